@@ -1,0 +1,277 @@
+"""The merchant's actions as pure functions: an order in, the next order and its events out.
+
+Nothing here touches a database, a clock or a plugin: the service passes in the time,
+the actor and fresh ids, persists the returned order in one transaction, and queues the
+returned :class:`Event` s in the outbox so hooks run after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from kasify_orders import carriers, money
+from kasify_orders.errors import RefundExceedsBalance, ValidationError
+from kasify_orders.lifecycle import Action, PaymentStatus, Status, require
+from kasify_orders.model import Coupon, NewOrder, Order, Refund, Shipment, TimelineEvent
+from kasify_orders.pricing import lines_for, totals_for
+from kasify_orders.validation import Checker
+
+__all__ = [
+    "Change",
+    "Event",
+    "add_note",
+    "cancel",
+    "check_refund",
+    "confirm_payment",
+    "mark_delivered",
+    "mark_shipped",
+    "place",
+    "refund",
+    "update_tracking",
+]
+
+
+@attrs.frozen
+class Event:
+    """A hook call to make after the change commits: ``hook(order=..., **arguments)``."""
+
+    hook: str
+    arguments: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Change:
+    """The result of an action: the order as it is now, and the events it raised."""
+
+    order: Order
+    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    #: Timeline entries the action added (the store appends them).
+    entries: tuple[TimelineEvent, ...] = attrs.field(converter=tuple)
+
+
+def _next(
+    order: Order, entry: TimelineEvent, events: Sequence[Event] = (), **changes: Any
+) -> Change:
+    new = attrs.evolve(
+        order, timeline=(*order.timeline, entry), version=order.version + 1, **changes
+    )
+    return Change(new, events, (entry,))
+
+
+def place(
+    new_order: NewOrder,
+    coupon: Coupon | None,
+    *,
+    order_id: str,
+    at: datetime,
+    actor: str | None,
+) -> Change:
+    """Turn a validated cart into a pending order (its ``number`` is assigned by the store)."""
+    lines = lines_for(new_order.lines)
+    totals = totals_for(
+        lines, shipping=new_order.shipping_cost, coupon=coupon, currency=new_order.currency
+    )
+    items = sum(line.quantity for line in lines)
+    message = f"Order placed: {items} item{'s' if items != 1 else ''}, total {totals.total} {new_order.currency}"
+    if coupon is not None:
+        message += f" (coupon {coupon.code}, -{totals.discount})"
+    entry = TimelineEvent("placed", at, actor, message, {"total": str(totals.total)})
+    order = Order(
+        id=order_id,
+        number=0,
+        status=Status.PENDING,
+        payment_status=PaymentStatus.PENDING,
+        customer=new_order.customer,
+        shipping_address=new_order.shipping_address,
+        lines=lines,
+        currency=new_order.currency,
+        totals=totals,
+        coupon_code=coupon.code if coupon else None,
+        customer_note=new_order.customer_note,
+        shipment=None,
+        refunds=(),
+        timeline=(entry,),
+        created_at=at,
+    )
+    return Change(order, [Event("kasify_order_placed")], [entry])
+
+
+def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
+    """Pending -> Processing; the payment is now PAID."""
+    require(Action.CONFIRM_PAYMENT, order.status, order.payment_status)
+    entry = TimelineEvent("payment_confirmed", at, actor, "Payment confirmed", {})
+    return _next(
+        order,
+        entry,
+        [Event("kasify_payment_confirmed")],
+        status=Status.PROCESSING,
+        payment_status=PaymentStatus.PAID,
+        paid_at=at,
+    )
+
+
+def _tracking(carrier: object, tracking_number: object) -> tuple[str, str]:
+    checker = Checker()
+    carrier_name = checker.text("carrier", carrier, max_length=64)
+    number = checker.text("tracking_number", tracking_number, max_length=64)
+    if number:
+        problem = carriers.tracking_number_problem(number)
+        if problem:
+            checker.fail("tracking_number", problem)
+    checker.done()
+    return carriers.normalise_carrier(carrier_name), number
+
+
+def mark_shipped(
+    order: Order,
+    *,
+    carrier: str,
+    tracking_number: str,
+    at: datetime,
+    actor: str | None,
+    tracking_urls: Mapping[str, str] | None = None,
+) -> Change:
+    """Processing -> Shipped, with a carrier and a tracking number (both required)."""
+    require(Action.MARK_SHIPPED, order.status, order.payment_status)
+    carrier, number = _tracking(carrier, tracking_number)
+    shipment = Shipment(carrier, number, carriers.tracking_url(carrier, number, tracking_urls), at)
+    entry = TimelineEvent(
+        "shipped",
+        at,
+        actor,
+        f"Marked as shipped via {carriers.display_name(carrier)}, tracking number {number}",
+        {"carrier": carrier, "tracking_number": number, "tracking_url": shipment.tracking_url},
+    )
+    return _next(order, entry, [Event("kasify_order_shipped")], status=Status.SHIPPED, shipment=shipment)
+
+
+def update_tracking(
+    order: Order,
+    *,
+    tracking_number: str,
+    carrier: str | None,
+    at: datetime,
+    actor: str | None,
+    tracking_urls: Mapping[str, str] | None = None,
+) -> Change:
+    """Correct the tracking number (and carrier); the old ones stay on the timeline."""
+    require(Action.UPDATE_TRACKING, order.status, order.payment_status)
+    previous = order.shipment
+    assert previous is not None, "a shipped order has a shipment"
+    carrier, number = _tracking(previous.carrier if carrier is None else carrier, tracking_number)
+    if (carrier, number) == (previous.carrier, previous.tracking_number):
+        raise ValidationError.single("tracking_number", f"is already {number} with {carrier}")
+    shipment = attrs.evolve(
+        previous,
+        carrier=carrier,
+        tracking_number=number,
+        tracking_url=carriers.tracking_url(carrier, number, tracking_urls),
+    )
+    entry = TimelineEvent(
+        "tracking_updated",
+        at,
+        actor,
+        f"Tracking changed from {carriers.display_name(previous.carrier)} {previous.tracking_number}"
+        f" to {carriers.display_name(carrier)} {number}",
+        {
+            "previous_carrier": previous.carrier,
+            "previous_tracking_number": previous.tracking_number,
+            "carrier": carrier,
+            "tracking_number": number,
+        },
+    )
+    return _next(
+        order, entry, [Event("kasify_tracking_updated", {"previous": previous})], shipment=shipment
+    )
+
+
+def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
+    """Shipped -> Delivered."""
+    require(Action.MARK_DELIVERED, order.status, order.payment_status)
+    entry = TimelineEvent("delivered", at, actor, "Marked as delivered", {})
+    return _next(order, entry, [Event("kasify_order_delivered")], status=Status.DELIVERED)
+
+
+def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:
+    """Pending or Processing -> Cancelled (the service puts tracked stock back when *restock*)."""
+    require(Action.CANCEL, order.status, order.payment_status)
+    checker = Checker()
+    reason = checker.text("reason", reason, required=False, max_length=500)
+    checker.done()
+    message = "Order cancelled" + (f": {reason}" if reason else "")
+    if restock:
+        message += " (items restocked)"
+    entry = TimelineEvent("cancelled", at, actor, message, {"reason": reason, "restock": restock})
+    return _next(order, entry, [Event("kasify_order_cancelled")], status=Status.CANCELLED)
+
+
+def refund(
+    order: Order,
+    *,
+    amount: Decimal | None,
+    note: str,
+    refund_id: str,
+    at: datetime,
+    actor: str | None,
+    reference: str | None = None,
+    idempotency_key: str | None = None,
+) -> Change:
+    """Record a refund: the whole balance when *amount* is None, else *amount*.
+
+    A refund that brings the refunded total to the amount paid makes the payment REFUNDED
+    and the order Refunded (a Cancelled order stays Cancelled); a partial refund keeps the
+    order's status, so a partly refunded order can still ship.
+    """
+    value = check_refund(order, amount, note)
+    refunded = order.totals.refunded + value
+    full = refunded == order.totals.total
+    record = Refund(refund_id, value, at, note.strip(), actor, reference, idempotency_key)
+    status = order.status
+    if full and status is not Status.CANCELLED:
+        status = Status.REFUNDED
+    message = f"Refunded {value} {order.currency}" + (f" — note: {record.note}" if record.note else "")
+    entry = TimelineEvent(
+        "refunded",
+        at,
+        actor,
+        message,
+        {"refund_id": refund_id, "amount": str(value), "reference": reference, "note": record.note},
+    )
+    return _next(
+        order,
+        entry,
+        [Event("kasify_order_refunded", {"refund": record})],
+        status=status,
+        payment_status=PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED,
+        totals=attrs.evolve(order.totals, refunded=refunded),
+        refunds=(*order.refunds, record),
+    )
+
+
+def check_refund(order: Order, amount: Decimal | None, note: str) -> Decimal:
+    """Raise unless the refund may be issued; return the amount it would refund."""
+    require(Action.REFUND, order.status, order.payment_status)
+    checker = Checker()
+    checker.text("note", note, required=False, max_length=2000, multiline=True)
+    if amount is not None:
+        amount = checker.amount("amount", amount, order.currency, positive=True)
+    checker.done()
+    refundable = order.totals.refundable
+    if refundable <= 0 or (amount is not None and amount > refundable):
+        raise RefundExceedsBalance(amount, money.quantize(refundable, order.currency), order.currency)
+    return refundable if amount is None else amount
+
+
+def add_note(order: Order, *, text: str, at: datetime, actor: str | None) -> Change:
+    """An internal note on the timeline; any status."""
+    require(Action.ADD_NOTE, order.status, order.payment_status)
+    checker = Checker()
+    text = checker.text("text", text, max_length=5000, multiline=True)
+    checker.done()
+    return _next(order, TimelineEvent("note", at, actor, text, {}))
+

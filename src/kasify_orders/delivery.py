@@ -1,0 +1,106 @@
+"""Delivering outbox events to the event hooks, after the change that raised them committed.
+
+Each implementation of an event hook is called once per event: the names of the plugins
+that already handled an event are saved with it, so a retry calls only the ones that
+failed. A failed attempt is retried with exponential backoff and jitter; after
+``Settings.max_delivery_attempts`` the event is marked dead and the order's timeline says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from kasify_orders.actions import Event
+from kasify_orders.convert import converter
+from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
+from kasify_orders.plugins import Hooks
+from kasify_orders.settings import Settings
+from kasify_orders.storage.store import OutboxItem, SqlStore
+
+__all__ = ["Delivery", "outbox_items"]
+
+log = logging.getLogger(__name__)
+
+#: The types of event-hook arguments besides ``order``, to store them as JSON and back.
+_ARGUMENT_TYPES: Mapping[str, type] = {"previous": Shipment, "refund": Refund}
+
+
+def outbox_items(order_id: str, events: Iterable[Event], hooks: Hooks) -> list[OutboxItem]:
+    """Outbox rows for the events that have at least one hook implementation."""
+    return [
+        OutboxItem(
+            id=uuid.uuid4().hex,
+            order_id=order_id,
+            hook=event.hook,
+            arguments={name: converter.unstructure(value) for name, value in event.arguments.items()},
+        )
+        for event in events
+        if hooks.event_impls(event.hook)
+    ]
+
+
+def _arguments(item: OutboxItem) -> dict[str, Any]:
+    return {name: converter.structure(value, _ARGUMENT_TYPES[name]) for name, value in item.arguments.items()}
+
+
+class Delivery:
+    """Calls event hooks for outbox items and records what happened."""
+
+    def __init__(self, store: SqlStore, hooks: Hooks, settings: Settings) -> None:
+        self.store = store
+        self.hooks = hooks
+        self.settings = settings
+        #: Identifies this process's claims on outbox rows.
+        self.token = uuid.uuid4().hex
+
+    def lease_until(self, now: datetime) -> datetime:
+        """When a claim taken now expires."""
+        return now + timedelta(seconds=self.settings.delivery_lease_seconds)
+
+    def deliver(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
+        """Deliver claimed *items*; returns how many were completed."""
+        completed = 0
+        for item in items:
+            completed += self._deliver_one(item, load)
+        return completed
+
+    def _deliver_one(self, item: OutboxItem, load: Callable[[str], Order]) -> bool:
+        done = set(item.done)
+        errors = []
+        try:
+            kwargs = {"order": load(item.order_id), **_arguments(item)}
+        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
+            errors.append(f"loading the event: {error!r}")
+        else:
+            for impl in self.hooks.event_impls(item.hook):
+                if impl.plugin_name in done:
+                    continue
+                try:
+                    impl.function(**{name: kwargs[name] for name in impl.argnames})
+                except Exception as error:  # noqa: BLE001 - a hook never undoes the change
+                    log.exception("%s in plugin %s failed for order %s", item.hook, impl.plugin_name, item.order_id)
+                    errors.append(f"{impl.plugin_name}: {error!r}")
+                else:
+                    done.add(impl.plugin_name)
+        if not errors:
+            self.store.complete(item.id, self.token)
+            return True
+        self._failed(item, done, "; ".join(errors))
+        return False
+
+    def _failed(self, item: OutboxItem, done: set[str], error: str) -> None:
+        attempts = item.attempts + 1
+        dead = attempts >= self.settings.max_delivery_attempts
+        delay = self.settings.retry_backoff_seconds * 2 ** (attempts - 1)
+        now = utcnow()
+        due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+        recorded = self.store.fail(item, token=self.token, done=done, error=error, due_at=due_at, dead=dead)
+        if recorded and dead:
+            message = f"Gave up on {item.hook} after {attempts} attempts: {error}"
+            entry = TimelineEvent("delivery_failed", now, None, message, {"hook": item.hook, "event_id": item.id})
+            self.store.atomic(lambda tx: tx.append_timeline(item.order_id, [entry]))

@@ -1,0 +1,125 @@
+"""The exception hierarchy: every error says what is wrong and what is allowed.
+
+A call that raises one of these has changed nothing: no row, no stock, no timeline
+entry, no hook call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+__all__ = [
+    "ConcurrentUpdate",
+    "CouponNotApplicable",
+    "FieldError",
+    "InvalidTransition",
+    "KasifyError",
+    "OrderNotFound",
+    "OutOfStock",
+    "RefundExceedsBalance",
+    "RefundFailed",
+    "ValidationError",
+]
+
+
+class KasifyError(Exception):
+    """Base class of every error kasify-orders raises on purpose."""
+
+
+@attrs.frozen
+class FieldError:
+    """One bad input field: a dotted *path* such as ``lines[0].quantity`` and why."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ValidationError(KasifyError, ValueError):
+    """The input is invalid; :attr:`errors` lists every bad field at once."""
+
+    def __init__(self, errors: Iterable[FieldError]) -> None:
+        self.errors: list[FieldError] = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+    @classmethod
+    def single(cls, path: str, message: str) -> ValidationError:
+        """Build the error for one bad field."""
+        return cls([FieldError(path, message)])
+
+
+class OrderNotFound(KasifyError, LookupError):
+    """No order has that id (or number)."""
+
+    def __init__(self, order_ref: object) -> None:
+        self.order_ref = order_ref
+        super().__init__(f"no order {order_ref!r}")
+
+
+class InvalidTransition(KasifyError):
+    """The action is not allowed in the order's current status."""
+
+    def __init__(self, action: str, status: str, allowed: Sequence[str], reason: str = "") -> None:
+        self.action = action
+        self.status = status
+        self.allowed = tuple(allowed)
+        why = f" ({reason})" if reason else ""
+        where = ", ".join(self.allowed) if self.allowed else "no status"
+        super().__init__(
+            f"cannot {action.replace('_', ' ')} an order that is {status}{why}; "
+            f"allowed when the order is: {where}"
+        )
+
+
+class RefundExceedsBalance(KasifyError):
+    """The refund is larger than what is left to refund."""
+
+    def __init__(self, requested: Decimal | None, refundable: Decimal, currency: str) -> None:
+        self.requested = requested
+        self.refundable = refundable
+        self.currency = currency
+        asked = "a refund" if requested is None else f"a refund of {requested} {currency}"
+        super().__init__(
+            f"cannot issue {asked}: the refundable balance is {refundable} {currency}"
+        )
+
+
+class RefundFailed(KasifyError):
+    """The payment provider refused or failed the refund; nothing was recorded."""
+
+
+class OutOfStock(KasifyError):
+    """A tracked SKU has fewer units than an order asks for."""
+
+    def __init__(self, sku: str, requested: int, available: int) -> None:
+        self.sku = sku
+        self.requested = requested
+        self.available = available
+        super().__init__(f"{sku} is out of stock: {requested} requested, {available} available")
+
+
+class CouponNotApplicable(KasifyError):
+    """The coupon cannot be used on this order; :attr:`reason` says why."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"coupon {code!r} cannot be used: {reason}")
+
+
+class ConcurrentUpdate(KasifyError):
+    """The order changed since the caller read it (its version moved on)."""
+
+    def __init__(self, order_id: str, expected: int, actual: int) -> None:
+        self.order_id = order_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"order {order_id} was changed by someone else (version {actual}, "
+            f"you had {expected}): reload it and try again"
+        )

@@ -1,0 +1,171 @@
+"""Every hook kasify-orders calls, with what it promises: the contract for plugins.
+
+Implement hooks in a class or module with :data:`kasify_orders.hookimpl` and pass it to
+``Orders.connect(plugins=[...])``, register it on ``orders.plugins``, or publish it under the
+``kasify_orders`` entry-point group. Hooks are always called with keyword arguments, so an
+implementation may accept any subset of the documented arguments.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from kasify_orders.model import Order, Refund, Shipment
+    from kasify_orders.service import Orders
+    from kasify_orders.settings import Settings
+    from kasify_orders.storage.store import SqlStore
+
+#: The pluggy project name and entry-point group.
+PROJECT = "kasify_orders"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+# ---------------------------------------------------------------------------------------
+# Set-up hooks
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def kasify_configure(orders: Orders) -> None:
+    """Called once when an :class:`~kasify_orders.Orders` is built, with its settings ready.
+
+    Historic: a plugin registered later is called at registration, so every plugin sees it.
+
+    :param orders: The :class:`~kasify_orders.Orders` being set up.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Service hooks: the first non-None result wins (a host's implementation is called before
+# kasify's own defaults, which are registered ``trylast``).
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def kasify_storage(url: str, settings: Settings) -> SqlStore | None:
+    """Return the store that keeps orders for the database *url*.
+
+    The default is the SQLAlchemy Core store (SQLite, PostgreSQL, MariaDB/MySQL).
+
+    Stops at first non-None result.
+
+    :param url: The database URL given to ``Orders.connect``.
+    :param settings: The merchant's :class:`~kasify_orders.Settings`.
+    :return: A store, or None to let another plugin answer.
+    """
+
+
+@hookspec(firstresult=True)
+def kasify_send_email(message: EmailMessage) -> bool | None:
+    """Deliver one email. Raise to have it retried later.
+
+    The default sends it over SMTP from ``Settings.smtp_url``; the Flask and Django
+    adapters use the host's mail set-up.
+
+    Stops at first non-None result.
+
+    :param message: A complete :class:`email.message.EmailMessage`, headers included.
+    :return: True once sent, or None to let another plugin send it.
+    """
+
+
+@hookspec(firstresult=True)
+def kasify_refund_payment(
+    order: Order, amount: Decimal, note: str, idempotency_key: str | None
+) -> str | None:
+    """Refund *amount* through the payment provider, before kasify records the refund.
+
+    Called with the order locked, so two refunds of one order never race. Raise to refuse:
+    nothing is recorded and ``Orders.refund`` raises :class:`~kasify_orders.RefundFailed`.
+    With no implementation, the refund is recorded as issued by hand.
+
+    Stops at first non-None result.
+
+    :param order: The order, as it is before the refund.
+    :param amount: The amount to refund, in ``order.currency``.
+    :param note: The merchant's internal note (may be empty).
+    :param idempotency_key: The caller's key, to pass to the provider so that a retried call
+        never refunds twice (None when the caller gave none).
+    :return: The provider's reference for the refund.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Event hooks: called once per event, after the change has committed, through the outbox.
+# A hook that raises is retried later with backoff (``Orders.deliver_pending``); the other
+# implementations of the same event are not called again. The change is never undone.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def kasify_order_placed(order: Order) -> None:
+    """An order was placed (its status is Pending).
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    """
+
+
+@hookspec
+def kasify_payment_confirmed(order: Order) -> None:
+    """The merchant confirmed payment: Pending -> Processing.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    """
+
+
+@hookspec
+def kasify_order_shipped(order: Order) -> None:
+    """The order was marked shipped; ``order.shipment`` holds the carrier and tracking number.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    """
+
+
+@hookspec
+def kasify_tracking_updated(order: Order, previous: Shipment) -> None:
+    """The tracking number or carrier of a shipped order was corrected.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param previous: The shipment before the correction.
+    """
+
+
+@hookspec
+def kasify_order_delivered(order: Order) -> None:
+    """The order was marked delivered.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    """
+
+
+@hookspec
+def kasify_order_cancelled(order: Order) -> None:
+    """The order was cancelled.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    """
+
+
+@hookspec
+def kasify_order_refunded(order: Order, refund: Refund) -> None:
+    """A refund was issued (``order.payment_status`` says whether it was the last one).
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param refund: The refund just issued; its ``note`` is internal, never for the customer.
+    """

@@ -1,0 +1,106 @@
+"""Order and payment statuses, and which merchant action is allowed from which status.
+
+The transition table is data, so the pages, the API and the docs can all ask what an
+order allows next (:func:`allowed_actions`) instead of repeating the rules.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+from kasify_orders.errors import InvalidTransition
+
+__all__ = ["ACTIONS", "Action", "PaymentStatus", "Status", "allowed_actions", "require"]
+
+
+class Status(enum.StrEnum):
+    """Where the order is in its life; moved by the merchant's actions only."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        """The word a merchant reads (``"Processing"``)."""
+        return self.value.capitalize()
+
+
+class PaymentStatus(enum.StrEnum):
+    """Whether the customer's money is with the merchant."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        """The words a merchant reads (``"Partially refunded"``)."""
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def was_paid(self) -> bool:
+        """True once payment has been confirmed, refunded or not."""
+        return self is not PaymentStatus.PENDING
+
+
+class Action(enum.StrEnum):
+    """The merchant's actions on an existing order."""
+
+    CONFIRM_PAYMENT = "confirm_payment"
+    MARK_SHIPPED = "mark_shipped"
+    UPDATE_TRACKING = "update_tracking"
+    MARK_DELIVERED = "mark_delivered"
+    CANCEL = "cancel"
+    REFUND = "refund"
+    ADD_NOTE = "add_note"
+
+
+_ANY = frozenset(Status)
+
+#: action -> the statuses it may start from. Refunds also need a confirmed payment.
+ACTIONS: Mapping[Action, frozenset[Status]] = {
+    Action.CONFIRM_PAYMENT: frozenset({Status.PENDING}),
+    Action.MARK_SHIPPED: frozenset({Status.PROCESSING}),
+    Action.UPDATE_TRACKING: frozenset({Status.SHIPPED, Status.DELIVERED}),
+    Action.MARK_DELIVERED: frozenset({Status.SHIPPED}),
+    Action.CANCEL: frozenset({Status.PENDING, Status.PROCESSING}),
+    Action.REFUND: frozenset(
+        {Status.PROCESSING, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED, Status.REFUNDED}
+    ),
+    Action.ADD_NOTE: _ANY,
+}
+
+_ORDER = list(Status)
+
+
+def _ordered(statuses: frozenset[Status]) -> list[str]:
+    return [status.value for status in sorted(statuses, key=_ORDER.index)]
+
+
+def require(action: Action, status: Status, payment_status: PaymentStatus) -> None:
+    """Raise :class:`InvalidTransition` unless *action* is allowed now."""
+    allowed = ACTIONS[action]
+    if status not in allowed:
+        raise InvalidTransition(action.value, status.value, _ordered(allowed))
+    if action is Action.REFUND and not payment_status.was_paid:
+        raise InvalidTransition(
+            action.value, status.value, _ordered(allowed), reason="its payment was never confirmed"
+        )
+
+
+def allowed_actions(status: Status, payment_status: PaymentStatus) -> list[Action]:
+    """The actions a merchant may take now, in the table's order."""
+    allowed = []
+    for action in ACTIONS:
+        try:
+            require(action, status, payment_status)
+        except InvalidTransition:
+            continue
+        allowed.append(action)
+    return allowed

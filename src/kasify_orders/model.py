@@ -1,0 +1,302 @@
+"""The value objects: frozen attrs classes that cannot be put into an invalid state.
+
+Inputs (:class:`NewOrder` and what it holds) are plain records checked all at once by
+:func:`kasify_orders.validation.validate_new_order`, so a caller hears about every bad
+field in one :class:`~kasify_orders.errors.ValidationError`. Stored state
+(:class:`Order` and what it holds) checks its invariants in validators: ``attrs.evolve``
+re-runs them, so no transition can produce an order whose totals do not add up.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Self
+
+import attrs
+
+from kasify_orders.lifecycle import PaymentStatus, Status
+
+__all__ = [
+    "Address",
+    "Coupon",
+    "CouponKind",
+    "Customer",
+    "Line",
+    "NewLine",
+    "NewOrder",
+    "Order",
+    "Page",
+    "Refund",
+    "Shipment",
+    "TimelineEvent",
+    "Totals",
+    "utcnow",
+]
+
+ZERO = Decimal(0)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def _aware(_instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{attribute.name} must be timezone-aware (UTC), got {value!r}")
+
+
+def _to_utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+
+def _frozen_dict(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+# -- inputs -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Customer:
+    """Who placed the order."""
+
+    #: Full name, as the customer typed it.
+    name: str
+    #: Where order emails go.
+    email: str
+
+
+@attrs.frozen
+class Address:
+    """A postal address; ``country`` is an ISO 3166-1 alpha-2 code."""
+
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    #: State, province or county, where the country uses one.
+    region: str = ""
+
+
+@attrs.frozen
+class NewLine:
+    """One line of a cart being turned into an order."""
+
+    #: Stock-keeping unit; inventory is tracked per SKU.
+    sku: str
+    #: Product name, as the customer saw it.
+    name: str
+    quantity: int
+    #: Price of one unit, in the order's currency.
+    unit_price: Decimal
+    #: Variant description, for example ``"Red / M"``.
+    variant: str = ""
+
+
+@attrs.frozen
+class NewOrder:
+    """Everything needed to place an order from a cart."""
+
+    customer: Customer
+    shipping_address: Address
+    lines: list[NewLine] = attrs.field(converter=list)
+    #: ISO 4217 code; every amount of the order is in this currency.
+    currency: str
+    shipping_cost: Decimal = ZERO
+    #: A coupon to apply; codes are case-insensitive.
+    coupon_code: str | None = None
+    #: What the customer asked for at checkout (shown to whoever packs the order).
+    customer_note: str = ""
+
+
+# -- stored state -----------------------------------------------------------------------
+
+
+def _non_negative(_instance: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+@attrs.frozen
+class Line:
+    """One line of a placed order; its prices never change after placement."""
+
+    sku: str
+    name: str
+    variant: str
+    quantity: int
+    unit_price: Decimal
+    #: ``unit_price * quantity``.
+    total: Decimal
+
+    def __attrs_post_init__(self) -> None:
+        if self.total != self.unit_price * self.quantity:
+            raise ValueError(f"line {self.sku}: total {self.total} != unit price x quantity")
+
+
+@attrs.frozen
+class Totals:
+    """An order's money; ``total = subtotal + shipping - discount``, always."""
+
+    subtotal: Decimal = attrs.field(validator=_non_negative)
+    shipping: Decimal = attrs.field(validator=_non_negative)
+    #: The coupon's discount, shown as its own line.
+    discount: Decimal = attrs.field(validator=_non_negative)
+    #: What the customer pays.
+    total: Decimal = attrs.field(validator=_non_negative)
+    #: The sum of every refund issued.
+    refunded: Decimal = attrs.field(default=ZERO, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.total != self.subtotal + self.shipping - self.discount:
+            raise ValueError(
+                f"total {self.total} != subtotal {self.subtotal} + shipping {self.shipping}"
+                f" - discount {self.discount}"
+            )
+        if self.refunded > self.total:
+            raise ValueError(f"refunded {self.refunded} exceeds the total {self.total}")
+
+    @property
+    def refundable(self) -> Decimal:
+        """What is left to refund: ``total - refunded``."""
+        return self.total - self.refunded
+
+
+@attrs.frozen
+class Shipment:
+    """How the order travels; the tracking number may be corrected later."""
+
+    #: Carrier code from the registry (``"ups"``) or a custom carrier name.
+    carrier: str
+    tracking_number: str
+    #: Where the customer follows the parcel, when the carrier has a tracking page.
+    tracking_url: str | None
+    shipped_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+
+
+@attrs.frozen
+class Refund:
+    """Money returned to the customer."""
+
+    id: str
+    amount: Decimal
+    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    #: Internal note; never shown to the customer.
+    note: str = ""
+    actor: str | None = None
+    #: The payment provider's reference, when a plugin made the refund.
+    reference: str | None = None
+    idempotency_key: str | None = None
+
+
+@attrs.frozen
+class TimelineEvent:
+    """One entry of an order's history: what happened, when, and who did it."""
+
+    #: Machine-readable: ``"placed"``, ``"shipped"``, ``"tracking_updated"``, ``"note"``, ...
+    kind: str
+    at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    #: Who acted (``"staff:7"``), or None for the system.
+    actor: str | None
+    #: What a merchant reads.
+    message: str
+    #: Details for programs (old and new tracking numbers, refund amount, ...).
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_dict)
+
+
+@attrs.frozen
+class Order:
+    """A placed order and everything that has happened to it."""
+
+    #: Opaque, unguessable identifier (32 hex digits); use it in URLs and API calls.
+    id: str
+    #: The human order number: unique and increasing.
+    number: int
+    status: Status
+    payment_status: PaymentStatus
+    customer: Customer
+    shipping_address: Address
+    lines: tuple[Line, ...] = attrs.field(converter=tuple)
+    currency: str
+    totals: Totals
+    coupon_code: str | None
+    customer_note: str
+    shipment: Shipment | None
+    refunds: tuple[Refund, ...] = attrs.field(converter=tuple)
+    timeline: tuple[TimelineEvent, ...] = attrs.field(converter=tuple)
+    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    #: When payment was confirmed (None while pending).
+    paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    #: Bumped by every change; pass it back as ``expected_version`` to detect lost updates.
+    version: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        if sum((refund.amount for refund in self.refunds), ZERO) != self.totals.refunded:
+            raise ValueError("the refunds do not add up to totals.refunded")
+
+
+# -- coupons ----------------------------------------------------------------------------
+
+
+class CouponKind(enum.StrEnum):
+    """What a coupon takes off."""
+
+    PERCENTAGE = "percentage"
+    FIXED = "fixed"
+    FREE_SHIPPING = "free_shipping"
+
+
+@attrs.frozen
+class Coupon:
+    """A discount code. Build one with :meth:`percentage`, :meth:`fixed` or :meth:`free_shipping`."""
+
+    #: The code customers type; stored and matched upper-cased.
+    code: str = attrs.field(converter=lambda code: str(code).strip().upper())
+    kind: CouponKind = attrs.field(converter=CouponKind)
+    #: Percent off (``PERCENTAGE``) or amount off (``FIXED``); None for free shipping.
+    value: Decimal | None = None
+    #: The subtotal (before discount) must be at least this much; inclusive.
+    minimum_order: Decimal | None = None
+    #: Restricts a fixed-amount coupon (and its minimum) to one currency.
+    currency: str | None = None
+    #: How many orders may use it in all; None for no limit.
+    usage_limit: int | None = None
+    #: When true, each customer (by email) may use it once.
+    once_per_customer: bool = False
+    starts_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    ends_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    active: bool = True
+    #: How many orders have used it (maintained by the store).
+    times_used: int = 0
+
+    @classmethod
+    def percentage(cls, code: str, percent: Decimal | int | str, **options: Any) -> Self:
+        """A coupon taking *percent* (0 < p <= 100) off the subtotal."""
+        return cls(code, CouponKind.PERCENTAGE, value=Decimal(percent), **options)
+
+    @classmethod
+    def fixed(cls, code: str, amount: Decimal | int | str, **options: Any) -> Self:
+        """A coupon taking *amount* off the subtotal (never more than the subtotal)."""
+        return cls(code, CouponKind.FIXED, value=Decimal(amount), **options)
+
+    @classmethod
+    def free_shipping(cls, code: str, **options: Any) -> Self:
+        """A coupon whose discount equals the order's shipping cost."""
+        return cls(code, CouponKind.FREE_SHIPPING, **options)
+
+
+# -- listing ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Page:
+    """One page of :meth:`Orders.list`; pass ``next_cursor`` back for the next one."""
+
+    items: tuple[Order, ...] = attrs.field(converter=tuple)
+    #: None on the last page.
+    next_cursor: str | None

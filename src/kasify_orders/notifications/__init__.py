@@ -1,0 +1,1 @@
+"""Emails: the SMTP transport, and (with ``Orders``) the customer and merchant notifications."""

@@ -1,0 +1,81 @@
+"""Building the plugin manager: kasify's own defaults, entry points, then the host's plugins.
+
+Each :class:`~kasify_orders.Orders` owns its own manager (never a module global), so two
+apps in one process never see each other's plugins. kasify's defaults (the SQLAlchemy
+store, the SMTP sender) are registered ``trylast``, so a host's implementation wins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from email.message import EmailMessage
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+import pluggy
+
+from kasify_orders import hookspecs
+from kasify_orders.hookspecs import PROJECT
+
+if TYPE_CHECKING:
+    from kasify_orders.model import Order
+    from kasify_orders.settings import Settings
+    from kasify_orders.storage.store import SqlStore
+
+__all__ = ["BLOCK_ENV", "Hooks", "build_plugin_manager"]
+
+#: Comma-separated plugin names not to load from entry points (``KASIFY_ORDERS_DISABLE_PLUGINS``).
+BLOCK_ENV = "KASIFY_ORDERS_DISABLE_PLUGINS"
+
+
+def build_plugin_manager(plugins: Iterable[object] = (), *, load_entrypoints: bool = True) -> pluggy.PluginManager:
+    """A manager with every hookspec, kasify's defaults, installed plugins and *plugins*."""
+    from kasify_orders.notifications import smtp  # noqa: PLC0415 - defaults import the core
+    from kasify_orders.storage import plugin as storage_plugin  # noqa: PLC0415
+
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(storage_plugin, name="kasify_orders.storage")
+    manager.register(smtp, name="kasify_orders.smtp")
+    if load_entrypoints:
+        for name in filter(None, (n.strip() for n in os.environ.get(BLOCK_ENV, "").split(","))):
+            manager.set_blocked(name)
+        manager.load_setuptools_entrypoints(PROJECT)
+    for plugin in plugins:
+        manager.register(plugin)
+    manager.check_pending()
+    return manager
+
+
+class Hooks:
+    """Typed calls in front of the untyped ``manager.hook``."""
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+
+    def storage(self, url: str, settings: Settings) -> SqlStore:
+        """Ask the plugins for the store of *url*."""
+        store = self.manager.hook.kasify_storage(url=url, settings=settings)
+        if store is None:
+            raise LookupError(f"no storage plugin accepts {url!r}")
+        return cast("SqlStore", store)
+
+    def send_email(self, message: EmailMessage) -> None:
+        """Deliver *message*; raises when no plugin sent it."""
+        if not self.manager.hook.kasify_send_email(message=message):
+            raise RuntimeError("no kasify_send_email plugin sent the message (set Settings.smtp_url)")
+
+    def refund_payment(
+        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    ) -> str | None:
+        """The payment provider's reference, or None when no plugin handles refunds."""
+        result = self.manager.hook.kasify_refund_payment(
+            order=order, amount=amount, note=note, idempotency_key=idempotency_key
+        )
+        return None if result is None else str(result)
+
+    def event_impls(self, hook: str) -> list[pluggy.HookImpl]:
+        """The implementations of an event hook, in calling order (last registered first)."""
+        caller: Any = getattr(self.manager.hook, hook)
+        return list(reversed(caller.get_hookimpls()))

@@ -1,0 +1,495 @@
+"""``Orders``: the application layer, one method per merchant action.
+
+Every action runs in one transaction: lock what changes, apply the pure domain function
+(:mod:`kasify_orders.actions`), write the new state, its timeline entries and its outbox
+events. Only after the commit are the event hooks called, so a failed or rolled-back
+action never notifies anyone, and a failing hook never undoes an action.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Self
+
+import attrs
+import pluggy
+
+from kasify_orders import actions, pricing
+from kasify_orders.actions import Change
+from kasify_orders.delivery import Delivery, outbox_items
+from kasify_orders.errors import ConcurrentUpdate, RefundFailed, ValidationError
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.model import Coupon, NewOrder, Order, Page, TimelineEvent, utcnow
+from kasify_orders.plugins import Hooks, build_plugin_manager
+from kasify_orders.settings import Settings
+from kasify_orders.storage import migrate as migrations
+from kasify_orders.storage.store import DuplicateIdempotencyKey, OrderFilter, OutboxItem, SqlStore, Transaction
+from kasify_orders.validation import Checker, validate_coupon, validate_new_order
+
+__all__ = ["DEFAULT_DATABASE_URL", "DATABASE_URL_ENV", "Coupons", "Inventory", "Orders"]
+
+#: Read by :meth:`Orders.connect` when no URL is given.
+DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
+#: The embedded default: one SQLite file in the working directory.
+DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
+MAX_PAGE = 500
+
+
+def _key(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    checker = Checker()
+    value = checker.text(name, value, max_length=255)
+    checker.done()
+    return value
+
+
+class Orders:
+    """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
+
+    def __init__(self, store: SqlStore, *, settings: Settings, plugins: pluggy.PluginManager) -> None:
+        self.store = store
+        self.settings = settings
+        #: The pluggy PluginManager: register plugins here, or pass them to :meth:`connect`.
+        self.plugins = plugins
+        self.hooks = Hooks(plugins)
+        self.delivery = Delivery(store, self.hooks, settings)
+        #: Tracked stock per SKU.
+        self.inventory = Inventory(store)
+        #: Discount codes.
+        self.coupons = Coupons(store)
+        plugins.hook.kasify_configure.call_historic(kwargs={"orders": self})
+
+    @classmethod
+    def connect(
+        cls,
+        url: str | None = None,
+        *,
+        settings: Settings | None = None,
+        plugins: Iterable[object] = (),
+        load_entrypoints: bool = True,
+        migrate: bool | None = None,
+    ) -> Self:
+        """Open the order store at *url* (default: ``$KASIFY_ORDERS_DATABASE_URL``, else a SQLite file).
+
+        :param settings: The merchant's settings (defaults otherwise).
+        :param plugins: Plugin objects or modules to register, after installed entry points.
+        :param load_entrypoints: Load plugins published under the ``kasify_orders`` entry point.
+        :param migrate: Apply the shipped migrations now. Defaults to True for SQLite (the
+            embedded store creates its own schema) and False elsewhere, where migrating is
+            an operator's step (``orders.migrate()`` or ``kasify-orders db upgrade``).
+        """
+        url = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+        settings = settings or Settings()
+        manager = build_plugin_manager(plugins, load_entrypoints=load_entrypoints)
+        store = Hooks(manager).storage(url, settings)
+        orders = cls(store, settings=settings, plugins=manager)
+        if migrate if migrate is not None else url.startswith("sqlite"):
+            orders.migrate()
+        return orders
+
+    def migrate(self) -> None:
+        """Apply every shipped migration not yet applied (safe to call on every start)."""
+        migrations.upgrade(self.store)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, order_id: str) -> Order:
+        """The order with this id; raises :class:`~kasify_orders.OrderNotFound`."""
+        return self.store.get_order(order_id)
+
+    def get_by_number(self, number: int) -> Order:
+        """The order with this human number; raises :class:`~kasify_orders.OrderNotFound`."""
+        return self.store.get_order_by_number(number)
+
+    def list(
+        self,
+        *,
+        status: Status | str | None = None,
+        payment_status: PaymentStatus | str | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        coupon_code: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        """A page of orders, newest first. Pass ``page.next_cursor`` back for the next page.
+
+        Paging is by key, not offset, so orders placed meanwhile never shift a page:
+        no order is shown twice and none is skipped.
+        """
+        checker = Checker()
+        where = OrderFilter(
+            status=_enum(checker, "status", Status, status),
+            payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
+            created_from=created_from,
+            created_to=created_to,
+            coupon_code=coupon_code,
+            search=search.strip() if search and search.strip() else None,
+        )
+        limit = checker.integer("limit", limit, minimum=1)
+        if limit > MAX_PAGE:
+            checker.fail("limit", f"must be at most {MAX_PAGE}, got {limit}")
+        after = None
+        if cursor is not None:
+            if isinstance(cursor, str) and cursor.isdigit():
+                after = int(cursor)
+            else:
+                checker.fail("cursor", "must be a next_cursor returned by a previous page")
+        checker.done()
+        found = self.store.list_orders(where, limit=limit + 1, after=after)
+        items = found[:limit]
+        next_cursor = str(items[-1].number) if len(found) > limit else None
+        return Page(items, next_cursor)
+
+    def count_by_status(self) -> dict[Status, int]:
+        """How many orders are in each status (for the list's tabs)."""
+        return self.store.count_by_status()
+
+    # -- placing ------------------------------------------------------------------------
+
+    def place(self, new_order: NewOrder, *, idempotency_key: str | None = None, actor: str | None = None) -> Order:
+        """Place an order: price it, apply its coupon, take its stock, and record it as Pending.
+
+        With an *idempotency_key*, a repeated call (a retried checkout) returns the order the
+        first call placed, and has no second effect.
+
+        :raises ValidationError: naming every bad field.
+        :raises CouponNotApplicable: the coupon does not apply (nothing is placed).
+        :raises OutOfStock: a tracked SKU has too few units (nothing is placed).
+        """
+        new_order = validate_new_order(new_order)
+        key = _key("idempotency_key", idempotency_key)
+        if key is not None:
+            existing = self.store.read(lambda tx: tx.order_by_idempotency_key(key))
+            if existing is not None:
+                return existing
+        order_id = uuid.uuid4().hex
+        lines = pricing.lines_for(new_order.lines)
+
+        def work(tx: Transaction) -> tuple[Order, list[OutboxItem]]:
+            now = utcnow()
+            coupon = None
+            code = new_order.coupon_code
+            email = new_order.customer.email
+            if code is not None:
+                found = tx.lock_coupon(code)
+                coupon = pricing.check_coupon(
+                    found,
+                    code,
+                    subtotal=pricing.subtotal_of(lines, new_order.currency),
+                    currency=new_order.currency,
+                    now=now,
+                    used_by_customer=bool(found and found.once_per_customer and tx.coupon_used_by(code, email)),
+                )
+            wanted: Counter[str] = Counter()
+            for line in lines:
+                wanted[line.sku] += line.quantity
+            tx.take_stock(wanted)
+            change = actions.place(new_order, coupon, order_id=order_id, at=now, actor=actor)
+            order = tx.insert_order(change.order, key)
+            if coupon is not None:
+                tx.redeem_coupon(coupon, email, order_id, now)
+            return order, self._enqueue(tx, order_id, change, now)
+
+        try:
+            order, items = self.store.atomic(work)
+        except DuplicateIdempotencyKey:
+            existing = self.store.read(lambda tx: tx.order_by_idempotency_key(key))  # type: ignore[arg-type]
+            assert existing is not None
+            return existing
+        self._deliver_now(order, items)
+        return order
+
+    # -- acting on an order ---------------------------------------------------------------
+
+    def confirm_payment(self, order_id: str, *, actor: str | None = None, expected_version: int | None = None) -> Order:
+        """Pending -> Processing; the payment status becomes PAID."""
+        return self._act(
+            order_id, expected_version, lambda tx, order, now: actions.confirm_payment(order, at=now, actor=actor)
+        )
+
+    def mark_shipped(
+        self,
+        order_id: str,
+        *,
+        tracking_number: str,
+        carrier: str,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Processing -> Shipped, with the parcel's tracking number and carrier (both required)."""
+        return self._act(
+            order_id,
+            expected_version,
+            lambda tx, order, now: actions.mark_shipped(
+                order,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                at=now,
+                actor=actor,
+                tracking_urls=self.settings.tracking_urls,
+            ),
+        )
+
+    def update_tracking(
+        self,
+        order_id: str,
+        *,
+        tracking_number: str,
+        carrier: str | None = None,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Correct a shipped order's tracking number (and carrier, if given).
+
+        The previous number and carrier stay on the timeline for ever.
+        """
+        return self._act(
+            order_id,
+            expected_version,
+            lambda tx, order, now: actions.update_tracking(
+                order,
+                tracking_number=tracking_number,
+                carrier=carrier,
+                at=now,
+                actor=actor,
+                tracking_urls=self.settings.tracking_urls,
+            ),
+        )
+
+    def mark_delivered(self, order_id: str, *, actor: str | None = None, expected_version: int | None = None) -> Order:
+        """Shipped -> Delivered."""
+        return self._act(
+            order_id, expected_version, lambda tx, order, now: actions.mark_delivered(order, at=now, actor=actor)
+        )
+
+    def cancel(
+        self,
+        order_id: str,
+        *,
+        reason: str = "",
+        restock: bool = True,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Pending or Processing -> Cancelled; tracked items go back in stock unless ``restock=False``."""
+
+        def step(tx: Transaction, order: Order, now: datetime) -> Change:
+            change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
+            if restock:
+                returned: Counter[str] = Counter()
+                for line in order.lines:
+                    returned[line.sku] += line.quantity
+                tx.return_stock(returned)
+            return change
+
+        return self._act(order_id, expected_version, step)
+
+    def refund(
+        self,
+        order_id: str,
+        amount: Decimal | None = None,
+        *,
+        note: str = "",
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Refund *amount*, or the whole refundable balance when *amount* is None.
+
+        Refunds add up and never exceed what was paid. When a plugin implements
+        ``kasify_refund_payment`` the provider refunds first; if it fails nothing is recorded.
+        A repeated call with the same *idempotency_key* refunds nothing more.
+
+        :raises RefundExceedsBalance: saying the refundable balance.
+        :raises RefundFailed: the payment provider refused.
+        """
+        key = _key("idempotency_key", idempotency_key)
+        refund_id = uuid.uuid4().hex
+
+        def step(tx: Transaction, order: Order, now: datetime) -> Change | None:
+            if key is not None and tx.has_refund(order.id, key):
+                return None
+            value = actions.check_refund(order, amount, note)
+            try:
+                reference = self.hooks.refund_payment(order, value, note.strip(), key or refund_id)
+            except Exception as error:
+                raise RefundFailed(f"the payment provider did not refund {value} {order.currency}: {error}") from error
+            return actions.refund(
+                order,
+                amount=value,
+                note=note,
+                refund_id=refund_id,
+                at=now,
+                actor=actor,
+                reference=reference,
+                idempotency_key=key,
+            )
+
+        return self._act(order_id, expected_version, step)
+
+    def add_note(self, order_id: str, text: str, *, actor: str | None = None) -> Order:
+        """Add an internal note to the order's timeline."""
+        return self._act(order_id, None, lambda tx, order, now: actions.add_note(order, text=text, at=now, actor=actor))
+
+    def record_event(
+        self,
+        order_id: str,
+        kind: str,
+        message: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Append an entry to the timeline without changing the order (for plugins: ``"email_sent"``)."""
+        entry = TimelineEvent(kind, utcnow(), actor, message, data or {})
+        self.store.atomic(lambda tx: (tx.order(order_id), tx.append_timeline(order_id, [entry])))
+
+    # -- the outbox -----------------------------------------------------------------------
+
+    def deliver_pending(self, *, retry_now: bool = False, limit: int = 100) -> int:
+        """Deliver due outbox events now; returns how many were delivered.
+
+        :param retry_now: Also deliver events waiting out their retry backoff.
+        :param limit: Claim at most this many events per round trip.
+        """
+        delivered = 0
+        while True:
+            now = utcnow()
+            items = self.store.claim_due(
+                token=self.delivery.token,
+                now=now,
+                lease_until=self.delivery.lease_until(now),
+                limit=limit,
+                retry_now=retry_now,
+            )
+            if not items:
+                return delivered
+            delivered += self.delivery.deliver(items, self.get)
+            if retry_now:  # one pass: failures are not retried again in a loop
+                return delivered
+
+    def retry_dead(self) -> int:
+        """Make events that exhausted their attempts due again; returns how many."""
+        return self.store.revive_dead(utcnow())
+
+    def _enqueue(self, tx: Transaction, order_id: str, change: Change, now: datetime) -> list[OutboxItem]:
+        items = outbox_items(order_id, change.events, self.hooks)
+        inline = self.settings.deliver_inline
+        tx.enqueue(
+            items,
+            now=now,
+            token=self.delivery.token if inline else None,
+            lease_until=self.delivery.lease_until(now) if inline else None,
+        )
+        return items
+
+    def _deliver_now(self, order: Order, items: Sequence[OutboxItem]) -> None:
+        if items and self.settings.deliver_inline:
+            self.delivery.deliver(items, lambda _order_id: order)
+
+    def _act(
+        self,
+        order_id: str,
+        expected_version: int | None,
+        step: Callable[[Transaction, Order, datetime], Change | None],
+    ) -> Order:
+        def work(tx: Transaction) -> tuple[Order, list[OutboxItem]]:
+            order = tx.order(order_id, lock=True)
+            if expected_version is not None and expected_version != order.version:
+                raise ConcurrentUpdate(order_id, expected_version, order.version)
+            now = utcnow()
+            change = step(tx, order, now)
+            if change is None:
+                return order, []
+            tx.update_order(order, change.order)
+            tx.append_timeline(order_id, change.entries)
+            return change.order, self._enqueue(tx, order_id, change, now)
+
+        order, items = self.store.atomic(work)
+        self._deliver_now(order, items)
+        return order
+
+
+def _enum(checker: Checker, name: str, kind: type[Status] | type[PaymentStatus], value: object) -> Any:
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        checker.fail(name, f"must be one of {', '.join(member.value for member in kind)}, got {value!r}")
+        return None
+
+
+class Inventory:
+    """Stock per SKU. A SKU is tracked once :meth:`set_stock` is called; others are never checked."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def set_stock(self, sku: str, quantity: int) -> None:
+        """Track *sku* with *quantity* units on hand."""
+        checker = Checker()
+        sku = checker.text("sku", sku, max_length=100)
+        quantity = checker.integer("quantity", quantity, minimum=0)
+        checker.done()
+        self._store.set_stock(sku, quantity)
+
+    def stock(self, sku: str) -> int | None:
+        """Units on hand, or None when *sku* is not tracked."""
+        return self._store.stock(sku.strip())
+
+    def untrack(self, sku: str) -> None:
+        """Stop tracking *sku*."""
+        self._store.untrack(sku.strip())
+
+
+class Coupons:
+    """Discount codes: create, look up, change, disable."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def create(self, coupon: Coupon) -> Coupon:
+        """Store a new coupon; raises :class:`ValidationError` for bad rules or a taken code."""
+        coupon = validate_coupon(coupon)
+        self._store.create_coupon(coupon)
+        return self.get(coupon.code)
+
+    def get(self, code: str) -> Coupon:
+        """The coupon with this code (case-insensitive)."""
+        coupon = self._store.coupon(code)
+        if coupon is None:
+            raise ValidationError.single("code", f"no coupon {code.strip().upper()}")
+        return coupon
+
+    def list(self) -> list[Coupon]:
+        """Every coupon, by code."""
+        return self._store.coupons()
+
+    def update(self, coupon: Coupon) -> Coupon:
+        """Change a coupon's rules; its usage count is kept."""
+        coupon = validate_coupon(coupon)
+        self._store.update_coupon(coupon)
+        return self.get(coupon.code)
+
+    def disable(self, code: str) -> Coupon:
+        """Stop a coupon from being used (orders that used it keep their discount)."""
+        return self.update(attrs.evolve(self.get(code), active=False))

@@ -1,0 +1,1 @@
+"""The default storage plugin: SQLAlchemy Core on SQLite, PostgreSQL and MariaDB/MySQL."""

@@ -1,0 +1,58 @@
+"""Applying kasify's shipped Alembic migrations, with their own version table.
+
+The version table is ``<table_prefix>alembic_version`` (``kasify_alembic_version`` by
+default), so kasify's migrations never mix with a host's own Alembic history.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from kasify_orders.storage.store import SqlStore
+
+__all__ = ["MIGRATIONS", "current", "downgrade", "upgrade", "version_table"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def version_table(store: SqlStore) -> str:
+    """The name of the table recording which migrations ran."""
+    return f"{store.tables.prefix}alembic_version"
+
+
+def _config(store: SqlStore, connection: object) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes.update(
+        connection=connection,
+        tables=store.tables,
+        table_prefix=store.tables.prefix,
+        schema=store.tables.metadata.schema,
+    )
+    return config
+
+
+def upgrade(store: SqlStore, revision: str = "head") -> None:
+    """Apply migrations up to *revision* (idempotent: nothing to do at head)."""
+    with store.engine.begin() as connection:
+        command.upgrade(_config(store, connection), revision)
+
+
+def downgrade(store: SqlStore, revision: str = "base") -> None:
+    """Revert migrations down to *revision* (``"base"`` drops every kasify table)."""
+    with store.engine.begin() as connection:
+        command.downgrade(_config(store, connection), revision)
+
+
+def current(store: SqlStore) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"version_table": version_table(store), "version_table_schema": store.tables.metadata.schema},
+        )
+        return context.get_current_revision()

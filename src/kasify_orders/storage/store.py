@@ -1,0 +1,705 @@
+"""The SQLAlchemy Core store: every read and write kasify makes, one transaction at a time.
+
+Writes lock what they change, always in the same order (coupon row, then stock rows by
+SKU, then the order row), so concurrent actions serialise instead of losing updates;
+a deadlock or serialisation failure the database reports anyway is retried a few times.
+SQLite takes its write lock up front with ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, Row
+
+from kasify_orders import money
+from kasify_orders.errors import (
+    ConcurrentUpdate,
+    CouponNotApplicable,
+    OrderNotFound,
+    OutOfStock,
+    ValidationError,
+)
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.model import (
+    Address,
+    Coupon,
+    Customer,
+    Line,
+    Order,
+    Refund,
+    Shipment,
+    TimelineEvent,
+    Totals,
+    utcnow,
+)
+from kasify_orders.storage.tables import Tables, build_tables
+
+__all__ = ["DuplicateIdempotencyKey", "OrderFilter", "OutboxItem", "SqlStore", "Transaction"]
+
+T = TypeVar("T")
+
+_RETRIES = 5
+
+
+class DuplicateIdempotencyKey(Exception):  # noqa: N818 - internal signal, not an error for users
+    """Another call placed an order with this idempotency key first."""
+
+
+@attrs.frozen
+class OutboxItem:
+    """One event waiting for its hooks."""
+
+    id: str
+    order_id: str
+    hook: str
+    arguments: Mapping[str, Any]
+    attempts: int = 0
+    done: frozenset[str] = frozenset()
+    dead: bool = False
+    last_error: str | None = None
+    due_at: datetime | None = None
+
+
+@attrs.frozen
+class OrderFilter:
+    """What :meth:`SqlStore.list_orders` selects."""
+
+    status: Status | None = None
+    payment_status: PaymentStatus | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    coupon_code: str | None = None
+    search: str | None = None
+
+
+def _is_transient(error: sa.exc.DBAPIError) -> bool:
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in {"40001", "40P01"}:  # serialization failure, deadlock (PostgreSQL)
+        return True
+    code = orig.args[0] if orig is not None and orig.args else None
+    if code in {1205, 1213}:  # lock wait timeout, deadlock (MySQL/MariaDB)
+        return True
+    return "database is locked" in str(orig)  # SQLite, past busy_timeout
+
+
+class SqlStore:
+    """Orders, stock, coupons and the outbox in a SQL database."""
+
+    def __init__(self, engine: Engine, tables: Tables) -> None:
+        self.engine = engine
+        self.tables = tables
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def from_url(cls, url: str, *, table_prefix: str = "kasify_", schema: str | None = None) -> SqlStore:
+        """Create the engine for *url* with the settings each database needs."""
+        parsed = sa.engine.make_url(url)
+        options: dict[str, Any] = {}
+        backend = parsed.get_backend_name()
+        if backend in {"mysql", "mariadb"}:
+            # READ COMMITTED: fewer gap locks, so fewer deadlocks under concurrent placement.
+            options.update(isolation_level="READ COMMITTED", pool_pre_ping=True)
+        elif backend == "postgresql":
+            options.update(pool_pre_ping=True)
+        engine = sa.create_engine(parsed, **options)
+        if backend == "sqlite":
+            _configure_sqlite(engine)
+        return cls(engine, build_tables(table_prefix, schema))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def _begin(self, *, write: bool) -> Iterator[Transaction]:
+        with self.engine.connect() as conn:
+            conn.execution_options(kasify_write=write)
+            with conn.begin():
+                yield Transaction(conn, self.tables)
+
+    def atomic(self, work: Callable[[Transaction], T]) -> T:
+        """Run *work* in one write transaction; retry it on deadlock or serialisation failure."""
+        for attempt in range(_RETRIES):
+            try:
+                with self._begin(write=True) as tx:
+                    return work(tx)
+            except sa.exc.DBAPIError as error:
+                if attempt == _RETRIES - 1 or not _is_transient(error):
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter only
+        raise AssertionError("unreachable")
+
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        """Run *work* in one read-only transaction (a consistent view, no write lock)."""
+        with self._begin(write=False) as tx:
+            return work(tx)
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get_order(self, order_id: str) -> Order:
+        """The order with this id; raises :class:`OrderNotFound`."""
+        return self.read(lambda tx: tx.order(order_id))
+
+    def get_order_by_number(self, number: int) -> Order:
+        """The order with this human number; raises :class:`OrderNotFound`."""
+        return self.read(lambda tx: tx.order_by_number(number))
+
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[Order]:
+        """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
+        return self.read(lambda tx: tx.list_orders(where, limit=limit, after=after))
+
+    def count_by_status(self) -> dict[Status, int]:
+        """How many orders are in each status."""
+        t = self.tables.orders
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.status, sa.func.count()).group_by(t.c.status))
+            counts = {Status(status): count for status, count in rows}
+        return {status: counts.get(status, 0) for status in Status}
+
+    def stock(self, sku: str) -> int | None:
+        """Units in stock for a tracked SKU; None when the SKU is not tracked."""
+        t = self.tables.inventory
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku))
+
+    def coupon(self, code: str) -> Coupon | None:
+        """The coupon with this code (case-insensitive), or None."""
+        t = self.tables.coupons
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.code == code.strip().upper())).first()
+        return _coupon(row) if row else None
+
+    def coupons(self) -> list[Coupon]:
+        """Every coupon, by code."""
+        t = self.tables.coupons
+        with self.engine.connect() as conn:
+            return [_coupon(row) for row in conn.execute(sa.select(t).order_by(t.c.code))]
+
+    # -- inventory and coupons ----------------------------------------------------------
+
+    def set_stock(self, sku: str, quantity: int) -> None:
+        """Track *sku* with *quantity* units."""
+        t = self.tables.inventory
+        values = {"sku": sku, "quantity": quantity, "updated_at": utcnow()}
+        self.atomic(lambda tx: tx.conn.execute(_upsert(tx.conn, t, values, ["sku"])))
+
+    def untrack(self, sku: str) -> None:
+        """Stop tracking *sku*; orders for it are no longer checked."""
+        t = self.tables.inventory
+        self.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.sku == sku)))
+
+    def create_coupon(self, coupon: Coupon) -> None:
+        """Store a new coupon; refuses a code that exists."""
+        values = {**_coupon_values(coupon), "times_used": 0, "created_at": utcnow()}
+        try:
+            self.atomic(lambda tx: tx.conn.execute(sa.insert(self.tables.coupons).values(values)))
+        except sa.exc.IntegrityError:
+            raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
+
+    def update_coupon(self, coupon: Coupon) -> None:
+        """Change a coupon's rules (its usage count is kept)."""
+        t = self.tables.coupons
+
+        def work(tx: Transaction) -> None:
+            result = tx.conn.execute(sa.update(t).where(t.c.code == coupon.code).values(_coupon_values(coupon)))
+            if result.rowcount != 1:
+                raise ValidationError.single("code", f"no coupon {coupon.code}")
+
+        self.atomic(work)
+
+    # -- outbox -------------------------------------------------------------------------
+
+    def claim_due(self, *, token: str, now: datetime, lease_until: datetime, limit: int, retry_now: bool) -> list[OutboxItem]:
+        """Claim up to *limit* due events for this worker (skipping ones another worker holds)."""
+        t = self.tables.outbox
+
+        def work(tx: Transaction) -> list[OutboxItem]:
+            free = sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < now)
+            query = sa.select(t).where(~t.c.dead, free)
+            if not retry_now:
+                query = query.where(t.c.due_at <= now)
+            query = query.order_by(t.c.due_at, t.c.created_at).limit(limit)
+            rows = tx.conn.execute(query.with_for_update(skip_locked=True)).all()
+            if rows:
+                tx.conn.execute(
+                    sa.update(t)
+                    .where(t.c.id.in_([row.id for row in rows]))
+                    .values(claim_token=token, claimed_until=lease_until)
+                )
+            return [_outbox_item(row) for row in rows]
+
+        return self.atomic(work)
+
+    def complete(self, item_id: str, token: str) -> None:
+        """Every hook handled the event: remove it (only if this worker still holds it)."""
+        t = self.tables.outbox
+        self.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.id == item_id, t.c.claim_token == token)))
+
+    def fail(
+        self, item: OutboxItem, *, token: str, done: Iterable[str], error: str, due_at: datetime, dead: bool
+    ) -> bool:
+        """Record a failed attempt; returns False if another worker had taken the event over."""
+        t = self.tables.outbox
+        values = {
+            "attempts": item.attempts + 1,
+            "done": sorted(done),
+            "last_error": error[:4000],
+            "due_at": due_at,
+            "dead": dead,
+            "claim_token": None,
+            "claimed_until": None,
+        }
+        statement = sa.update(t).where(t.c.id == item.id, t.c.claim_token == token).values(values)
+        return bool(self.atomic(lambda tx: tx.conn.execute(statement).rowcount))
+
+    def revive_dead(self, now: datetime) -> int:
+        """Make dead events due again; returns how many."""
+        t = self.tables.outbox
+        statement = sa.update(t).where(t.c.dead).values(dead=False, attempts=0, due_at=now)
+        return int(self.atomic(lambda tx: tx.conn.execute(statement).rowcount))
+
+    def outbox_items(self, *, dead: bool | None = None) -> list[OutboxItem]:
+        """Events waiting in the outbox (all, or only the dead or the live ones)."""
+        t = self.tables.outbox
+        query = sa.select(t).order_by(t.c.created_at)
+        if dead is not None:
+            query = query.where(t.c.dead.is_(dead))
+        with self.engine.connect() as conn:
+            return [_outbox_item(row) for row in conn.execute(query)]
+
+
+class Transaction:
+    """The reads and writes of one transaction (the service's unit of work)."""
+
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self.conn = conn
+        self.t = tables
+
+    # -- orders -------------------------------------------------------------------------
+
+    def _one(self, where: sa.ColumnElement[bool], ref: object, *, lock: bool = False) -> Order:
+        query = sa.select(self.t.orders).where(where)
+        if lock:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            raise OrderNotFound(ref)
+        return self._hydrate([row])[0]
+
+    def order(self, order_id: str, *, lock: bool = False) -> Order:
+        """The order with this id (locked for update when *lock*)."""
+        return self._one(self.t.orders.c.id == order_id, order_id, lock=lock)
+
+    def order_by_number(self, number: int) -> Order:
+        """The order with this human number."""
+        return self._one(self.t.orders.c.number == number, number)
+
+    def order_by_idempotency_key(self, key: str) -> Order | None:
+        """The order placed with this idempotency key, if any."""
+        try:
+            return self._one(self.t.orders.c.idempotency_key == key, key)
+        except OrderNotFound:
+            return None
+
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[Order]:
+        """See :meth:`SqlStore.list_orders`."""
+        o = self.t.orders
+        query = sa.select(o).order_by(o.c.number.desc()).limit(limit)
+        if after is not None:
+            query = query.where(o.c.number < after)
+        if where.status is not None:
+            query = query.where(o.c.status == where.status.value)
+        if where.payment_status is not None:
+            query = query.where(o.c.payment_status == where.payment_status.value)
+        if where.created_from is not None:
+            query = query.where(o.c.created_at >= where.created_from)
+        if where.created_to is not None:
+            query = query.where(o.c.created_at < where.created_to)
+        if where.coupon_code is not None:
+            query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
+        if where.search:
+            query = query.where(_search(o, where.search))
+        return self._hydrate(self.conn.execute(query).all())
+
+    def _hydrate(self, rows: Sequence[Row[Any]]) -> list[Order]:
+        """Build orders from their rows, loading lines, refunds and timelines in one query each."""
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        children: dict[str, dict[str, list[Row[Any]]]] = {
+            name: defaultdict(list) for name in ("lines", "refunds", "timeline")
+        }
+        for name, table, order_by in (
+            ("lines", self.t.lines, self.t.lines.c.position),
+            ("refunds", self.t.refunds, self.t.refunds.c.created_at),
+            ("timeline", self.t.timeline, self.t.timeline.c.id),
+        ):
+            query = sa.select(table).where(table.c.order_id.in_(ids)).order_by(order_by)
+            for child in self.conn.execute(query):
+                children[name][child.order_id].append(child)
+        return [
+            _order(row, children["lines"][row.id], children["refunds"][row.id], children["timeline"][row.id])
+            for row in rows
+        ]
+
+    def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
+        """Insert a new order with its lines and first timeline entry; returns it numbered."""
+        values = {
+            **_order_values(order),
+            "id": order.id,
+            "idempotency_key": idempotency_key,
+            "customer_name": order.customer.name,
+            "customer_email": order.customer.email,
+            "ship_line1": order.shipping_address.line1,
+            "ship_line2": order.shipping_address.line2,
+            "ship_city": order.shipping_address.city,
+            "ship_region": order.shipping_address.region,
+            "ship_postal_code": order.shipping_address.postal_code,
+            "ship_country": order.shipping_address.country,
+            "currency": order.currency,
+            "subtotal": money.to_minor(order.totals.subtotal, order.currency),
+            "shipping": money.to_minor(order.totals.shipping, order.currency),
+            "discount": money.to_minor(order.totals.discount, order.currency),
+            "total": money.to_minor(order.totals.total, order.currency),
+            "coupon_code": order.coupon_code,
+            "customer_note": order.customer_note,
+            "created_at": order.created_at,
+        }
+        try:
+            result = self.conn.execute(sa.insert(self.t.orders).values(values))
+        except sa.exc.IntegrityError as error:
+            if idempotency_key is not None and "idempotency_key" in str(error.orig):
+                raise DuplicateIdempotencyKey(idempotency_key) from error
+            raise
+        number = result.inserted_primary_key[0]
+        self.conn.execute(
+            sa.insert(self.t.lines),
+            [
+                {
+                    "order_id": order.id,
+                    "position": position,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "variant": line.variant,
+                    "quantity": line.quantity,
+                    "unit_price": money.to_minor(line.unit_price, order.currency),
+                    "total": money.to_minor(line.total, order.currency),
+                }
+                for position, line in enumerate(order.lines)
+            ],
+        )
+        self.append_timeline(order.id, order.timeline)
+        return attrs.evolve(order, number=number)
+
+    def update_order(self, before: Order, after: Order) -> None:
+        """Write *after* over *before*: the row (only if still at *before*'s version) and new refunds."""
+        o = self.t.orders
+        statement = (
+            sa.update(o)
+            .where(o.c.id == before.id, o.c.version == before.version)
+            .values(_order_values(after))
+        )
+        if self.conn.execute(statement).rowcount != 1:
+            raise ConcurrentUpdate(before.id, before.version, -1)
+        new_refunds = after.refunds[len(before.refunds) :]
+        if new_refunds:
+            self.conn.execute(
+                sa.insert(self.t.refunds),
+                [
+                    {
+                        "id": refund.id,
+                        "order_id": after.id,
+                        "amount": money.to_minor(refund.amount, after.currency),
+                        "note": refund.note,
+                        "actor": refund.actor,
+                        "reference": refund.reference,
+                        "idempotency_key": refund.idempotency_key,
+                        "created_at": refund.created_at,
+                    }
+                    for refund in new_refunds
+                ],
+            )
+
+    def has_refund(self, order_id: str, idempotency_key: str) -> bool:
+        """Whether a refund with this key was already recorded on the order."""
+        r = self.t.refunds
+        query = sa.select(r.c.id).where(r.c.order_id == order_id, r.c.idempotency_key == idempotency_key)
+        return self.conn.execute(query).first() is not None
+
+    def append_timeline(self, order_id: str, entries: Iterable[TimelineEvent]) -> None:
+        """Add entries to an order's timeline."""
+        rows = [
+            {
+                "order_id": order_id,
+                "at": entry.at,
+                "kind": entry.kind,
+                "actor": entry.actor,
+                "message": entry.message,
+                "data": dict(entry.data),
+            }
+            for entry in entries
+        ]
+        if rows:
+            self.conn.execute(sa.insert(self.t.timeline), rows)
+
+    # -- stock ----------------------------------------------------------------------------
+
+    def take_stock(self, wanted: Mapping[str, int]) -> None:
+        """Decrement every tracked SKU by its quantity, or raise :class:`OutOfStock` for the first short one."""
+        inv = self.t.inventory
+        skus = sorted(wanted)
+        query = sa.select(inv.c.sku, inv.c.quantity).where(inv.c.sku.in_(skus)).order_by(inv.c.sku)
+        tracked = dict(self.conn.execute(query.with_for_update()).tuples().all())
+        for sku in skus:
+            if sku in tracked and tracked[sku] < wanted[sku]:
+                raise OutOfStock(sku, wanted[sku], tracked[sku])
+        self._add_stock({sku: -wanted[sku] for sku in skus if sku in tracked})
+
+    def return_stock(self, returned: Mapping[str, int]) -> None:
+        """Put units back on the shelf for SKUs that are (still) tracked."""
+        self._add_stock(dict(sorted(returned.items())))
+
+    def _add_stock(self, deltas: Mapping[str, int]) -> None:
+        inv = self.t.inventory
+        if not deltas:
+            return
+        statement = (
+            sa.update(inv)
+            .where(inv.c.sku == sa.bindparam("b_sku"))
+            .values(quantity=inv.c.quantity + sa.bindparam("b_delta"), updated_at=utcnow())
+        )
+        self.conn.execute(statement, [{"b_sku": sku, "b_delta": delta} for sku, delta in deltas.items()])
+
+    # -- coupons ----------------------------------------------------------------------------
+
+    def lock_coupon(self, code: str) -> Coupon | None:
+        """The coupon, locked so its usage count cannot race."""
+        c = self.t.coupons
+        row = self.conn.execute(sa.select(c).where(c.c.code == code).with_for_update()).first()
+        return _coupon(row) if row else None
+
+    def coupon_used_by(self, code: str, email: str) -> bool:
+        """Whether this customer (by email, case-insensitive) already used the coupon."""
+        r = self.t.redemptions
+        query = sa.select(r.c.id).where(
+            r.c.coupon_code == code, sa.func.lower(r.c.customer_email) == email.lower()
+        )
+        return self.conn.execute(query.limit(1)).first() is not None
+
+    def redeem_coupon(self, coupon: Coupon, email: str, order_id: str, at: datetime) -> None:
+        """Count one use of the coupon (refusing past its usage limit)."""
+        c = self.t.coupons
+        statement = sa.update(c).where(c.c.code == coupon.code).values(times_used=c.c.times_used + 1)
+        if coupon.usage_limit is not None:
+            statement = statement.where(c.c.times_used < coupon.usage_limit)
+        if self.conn.execute(statement).rowcount != 1:
+            raise CouponNotApplicable(coupon.code, f"it has been used the maximum {coupon.usage_limit} times")
+        self.conn.execute(
+            sa.insert(self.t.redemptions).values(
+                coupon_code=coupon.code, customer_email=email, order_id=order_id, at=at
+            )
+        )
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def enqueue(
+        self, items: Sequence[OutboxItem], *, now: datetime, token: str | None, lease_until: datetime | None
+    ) -> None:
+        """Queue events; with a *token* they start claimed by the caller, who delivers them after commit."""
+        if not items:
+            return
+        self.conn.execute(
+            sa.insert(self.t.outbox),
+            [
+                {
+                    "id": item.id,
+                    "order_id": item.order_id,
+                    "hook": item.hook,
+                    "arguments": dict(item.arguments),
+                    "created_at": now,
+                    "due_at": now,
+                    "attempts": 0,
+                    "claim_token": token,
+                    "claimed_until": lease_until,
+                    "done": [],
+                    "last_error": None,
+                    "dead": False,
+                }
+                for item in items
+            ],
+        )
+
+
+# -- row mapping ---------------------------------------------------------------------------
+
+
+def _order_values(order: Order) -> dict[str, Any]:
+    """The columns an action may change."""
+    shipment = order.shipment
+    return {
+        "version": order.version,
+        "status": order.status.value,
+        "payment_status": order.payment_status.value,
+        "refunded": money.to_minor(order.totals.refunded, order.currency),
+        "carrier": shipment.carrier if shipment else None,
+        "tracking_number": shipment.tracking_number if shipment else None,
+        "tracking_url": shipment.tracking_url if shipment else None,
+        "shipped_at": shipment.shipped_at if shipment else None,
+        "paid_at": order.paid_at,
+        "updated_at": order.timeline[-1].at if order.timeline else order.created_at,
+    }
+
+
+def _order(row: Row[Any], lines: list[Row[Any]], refunds: list[Row[Any]], timeline: list[Row[Any]]) -> Order:
+    currency = row.currency
+
+    def amount(units: int) -> Decimal:
+        return money.from_minor(units, currency)
+
+    shipment = None
+    if row.tracking_number is not None:
+        shipment = Shipment(row.carrier, row.tracking_number, row.tracking_url, row.shipped_at)
+    return Order(
+        id=row.id,
+        number=row.number,
+        status=Status(row.status),
+        payment_status=PaymentStatus(row.payment_status),
+        customer=Customer(row.customer_name, row.customer_email),
+        shipping_address=Address(
+            line1=row.ship_line1,
+            line2=row.ship_line2,
+            city=row.ship_city,
+            region=row.ship_region,
+            postal_code=row.ship_postal_code,
+            country=row.ship_country,
+        ),
+        lines=[
+            Line(line.sku, line.name, line.variant, line.quantity, amount(line.unit_price), amount(line.total))
+            for line in lines
+        ],
+        currency=currency,
+        totals=Totals(
+            amount(row.subtotal), amount(row.shipping), amount(row.discount), amount(row.total), amount(row.refunded)
+        ),
+        coupon_code=row.coupon_code,
+        customer_note=row.customer_note,
+        shipment=shipment,
+        refunds=[
+            Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
+            for r in refunds
+        ],
+        timeline=[TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline],
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+        version=row.version,
+    )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _coupon(row: Row[Any]) -> Coupon:
+    return Coupon(
+        code=row.code,
+        kind=row.kind,
+        value=_decimal(row.value),
+        minimum_order=_decimal(row.minimum_order),
+        currency=row.currency,
+        usage_limit=row.usage_limit,
+        once_per_customer=row.once_per_customer,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        active=row.active,
+        times_used=row.times_used,
+    )
+
+
+def _coupon_values(coupon: Coupon) -> dict[str, Any]:
+    return {
+        "code": coupon.code,
+        "kind": coupon.kind.value,
+        "value": None if coupon.value is None else str(coupon.value),
+        "minimum_order": None if coupon.minimum_order is None else str(coupon.minimum_order),
+        "currency": coupon.currency,
+        "usage_limit": coupon.usage_limit,
+        "once_per_customer": coupon.once_per_customer,
+        "starts_at": coupon.starts_at,
+        "ends_at": coupon.ends_at,
+        "active": coupon.active,
+    }
+
+
+def _outbox_item(row: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        order_id=row.order_id,
+        hook=row.hook,
+        arguments=row.arguments,
+        attempts=row.attempts,
+        done=frozenset(row.done),
+        dead=row.dead,
+        last_error=row.last_error,
+        due_at=row.due_at,
+    )
+
+
+def _search(o: sa.Table, text: str) -> sa.ColumnElement[bool]:
+    """Match an order number, or part of the customer's name or email, or a tracking number."""
+    term = text.strip()
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    clauses: list[sa.ColumnElement[bool]] = [
+        sa.func.lower(o.c.customer_name).like(pattern, escape="\\"),
+        sa.func.lower(o.c.customer_email).like(pattern, escape="\\"),
+        o.c.tracking_number == term.upper().replace(" ", ""),
+        o.c.tracking_number == term,
+    ]
+    digits = term.removeprefix("#")
+    if digits.isdigit() and len(digits) < 19:
+        clauses.append(o.c.number == int(digits))
+    return sa.or_(*clauses)
+
+
+def _upsert(conn: Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> sa.Executable:
+    updates = {name: value for name, value in values.items() if name not in keys}
+    dialect = conn.dialect.name
+    if dialect in {"mysql", "mariadb"}:
+        return mysql.insert(table).values(values).on_duplicate_key_update(updates)
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.values(values).on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for writes."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in {None, "", ":memory:"}:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("kasify_write", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

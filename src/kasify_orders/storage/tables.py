@@ -1,0 +1,219 @@
+"""kasify's tables, built for a table prefix and schema so they sit beside a host's own.
+
+Money is stored exactly, as integer minor units (cents) beside the order's currency;
+times are stored in UTC and always read back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+
+__all__ = ["NAMING_CONVENTION", "Tables", "UTCDateTime", "build_tables"]
+
+#: Stable constraint names on every database (Alembic relies on them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime; stored naive-UTC where the database has no time zones."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        """Microsecond precision on MySQL/MariaDB, whose DATETIME drops fractions by default."""
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: kasify stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Money = sa.BigInteger  # integer minor units
+OrderRef = sa.String(32)
+
+
+@attrs.frozen
+class Tables:
+    """Every table kasify owns, on one :class:`~sqlalchemy.MetaData`."""
+
+    #: Prepended to every table name (``"kasify_"``).
+    prefix: str
+    metadata: sa.MetaData
+    orders: sa.Table
+    lines: sa.Table
+    refunds: sa.Table
+    timeline: sa.Table
+    inventory: sa.Table
+    coupons: sa.Table
+    redemptions: sa.Table
+    outbox: sa.Table
+
+
+def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
+    """Build kasify's tables named ``<prefix><name>`` in *schema*."""
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION, schema=schema)
+
+    def fk(table: str, column: str) -> sa.ForeignKey:
+        where = f"{schema}." if schema else ""
+        return sa.ForeignKey(f"{where}{prefix}{table}.{column}")
+
+    orders = sa.Table(
+        f"{prefix}orders",
+        md,
+        sa.Column("number", BigId, primary_key=True, autoincrement=True),
+        sa.Column("id", OrderRef, nullable=False, unique=True),
+        sa.Column("idempotency_key", sa.String(255), unique=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("payment_status", sa.String(20), nullable=False),
+        sa.Column("customer_name", sa.String(200), nullable=False),
+        sa.Column("customer_email", sa.String(254), nullable=False),
+        sa.Column("ship_line1", sa.String(200), nullable=False),
+        sa.Column("ship_line2", sa.String(200), nullable=False),
+        sa.Column("ship_city", sa.String(200), nullable=False),
+        sa.Column("ship_region", sa.String(200), nullable=False),
+        sa.Column("ship_postal_code", sa.String(20), nullable=False),
+        sa.Column("ship_country", sa.String(2), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("subtotal", Money, nullable=False),
+        sa.Column("shipping", Money, nullable=False),
+        sa.Column("discount", Money, nullable=False),
+        sa.Column("total", Money, nullable=False),
+        sa.Column("refunded", Money, nullable=False),
+        sa.Column("coupon_code", sa.String(64)),
+        sa.Column("customer_note", sa.Text, nullable=False),
+        sa.Column("carrier", sa.String(64)),
+        sa.Column("tracking_number", sa.String(64)),
+        sa.Column("tracking_url", sa.String(500)),
+        sa.Column("shipped_at", UTCDateTime),
+        sa.Column("paid_at", UTCDateTime),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.CheckConstraint("refunded <= total", name="refunded_within_total"),
+        sa.Index(None, "status", "number"),
+        sa.Index(None, "payment_status", "number"),
+        sa.Index(None, "created_at"),
+        sa.Index(None, "customer_email"),
+        sa.Index(None, "tracking_number"),
+        sa.Index(None, "coupon_code"),
+    )
+    lines = sa.Table(
+        f"{prefix}order_lines",
+        md,
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("sku", sa.String(100), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("variant", sa.String(200), nullable=False),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.Column("unit_price", Money, nullable=False),
+        sa.Column("total", Money, nullable=False),
+    )
+    refunds = sa.Table(
+        f"{prefix}refunds",
+        md,
+        sa.Column("id", OrderRef, primary_key=True),
+        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
+        sa.Column("amount", Money, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("actor", sa.String(200)),
+        sa.Column("reference", sa.String(255)),
+        sa.Column("idempotency_key", sa.String(255)),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("order_id", "idempotency_key"),
+    )
+    timeline = sa.Table(
+        f"{prefix}timeline",
+        md,
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("actor", sa.String(200)),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("data", sa.JSON, nullable=False),
+    )
+    inventory = sa.Table(
+        f"{prefix}inventory",
+        md,
+        sa.Column("sku", sa.String(100), primary_key=True),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    )
+    coupons = sa.Table(
+        f"{prefix}coupons",
+        md,
+        sa.Column("code", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        # Decimal text: percentages such as 12.5 and currency-less amounts, stored exactly.
+        sa.Column("value", sa.String(40)),
+        sa.Column("minimum_order", sa.String(40)),
+        sa.Column("currency", sa.String(3)),
+        sa.Column("usage_limit", sa.Integer),
+        sa.Column("once_per_customer", sa.Boolean, nullable=False),
+        sa.Column("starts_at", UTCDateTime),
+        sa.Column("ends_at", UTCDateTime),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("times_used", sa.Integer, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    redemptions = sa.Table(
+        f"{prefix}coupon_redemptions",
+        md,
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("coupon_code", sa.String(64), fk("coupons", "code"), nullable=False),
+        sa.Column("customer_email", sa.String(254), nullable=False),
+        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Index(None, "coupon_code", "customer_email"),
+    )
+    outbox = sa.Table(
+        f"{prefix}outbox",
+        md,
+        sa.Column("id", OrderRef, primary_key=True),
+        sa.Column("order_id", OrderRef, nullable=False),
+        sa.Column("hook", sa.String(64), nullable=False),
+        sa.Column("arguments", sa.JSON, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("due_at", UTCDateTime, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("claim_token", sa.String(32)),
+        sa.Column("claimed_until", UTCDateTime),
+        #: names of the plugins that already handled the event
+        sa.Column("done", sa.JSON, nullable=False),
+        sa.Column("last_error", sa.Text),
+        sa.Column("dead", sa.Boolean, nullable=False),
+        sa.Index(None, "dead", "due_at"),
+        sa.Index(None, "order_id"),
+    )
+    return Tables(prefix, md, orders, lines, refunds, timeline, inventory, coupons, redemptions, outbox)

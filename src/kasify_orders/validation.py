@@ -1,0 +1,242 @@
+"""Input checks that report every bad field at once, with paths like ``lines[0].quantity``.
+
+:func:`validate_new_order` both checks and normalises (strips whitespace, upper-cases
+currency and country codes, normalises the email address), so the rest of the code only
+ever sees clean input.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from decimal import Decimal
+
+import attrs
+import email_validator
+from babel import Locale
+
+from kasify_orders import money
+from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.model import Address, Coupon, CouponKind, Customer, NewLine, NewOrder
+
+__all__ = [
+    "Checker",
+    "is_country",
+    "validate_coupon",
+    "validate_new_order",
+]
+
+MAX_NAME = 200
+MAX_NOTE = 5000
+_MULTILINE_OK = {"\n", "\t"}
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    # CLDR's territory list holds ISO 3166-1 alpha-2 codes plus a few groupings
+    # ("EU", "UN", "QO", ...) that are not countries a parcel can go to.
+    not_countries = {"EU", "EZ", "QO", "UN", "ZZ"}
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if len(code) == 2 and code.isalpha() and code not in not_countries
+    )
+
+
+def is_country(code: str) -> bool:
+    """Tell whether *code* is an ISO 3166-1 alpha-2 country code (upper case)."""
+    return code in _countries()
+
+
+class Checker:
+    """Collects :class:`FieldError` s; :meth:`done` raises them all together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, path: str, message: str) -> None:
+        """Record one bad field."""
+        self.errors.append(FieldError(path, message))
+
+    def done(self) -> None:
+        """Raise :class:`ValidationError` if anything was recorded."""
+        if self.errors:
+            raise ValidationError(self.errors)
+
+    def text(
+        self,
+        path: str,
+        value: object,
+        *,
+        required: bool = True,
+        max_length: int = MAX_NAME,
+        multiline: bool = False,
+    ) -> str:
+        """Return *value* stripped; record an error if blank, too long or holding control characters."""
+        if not isinstance(value, str):
+            self.fail(path, f"must be a string, got {type(value).__name__}")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.fail(path, "must not be blank")
+        elif len(value) > max_length:
+            self.fail(path, f"must be at most {max_length} characters, got {len(value)}")
+        elif any(
+            unicodedata.category(char) == "Cc" and not (multiline and char in _MULTILINE_OK)
+            for char in value.replace("\r\n", "\n")
+        ):
+            allowed = "line breaks and tabs are the only" if multiline else "no"
+            self.fail(path, f"must not contain control characters ({allowed} ones allowed)")
+        return value
+
+    def currency(self, path: str, value: object) -> str:
+        """Return the upper-cased ISO 4217 code; record an error for anything else."""
+        code = value.strip().upper() if isinstance(value, str) else ""
+        if code not in money.CURRENCY_MINOR_UNITS:
+            self.fail(path, f"must be an ISO 4217 currency code such as USD, EUR or JPY, got {value!r}")
+        return code
+
+    def amount(
+        self, path: str, value: object, currency: str | None, *, positive: bool = False
+    ) -> Decimal:
+        """Return *value* as a Decimal; it must be >= 0 (or > 0) and exact in *currency*."""
+        if isinstance(value, bool) or not isinstance(value, Decimal | int):
+            self.fail(path, f"must be a decimal amount, got {type(value).__name__}")
+            return Decimal(0)
+        amount = Decimal(value)
+        if not amount.is_finite():
+            self.fail(path, f"must be a finite amount, got {amount}")
+        elif positive and amount <= 0:
+            self.fail(path, f"must be greater than 0, got {amount}")
+        elif amount < 0:
+            self.fail(path, f"must be 0 or more, got {amount}")
+        elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
+            places = money.minor_unit(currency)
+            self.fail(
+                path,
+                f"{amount} has more than {places} decimal places, the minor unit of {currency}",
+            )
+        return amount
+
+    def integer(self, path: str, value: object, *, minimum: int) -> int:
+        """Return *value* if it is an int >= *minimum* (bools are refused)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, f"must be a whole number, got {type(value).__name__}")
+            return minimum
+        if value < minimum:
+            self.fail(path, f"must be at least {minimum}, got {value}")
+        return value
+
+
+def _email(checker: Checker, path: str, value: object) -> str:
+    text = checker.text(path, value, max_length=254)
+    if not text:
+        return text
+    try:
+        return email_validator.validate_email(text, check_deliverability=False).normalized
+    except email_validator.EmailNotValidError as error:
+        checker.fail(path, f"is not a valid email address: {error}")
+        return text
+
+
+def _customer(checker: Checker, path: str, customer: Customer) -> Customer:
+    return Customer(
+        name=checker.text(f"{path}.name", customer.name),
+        email=_email(checker, f"{path}.email", customer.email),
+    )
+
+
+def _address(checker: Checker, path: str, address: Address) -> Address:
+    country = checker.text(f"{path}.country", address.country).upper()
+    if country and not is_country(country):
+        checker.fail(f"{path}.country", f"must be an ISO 3166-1 alpha-2 code such as GB or US, got {address.country!r}")
+    return Address(
+        line1=checker.text(f"{path}.line1", address.line1),
+        line2=checker.text(f"{path}.line2", address.line2, required=False),
+        city=checker.text(f"{path}.city", address.city),
+        region=checker.text(f"{path}.region", address.region, required=False),
+        postal_code=checker.text(f"{path}.postal_code", address.postal_code, max_length=20),
+        country=country,
+    )
+
+
+def _line(checker: Checker, path: str, line: NewLine, currency: str) -> NewLine:
+    return NewLine(
+        sku=checker.text(f"{path}.sku", line.sku, max_length=100),
+        name=checker.text(f"{path}.name", line.name),
+        variant=checker.text(f"{path}.variant", line.variant, required=False),
+        quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1),
+        unit_price=checker.amount(f"{path}.unit_price", line.unit_price, currency),
+    )
+
+
+def _typed(checker: Checker, path: str, value: object, kind: type) -> bool:
+    if isinstance(value, kind):
+        return True
+    checker.fail(path, f"must be {kind.__name__}, got {type(value).__name__}")
+    return False
+
+
+def validate_new_order(new_order: NewOrder) -> NewOrder:
+    """Check every field of *new_order*; return it normalised or raise :class:`ValidationError`."""
+    checker = Checker()
+    currency = checker.currency("currency", new_order.currency)
+    customer = new_order.customer
+    if _typed(checker, "customer", customer, Customer):
+        customer = _customer(checker, "customer", customer)
+    address = new_order.shipping_address
+    if _typed(checker, "shipping_address", address, Address):
+        address = _address(checker, "shipping_address", address)
+    lines = []
+    if not new_order.lines:
+        checker.fail("lines", "must hold at least one line")
+    for index, line in enumerate(new_order.lines):
+        if _typed(checker, f"lines[{index}]", line, NewLine):
+            lines.append(_line(checker, f"lines[{index}]", line, currency))
+    shipping = checker.amount("shipping_cost", new_order.shipping_cost, currency)
+    coupon_code = None
+    if new_order.coupon_code is not None:
+        coupon_code = checker.text("coupon_code", new_order.coupon_code, max_length=64).upper() or None
+    note = checker.text("customer_note", new_order.customer_note, required=False, max_length=MAX_NOTE, multiline=True)
+    checker.done()
+    return NewOrder(
+        customer=customer,
+        shipping_address=address,
+        lines=lines,
+        currency=currency,
+        shipping_cost=shipping,
+        coupon_code=coupon_code,
+        customer_note=note,
+    )
+
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
+
+
+def validate_coupon(coupon: Coupon) -> Coupon:
+    """Check a coupon before it is stored; raise :class:`ValidationError` naming every problem."""
+    checker = Checker()
+    if not _CODE.match(coupon.code):
+        checker.fail("code", "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit")
+    currency = None
+    if coupon.currency is not None:
+        currency = checker.currency("currency", coupon.currency)
+    if coupon.kind is CouponKind.PERCENTAGE:
+        if coupon.value is None or not (0 < coupon.value <= 100):
+            checker.fail("value", f"a percentage must be more than 0 and at most 100, got {coupon.value}")
+    elif coupon.kind is CouponKind.FIXED:
+        if coupon.value is None:
+            checker.fail("value", "a fixed-amount coupon needs an amount")
+        else:
+            checker.amount("value", coupon.value, currency, positive=True)
+    elif coupon.value is not None:
+        checker.fail("value", "a free-shipping coupon takes no value")
+    if coupon.minimum_order is not None:
+        checker.amount("minimum_order", coupon.minimum_order, currency)
+    if coupon.usage_limit is not None:
+        checker.integer("usage_limit", coupon.usage_limit, minimum=1)
+    if coupon.starts_at and coupon.ends_at and coupon.ends_at <= coupon.starts_at:
+        checker.fail("ends_at", "must be later than starts_at")
+    checker.done()
+    return attrs.evolve(coupon, currency=currency)

@@ -7,7 +7,7 @@ returned :class:`Event` s in the outbox so hooks run after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -49,17 +49,13 @@ class Change:
     """The result of an action: the order as it is now, and the events it raised."""
 
     order: Order
-    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    events: tuple[Event, ...]
     #: Timeline entries the action added (the store appends them).
-    entries: tuple[TimelineEvent, ...] = attrs.field(converter=tuple)
+    entries: tuple[TimelineEvent, ...]
 
 
-def _next(
-    order: Order, entry: TimelineEvent, events: Sequence[Event] = (), **changes: Any
-) -> Change:
-    new = attrs.evolve(
-        order, timeline=(*order.timeline, entry), version=order.version + 1, **changes
-    )
+def _next(order: Order, entry: TimelineEvent, events: tuple[Event, ...] = (), **changes: Any) -> Change:
+    new = attrs.evolve(order, timeline=(*order.timeline, entry), version=order.version + 1, **changes)
     return Change(new, events, (entry,))
 
 
@@ -73,11 +69,11 @@ def place(
 ) -> Change:
     """Turn a validated cart into a pending order (its ``number`` is assigned by the store)."""
     lines = lines_for(new_order.lines)
-    totals = totals_for(
-        lines, shipping=new_order.shipping_cost, coupon=coupon, currency=new_order.currency
-    )
+    totals = totals_for(lines, shipping=new_order.shipping_cost, coupon=coupon, currency=new_order.currency)
     items = sum(line.quantity for line in lines)
-    message = f"Order placed: {items} item{'s' if items != 1 else ''}, total {totals.total} {new_order.currency}"
+    message = (
+        f"Order placed: {items} item{'s' if items != 1 else ''}, total {totals.total} {new_order.currency}"
+    )
     if coupon is not None:
         message += f" (coupon {coupon.code}, -{totals.discount})"
     entry = TimelineEvent("placed", at, actor, message, {"total": str(totals.total)})
@@ -88,7 +84,7 @@ def place(
         payment_status=PaymentStatus.PENDING,
         customer=new_order.customer,
         shipping_address=new_order.shipping_address,
-        lines=lines,
+        lines=tuple(lines),
         currency=new_order.currency,
         totals=totals,
         coupon_code=coupon.code if coupon else None,
@@ -98,7 +94,7 @@ def place(
         timeline=(entry,),
         created_at=at,
     )
-    return Change(order, [Event("kasify_order_placed")], [entry])
+    return Change(order, (Event("kasify_order_placed"),), (entry,))
 
 
 def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
@@ -108,7 +104,7 @@ def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
     return _next(
         order,
         entry,
-        [Event("kasify_payment_confirmed")],
+        (Event("kasify_payment_confirmed"),),
         status=Status.PROCESSING,
         payment_status=PaymentStatus.PAID,
         paid_at=at,
@@ -147,7 +143,7 @@ def mark_shipped(
         f"Marked as shipped via {carriers.display_name(carrier)}, tracking number {number}",
         {"carrier": carrier, "tracking_number": number, "tracking_url": shipment.tracking_url},
     )
-    return _next(order, entry, [Event("kasify_order_shipped")], status=Status.SHIPPED, shipment=shipment)
+    return _next(order, entry, (Event("kasify_order_shipped"),), status=Status.SHIPPED, shipment=shipment)
 
 
 def update_tracking(
@@ -185,16 +181,14 @@ def update_tracking(
             "tracking_number": number,
         },
     )
-    return _next(
-        order, entry, [Event("kasify_tracking_updated", {"previous": previous})], shipment=shipment
-    )
+    return _next(order, entry, (Event("kasify_tracking_updated", {"previous": previous}),), shipment=shipment)
 
 
 def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
     """Shipped -> Delivered."""
     require(Action.MARK_DELIVERED, order.status, order.payment_status)
     entry = TimelineEvent("delivered", at, actor, "Marked as delivered", {})
-    return _next(order, entry, [Event("kasify_order_delivered")], status=Status.DELIVERED)
+    return _next(order, entry, (Event("kasify_order_delivered"),), status=Status.DELIVERED)
 
 
 def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:
@@ -207,7 +201,7 @@ def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str
     if restock:
         message += " (items restocked)"
     entry = TimelineEvent("cancelled", at, actor, message, {"reason": reason, "restock": restock})
-    return _next(order, entry, [Event("kasify_order_cancelled")], status=Status.CANCELLED)
+    return _next(order, entry, (Event("kasify_order_cancelled"),), status=Status.CANCELLED)
 
 
 def refund(
@@ -245,7 +239,7 @@ def refund(
     return _next(
         order,
         entry,
-        [Event("kasify_order_refunded", {"refund": record})],
+        (Event("kasify_order_refunded", {"refund": record}),),
         status=status,
         payment_status=PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED,
         totals=attrs.evolve(order.totals, refunded=refunded),
@@ -274,4 +268,3 @@ def add_note(order: Order, *, text: str, at: datetime, actor: str | None) -> Cha
     text = checker.text("text", text, max_length=5000, multiline=True)
     checker.done()
     return _next(order, TimelineEvent("note", at, actor, text, {}))
-

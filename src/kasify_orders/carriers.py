@@ -38,7 +38,9 @@ CARRIERS: Mapping[str, Carrier] = {
         ),
         Carrier("usps", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
         Carrier(
-            "royal_mail", "Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/{number}"
+            "royal_mail",
+            "Royal Mail",
+            "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
         ),
         Carrier(
             "canada_post",
@@ -46,7 +48,9 @@ CARRIERS: Mapping[str, Carrier] = {
             "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
         ),
         Carrier(
-            "australia_post", "Australia Post", "https://auspost.com.au/mypost/track/details/{number}"
+            "australia_post",
+            "Australia Post",
+            "https://auspost.com.au/mypost/track/details/{number}",
         ),
     ]
 }

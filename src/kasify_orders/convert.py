@@ -87,10 +87,10 @@ def _field_errors(error: BaseException, path: str) -> Iterator[FieldError]:
         for inner in without:
             yield from _field_errors(inner, path)
     elif isinstance(error, cattrs.IterableValidationError):
-        with_notes, without = error.group_exceptions()
-        for inner, note in with_notes:
-            yield from _field_errors(inner, f"{path}[{note.index}]")
-        for inner in without:
+        indexed, unindexed = error.group_exceptions()
+        for inner, index_note in indexed:
+            yield from _field_errors(inner, f"{path}[{index_note.index}]")
+        for inner in unindexed:
             yield from _field_errors(inner, path)
     elif isinstance(error, KeyError):
         yield FieldError(path, "is required")

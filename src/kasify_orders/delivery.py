@@ -82,8 +82,13 @@ class Delivery:
                     continue
                 try:
                     impl.function(**{name: kwargs[name] for name in impl.argnames})
-                except Exception as error:  # noqa: BLE001 - a hook never undoes the change
-                    log.exception("%s in plugin %s failed for order %s", item.hook, impl.plugin_name, item.order_id)
+                except Exception as error:
+                    log.exception(
+                        "%s in plugin %s failed for order %s",
+                        item.hook,
+                        impl.plugin_name,
+                        item.order_id,
+                    )
                     errors.append(f"{impl.plugin_name}: {error!r}")
                 else:
                     done.add(impl.plugin_name)
@@ -98,9 +103,11 @@ class Delivery:
         dead = attempts >= self.settings.max_delivery_attempts
         delay = self.settings.retry_backoff_seconds * 2 ** (attempts - 1)
         now = utcnow()
-        due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+        due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
         recorded = self.store.fail(item, token=self.token, done=done, error=error, due_at=due_at, dead=dead)
         if recorded and dead:
             message = f"Gave up on {item.hook} after {attempts} attempts: {error}"
-            entry = TimelineEvent("delivery_failed", now, None, message, {"hook": item.hook, "event_id": item.id})
+            entry = TimelineEvent(
+                "delivery_failed", now, None, message, {"hook": item.hook, "event_id": item.id}
+            )
             self.store.atomic(lambda tx: tx.append_timeline(item.order_id, [entry]))

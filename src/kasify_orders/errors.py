@@ -84,9 +84,7 @@ class RefundExceedsBalance(KasifyError):
         self.refundable = refundable
         self.currency = currency
         asked = "a refund" if requested is None else f"a refund of {requested} {currency}"
-        super().__init__(
-            f"cannot issue {asked}: the refundable balance is {refundable} {currency}"
-        )
+        super().__init__(f"cannot issue {asked}: the refundable balance is {refundable} {currency}")
 
 
 class RefundFailed(KasifyError):

@@ -10,7 +10,7 @@ re-runs them, so no transition can produce an order whose totals do not add up.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Self
@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+
+
+def _new_lines(lines: Iterable[NewLine]) -> tuple[NewLine, ...]:
+    return tuple(lines)
 
 
 def utcnow() -> datetime:
@@ -104,7 +108,7 @@ class NewOrder:
 
     customer: Customer
     shipping_address: Address
-    lines: list[NewLine] = attrs.field(converter=list)
+    lines: tuple[NewLine, ...] = attrs.field(converter=_new_lines)
     #: ISO 4217 code; every amount of the order is in this currency.
     currency: str
     shipping_cost: Decimal = ZERO
@@ -221,14 +225,14 @@ class Order:
     payment_status: PaymentStatus
     customer: Customer
     shipping_address: Address
-    lines: tuple[Line, ...] = attrs.field(converter=tuple)
+    lines: tuple[Line, ...]
     currency: str
     totals: Totals
     coupon_code: str | None
     customer_note: str
     shipment: Shipment | None
-    refunds: tuple[Refund, ...] = attrs.field(converter=tuple)
-    timeline: tuple[TimelineEvent, ...] = attrs.field(converter=tuple)
+    refunds: tuple[Refund, ...]
+    timeline: tuple[TimelineEvent, ...]
     created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
     #: When payment was confirmed (None while pending).
     paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
@@ -241,6 +245,10 @@ class Order:
 
 
 # -- coupons ----------------------------------------------------------------------------
+
+
+def _code(code: str) -> str:
+    return str(code).strip().upper()
 
 
 class CouponKind(enum.StrEnum):
@@ -256,7 +264,7 @@ class Coupon:
     """A discount code. Build one with :meth:`percentage`, :meth:`fixed` or :meth:`free_shipping`."""
 
     #: The code customers type; stored and matched upper-cased.
-    code: str = attrs.field(converter=lambda code: str(code).strip().upper())
+    code: str = attrs.field(converter=_code)
     kind: CouponKind = attrs.field(converter=CouponKind)
     #: Percent off (``PERCENTAGE``) or amount off (``FIXED``); None for free shipping.
     value: Decimal | None = None
@@ -297,6 +305,6 @@ class Coupon:
 class Page:
     """One page of :meth:`Orders.list`; pass ``next_cursor`` back for the next one."""
 
-    items: tuple[Order, ...] = attrs.field(converter=tuple)
+    items: tuple[Order, ...]
     #: None on the last page.
     next_cursor: str | None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from email.message import EmailMessage
 from decimal import Decimal
+from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
@@ -29,7 +29,9 @@ __all__ = ["BLOCK_ENV", "Hooks", "build_plugin_manager"]
 BLOCK_ENV = "KASIFY_ORDERS_DISABLE_PLUGINS"
 
 
-def build_plugin_manager(plugins: Iterable[object] = (), *, load_entrypoints: bool = True) -> pluggy.PluginManager:
+def build_plugin_manager(
+    plugins: Iterable[object] = (), *, load_entrypoints: bool = True
+) -> pluggy.PluginManager:
     """A manager with every hookspec, kasify's defaults, installed plugins and *plugins*."""
     from kasify_orders.notifications import smtp  # noqa: PLC0415 - defaults import the core
     from kasify_orders.storage import plugin as storage_plugin  # noqa: PLC0415

@@ -81,9 +81,7 @@ def discount(coupon: Coupon | None, *, subtotal: Decimal, shipping: Decimal, cur
     return money.quantize(amount, currency)
 
 
-def totals_for(
-    lines: Sequence[Line], *, shipping: Decimal, coupon: Coupon | None, currency: str
-) -> Totals:
+def totals_for(lines: Sequence[Line], *, shipping: Decimal, coupon: Coupon | None, currency: str) -> Totals:
     """Add up an order: ``total = subtotal + shipping - discount``."""
     subtotal = subtotal_of(lines, currency)
     shipping = money.quantize(shipping, currency)

@@ -28,10 +28,16 @@ from kasify_orders.model import Coupon, NewOrder, Order, Page, TimelineEvent, ut
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
-from kasify_orders.storage.store import DuplicateIdempotencyKey, OrderFilter, OutboxItem, SqlStore, Transaction
+from kasify_orders.storage.store import (
+    DuplicateIdempotencyKey,
+    OrderFilter,
+    OutboxItem,
+    SqlStore,
+    Transaction,
+)
 from kasify_orders.validation import Checker, validate_coupon, validate_new_order
 
-__all__ = ["DEFAULT_DATABASE_URL", "DATABASE_URL_ENV", "Coupons", "Inventory", "Orders"]
+__all__ = ["DATABASE_URL_ENV", "DEFAULT_DATABASE_URL", "Coupons", "Inventory", "Orders"]
 
 #: Read by :meth:`Orders.connect` when no URL is given.
 DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
@@ -156,7 +162,7 @@ class Orders:
         found = self.store.list_orders(where, limit=limit + 1, after=after)
         items = found[:limit]
         next_cursor = str(items[-1].number) if len(found) > limit else None
-        return Page(items, next_cursor)
+        return Page(tuple(items), next_cursor)
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (for the list's tabs)."""
@@ -164,7 +170,9 @@ class Orders:
 
     # -- placing ------------------------------------------------------------------------
 
-    def place(self, new_order: NewOrder, *, idempotency_key: str | None = None, actor: str | None = None) -> Order:
+    def place(
+        self, new_order: NewOrder, *, idempotency_key: str | None = None, actor: str | None = None
+    ) -> Order:
         """Place an order: price it, apply its coupon, take its stock, and record it as Pending.
 
         With an *idempotency_key*, a repeated call (a retried checkout) returns the order the
@@ -183,7 +191,7 @@ class Orders:
         order_id = uuid.uuid4().hex
         lines = pricing.lines_for(new_order.lines)
 
-        def work(tx: Transaction) -> tuple[Order, list[OutboxItem]]:
+        def work(tx: Transaction) -> tuple[Order, Sequence[OutboxItem]]:
             now = utcnow()
             coupon = None
             code = new_order.coupon_code
@@ -196,7 +204,9 @@ class Orders:
                     subtotal=pricing.subtotal_of(lines, new_order.currency),
                     currency=new_order.currency,
                     now=now,
-                    used_by_customer=bool(found and found.once_per_customer and tx.coupon_used_by(code, email)),
+                    used_by_customer=bool(
+                        found and found.once_per_customer and tx.coupon_used_by(code, email)
+                    ),
                 )
             wanted: Counter[str] = Counter()
             for line in lines:
@@ -219,10 +229,14 @@ class Orders:
 
     # -- acting on an order ---------------------------------------------------------------
 
-    def confirm_payment(self, order_id: str, *, actor: str | None = None, expected_version: int | None = None) -> Order:
+    def confirm_payment(
+        self, order_id: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Order:
         """Pending -> Processing; the payment status becomes PAID."""
         return self._act(
-            order_id, expected_version, lambda tx, order, now: actions.confirm_payment(order, at=now, actor=actor)
+            order_id,
+            expected_version,
+            lambda tx, order, now: actions.confirm_payment(order, at=now, actor=actor),
         )
 
     def mark_shipped(
@@ -274,10 +288,14 @@ class Orders:
             ),
         )
 
-    def mark_delivered(self, order_id: str, *, actor: str | None = None, expected_version: int | None = None) -> Order:
+    def mark_delivered(
+        self, order_id: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Order:
         """Shipped -> Delivered."""
         return self._act(
-            order_id, expected_version, lambda tx, order, now: actions.mark_delivered(order, at=now, actor=actor)
+            order_id,
+            expected_version,
+            lambda tx, order, now: actions.mark_delivered(order, at=now, actor=actor),
         )
 
     def cancel(
@@ -331,7 +349,9 @@ class Orders:
             try:
                 reference = self.hooks.refund_payment(order, value, note.strip(), key or refund_id)
             except Exception as error:
-                raise RefundFailed(f"the payment provider did not refund {value} {order.currency}: {error}") from error
+                raise RefundFailed(
+                    f"the payment provider did not refund {value} {order.currency}: {error}"
+                ) from error
             return actions.refund(
                 order,
                 amount=value,
@@ -347,7 +367,11 @@ class Orders:
 
     def add_note(self, order_id: str, text: str, *, actor: str | None = None) -> Order:
         """Add an internal note to the order's timeline."""
-        return self._act(order_id, None, lambda tx, order, now: actions.add_note(order, text=text, at=now, actor=actor))
+        return self._act(
+            order_id,
+            None,
+            lambda tx, order, now: actions.add_note(order, text=text, at=now, actor=actor),
+        )
 
     def record_event(
         self,
@@ -360,7 +384,12 @@ class Orders:
     ) -> None:
         """Append an entry to the timeline without changing the order (for plugins: ``"email_sent"``)."""
         entry = TimelineEvent(kind, utcnow(), actor, message, data or {})
-        self.store.atomic(lambda tx: (tx.order(order_id), tx.append_timeline(order_id, [entry])))
+
+        def work(tx: Transaction) -> None:
+            tx.order(order_id)  # raises OrderNotFound
+            tx.append_timeline(order_id, [entry])
+
+        self.store.atomic(work)
 
     # -- the outbox -----------------------------------------------------------------------
 
@@ -390,7 +419,7 @@ class Orders:
         """Make events that exhausted their attempts due again; returns how many."""
         return self.store.revive_dead(utcnow())
 
-    def _enqueue(self, tx: Transaction, order_id: str, change: Change, now: datetime) -> list[OutboxItem]:
+    def _enqueue(self, tx: Transaction, order_id: str, change: Change, now: datetime) -> Sequence[OutboxItem]:
         items = outbox_items(order_id, change.events, self.hooks)
         inline = self.settings.deliver_inline
         tx.enqueue(
@@ -411,14 +440,14 @@ class Orders:
         expected_version: int | None,
         step: Callable[[Transaction, Order, datetime], Change | None],
     ) -> Order:
-        def work(tx: Transaction) -> tuple[Order, list[OutboxItem]]:
+        def work(tx: Transaction) -> tuple[Order, Sequence[OutboxItem]]:
             order = tx.order(order_id, lock=True)
             if expected_version is not None and expected_version != order.version:
                 raise ConcurrentUpdate(order_id, expected_version, order.version)
             now = utcnow()
             change = step(tx, order, now)
             if change is None:
-                return order, []
+                return order, ()
             tx.update_order(order, change.order)
             tx.append_timeline(order_id, change.entries)
             return change.order, self._enqueue(tx, order_id, change, now)
@@ -428,11 +457,11 @@ class Orders:
         return order
 
 
-def _enum(checker: Checker, name: str, kind: type[Status] | type[PaymentStatus], value: object) -> Any:
+def _enum(checker: Checker, name: str, kind: type[Status | PaymentStatus], value: object) -> Any:
     if value is None:
         return None
     try:
-        return kind(value)
+        return kind(str(value))
     except ValueError:
         checker.fail(name, f"must be one of {', '.join(member.value for member in kind)}, got {value!r}")
         return None
@@ -480,7 +509,7 @@ class Coupons:
             raise ValidationError.single("code", f"no coupon {code.strip().upper()}")
         return coupon
 
-    def list(self) -> list[Coupon]:
+    def all(self) -> list[Coupon]:
         """Every coupon, by code."""
         return self._store.coupons()
 

@@ -37,10 +37,9 @@ def _countries() -> frozenset[str]:
     # CLDR's territory list holds ISO 3166-1 alpha-2 codes plus a few groupings
     # ("EU", "UN", "QO", ...) that are not countries a parcel can go to.
     not_countries = {"EU", "EZ", "QO", "UN", "ZZ"}
+    codes = (str(code) for code in Locale("en").territories)
     return frozenset(
-        code
-        for code in Locale("en").territories
-        if len(code) == 2 and code.isalpha() and code not in not_countries
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in not_countries
     )
 
 
@@ -97,9 +96,7 @@ class Checker:
             self.fail(path, f"must be an ISO 4217 currency code such as USD, EUR or JPY, got {value!r}")
         return code
 
-    def amount(
-        self, path: str, value: object, currency: str | None, *, positive: bool = False
-    ) -> Decimal:
+    def amount(self, path: str, value: object, currency: str | None, *, positive: bool = False) -> Decimal:
         """Return *value* as a Decimal; it must be >= 0 (or > 0) and exact in *currency*."""
         if isinstance(value, bool) or not isinstance(value, Decimal | int):
             self.fail(path, f"must be a decimal amount, got {type(value).__name__}")
@@ -150,7 +147,10 @@ def _customer(checker: Checker, path: str, customer: Customer) -> Customer:
 def _address(checker: Checker, path: str, address: Address) -> Address:
     country = checker.text(f"{path}.country", address.country).upper()
     if country and not is_country(country):
-        checker.fail(f"{path}.country", f"must be an ISO 3166-1 alpha-2 code such as GB or US, got {address.country!r}")
+        checker.fail(
+            f"{path}.country",
+            f"must be an ISO 3166-1 alpha-2 code such as GB or US, got {address.country!r}",
+        )
     return Address(
         line1=checker.text(f"{path}.line1", address.line1),
         line2=checker.text(f"{path}.line2", address.line2, required=False),
@@ -198,12 +198,18 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     coupon_code = None
     if new_order.coupon_code is not None:
         coupon_code = checker.text("coupon_code", new_order.coupon_code, max_length=64).upper() or None
-    note = checker.text("customer_note", new_order.customer_note, required=False, max_length=MAX_NOTE, multiline=True)
+    note = checker.text(
+        "customer_note",
+        new_order.customer_note,
+        required=False,
+        max_length=MAX_NOTE,
+        multiline=True,
+    )
     checker.done()
     return NewOrder(
         customer=customer,
         shipping_address=address,
-        lines=lines,
+        lines=tuple(lines),
         currency=currency,
         shipping_cost=shipping,
         coupon_code=coupon_code,

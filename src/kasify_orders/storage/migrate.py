@@ -53,6 +53,9 @@ def current(store: SqlStore) -> str | None:
     with store.engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"version_table": version_table(store), "version_table_schema": store.tables.metadata.schema},
+            opts={
+                "version_table": version_table(store),
+                "version_table_schema": store.tables.metadata.schema,
+            },
         )
         return context.get_current_revision()

@@ -53,7 +53,7 @@ T = TypeVar("T")
 _RETRIES = 5
 
 
-class DuplicateIdempotencyKey(Exception):  # noqa: N818 - internal signal, not an error for users
+class DuplicateIdempotencyKey(Exception):
     """Another call placed an order with this idempotency key first."""
 
 
@@ -141,7 +141,7 @@ class SqlStore:
             except sa.exc.DBAPIError as error:
                 if attempt == _RETRIES - 1 or not _is_transient(error):
                     raise
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter only
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
 
     def read(self, work: Callable[[Transaction], T]) -> T:
@@ -216,7 +216,9 @@ class SqlStore:
         t = self.tables.coupons
 
         def work(tx: Transaction) -> None:
-            result = tx.conn.execute(sa.update(t).where(t.c.code == coupon.code).values(_coupon_values(coupon)))
+            result = tx.conn.execute(
+                sa.update(t).where(t.c.code == coupon.code).values(_coupon_values(coupon))
+            )
             if result.rowcount != 1:
                 raise ValidationError.single("code", f"no coupon {coupon.code}")
 
@@ -224,7 +226,9 @@ class SqlStore:
 
     # -- outbox -------------------------------------------------------------------------
 
-    def claim_due(self, *, token: str, now: datetime, lease_until: datetime, limit: int, retry_now: bool) -> list[OutboxItem]:
+    def claim_due(
+        self, *, token: str, now: datetime, lease_until: datetime, limit: int, retry_now: bool
+    ) -> list[OutboxItem]:
         """Claim up to *limit* due events for this worker (skipping ones another worker holds)."""
         t = self.tables.outbox
 
@@ -248,10 +252,19 @@ class SqlStore:
     def complete(self, item_id: str, token: str) -> None:
         """Every hook handled the event: remove it (only if this worker still holds it)."""
         t = self.tables.outbox
-        self.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.id == item_id, t.c.claim_token == token)))
+        self.atomic(
+            lambda tx: tx.conn.execute(sa.delete(t).where(t.c.id == item_id, t.c.claim_token == token))
+        )
 
     def fail(
-        self, item: OutboxItem, *, token: str, done: Iterable[str], error: str, due_at: datetime, dead: bool
+        self,
+        item: OutboxItem,
+        *,
+        token: str,
+        done: Iterable[str],
+        error: str,
+        due_at: datetime,
+        dead: bool,
     ) -> bool:
         """Record a failed attempt; returns False if another worker had taken the event over."""
         t = self.tables.outbox
@@ -353,7 +366,12 @@ class Transaction:
             for child in self.conn.execute(query):
                 children[name][child.order_id].append(child)
         return [
-            _order(row, children["lines"][row.id], children["refunds"][row.id], children["timeline"][row.id])
+            _order(
+                row,
+                children["lines"][row.id],
+                children["refunds"][row.id],
+                children["timeline"][row.id],
+            )
             for row in rows
         ]
 
@@ -386,7 +404,7 @@ class Transaction:
             if idempotency_key is not None and "idempotency_key" in str(error.orig):
                 raise DuplicateIdempotencyKey(idempotency_key) from error
             raise
-        number = result.inserted_primary_key[0]
+        number = result.inserted_primary_key[0]  # type: ignore[index]
         self.conn.execute(
             sa.insert(self.t.lines),
             [
@@ -460,7 +478,7 @@ class Transaction:
     # -- stock ----------------------------------------------------------------------------
 
     def take_stock(self, wanted: Mapping[str, int]) -> None:
-        """Decrement every tracked SKU by its quantity, or raise :class:`OutOfStock` for the first short one."""
+        """Decrement every tracked SKU by its quantity, or raise :class:`OutOfStock` naming a short one."""
         inv = self.t.inventory
         skus = sorted(wanted)
         query = sa.select(inv.c.sku, inv.c.quantity).where(inv.c.sku.in_(skus)).order_by(inv.c.sku)
@@ -518,7 +536,12 @@ class Transaction:
     # -- outbox -----------------------------------------------------------------------------
 
     def enqueue(
-        self, items: Sequence[OutboxItem], *, now: datetime, token: str | None, lease_until: datetime | None
+        self,
+        items: Sequence[OutboxItem],
+        *,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
     ) -> None:
         """Queue events; with a *token* they start claimed by the caller, who delivers them after commit."""
         if not items:
@@ -588,22 +611,41 @@ def _order(row: Row[Any], lines: list[Row[Any]], refunds: list[Row[Any]], timeli
             postal_code=row.ship_postal_code,
             country=row.ship_country,
         ),
-        lines=[
-            Line(line.sku, line.name, line.variant, line.quantity, amount(line.unit_price), amount(line.total))
+        lines=tuple(
+            Line(
+                line.sku,
+                line.name,
+                line.variant,
+                line.quantity,
+                amount(line.unit_price),
+                amount(line.total),
+            )
             for line in lines
-        ],
+        ),
         currency=currency,
         totals=Totals(
-            amount(row.subtotal), amount(row.shipping), amount(row.discount), amount(row.total), amount(row.refunded)
+            amount(row.subtotal),
+            amount(row.shipping),
+            amount(row.discount),
+            amount(row.total),
+            amount(row.refunded),
         ),
         coupon_code=row.coupon_code,
         customer_note=row.customer_note,
         shipment=shipment,
-        refunds=[
-            Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
+        refunds=tuple(
+            Refund(
+                r.id,
+                amount(r.amount),
+                r.created_at,
+                r.note,
+                r.actor,
+                r.reference,
+                r.idempotency_key,
+            )
             for r in refunds
-        ],
-        timeline=[TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline],
+        ),
+        timeline=tuple(TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline),
         created_at=row.created_at,
         paid_at=row.paid_at,
         version=row.version,

@@ -120,7 +120,9 @@ def upgrade() -> None:
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("data", sa.JSON, nullable=False),
         sa.PrimaryKeyConstraint("id", name=f"pk_{timeline}"),
-        sa.ForeignKeyConstraint(["order_id"], [_ref("orders", "id")], name=f"fk_{timeline}_order_id_{orders}"),
+        sa.ForeignKeyConstraint(
+            ["order_id"], [_ref("orders", "id")], name=f"fk_{timeline}_order_id_{orders}"
+        ),
         schema=SCHEMA,
     )
     op.create_index(f"ix_{timeline}_order_id", timeline, ["order_id"], schema=SCHEMA)
@@ -165,13 +167,20 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name=f"pk_{redemptions}"),
         sa.ForeignKeyConstraint(
-            ["coupon_code"], [_ref("coupons", "code")], name=f"fk_{redemptions}_coupon_code_{coupons}"
+            ["coupon_code"],
+            [_ref("coupons", "code")],
+            name=f"fk_{redemptions}_coupon_code_{coupons}",
         ),
-        sa.ForeignKeyConstraint(["order_id"], [_ref("orders", "id")], name=f"fk_{redemptions}_order_id_{orders}"),
+        sa.ForeignKeyConstraint(
+            ["order_id"], [_ref("orders", "id")], name=f"fk_{redemptions}_order_id_{orders}"
+        ),
         schema=SCHEMA,
     )
     op.create_index(
-        f"ix_{redemptions}_coupon_code_customer_email", redemptions, ["coupon_code", "customer_email"], schema=SCHEMA
+        f"ix_{redemptions}_coupon_code_customer_email",
+        redemptions,
+        ["coupon_code", "customer_email"],
+        schema=SCHEMA,
     )
 
     outbox = f"{PREFIX}outbox"

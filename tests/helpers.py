@@ -1,0 +1,72 @@
+"""Builders and recording plugins shared by the tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import kasify_orders as ko
+
+
+def new_order(
+    *,
+    sku: str = "TEE-RED-M",
+    quantity: int = 2,
+    unit_price: str = "25.00",
+    currency: str = "USD",
+    shipping: str = "5.00",
+    coupon_code: str | None = None,
+    email: str = "ada@example.com",
+    name: str = "Ada Lovelace",
+    lines: list[ko.NewLine] | None = None,
+    note: str = "",
+) -> ko.NewOrder:
+    """A realistic cart, with every part adjustable."""
+    return ko.NewOrder(
+        customer=ko.Customer(name=name, email=email),
+        shipping_address=ko.Address(line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country="GB"),
+        lines=lines
+        or [ko.NewLine(sku=sku, name="T-shirt", variant="Red / M", quantity=quantity, unit_price=Decimal(unit_price))],
+        currency=currency,
+        shipping_cost=Decimal(shipping),
+        coupon_code=coupon_code,
+        customer_note=note,
+    )
+
+
+class Recorder:
+    """A plugin that records every event hook call it receives."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, object]]] = []
+
+    def hooks(self) -> list[str]:
+        """The names of the hooks called, in order."""
+        return [name for name, _ in self.calls]
+
+    @ko.hookimpl
+    def kasify_order_placed(self, order: ko.Order) -> None:
+        self.calls.append(("kasify_order_placed", {"order": order}))
+
+    @ko.hookimpl
+    def kasify_payment_confirmed(self, order: ko.Order) -> None:
+        self.calls.append(("kasify_payment_confirmed", {"order": order}))
+
+    @ko.hookimpl
+    def kasify_order_shipped(self, order: ko.Order) -> None:
+        self.calls.append(("kasify_order_shipped", {"order": order}))
+
+    @ko.hookimpl
+    def kasify_tracking_updated(self, order: ko.Order, previous: ko.Shipment) -> None:
+        self.calls.append(("kasify_tracking_updated", {"order": order, "previous": previous}))
+
+    @ko.hookimpl
+    def kasify_order_delivered(self, order: ko.Order) -> None:
+        self.calls.append(("kasify_order_delivered", {"order": order}))
+
+    @ko.hookimpl
+    def kasify_order_cancelled(self, order: ko.Order) -> None:
+        self.calls.append(("kasify_order_cancelled", {"order": order}))
+
+    @ko.hookimpl
+    def kasify_order_refunded(self, order: ko.Order, refund: ko.Refund) -> None:
+        self.calls.append(("kasify_order_refunded", {"order": order, "refund": refund}))

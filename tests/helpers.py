@@ -23,9 +23,15 @@ def new_order(
     """A realistic cart, with every part adjustable."""
     return ko.NewOrder(
         customer=ko.Customer(name=name, email=email),
-        shipping_address=ko.Address(line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country="GB"),
+        shipping_address=ko.Address(
+            line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country="GB"
+        ),
         lines=lines
-        or [ko.NewLine(sku=sku, name="T-shirt", variant="Red / M", quantity=quantity, unit_price=Decimal(unit_price))],
+        or [
+            ko.NewLine(
+                sku=sku, name="T-shirt", variant="Red / M", quantity=quantity, unit_price=Decimal(unit_price)
+            )
+        ],
         currency=currency,
         shipping_cost=Decimal(shipping),
         coupon_code=coupon_code,

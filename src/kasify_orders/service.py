@@ -132,6 +132,7 @@ class Orders:
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         coupon_code: str | None = None,
+        paid_before: datetime | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page:
@@ -148,6 +149,7 @@ class Orders:
             created_to=created_to,
             coupon_code=coupon_code,
             search=search.strip() if search and search.strip() else None,
+            paid_before=paid_before,
         )
         limit = checker.integer("limit", limit, minimum=1)
         if limit > MAX_PAGE:

@@ -82,6 +82,8 @@ class OrderFilter:
     created_to: datetime | None = None
     coupon_code: str | None = None
     search: str | None = None
+    #: Only orders whose payment was confirmed before this time.
+    paid_before: datetime | None = None
 
 
 def _is_transient(error: sa.exc.DBAPIError) -> bool:
@@ -347,6 +349,8 @@ class Transaction:
             query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
         if where.search:
             query = query.where(_search(o, where.search))
+        if where.paid_before is not None:
+            query = query.where(o.c.paid_at < where.paid_before)
         return self._hydrate(self.conn.execute(query).all())
 
     def _hydrate(self, rows: Sequence[Row[Any]]) -> list[Order]:

@@ -8,12 +8,14 @@ read like ``lines[0].quantity``. Structuring a :class:`NewOrder` also runs the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 
 from kasify_orders.errors import FieldError, ValidationError
@@ -68,6 +70,19 @@ def _unstructure_totals(totals: Totals) -> dict[str, str]:
     }
 
 
+def _objects_only(cls: type) -> Callable[[Any, type], Any]:
+    """Structure attrs classes from mappings only, so a list or a string gets a plain message."""
+    generated = make_dict_structure_fn(cls, converter)
+
+    def structure_object(value: Any, type_: type) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"must be an object, got {type(value).__name__}")
+        return generated(value, type_)
+
+    return structure_object
+
+
+converter.register_structure_hook_factory(attrs.has, _objects_only)
 converter.register_structure_hook(Decimal, _structure_decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(int, _structure_int)

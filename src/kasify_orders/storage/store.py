@@ -486,7 +486,9 @@ class Transaction:
         inv = self.t.inventory
         skus = sorted(wanted)
         query = sa.select(inv.c.sku, inv.c.quantity).where(inv.c.sku.in_(skus)).order_by(inv.c.sku)
-        tracked = dict(self.conn.execute(query.with_for_update()).tuples().all())
+        tracked: dict[str, int] = {
+            sku: quantity for sku, quantity in self.conn.execute(query.with_for_update())
+        }
         for sku in skus:
             if sku in tracked and tracked[sku] < wanted[sku]:
                 raise OutOfStock(sku, wanted[sku], tracked[sku])

@@ -1,0 +1,75 @@
+"""orders.list(): filters, search, and keyset pages that stay stable while orders arrive."""
+
+from datetime import timedelta
+
+import pytest
+
+import kasify_orders as ko
+from kasify_orders.model import utcnow
+from tests.helpers import new_order
+
+
+def numbers(page: ko.Page) -> list[int]:
+    return [order.number for order in page.items]
+
+
+def test_pages_are_newest_first_and_stable_while_orders_arrive(orders: ko.Orders) -> None:
+    placed = [orders.place(new_order(email=f"c{i}@example.com")).number for i in range(7)]
+    first = orders.list(limit=3)
+    assert numbers(first) == placed[::-1][:3]
+    orders.place(new_order())  # a new order arrives between page views
+    second = orders.list(limit=3, cursor=first.next_cursor)
+    third = orders.list(limit=3, cursor=second.next_cursor)
+    assert numbers(second) == placed[::-1][3:6]
+    assert numbers(third) == placed[:1]
+    assert third.next_cursor is None
+
+
+def test_filters(orders: ko.Orders) -> None:
+    orders.coupons.create(ko.Coupon.fixed("TENOFF", 10))
+    a = orders.place(new_order(name="Ada Lovelace", email="ada@example.com"))
+    b = orders.place(new_order(name="Grace Hopper", email="grace@navy.example", coupon_code="tenoff"))
+    c = orders.place(new_order(name="Alan Turing", email="alan@example.org"))
+    orders.confirm_payment(b.id)
+    orders.confirm_payment(c.id)
+    orders.mark_shipped(c.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    assert numbers(orders.list(status=ko.Status.PROCESSING)) == [b.number]
+    assert numbers(orders.list(status="pending")) == [a.number]
+    assert numbers(orders.list(payment_status="paid")) == [c.number, b.number]
+    assert numbers(orders.list(coupon_code="TenOff")) == [b.number]
+    assert numbers(orders.list(search="grace")) == [b.number]
+    assert numbers(orders.list(search="NAVY.example")) == [b.number]
+    assert numbers(orders.list(search="1Z999AA10123456784")) == [c.number]
+    assert numbers(orders.list(search=f"#{a.number}")) == [a.number]
+    assert numbers(orders.list(search="100%_")) == []
+    soon = utcnow() + timedelta(minutes=1)
+    assert numbers(orders.list(paid_before=soon, status="processing")) == [b.number]
+    assert numbers(orders.list(created_from=soon)) == []
+    assert numbers(orders.list(created_to=soon)) == [c.number, b.number, a.number]
+
+
+def test_count_by_status_has_every_status(orders: ko.Orders) -> None:
+    order = orders.place(new_order())
+    orders.place(new_order())
+    orders.cancel(order.id)
+    counts = orders.count_by_status()
+    assert counts[ko.Status.PENDING] == 1
+    assert counts[ko.Status.CANCELLED] == 1
+    assert counts[ko.Status.REFUNDED] == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"status": "lost"}, "status"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"cursor": "abc"}, "cursor"),
+    ],
+)
+def test_bad_list_arguments_name_the_field(
+    sqlite_orders: ko.Orders, kwargs: dict[str, object], path: str
+) -> None:
+    with pytest.raises(ko.ValidationError) as caught:
+        sqlite_orders.list(**kwargs)  # type: ignore[arg-type]
+    assert [error.path for error in caught.value.errors] == [path]

@@ -1,0 +1,56 @@
+import pytest
+
+from kasify_orders import InvalidTransition
+from kasify_orders.lifecycle import ACTIONS, Action, PaymentStatus, Status, allowed_actions, require
+
+EXPECTED = {
+    Action.CONFIRM_PAYMENT: {Status.PENDING},
+    Action.MARK_SHIPPED: {Status.PROCESSING},
+    Action.UPDATE_TRACKING: {Status.SHIPPED, Status.DELIVERED},
+    Action.MARK_DELIVERED: {Status.SHIPPED},
+    Action.CANCEL: {Status.PENDING, Status.PROCESSING},
+    Action.REFUND: {Status.PROCESSING, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED, Status.REFUNDED},
+    Action.ADD_NOTE: set(Status),
+}
+
+
+def test_the_transition_table_is_the_documented_one() -> None:
+    assert {action: set(statuses) for action, statuses in ACTIONS.items()} == EXPECTED
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("status", list(Status))
+def test_every_action_is_allowed_exactly_from_its_statuses(action: Action, status: Status) -> None:
+    if status in EXPECTED[action]:
+        require(action, status, PaymentStatus.PAID)
+    else:
+        with pytest.raises(InvalidTransition) as caught:
+            require(action, status, PaymentStatus.PAID)
+        message = str(caught.value)
+        assert f"an order that is {status.value}" in message
+        assert all(allowed.value in message for allowed in EXPECTED[action])
+
+
+def test_refund_needs_a_confirmed_payment() -> None:
+    with pytest.raises(InvalidTransition, match="payment was never confirmed"):
+        require(Action.REFUND, Status.CANCELLED, PaymentStatus.PENDING)
+    require(Action.REFUND, Status.CANCELLED, PaymentStatus.PAID)
+
+
+def test_allowed_actions_lists_what_the_merchant_can_do_next() -> None:
+    assert allowed_actions(Status.PENDING, PaymentStatus.PENDING) == [
+        Action.CONFIRM_PAYMENT,
+        Action.CANCEL,
+        Action.ADD_NOTE,
+    ]
+    assert allowed_actions(Status.SHIPPED, PaymentStatus.PARTIALLY_REFUNDED) == [
+        Action.UPDATE_TRACKING,
+        Action.MARK_DELIVERED,
+        Action.REFUND,
+        Action.ADD_NOTE,
+    ]
+
+
+def test_labels_are_what_a_merchant_reads() -> None:
+    assert PaymentStatus.PARTIALLY_REFUNDED.label == "Partially refunded"
+    assert Status.PROCESSING.label == "Processing"

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import kasify_orders as ko
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
+from tests.helpers import wipe
 
 BACKENDS = {
     "sqlite": None,
@@ -71,15 +72,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     store.dispose()
     yield url
     next(urls, None)
-
-
-def wipe(url: str) -> None:
-    """Delete every row kasify wrote, so the next test starts from empty tables."""
-    store = SqlStore.from_url(url)
-    with store.engine.begin() as conn:
-        for table in reversed(store.tables.metadata.sorted_tables):
-            conn.execute(table.delete())
-    store.dispose()
 
 
 @pytest.fixture

@@ -5,6 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import kasify_orders as ko
+from kasify_orders.storage.store import SqlStore
+
+
+def wipe(url: str) -> None:
+    """Delete every row kasify wrote, so the next test starts from empty tables."""
+    store = SqlStore.from_url(url)
+    with store.engine.begin() as conn:
+        for table in reversed(store.tables.metadata.sorted_tables):
+            conn.execute(table.delete())
+    store.dispose()
 
 
 def new_order(

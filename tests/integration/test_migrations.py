@@ -1,0 +1,82 @@
+"""The shipped migrations build exactly the schema the code uses, and take it down again."""
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import kasify_orders as ko
+from kasify_orders.storage import migrate
+from kasify_orders.storage.store import SqlStore
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[SqlStore]:
+    """A store using its own table prefix, so its tables start absent."""
+    store = SqlStore.from_url(database_url, table_prefix="mig_")
+    yield store
+    migrate.downgrade(store)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS mig_alembic_version")
+    store.dispose()
+
+
+def kasify_tables(store: SqlStore) -> set[str]:
+    return {name for name in sa.inspect(store.engine).get_table_names() if name.startswith("mig_")}
+
+
+def test_upgrade_from_empty_matches_the_metadata(store: SqlStore) -> None:
+    assert migrate.current(store) is None
+    migrate.upgrade(store)
+    assert migrate.current(store) == "0001"
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "version_table": migrate.version_table(store)}
+        )
+        differences = compare_metadata(context, store.tables.metadata)
+    ours = [diff for diff in differences if "mig_" in repr(diff)]
+    assert ours == []
+    assert kasify_tables(store) == {table.name for table in store.tables.metadata.sorted_tables} | {
+        "mig_alembic_version"
+    }
+
+
+def test_upgrade_is_idempotent_and_downgrade_empties(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    migrate.upgrade(store)
+    migrate.downgrade(store)
+    assert kasify_tables(store) == {"mig_alembic_version"}
+    assert migrate.current(store) is None
+
+
+def test_a_prefixed_store_works_beside_the_default_one(store: SqlStore, orders: ko.Orders) -> None:
+    migrate.upgrade(store)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(
+        str(store.engine.url.render_as_string(hide_password=False)), settings=settings, load_entrypoints=False
+    ) as other:
+        placed = other.place(ko.structure(_cart(), ko.NewOrder))
+        assert other.get(placed.id) == placed
+        assert orders.list().items == ()
+        with other.store.engine.begin() as conn:
+            for table in reversed(other.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def _cart() -> dict[str, object]:
+    return {
+        "customer": {"name": "Ada", "email": "ada@example.com"},
+        "shipping_address": {"line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"},
+        "lines": [{"sku": "A", "name": "Tee", "quantity": 1, "unit_price": "5.00"}],
+        "currency": "GBP",
+    }
+
+
+def test_connect_creates_the_embedded_schema(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
+    with ko.Orders.connect(url, load_entrypoints=False) as orders:
+        assert migrate.current(orders.store) == "0001"
+        with orders.store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

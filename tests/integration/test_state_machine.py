@@ -1,0 +1,144 @@
+"""Random sequences of merchant actions against a simple model of what should happen.
+
+Hypothesis drives the real ``Orders`` (on SQLite) and a deliberately naive model side by
+side, and checks after every step: refunded <= paid, stock never negative, status only
+ever moves along allowed transitions, and one timeline entry per successful action.
+"""
+
+import tempfile
+from decimal import Decimal
+
+import attrs
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+
+import kasify_orders as ko
+from tests.helpers import new_order
+
+SKU = "SKU-1"
+PRICE = Decimal("10.00")
+SHIPPING = Decimal("5.00")
+
+# The model's own idea of the rules, written independently of kasify_orders.lifecycle.
+MOVES = {
+    "confirm": ({"pending"}, "processing"),
+    "ship": ({"processing"}, "shipped"),
+    "deliver": ({"shipped"}, "delivered"),
+    "cancel": ({"pending", "processing"}, "cancelled"),
+}
+
+
+@attrs.define
+class Model:
+    status: str = "pending"
+    paid: bool = False
+    total: Decimal = Decimal(0)
+    refunded: Decimal = Decimal(0)
+    quantity: int = 0
+    entries: int = 1
+
+
+class MerchantDay(RuleBasedStateMachine):
+    orders_bundle = Bundle("orders")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = tempfile.TemporaryDirectory()
+        self.orders = ko.Orders.connect(f"sqlite:///{self.directory.name}/sm.sqlite3", load_entrypoints=False)
+        self.stock = 20
+        self.orders.inventory.set_stock(SKU, self.stock)
+        self.model: dict[str, Model] = {}
+
+    def teardown(self) -> None:
+        self.orders.close()
+        self.directory.cleanup()
+
+    @rule(target=orders_bundle, quantity=st.integers(1, 8))
+    def place(self, quantity: int) -> str:
+        if quantity > self.stock:
+            try:
+                self.orders.place(new_order(sku=SKU, quantity=quantity, unit_price="10.00"))
+            except ko.OutOfStock:
+                return "missing"
+            raise AssertionError("placed an order beyond the stock")
+        order = self.orders.place(new_order(sku=SKU, quantity=quantity, unit_price="10.00"))
+        self.stock -= quantity
+        self.model[order.id] = Model(total=PRICE * quantity + SHIPPING, quantity=quantity)
+        return order.id
+
+    def _move(self, order_id: str, move: str) -> None:
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        sources, target = MOVES[move]
+        call = {
+            "confirm": lambda: self.orders.confirm_payment(order_id),
+            "ship": lambda: self.orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups"),
+            "deliver": lambda: self.orders.mark_delivered(order_id),
+            "cancel": lambda: self.orders.cancel(order_id),
+        }[move]
+        if model.status in sources:
+            call()
+            model.status = target
+            model.entries += 1
+            if move == "confirm":
+                model.paid = True
+            if move == "cancel":
+                self.stock += model.quantity
+        else:
+            try:
+                call()
+            except ko.InvalidTransition:
+                return
+            raise AssertionError(f"{move} allowed from {model.status}")
+
+    @rule(order_id=orders_bundle, move=st.sampled_from(sorted(MOVES)))
+    def move(self, order_id: str, move: str) -> None:
+        self._move(order_id, move)
+
+    @rule(order_id=orders_bundle, cents=st.one_of(st.none(), st.integers(-100, 12000)))
+    def refund(self, order_id: str, cents: int | None) -> None:
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        amount = None if cents is None else Decimal(cents).scaleb(-2)
+        balance = model.total - model.refunded
+        try:
+            self.orders.refund(order_id, amount)
+        except ko.InvalidTransition:
+            assert not model.paid
+            return
+        except ko.ValidationError:
+            assert amount is not None and amount <= 0
+            return
+        except ko.RefundExceedsBalance as error:
+            assert model.paid and (balance == 0 or (amount is not None and amount > balance))
+            assert error.refundable == balance
+            return
+        assert model.paid and (amount is None or 0 < amount <= balance)
+        model.refunded += balance if amount is None else amount
+        model.entries += 1
+        if model.refunded == model.total and model.status != "cancelled":
+            model.status = "refunded"
+
+    @rule(order_id=consumes(orders_bundle))
+    def note(self, order_id: str) -> None:
+        if order_id == "missing":
+            return
+        self.orders.add_note(order_id, "checked")
+        self.model[order_id].entries += 1
+
+    @invariant()
+    def stored_orders_match_the_model(self) -> None:
+        assert self.orders.inventory.stock(SKU) == self.stock >= 0
+        for order_id, model in self.model.items():
+            order = self.orders.get(order_id)
+            assert order.status.value == model.status
+            assert order.totals.refunded == model.refunded <= (model.total if model.paid else 0)
+            assert len(order.timeline) == model.entries
+            assert order.totals.total == order.totals.subtotal + order.totals.shipping - order.totals.discount
+
+
+MerchantDay.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
+test_merchant_day = MerchantDay.TestCase

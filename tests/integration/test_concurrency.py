@@ -1,0 +1,186 @@
+"""Separate processes acting at once on one database: no lost update, no double refund, no oversell.
+
+Every attempt must either succeed or get the business error (never a deadlock or a
+database error leaking out), and the totals must come out exact.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import kasify_orders as ko
+from tests.helpers import new_order
+
+WORKERS = 4
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+def _worker(url: str, barrier: Any, results: Any, task: str, args: tuple[Any, ...], attempts: int) -> None:
+    with ko.Orders.connect(url, load_entrypoints=False, migrate=False) as orders:
+        barrier.wait(timeout=60)
+        for _ in range(attempts):
+            try:
+                TASKS[task](orders, *args)
+            except ko.KasifyError as error:
+                results.put(type(error).__name__)
+            except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+                results.put(f"unexpected {type(error).__name__}: {error}")
+            else:
+                results.put("ok")
+
+
+def run(url: str, task: str, args: tuple[Any, ...], attempts: int, workers: int = WORKERS) -> Counter[str]:
+    """Start *workers* processes that each try *task* *attempts* times at the same moment."""
+    barrier = CONTEXT.Barrier(workers)
+    results = CONTEXT.Queue()
+    processes = [
+        CONTEXT.Process(target=_worker, args=(url, barrier, results, task, args, attempts)) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = Counter(results.get(timeout=120) for _ in range(workers * attempts))
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    return outcomes
+
+
+def _refund(orders: ko.Orders, order_id: str) -> None:
+    orders.refund(order_id, Decimal("1.00"))
+
+
+def _place(orders: ko.Orders, sku: str, coupon: str | None) -> None:
+    orders.place(new_order(sku=sku, quantity=1, coupon_code=coupon, email=f"{multiprocessing.current_process().pid}@example.com"))
+
+
+def _place_same_key(orders: ko.Orders, key: str) -> None:
+    orders.place(new_order(sku="KEYED", quantity=1), idempotency_key=key)
+
+
+def _ship_or_cancel(orders: ko.Orders, order_ids: list[str]) -> None:
+    pid = multiprocessing.current_process().pid or 0
+    for order_id in order_ids:
+        try:
+            if pid % 2:
+                orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups")
+            else:
+                orders.cancel(order_id)
+        except (ko.InvalidTransition, ko.ConcurrentUpdate):
+            pass
+
+
+TASKS: dict[str, Callable[..., None]] = {
+    "refund": _refund,
+    "place": _place,
+    "place_same_key": _place_same_key,
+    "ship_or_cancel": _ship_or_cancel,
+}
+
+
+def test_concurrent_refunds_never_exceed_what_was_paid(orders: ko.Orders, database_url: str) -> None:
+    order = orders.place(new_order(quantity=1, unit_price="15.00", shipping="5.00"))
+    orders.confirm_payment(order.id)
+    outcomes = run(database_url, "refund", (order.id,), attempts=8)
+    assert outcomes == {"ok": 20, "RefundExceedsBalance": 12}
+    stored = orders.get(order.id)
+    assert stored.totals.refunded == Decimal("20.00")
+    assert stored.status is ko.Status.REFUNDED
+    assert len(stored.refunds) == 20
+
+
+def test_concurrent_placements_never_oversell(orders: ko.Orders, database_url: str) -> None:
+    orders.inventory.set_stock("LIMITED", 15)
+    outcomes = run(database_url, "place", ("LIMITED", None), attempts=6)
+    assert outcomes == {"ok": 15, "OutOfStock": 9}
+    assert orders.inventory.stock("LIMITED") == 0
+    assert len(orders.list(limit=100).items) == 15
+
+
+def test_coupon_usage_limit_holds_under_concurrency(orders: ko.Orders, database_url: str) -> None:
+    orders.coupons.create(ko.Coupon.fixed("FIVE", 1, usage_limit=5))
+    outcomes = run(database_url, "place", ("FREE-STOCK", "FIVE"), attempts=3)
+    assert outcomes == {"ok": 5, "CouponNotApplicable": 7}
+    assert orders.coupons.get("FIVE").times_used == 5
+
+
+def test_one_idempotency_key_places_one_order(orders: ko.Orders, database_url: str) -> None:
+    orders.inventory.set_stock("KEYED", 10)
+    outcomes = run(database_url, "place_same_key", ("checkout-1",), attempts=2)
+    assert outcomes == {"ok": 8}
+    assert len(orders.list().items) == 1
+    assert orders.inventory.stock("KEYED") == 9
+
+
+def test_ship_and_cancel_at_once_exactly_one_wins(orders: ko.Orders, database_url: str) -> None:
+    ids = []
+    for _ in range(10):
+        order = orders.place(new_order())
+        orders.confirm_payment(order.id)
+        ids.append(order.id)
+    outcomes = run(database_url, "ship_or_cancel", (ids,), attempts=1)
+    assert outcomes == {"ok": WORKERS}
+    for order_id in ids:
+        stored = orders.get(order_id)
+        assert stored.status in {ko.Status.SHIPPED, ko.Status.CANCELLED}
+        kinds = [entry.kind for entry in stored.timeline]
+        assert kinds.count("shipped") + kinds.count("cancelled") == 1
+        assert (stored.shipment is not None) == (stored.status is ko.Status.SHIPPED)
+        assert stored.version == 3
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_outbox_workers_never_deliver_one_event_twice(database_url: str, workers: int) -> None:
+    from tests.helpers import wipe
+
+    try:
+        with ko.Orders.connect(database_url, settings=ko.Settings(deliver_inline=False), plugins=[_Counting()], load_entrypoints=False) as web:
+            for _ in range(30):
+                web.place(new_order())
+        outcomes = run(database_url, "deliver", (), attempts=1, workers=workers)
+        assert outcomes == {"ok": workers}
+        with ko.Orders.connect(database_url, load_entrypoints=False) as check:
+            assert check.store.outbox_items() == []
+            placed = {order.id for order in check.list(limit=100).items}
+        delivered = _Counting.read(database_url)
+        assert sorted(delivered) == sorted(placed)
+    finally:
+        wipe(database_url)
+
+
+class _Counting:
+    """Records each delivered event as a timeline entry, so the count survives the worker process."""
+
+    orders: ko.Orders | None = None
+
+    @ko.hookimpl
+    def kasify_configure(self, orders: ko.Orders) -> None:
+        self.orders = orders
+
+    @ko.hookimpl
+    def kasify_order_placed(self, order: ko.Order) -> None:
+        assert self.orders is not None
+        self.orders.record_event(order.id, "delivered_to_test", "seen")
+
+    @staticmethod
+    def read(url: str) -> list[str]:
+        with ko.Orders.connect(url, load_entrypoints=False) as orders:
+            return [
+                order.id
+                for order in orders.list(limit=100).items
+                for entry in order.timeline
+                if entry.kind == "delivered_to_test"
+            ]
+
+
+def _deliver(orders: ko.Orders) -> None:
+    orders.plugins.register(_Counting())
+    orders.deliver_pending(limit=3)
+
+
+TASKS["deliver"] = _deliver

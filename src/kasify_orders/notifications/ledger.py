@@ -59,6 +59,8 @@ class Claim:
     token: str
     #: Which attempt this is (1 for the first).
     attempt: int
+    #: The ``Message-ID`` chosen at the first attempt: every attempt sends the same one.
+    message_id: str
 
 
 class Ledger:
@@ -101,7 +103,7 @@ class Ledger:
         except sa.exc.IntegrityError:
             pass  # claimed before: see what became of it
         else:
-            return Claim(token, 1)
+            return Claim(token, 1, message_id)
 
         def take_over(tx: Transaction) -> Claim | None:
             key = self._key(event_id, kind, recipient)
@@ -121,7 +123,7 @@ class Ledger:
                     attempts=attempt,
                 )
             )
-            return Claim(token, attempt)
+            return Claim(token, attempt, row.message_id)
 
         return self.store.atomic(take_over)
 

@@ -171,6 +171,7 @@ class Notifier:
         claim = self.ledger.claim(event_id, email.kind, recipient, order_id=order.id, message_id=mid)
         if claim is None:
             return False
+        mid = claim.message_id
         label = _LABELS[email.kind]
         data = {"kind": email.kind.value, "to": recipient, "event_id": event_id, "message_id": mid}
         try:

@@ -100,9 +100,9 @@ def check_settings(settings: Settings) -> None:
 
 def message_id(event_id: str, kind: EmailKind, recipient: str, from_email: str) -> str:
     """The ``Message-ID`` of one email: the same on every retry, so receivers can drop duplicates."""
-    digest = hashlib.sha256(f"{kind}\0{recipient.lower()}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{event_id}\0{kind}\0{recipient.lower()}".encode()).hexdigest()[:32]
     domain = parseaddr(from_email)[1].rpartition("@")[2] or "kasify.invalid"
-    return f"<{event_id}.{digest}@{domain}>"
+    return f"<{digest}@{domain}>"
 
 
 @functools.cache

@@ -35,6 +35,8 @@ class Received:
 
     rcpt_tos: list[str]
     message: EmailMessage
+    #: Whether the client had logged in.
+    authenticated: bool = False
 
     @property
     def to(self) -> str:
@@ -75,7 +77,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self.lock:
-            self.received.append(Received(list(envelope.rcpt_tos), message))
+            self.received.append(Received(list(envelope.rcpt_tos), message, bool(session.authenticated)))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[Received]:

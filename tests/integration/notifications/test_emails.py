@@ -382,3 +382,17 @@ def test_email_kinds_can_be_turned_off(connect: Connect, smtp: SmtpServer) -> No
     assert [r.to for r in smtp.inbox.received] == [CUSTOMER]
     # The merchant may still send a turned-off kind by hand.
     assert notifications.resend(orders, order.id, "order_cancelled") == [CUSTOMER]
+
+
+def test_a_plugin_can_choose_the_customers_locale(connect: Connect, smtp: SmtpServer) -> None:
+    class Locales:
+        @ko.hookimpl
+        def kasify_email_locale(self, order: ko.Order) -> str:
+            return "de_DE"
+
+    orders = connect(shop_settings(smtp.url), plugins=[Locales()])
+    orders.place(new_order())
+    (confirmation,) = smtp.inbox.to(CUSTOMER)
+    assert "Total: 55,00\xa0$" in confirmation.text()
+    (alert,) = smtp.inbox.to(ALERT)
+    assert "Total: $55.00" in alert.text()  # the merchant's alert is not in the customer's locale

@@ -21,7 +21,8 @@ WORKERS = 4
 CONTEXT = multiprocessing.get_context("spawn")
 
 
-def _worker(url: str, barrier: Any, results: Any, task: str, args: tuple[Any, ...], attempts: int) -> None:
+def _worker(url: str, barrier: Any, results: Any, job: tuple[str, tuple[Any, ...], int]) -> None:
+    task, args, attempts = job
     with ko.Orders.connect(url, load_entrypoints=False, migrate=False) as orders:
         barrier.wait(timeout=60)
         for _ in range(attempts):
@@ -40,7 +41,7 @@ def run(url: str, task: str, args: tuple[Any, ...], attempts: int, workers: int 
     barrier = CONTEXT.Barrier(workers)
     results = CONTEXT.Queue()
     processes = [
-        CONTEXT.Process(target=_worker, args=(url, barrier, results, task, args, attempts))
+        CONTEXT.Process(target=_worker, args=(url, barrier, results, (task, args, attempts)))
         for _ in range(workers)
     ]
     for process in processes:

@@ -72,7 +72,7 @@ def _unstructure_totals(totals: Totals) -> dict[str, str]:
 
 def _objects_only(cls: type) -> Callable[[Any, type], Any]:
     """Structure attrs classes from mappings only, so a list or a string gets a plain message."""
-    generated = make_dict_structure_fn(cls, converter)
+    generated: Callable[[Any, type], Any] = make_dict_structure_fn(cls, converter)
 
     def structure_object(value: Any, type_: type) -> Any:
         if not isinstance(value, Mapping):

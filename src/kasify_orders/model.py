@@ -28,6 +28,7 @@ __all__ = [
     "NewLine",
     "NewOrder",
     "Order",
+    "OrderSummary",
     "Page",
     "Refund",
     "Shipment",
@@ -302,9 +303,31 @@ class Coupon:
 
 
 @attrs.frozen
+class OrderSummary:
+    """An order as a list shows it, without its lines, refunds and timeline.
+
+    ``orders.get(summary.id)`` returns the whole :class:`Order`.
+    """
+
+    id: str
+    number: int
+    status: Status
+    payment_status: PaymentStatus
+    customer: Customer
+    currency: str
+    totals: Totals
+    coupon_code: str | None
+    customer_note: str
+    shipment: Shipment | None
+    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    version: int = 1
+
+
+@attrs.frozen
 class Page:
     """One page of :meth:`Orders.list`; pass ``next_cursor`` back for the next one."""
 
-    items: tuple[Order, ...]
+    items: tuple[OrderSummary, ...]
     #: None on the last page.
     next_cursor: str | None

@@ -76,5 +76,6 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 def from_minor(units: int, currency: str) -> Decimal:
-    """Convert an integer count of minor units back to a quantized :class:`Decimal`."""
-    return quantize(Decimal(units).scaleb(-minor_unit(currency)), currency)
+    """Convert an integer count of minor units back to a :class:`Decimal` with the currency's exponent."""
+    # scaleb on an integer Decimal is exact and sets the exponent: 1234 -> 12.34, 0 -> 0.00.
+    return Decimal(units).scaleb(-minor_unit(currency))

@@ -21,7 +21,8 @@ WORKERS = 4
 CONTEXT = multiprocessing.get_context("spawn")
 
 
-def _worker(url: str, barrier: Any, results: Any, task: str, args: tuple[Any, ...], attempts: int) -> None:
+def _worker(url: str, barrier: Any, results: Any, job: tuple[str, tuple[Any, ...], int]) -> None:
+    task, args, attempts = job
     with ko.Orders.connect(url, load_entrypoints=False, migrate=False) as orders:
         barrier.wait(timeout=60)
         for _ in range(attempts):
@@ -40,7 +41,8 @@ def run(url: str, task: str, args: tuple[Any, ...], attempts: int, workers: int 
     barrier = CONTEXT.Barrier(workers)
     results = CONTEXT.Queue()
     processes = [
-        CONTEXT.Process(target=_worker, args=(url, barrier, results, task, args, attempts)) for _ in range(workers)
+        CONTEXT.Process(target=_worker, args=(url, barrier, results, (task, args, attempts)))
+        for _ in range(workers)
     ]
     for process in processes:
         process.start()
@@ -56,7 +58,14 @@ def _refund(orders: ko.Orders, order_id: str) -> None:
 
 
 def _place(orders: ko.Orders, sku: str, coupon: str | None) -> None:
-    orders.place(new_order(sku=sku, quantity=1, coupon_code=coupon, email=f"{multiprocessing.current_process().pid}@example.com"))
+    orders.place(
+        new_order(
+            sku=sku,
+            quantity=1,
+            coupon_code=coupon,
+            email=f"{multiprocessing.current_process().pid}@example.com",
+        )
+    )
 
 
 def _place_same_key(orders: ko.Orders, key: str) -> None:
@@ -139,7 +148,12 @@ def test_outbox_workers_never_deliver_one_event_twice(database_url: str, workers
     from tests.helpers import wipe
 
     try:
-        with ko.Orders.connect(database_url, settings=ko.Settings(deliver_inline=False), plugins=[_Counting()], load_entrypoints=False) as web:
+        with ko.Orders.connect(
+            database_url,
+            settings=ko.Settings(deliver_inline=False),
+            plugins=[_Counting()],
+            load_entrypoints=False,
+        ) as web:
             for _ in range(30):
                 web.place(new_order())
         outcomes = run(database_url, "deliver", (), attempts=1, workers=workers)
@@ -171,9 +185,9 @@ class _Counting:
     def read(url: str) -> list[str]:
         with ko.Orders.connect(url, load_entrypoints=False) as orders:
             return [
-                order.id
-                for order in orders.list(limit=100).items
-                for entry in order.timeline
+                summary.id
+                for summary in orders.list(limit=100).items
+                for entry in orders.get(summary.id).timeline
                 if entry.kind == "delivered_to_test"
             ]
 

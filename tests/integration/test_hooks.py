@@ -184,11 +184,12 @@ def test_a_provider_error_records_nothing(orders: ko.Orders, recorder: Recorder)
 
 def test_plugins_are_per_orders_instance(database_url: str) -> None:
     recorder = Recorder()
-    with ko.Orders.connect(database_url, plugins=[recorder], load_entrypoints=False) as first:
-        with ko.Orders.connect(database_url, load_entrypoints=False) as second:
-            assert second.plugins.get_plugin("recorder") is None
-            assert not second.plugins.is_registered(recorder)
-            assert first.plugins.is_registered(recorder)
+    with (
+        ko.Orders.connect(database_url, plugins=[recorder], load_entrypoints=False) as first,
+        ko.Orders.connect(database_url, load_entrypoints=False) as second,
+    ):
+        assert not second.plugins.is_registered(recorder)
+        assert first.plugins.is_registered(recorder)
 
 
 def test_an_implementation_without_a_spec_fails_loudly(database_url: str) -> None:

@@ -74,7 +74,9 @@ class MerchantDay(RuleBasedStateMachine):
         sources, target = MOVES[move]
         call = {
             "confirm": lambda: self.orders.confirm_payment(order_id),
-            "ship": lambda: self.orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups"),
+            "ship": lambda: self.orders.mark_shipped(
+                order_id, tracking_number="1Z999AA10123456784", carrier="ups"
+            ),
             "deliver": lambda: self.orders.mark_delivered(order_id),
             "cancel": lambda: self.orders.cancel(order_id),
         }[move]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -38,6 +37,7 @@ from kasify_orders.model import (
     Customer,
     Line,
     Order,
+    OrderSummary,
     Refund,
     Shipment,
     TimelineEvent,
@@ -104,6 +104,7 @@ class SqlStore:
         self.engine = engine
         self.tables = tables
         self.dialect = engine.dialect.name
+        self._statements = _Statements(tables)
 
     @classmethod
     def from_url(cls, url: str, *, table_prefix: str = "kasify_", schema: str | None = None) -> SqlStore:
@@ -132,7 +133,7 @@ class SqlStore:
         with self.engine.connect() as conn:
             conn.execution_options(kasify_write=write)
             with conn.begin():
-                yield Transaction(conn, self.tables)
+                yield Transaction(conn, self.tables, self._statements)
 
     def atomic(self, work: Callable[[Transaction], T]) -> T:
         """Run *work* in one write transaction; retry it on deadlock or serialisation failure."""
@@ -161,7 +162,7 @@ class SqlStore:
         """The order with this human number; raises :class:`OrderNotFound`."""
         return self.read(lambda tx: tx.order_by_number(number))
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[Order]:
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
         return self.read(lambda tx: tx.list_orders(where, limit=limit, after=after))
 
@@ -298,40 +299,83 @@ class SqlStore:
             return [_outbox_item(row) for row in conn.execute(query)]
 
 
+class _Statements:
+    """The hot-path statements, built once per store so SQLAlchemy reuses their compiled form."""
+
+    def __init__(self, t: Tables) -> None:
+        o = t.orders
+        by_id = sa.select(o).where(o.c.id == sa.bindparam("b_id"))
+        self.order_by_id = by_id
+        self.lock_order_by_id = by_id.with_for_update()
+        self.order_by_number = sa.select(o).where(o.c.number == sa.bindparam("b_number"))
+        self.order_by_key = sa.select(o).where(o.c.idempotency_key == sa.bindparam("b_key"))
+        self.children = {
+            name: sa.select(table).where(table.c.order_id == sa.bindparam("b_id")).order_by(order_by)
+            for name, table, order_by in (
+                ("lines", t.lines, t.lines.c.position),
+                ("refunds", t.refunds, t.refunds.c.created_at),
+                ("timeline", t.timeline, t.timeline.c.id),
+            )
+        }
+        self.insert_order = sa.insert(o)
+        self.insert_lines = sa.insert(t.lines)
+        self.insert_refunds = sa.insert(t.refunds)
+        self.insert_timeline = sa.insert(t.timeline)
+        self.insert_outbox = sa.insert(t.outbox)
+        self.update_order = sa.update(o).where(
+            o.c.id == sa.bindparam("b_id"), o.c.version == sa.bindparam("b_version")
+        )
+        inv = t.inventory
+        self.lock_stock = (
+            sa.select(inv.c.sku, inv.c.quantity)
+            .where(inv.c.sku.in_(sa.bindparam("skus", expanding=True)))
+            .order_by(inv.c.sku)
+            .with_for_update()
+        )
+        self.add_stock = (
+            sa.update(inv)
+            .where(inv.c.sku == sa.bindparam("b_sku"))
+            .values(quantity=inv.c.quantity + sa.bindparam("b_delta"), updated_at=sa.bindparam("b_at"))
+        )
+
+
 class Transaction:
     """The reads and writes of one transaction (the service's unit of work)."""
 
-    def __init__(self, conn: Connection, tables: Tables) -> None:
+    def __init__(self, conn: Connection, tables: Tables, statements: _Statements) -> None:
         self.conn = conn
         self.t = tables
+        self.sql = statements
 
     # -- orders -------------------------------------------------------------------------
 
-    def _one(self, where: sa.ColumnElement[bool], ref: object, *, lock: bool = False) -> Order:
-        query = sa.select(self.t.orders).where(where)
-        if lock:
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
+    def _one(self, query: sa.Select[Any], params: dict[str, object], ref: object) -> Order:
+        row = self.conn.execute(query, params).first()
         if row is None:
             raise OrderNotFound(ref)
-        return self._hydrate([row])[0]
+        found = {
+            name: self.conn.execute(child, {"b_id": row.id}).all()
+            for name, child in self.sql.children.items()
+        }
+        return _order(row, found["lines"], found["refunds"], found["timeline"])
 
     def order(self, order_id: str, *, lock: bool = False) -> Order:
         """The order with this id (locked for update when *lock*)."""
-        return self._one(self.t.orders.c.id == order_id, order_id, lock=lock)
+        query = self.sql.lock_order_by_id if lock else self.sql.order_by_id
+        return self._one(query, {"b_id": order_id}, order_id)
 
     def order_by_number(self, number: int) -> Order:
         """The order with this human number."""
-        return self._one(self.t.orders.c.number == number, number)
+        return self._one(self.sql.order_by_number, {"b_number": number}, number)
 
     def order_by_idempotency_key(self, key: str) -> Order | None:
         """The order placed with this idempotency key, if any."""
         try:
-            return self._one(self.t.orders.c.idempotency_key == key, key)
+            return self._one(self.sql.order_by_key, {"b_key": key}, key)
         except OrderNotFound:
             return None
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[Order]:
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
         o = self.t.orders
         query = sa.select(o).order_by(o.c.number.desc()).limit(limit)
@@ -351,33 +395,7 @@ class Transaction:
             query = query.where(_search(o, where.search))
         if where.paid_before is not None:
             query = query.where(o.c.paid_at < where.paid_before)
-        return self._hydrate(self.conn.execute(query).all())
-
-    def _hydrate(self, rows: Sequence[Row[Any]]) -> list[Order]:
-        """Build orders from their rows, loading lines, refunds and timelines in one query each."""
-        if not rows:
-            return []
-        ids = [row.id for row in rows]
-        children: dict[str, dict[str, list[Row[Any]]]] = {
-            name: defaultdict(list) for name in ("lines", "refunds", "timeline")
-        }
-        for name, table, order_by in (
-            ("lines", self.t.lines, self.t.lines.c.position),
-            ("refunds", self.t.refunds, self.t.refunds.c.created_at),
-            ("timeline", self.t.timeline, self.t.timeline.c.id),
-        ):
-            query = sa.select(table).where(table.c.order_id.in_(ids)).order_by(order_by)
-            for child in self.conn.execute(query):
-                children[name][child.order_id].append(child)
-        return [
-            _order(
-                row,
-                children["lines"][row.id],
-                children["refunds"][row.id],
-                children["timeline"][row.id],
-            )
-            for row in rows
-        ]
+        return [_summary(row) for row in self.conn.execute(query)]
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
         """Insert a new order with its lines and first timeline entry; returns it numbered."""
@@ -403,14 +421,14 @@ class Transaction:
             "created_at": order.created_at,
         }
         try:
-            result = self.conn.execute(sa.insert(self.t.orders).values(values))
+            result = self.conn.execute(self.sql.insert_order, values)
         except sa.exc.IntegrityError as error:
             if idempotency_key is not None and "idempotency_key" in str(error.orig):
                 raise DuplicateIdempotencyKey(idempotency_key) from error
             raise
         number = result.inserted_primary_key[0]  # type: ignore[index]
         self.conn.execute(
-            sa.insert(self.t.lines),
+            self.sql.insert_lines,
             [
                 {
                     "order_id": order.id,
@@ -430,18 +448,13 @@ class Transaction:
 
     def update_order(self, before: Order, after: Order) -> None:
         """Write *after* over *before*: the row (only if still at *before*'s version) and new refunds."""
-        o = self.t.orders
-        statement = (
-            sa.update(o)
-            .where(o.c.id == before.id, o.c.version == before.version)
-            .values(_order_values(after))
-        )
-        if self.conn.execute(statement).rowcount != 1:
+        values = {**_order_values(after), "b_id": before.id, "b_version": before.version}
+        if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
         new_refunds = after.refunds[len(before.refunds) :]
         if new_refunds:
             self.conn.execute(
-                sa.insert(self.t.refunds),
+                self.sql.insert_refunds,
                 [
                     {
                         "id": refund.id,
@@ -477,7 +490,7 @@ class Transaction:
             for entry in entries
         ]
         if rows:
-            self.conn.execute(sa.insert(self.t.timeline), rows)
+            self.conn.execute(self.sql.insert_timeline, rows)
 
     # -- stock ----------------------------------------------------------------------------
 
@@ -499,15 +512,13 @@ class Transaction:
         self._add_stock(dict(sorted(returned.items())))
 
     def _add_stock(self, deltas: Mapping[str, int]) -> None:
-        inv = self.t.inventory
         if not deltas:
             return
-        statement = (
-            sa.update(inv)
-            .where(inv.c.sku == sa.bindparam("b_sku"))
-            .values(quantity=inv.c.quantity + sa.bindparam("b_delta"), updated_at=utcnow())
+        now = utcnow()
+        self.conn.execute(
+            self.sql.add_stock,
+            [{"b_sku": sku, "b_delta": delta, "b_at": now} for sku, delta in deltas.items()],
         )
-        self.conn.execute(statement, [{"b_sku": sku, "b_delta": delta} for sku, delta in deltas.items()])
 
     # -- coupons ----------------------------------------------------------------------------
 
@@ -553,7 +564,7 @@ class Transaction:
         if not items:
             return
         self.conn.execute(
-            sa.insert(self.t.outbox),
+            self.sql.insert_outbox,
             [
                 {
                     "id": item.id,
@@ -594,15 +605,47 @@ def _order_values(order: Order) -> dict[str, Any]:
     }
 
 
-def _order(row: Row[Any], lines: list[Row[Any]], refunds: list[Row[Any]], timeline: list[Row[Any]]) -> Order:
+def _shipment(row: Row[Any]) -> Shipment | None:
+    if row.tracking_number is None:
+        return None
+    return Shipment(row.carrier, row.tracking_number, row.tracking_url, row.shipped_at)
+
+
+def _totals(row: Row[Any]) -> Totals:
+    units = money.minor_unit(row.currency)
+    subtotal, shipping, discount, total, refunded = (
+        Decimal(value).scaleb(-units)
+        for value in (row.subtotal, row.shipping, row.discount, row.total, row.refunded)
+    )
+    return Totals(subtotal, shipping, discount, total, refunded)
+
+
+def _summary(row: Row[Any]) -> OrderSummary:
+    return OrderSummary(
+        id=row.id,
+        number=row.number,
+        status=Status(row.status),
+        payment_status=PaymentStatus(row.payment_status),
+        customer=Customer(row.customer_name, row.customer_email),
+        currency=row.currency,
+        totals=_totals(row),
+        coupon_code=row.coupon_code,
+        customer_note=row.customer_note,
+        shipment=_shipment(row),
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+        version=row.version,
+    )
+
+
+def _order(
+    row: Row[Any], lines: Sequence[Row[Any]], refunds: Sequence[Row[Any]], timeline: Sequence[Row[Any]]
+) -> Order:
     currency = row.currency
 
     def amount(units: int) -> Decimal:
         return money.from_minor(units, currency)
 
-    shipment = None
-    if row.tracking_number is not None:
-        shipment = Shipment(row.carrier, row.tracking_number, row.tracking_url, row.shipped_at)
     return Order(
         id=row.id,
         number=row.number,
@@ -619,36 +662,17 @@ def _order(row: Row[Any], lines: list[Row[Any]], refunds: list[Row[Any]], timeli
         ),
         lines=tuple(
             Line(
-                line.sku,
-                line.name,
-                line.variant,
-                line.quantity,
-                amount(line.unit_price),
-                amount(line.total),
+                line.sku, line.name, line.variant, line.quantity, amount(line.unit_price), amount(line.total)
             )
             for line in lines
         ),
         currency=currency,
-        totals=Totals(
-            amount(row.subtotal),
-            amount(row.shipping),
-            amount(row.discount),
-            amount(row.total),
-            amount(row.refunded),
-        ),
+        totals=_totals(row),
         coupon_code=row.coupon_code,
         customer_note=row.customer_note,
-        shipment=shipment,
+        shipment=_shipment(row),
         refunds=tuple(
-            Refund(
-                r.id,
-                amount(r.amount),
-                r.created_at,
-                r.note,
-                r.actor,
-                r.reference,
-                r.idempotency_key,
-            )
+            Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
             for r in refunds
         ),
         timeline=tuple(TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline),

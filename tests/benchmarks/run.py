@@ -1,0 +1,424 @@
+"""Benchmarks: kasify's actions against a plain SQLAlchemy Core baseline, on every database.
+
+The baseline writes the same rows as kasify, one transaction per action, with no checks,
+no locks and no domain objects: the practical limit for this schema. Run with
+``tox -e bench`` (or ``python tests/benchmarks/run.py --help``); it prints a table.
+
+    python tests/benchmarks/run.py --ops 300 --big 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parents[2]))
+
+import kasify_orders as ko
+from kasify_orders.model import utcnow
+from kasify_orders.storage.tables import Tables
+
+CART = ko.NewOrder(
+    customer=ko.Customer(name="Ada Lovelace", email="ada@example.com"),
+    shipping_address=ko.Address(
+        line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country="GB"
+    ),
+    lines=[
+        ko.NewLine(
+            sku="TEE-RED-M", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")
+        ),
+        ko.NewLine(sku="MUG", name="Mug", variant="", quantity=1, unit_price=Decimal("9.00")),
+    ],
+    currency="USD",
+    shipping_cost=Decimal("5.00"),
+)
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    """A fresh database of *kind*, dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.sqlite3"
+        return
+    env = {"postgresql": "KASIFY_TEST_POSTGRES_URL", "mysql": "KASIFY_TEST_MYSQL_URL"}[kind]
+    url = sa.engine.make_url(os.environ[env])
+    name = f"kasify_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            force = " WITH (FORCE)" if kind == "postgresql" else ""
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
+        admin.dispose()
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine sends (BEGIN/COMMIT included where the driver sends them)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.count = 0
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def rate(action: Callable[[int], object], ops: int) -> float:
+    """Operations per second of *action* over *ops* calls."""
+    start = time.perf_counter()
+    for index in range(ops):
+        action(index)
+    return ops / (time.perf_counter() - start)
+
+
+def percentiles(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """p50 and p95 latency of *action*, in milliseconds."""
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    quantiles = statistics.quantiles(timings, n=100)
+    return quantiles[49], quantiles[94]
+
+
+# -- the baseline: the same rows, written directly ---------------------------------------------
+
+
+class Baseline:
+    """Plain SQLAlchemy Core, one transaction per action, no checks."""
+
+    def __init__(self, engine: sa.Engine, tables: Tables) -> None:
+        self.engine = engine
+        self.t = tables
+        self.ids: list[str] = []
+
+    def place(self, _index: int) -> None:
+        now = utcnow()
+        order_id = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(self.t.orders).values(
+                    id=order_id,
+                    idempotency_key=None,
+                    version=1,
+                    status="pending",
+                    payment_status="pending",
+                    customer_name="Ada Lovelace",
+                    customer_email="ada@example.com",
+                    ship_line1="12 St James's Sq",
+                    ship_line2="",
+                    ship_city="London",
+                    ship_region="",
+                    ship_postal_code="SW1Y 4JH",
+                    ship_country="GB",
+                    currency="USD",
+                    subtotal=5900,
+                    shipping=500,
+                    discount=0,
+                    total=6400,
+                    refunded=0,
+                    coupon_code=None,
+                    customer_note="",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                sa.insert(self.t.lines),
+                [
+                    {
+                        "order_id": order_id,
+                        "position": 0,
+                        "sku": "TEE-RED-M",
+                        "name": "T-shirt",
+                        "variant": "Red / M",
+                        "quantity": 2,
+                        "unit_price": 2500,
+                        "total": 5000,
+                    },
+                    {
+                        "order_id": order_id,
+                        "position": 1,
+                        "sku": "MUG",
+                        "name": "Mug",
+                        "variant": "",
+                        "quantity": 1,
+                        "unit_price": 900,
+                        "total": 900,
+                    },
+                ],
+            )
+            conn.execute(
+                sa.insert(self.t.timeline).values(
+                    order_id=order_id, at=now, kind="placed", actor=None, message="Order placed", data={}
+                )
+            )
+        self.ids.append(order_id)
+
+    def _update(self, order_id: str, values: dict[str, Any], kind: str) -> None:
+        now = utcnow()
+        o = self.t.orders
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(o)
+                .where(o.c.id == order_id)
+                .values(version=o.c.version + 1, updated_at=now, **values)
+            )
+            conn.execute(
+                sa.insert(self.t.timeline).values(
+                    order_id=order_id, at=now, kind=kind, actor=None, message=kind, data={}
+                )
+            )
+
+    def confirm_and_ship(self, index: int) -> None:
+        order_id = self.ids[index]
+        self._update(
+            order_id,
+            {"status": "processing", "payment_status": "paid", "paid_at": utcnow()},
+            "payment_confirmed",
+        )
+        self._update(
+            order_id,
+            {
+                "status": "shipped",
+                "carrier": "ups",
+                "tracking_number": "1Z999AA10123456784",
+                "shipped_at": utcnow(),
+            },
+            "shipped",
+        )
+
+    def refund(self, index: int) -> None:
+        order_id = self.ids[index]
+        now = utcnow()
+        o = self.t.orders
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(o)
+                .where(o.c.id == order_id)
+                .values(
+                    version=o.c.version + 1,
+                    refunded=o.c.refunded + 100,
+                    payment_status="partially_refunded",
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                sa.insert(self.t.refunds).values(
+                    id=uuid.uuid4().hex, order_id=order_id, amount=100, note="", created_at=now
+                )
+            )
+            conn.execute(
+                sa.insert(self.t.timeline).values(
+                    order_id=order_id, at=now, kind="refunded", actor=None, message="refunded", data={}
+                )
+            )
+
+    def list_page(self) -> None:
+        o = self.t.orders
+        with self.engine.connect() as conn:
+            conn.execute(sa.select(o).order_by(o.c.number.desc()).limit(50)).all()
+
+
+# -- bulk seeding ---------------------------------------------------------------------------
+
+
+def seed(engine: sa.Engine, tables: Tables, count: int, batch: int = 20_000) -> None:
+    """Insert *count* shipped orders with a line and two timeline entries each, in bulk."""
+    now = utcnow()
+    statuses = ["pending", "processing", "shipped", "delivered", "cancelled", "refunded"]
+    for start in range(0, count, batch):
+        orders, lines, entries = [], [], []
+        for index in range(start, min(start + batch, count)):
+            order_id = uuid.uuid4().hex
+            at = now - timedelta(seconds=count - index)
+            orders.append(
+                {
+                    "id": order_id,
+                    "idempotency_key": None,
+                    "version": 2,
+                    "status": statuses[index % 6],
+                    "payment_status": "paid",
+                    "customer_name": f"Customer {index}",
+                    "customer_email": f"c{index}@example.com",
+                    "ship_line1": "1 Road",
+                    "ship_line2": "",
+                    "ship_city": "London",
+                    "ship_region": "",
+                    "ship_postal_code": "N1",
+                    "ship_country": "GB",
+                    "currency": "USD",
+                    "subtotal": 2500,
+                    "shipping": 500,
+                    "discount": 0,
+                    "total": 3000,
+                    "refunded": 0,
+                    "coupon_code": None,
+                    "customer_note": "",
+                    "created_at": at,
+                    "updated_at": at,
+                    "tracking_number": f"1Z{index:016d}",
+                    "carrier": "ups",
+                }
+            )
+            lines.append(
+                {
+                    "order_id": order_id,
+                    "position": 0,
+                    "sku": "TEE",
+                    "name": "Tee",
+                    "variant": "",
+                    "quantity": 1,
+                    "unit_price": 2500,
+                    "total": 2500,
+                }
+            )
+            entries.append(
+                {
+                    "order_id": order_id,
+                    "at": at,
+                    "kind": "placed",
+                    "actor": None,
+                    "message": "Order placed",
+                    "data": {},
+                }
+            )
+            entries.append(
+                {
+                    "order_id": order_id,
+                    "at": at,
+                    "kind": "payment_confirmed",
+                    "actor": None,
+                    "message": "Payment confirmed",
+                    "data": {},
+                }
+            )
+        with engine.begin() as conn:
+            conn.execute(sa.insert(tables.orders), orders)
+            conn.execute(sa.insert(tables.lines), lines)
+            conn.execute(sa.insert(tables.timeline), entries)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def bench(kind: str, ops: int, big: int) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    with database(kind) as url:
+        orders = ko.Orders.connect(url, load_entrypoints=False, migrate=True)
+        baseline = Baseline(orders.store.engine, orders.store.tables)
+        counter = StatementCounter(orders.store.engine)
+        orders.inventory.set_stock("TEE-RED-M", 10**9)
+
+        ids: list[str] = []
+        rate(lambda _i: ids.append(orders.place(CART).id), 20)  # warm up
+        ids.clear()
+        counter.count = 0
+        ours = rate(lambda _i: ids.append(orders.place(CART).id), ops)
+        place_sql = counter.count / ops
+        base = rate(baseline.place, ops)
+        rows.append(
+            (kind, "place", f"{ours:,.0f}", f"{base:,.0f}", f"{ours / base:.2f}x ({place_sql:.1f} stmts)")
+        )
+
+        def confirm_and_ship(index: int) -> None:
+            orders.confirm_payment(ids[index])
+            orders.mark_shipped(ids[index], tracking_number="1Z999AA10123456784", carrier="ups")
+
+        counter.count = 0
+        ours = rate(confirm_and_ship, ops)
+        ship_sql = counter.count / ops
+        base = rate(baseline.confirm_and_ship, ops)
+        rows.append(
+            (
+                kind,
+                "confirm+ship",
+                f"{ours:,.0f}",
+                f"{base:,.0f}",
+                f"{ours / base:.2f}x ({ship_sql:.1f} stmts)",
+            )
+        )
+
+        counter.count = 0
+        ours = rate(lambda index: orders.refund(ids[index], Decimal("1.00")), ops)
+        refund_sql = counter.count / ops
+        base = rate(baseline.refund, ops)
+        rows.append(
+            (kind, "refund", f"{ours:,.0f}", f"{base:,.0f}", f"{ours / base:.2f}x ({refund_sql:.1f} stmts)")
+        )
+
+        ours_p50, ours_p95 = percentiles(lambda: orders.list(limit=50), ops)
+        base_p50, base_p95 = percentiles(baseline.list_page, ops)
+        rows.append(
+            (
+                kind,
+                "list p50/p95 ms",
+                f"{ours_p50:.2f}/{ours_p95:.2f}",
+                f"{base_p50:.2f}/{base_p95:.2f}",
+                f"p95 {ours_p95 / base_p95:.2f}x",
+            )
+        )
+
+        if big and kind in {"sqlite", "postgresql"}:
+            start = time.perf_counter()
+            seed(orders.store.engine, orders.store.tables, big)
+            seeded = time.perf_counter() - start
+            page = orders.list(limit=50)
+            deep = orders.list(limit=50, cursor=str(big // 2))
+            for label, call in (
+                ("list, newest", lambda: orders.list(limit=50)),
+                ("list, deep page", lambda: orders.list(limit=50, cursor=str(big // 2))),
+                ("list, status tab", lambda: orders.list(limit=50, status="shipped")),
+                ("list, search email", lambda: orders.list(limit=50, search=f"c{big - 7}@example.com")),
+            ):
+                p50, p95 = percentiles(call, 200)
+                rows.append((kind, f"{label} @{big:,} p50/p95 ms", f"{p50:.2f}/{p95:.2f}", "", ""))
+            assert len(page.items) == len(deep.items) == 50
+            rows.append((kind, f"seeded {big:,} orders", f"{seeded:.0f} s", "", ""))
+        orders.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--ops", type=int, default=300, help="operations per measurement (default 300)")
+    parser.add_argument("--big", type=int, default=0, help="also seed this many orders and time list pages")
+    parser.add_argument(
+        "--db", action="append", choices=["sqlite", "postgresql", "mysql"], help="databases (default all)"
+    )
+    args = parser.parse_args()
+    rows = [("database", "action", "kasify ops/s", "baseline ops/s", "ratio")]
+    for kind in args.db or ["sqlite", "postgresql", "mysql"]:
+        rows.extend(bench(kind, args.ops, args.big))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+if __name__ == "__main__":
+    main()

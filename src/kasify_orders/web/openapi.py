@@ -102,7 +102,7 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "OrderPage": _object(
         {
-            "items": {"type": "array", "items": _ref("Order")},
+            "items": {"type": "array", "items": _ref("OrderSummary")},
             "next_cursor": {
                 "type": ["string", "null"],
                 "description": "Pass back as cursor; null on the last page.",
@@ -127,6 +127,16 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["type", "title", "status", "detail"],
     },
 }
+
+
+# A list shows summaries: the order without its address, lines, refunds and timeline.
+_SCHEMAS["OrderSummary"] = _object(
+    {
+        name: schema
+        for name, schema in _SCHEMAS["Order"]["properties"].items()
+        if name not in {"shipping_address", "lines", "refunds", "timeline"}
+    }
+)
 
 
 def _field_schema(annotation: Any, field: attrs.Attribute[Any]) -> dict[str, Any]:

@@ -145,11 +145,11 @@ class Orders:
         where = OrderFilter(
             status=_enum(checker, "status", Status, status),
             payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
-            created_from=created_from,
-            created_to=created_to,
+            created_from=checker.moment("created_from", created_from),
+            created_to=checker.moment("created_to", created_to),
             coupon_code=coupon_code,
             search=search.strip() if search and search.strip() else None,
-            paid_before=paid_before,
+            paid_before=checker.moment("paid_before", paid_before),
         )
         limit = checker.integer("limit", limit, minimum=1)
         if limit > MAX_PAGE:

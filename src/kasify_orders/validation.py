@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -115,6 +116,15 @@ class Checker:
                 f"{amount} has more than {places} decimal places, the minor unit of {currency}",
             )
         return amount
+
+    def moment(self, path: str, value: object) -> datetime | None:
+        """Return *value* if it is None or a timezone-aware datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            self.fail(path, "must be a timezone-aware datetime (for example datetime.now(UTC))")
+            return None
+        return value
 
     def integer(self, path: str, value: object, *, minimum: int) -> int:
         """Return *value* if it is an int >= *minimum* (bools are refused)."""

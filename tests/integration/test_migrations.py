@@ -80,3 +80,22 @@ def test_connect_creates_the_embedded_schema(tmp_path: object) -> None:
         assert migrate.current(orders.store) == "0001"
         with orders.store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_host_alembic_sees_kasify_tables_through_metadata_or_skips_them(orders: ko.Orders) -> None:
+    from kasify_orders.storage import exclude_kasify_tables, metadata
+
+    host = sa.MetaData()
+    sa.Table("shop_products", host, sa.Column("id", sa.Integer, primary_key=True))
+    with orders.store.engine.connect() as conn:
+        listed = MigrationContext.configure(conn, opts={"version_table": "host_alembic_version"})
+        proposals = compare_metadata(listed, [host, metadata()])
+        skipping = MigrationContext.configure(
+            conn, opts={"version_table": "host_alembic_version", "include_name": exclude_kasify_tables()}
+        )
+        proposals_skipping = compare_metadata(skipping, host)
+    for found in (proposals, proposals_skipping):
+        assert not [
+            diff for diff in found if diff[0] == "remove_table" and diff[1].name.startswith("kasify_")
+        ]
+        assert [diff[1].name for diff in found if diff[0] == "add_table"] == ["shop_products"]

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 import kasify_orders as ko
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
+from tests.helpers import server_database
 
 
 @pytest.fixture
@@ -99,3 +100,21 @@ def test_a_host_alembic_sees_kasify_tables_through_metadata_or_skips_them(orders
             diff for diff in found if diff[0] == "remove_table" and diff[1].name.startswith("kasify_")
         ]
         assert [diff[1].name for diff in found if diff[0] == "add_table"] == ["shop_products"]
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the PostgreSQL server (fails under CI if there is none)."""
+    yield from server_database("KASIFY_TEST_POSTGRES_URL")
+
+
+def test_postgresql_schema_holds_every_kasify_table(postgres_url: str) -> None:
+    settings = ko.Settings(db_schema="shop_orders")
+    with ko.Orders.connect(postgres_url, settings=settings, load_entrypoints=False, migrate=True) as orders:
+        placed = orders.place(ko.structure(_cart(), ko.NewOrder))
+        assert orders.get(placed.id) == placed
+        inspector = sa.inspect(orders.store.engine)
+        assert "kasify_orders" in inspector.get_table_names(schema="shop_orders")
+        assert "kasify_alembic_version" in inspector.get_table_names(schema="shop_orders")
+        assert "kasify_orders" not in inspector.get_table_names(schema="public")
+        assert migrate.current(orders.store) == "0001"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -37,8 +38,14 @@ def _config(store: SqlStore, connection: object) -> Config:
 
 
 def upgrade(store: SqlStore, revision: str = "head") -> None:
-    """Apply migrations up to *revision* (idempotent: nothing to do at head)."""
+    """Apply migrations up to *revision* (idempotent: nothing to do at head).
+
+    On PostgreSQL a configured schema (``Settings.db_schema``) is created first if missing.
+    """
     with store.engine.begin() as connection:
+        schema = store.tables.metadata.schema
+        if schema and connection.dialect.name == "postgresql":
+            connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         command.upgrade(_config(store, connection), revision)
 
 

@@ -24,7 +24,7 @@ from kasify_orders.actions import Change
 from kasify_orders.delivery import Delivery, outbox_items
 from kasify_orders.errors import ConcurrentUpdate, RefundFailed, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
-from kasify_orders.model import Coupon, NewOrder, Order, Page, TimelineEvent, utcnow
+from kasify_orders.model import Coupon, Line, NewOrder, Order, Page, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
@@ -198,7 +198,7 @@ class Orders:
             coupon = None
             code = new_order.coupon_code
             email = new_order.customer.email
-            if code is not None:
+            if code is not None and new_order.discount is None:
                 found = tx.lock_coupon(code)
                 coupon = pricing.check_coupon(
                     found,
@@ -210,10 +210,8 @@ class Orders:
                         found and found.once_per_customer and tx.coupon_used_by(code, email)
                     ),
                 )
-            wanted: Counter[str] = Counter()
-            for line in lines:
-                wanted[line.sku] += line.quantity
-            tx.take_stock(wanted)
+            if self.settings.manage_inventory:
+                tx.take_stock(_quantities(lines))
             change = actions.place(new_order, coupon, order_id=order_id, at=now, actor=actor)
             order = tx.insert_order(change.order, key)
             if coupon is not None:
@@ -313,11 +311,8 @@ class Orders:
 
         def step(tx: Transaction, order: Order, now: datetime) -> Change:
             change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
-            if restock:
-                returned: Counter[str] = Counter()
-                for line in order.lines:
-                    returned[line.sku] += line.quantity
-                tx.return_stock(returned)
+            if restock and self.settings.manage_inventory:
+                tx.return_stock(_quantities(order.lines))
             return change
 
         return self._act(order_id, expected_version, step)
@@ -457,6 +452,14 @@ class Orders:
         order, items = self.store.atomic(work)
         self._deliver_now(order, items)
         return order
+
+
+def _quantities(lines: Iterable[Line]) -> Counter[str]:
+    """Units per SKU (one SKU may be on several lines)."""
+    wanted: Counter[str] = Counter()
+    for line in lines:
+        wanted[line.sku] += line.quantity
+    return wanted
 
 
 def _enum(checker: Checker, name: str, kind: type[Status | PaymentStatus], value: object) -> Any:

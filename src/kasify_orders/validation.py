@@ -215,6 +215,12 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         max_length=MAX_NOTE,
         multiline=True,
     )
+    discount = None
+    if new_order.discount is not None:
+        discount = checker.amount("discount", new_order.discount, currency)
+        most = sum((line.unit_price * line.quantity for line in lines), shipping)
+        if not checker.errors and discount > most:
+            checker.fail("discount", f"must be at most the subtotal plus shipping ({most}), got {discount}")
     checker.done()
     return NewOrder(
         customer=customer,
@@ -224,6 +230,7 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         shipping_cost=shipping,
         coupon_code=coupon_code,
         customer_note=note,
+        discount=discount,
     )
 
 

@@ -2,7 +2,9 @@
 
 Each implementation of an event hook is called once per event: the names of the plugins
 that already handled an event are saved with it, so a retry calls only the ones that
-failed. A failed attempt is retried with exponential backoff and jitter; after
+failed. Every call also offers ``event_id`` (the outbox item's id, the same on every
+retry), so a plugin with an external side effect, such as sending an email, can make it
+happen once per event. A failed attempt is retried with exponential backoff and jitter; after
 ``Settings.max_delivery_attempts`` the event is marked dead and the order's timeline says so.
 """
 
@@ -73,7 +75,7 @@ class Delivery:
         done = set(item.done)
         errors = []
         try:
-            kwargs = {"order": load(item.order_id), **_arguments(item)}
+            kwargs = {"order": load(item.order_id), **_arguments(item), "event_id": item.id}
         except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
             errors.append(f"loading the event: {error!r}")
         else:

@@ -79,6 +79,20 @@ def kasify_send_email(message: EmailMessage) -> bool | None:
 
 
 @hookspec(firstresult=True)
+def kasify_email_locale(order: Order) -> str | None:
+    """Choose the locale (``"fr_CA"``) in which this order's customer emails format money.
+
+    Called when an email about *order* is rendered. Without an answer, kasify uses
+    ``Settings.email_locale``, else English with the number format of the shipping country.
+
+    Stops at first non-None result.
+
+    :param order: The order the email is about.
+    :return: A Babel locale identifier, or None to let another plugin (or the default) answer.
+    """
+
+
+@hookspec(firstresult=True)
 def kasify_refund_payment(
     order: Order, amount: Decimal, note: str, idempotency_key: str | None
 ) -> str | None:
@@ -103,69 +117,86 @@ def kasify_refund_payment(
 # Event hooks: called once per event, after the change has committed, through the outbox.
 # A hook that raises is retried later with backoff (``Orders.deliver_pending``); the other
 # implementations of the same event are not called again. The change is never undone.
+# Every event hook also receives ``event_id`` (accept it only if you need it): the id of the
+# outbox event, stable across retries, for plugins that must act exactly once per event
+# (the email plugin keys its sent-markers on it).
 # ---------------------------------------------------------------------------------------
 
 
 @hookspec
-def kasify_order_placed(order: Order) -> None:
+def kasify_order_placed(order: Order, event_id: str) -> None:
     """An order was placed (its status is Pending).
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_payment_confirmed(order: Order) -> None:
+def kasify_payment_confirmed(order: Order, event_id: str) -> None:
     """The merchant confirmed payment: Pending -> Processing.
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_order_shipped(order: Order) -> None:
+def kasify_order_shipped(order: Order, event_id: str) -> None:
     """The order was marked shipped; ``order.shipment`` holds the carrier and tracking number.
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_tracking_updated(order: Order, previous: Shipment) -> None:
+def kasify_tracking_updated(order: Order, previous: Shipment, event_id: str) -> None:
     """The tracking number or carrier of a shipped order was corrected.
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
     :param previous: The shipment before the correction.
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_order_delivered(order: Order) -> None:
+def kasify_order_delivered(order: Order, event_id: str) -> None:
     """The order was marked delivered.
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_order_cancelled(order: Order) -> None:
+def kasify_order_cancelled(order: Order, event_id: str) -> None:
     """The order was cancelled.
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """
 
 
 @hookspec
-def kasify_order_refunded(order: Order, refund: Refund) -> None:
+def kasify_order_refunded(order: Order, refund: Refund, event_id: str) -> None:
     """A refund was issued (``order.payment_status`` says whether it was the last one).
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
     :param refund: The refund just issued; its ``note`` is internal, never for the customer.
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
     """

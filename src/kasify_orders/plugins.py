@@ -33,6 +33,7 @@ def build_plugin_manager(
     plugins: Iterable[object] = (), *, load_entrypoints: bool = True
 ) -> pluggy.PluginManager:
     """A manager with every hookspec, kasify's defaults, installed plugins and *plugins*."""
+    from kasify_orders.notifications import plugin as emails  # noqa: PLC0415
     from kasify_orders.notifications import smtp  # noqa: PLC0415 - defaults import the core
     from kasify_orders.storage import plugin as storage_plugin  # noqa: PLC0415
 
@@ -40,6 +41,7 @@ def build_plugin_manager(
     manager.add_hookspecs(hookspecs)
     manager.register(storage_plugin, name="kasify_orders.storage")
     manager.register(smtp, name="kasify_orders.smtp")
+    manager.register(emails, name="kasify_orders.emails")
     if load_entrypoints:
         for name in filter(None, (n.strip() for n in os.environ.get(BLOCK_ENV, "").split(","))):
             manager.set_blocked(name)

@@ -23,6 +23,25 @@ class Settings:
     new_order_alert_emails: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     #: ``smtp://user:pass@host:port`` (STARTTLS when offered) or ``smtps://...``; None: no SMTP.
     smtp_url: str | None = None
+    #: Seconds to wait for the SMTP server (connecting and each reply) before the attempt fails.
+    smtp_timeout_seconds: float = 15.0
+    #: Email kinds not to send, e.g. ``{"order_cancelled"}``; the kinds are listed in
+    #: ``kasify_orders.notifications.EmailKind`` (docs/notifications.md).
+    disabled_emails: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    #: A folder whose templates override kasify's email templates of the same name.
+    email_templates_dir: str | None = None
+    #: Babel locale for money in emails (``"de_DE"``); None: English with the number format
+    #: of the shipping country (a ``kasify_email_locale`` hook can choose per order).
+    email_locale: str | None = None
+    #: The shop's public web address, linked from the emails' header.
+    store_url: str | None = None
+    #: An ``https://`` logo shown at the top of HTML emails.
+    logo_url: str | None = None
+    #: The accent colour of HTML emails, as ``#rrggbb``.
+    brand_color: str = "#1f2937"
+    #: The merchant's order pages (``"https://shop.example/admin/orders"``); the new-order alert
+    #: links to ``<admin_base_url>/<order id>``. None: no link.
+    admin_base_url: str | None = None
     #: Tracking-page templates for custom carriers: ``{"Evri": "https://…/{number}"}``.
     tracking_urls: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
     #: Prefix of every table kasify creates, so they sit beside the host's own tables.

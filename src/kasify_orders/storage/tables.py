@@ -75,6 +75,8 @@ class Tables:
     coupons: sa.Table
     redemptions: sa.Table
     outbox: sa.Table
+    #: One row per email (event, kind, recipient): the marker that stops a retry sending it twice.
+    sent_emails: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -216,4 +218,25 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Index(None, "dead", "due_at"),
         sa.Index(None, "order_id"),
     )
-    return Tables(prefix, md, orders, lines, refunds, timeline, inventory, coupons, redemptions, outbox)
+    sent_emails = sa.Table(
+        f"{prefix}sent_emails",
+        md,
+        sa.Column("event_id", sa.String(32), primary_key=True),
+        sa.Column("kind", sa.String(40), primary_key=True),
+        #: the lower-cased address
+        sa.Column("recipient", sa.String(254), primary_key=True),
+        sa.Column("order_id", OrderRef, nullable=False),
+        sa.Column("message_id", sa.String(255), nullable=False),
+        #: "sending" (claimed until claimed_until), "sent" or "failed"
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("claim_token", sa.String(32)),
+        sa.Column("claimed_until", UTCDateTime),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("sent_at", UTCDateTime),
+        sa.Index(None, "order_id"),
+    )
+    return Tables(
+        prefix, md, orders, lines, refunds, timeline, inventory, coupons, redemptions, outbox, sent_emails
+    )

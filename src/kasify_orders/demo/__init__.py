@@ -1,0 +1,11 @@
+"""The demo shop: a small Flask shop with kasify-orders' merchant pages, for ``kasify-orders demo``.
+
+It lives in the package (not only in ``contrib/``) because the installed command must be able
+to import it; ``contrib/flask_shop/`` is the runnable example built on it.
+"""
+
+from kasify_orders.demo.mailsink import MailSink
+from kasify_orders.demo.seed import seed
+from kasify_orders.demo.shop import CATALOGUE, Product, create_app
+
+__all__ = ["CATALOGUE", "MailSink", "Product", "create_app", "seed"]

@@ -1,0 +1,216 @@
+"""Rendering emails: jinja2 templates (subject, plain text, HTML) into ``EmailMessage`` s.
+
+Pure: no database, no network. Each kind has three templates, ``<kind>_subject.txt``,
+``<kind>_message.txt`` and ``<kind>_message.html`` (the names Django shops know); a host
+overrides any of them by putting a file of the same name in ``Settings.email_templates_dir``.
+HTML templates are autoescaped, so nothing a customer typed can become markup; text
+templates are not (they are not HTML), and the subject is folded onto one line.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from decimal import Decimal
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+import attrs
+import jinja2
+from babel import Locale
+
+from kasify_orders import carriers
+from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.model import Order, Refund, Shipment, utcnow
+from kasify_orders.notifications.kinds import EmailKind
+from kasify_orders.notifications.money import format_money, locale_for_country, parse_locale
+from kasify_orders.settings import Settings
+
+__all__ = ["Email", "Renderer", "check_settings", "default_locale", "message_id"]
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+
+
+@attrs.frozen
+class Email:
+    """One email to send: its kind, its single recipient and its context."""
+
+    kind: EmailKind
+    #: The recipient's address.
+    to: str
+    #: The recipient's name for the ``To`` header ("" for none).
+    to_name: str
+    order: Order
+    #: The shipment before a tracking correction.
+    previous: Shipment | None = None
+    #: The refund a refund confirmation is about.
+    refund: Refund | None = None
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(char) < 32 or ord(char) == 127 for char in value)
+
+
+def _check_address(errors: list[FieldError], path: str, value: str | None, *, named: bool) -> None:
+    if value is None:
+        return
+    name, addr = parseaddr(value)
+    if _has_control(value) or "@" not in addr or (name and not named):
+        example = "orders@shop.example" + (' or "Shop <orders@shop.example>"' if named else "")
+        errors.append(FieldError(path, f"must be an email address such as {example}, got {value!r}"))
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse email settings that would break a header or a template, naming every bad field."""
+    errors: list[FieldError] = []
+    if _has_control(settings.store_name) or not settings.store_name.strip():
+        errors.append(FieldError("settings.store_name", "must be a non-blank name on one line"))
+    _check_address(errors, "settings.from_email", settings.from_email, named=True)
+    _check_address(errors, "settings.reply_to", settings.reply_to, named=True)
+    for index, address in enumerate(settings.new_order_alert_emails):
+        _check_address(errors, f"settings.new_order_alert_emails[{index}]", address, named=False)
+    unknown = sorted(set(settings.disabled_emails) - set(EmailKind))
+    if unknown:
+        errors.append(
+            FieldError(
+                "settings.disabled_emails",
+                f"unknown kinds {', '.join(unknown)}; the kinds are {', '.join(EmailKind)}",
+            )
+        )
+    if not _COLOR.match(settings.brand_color):
+        errors.append(FieldError("settings.brand_color", f"must be #rrggbb, got {settings.brand_color!r}"))
+    for name in ("store_url", "logo_url", "admin_base_url"):
+        value = getattr(settings, name)
+        if value is not None and not _HTTP_URL.match(value):
+            errors.append(FieldError(f"settings.{name}", f"must be an http(s):// URL, got {value!r}"))
+    if settings.email_locale is not None:
+        try:
+            parse_locale(settings.email_locale)
+        except ValueError as error:
+            errors.append(FieldError("settings.email_locale", str(error)))
+    if settings.smtp_timeout_seconds <= 0:
+        errors.append(FieldError("settings.smtp_timeout_seconds", "must be greater than 0"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def message_id(event_id: str, kind: EmailKind, recipient: str, from_email: str) -> str:
+    """The ``Message-ID`` of one email: the same on every retry, so receivers can drop duplicates."""
+    digest = hashlib.sha256(f"{event_id}\0{kind}\0{recipient.lower()}".encode()).hexdigest()[:32]
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "kasify.invalid"
+    return f"<{digest}@{domain}>"
+
+
+@functools.cache
+def _environment(templates_dir: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("kasify_orders.notifications", "templates")]
+    if templates_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(templates_dir))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class Renderer:
+    """Turns an :class:`Email` into an ``EmailMessage`` with the shop's settings and branding."""
+
+    def __init__(self, settings: Settings) -> None:
+        check_settings(settings)
+        self.settings = settings
+        self.environment = _environment(settings.email_templates_dir)
+
+    def context(self, email: Email, locale: Locale) -> dict[str, Any]:
+        """What the templates see."""
+        settings = self.settings
+        order = email.order
+        shipment = order.shipment
+
+        def fmt(amount: Decimal) -> str:
+            return format_money(amount, order.currency, locale)
+
+        remaining = None
+        if email.refund is not None:
+            # The balance right after *this* refund, even if another one followed before delivery.
+            ids = [refund.id for refund in order.refunds]
+            count = ids.index(email.refund.id) + 1 if email.refund.id in ids else len(ids)
+            remaining = order.totals.total - sum(
+                (refund.amount for refund in order.refunds[:count]), Decimal(0)
+            )
+        previous = email.previous
+        return {
+            "kind": email.kind,
+            "store": {
+                "name": settings.store_name,
+                "url": settings.store_url,
+                "logo_url": settings.logo_url,
+                "brand_color": settings.brand_color,
+                "reply_to": settings.reply_to,
+            },
+            "order": order,
+            "customer": order.customer,
+            "address": order.shipping_address,
+            "money": fmt,
+            "shipment": shipment,
+            "carrier_name": carriers.display_name(shipment.carrier) if shipment else None,
+            "tracking_url": self._tracking_url(shipment),
+            "previous": previous,
+            "previous_carrier_name": carriers.display_name(previous.carrier) if previous else None,
+            "refund": email.refund,
+            "remaining": remaining,
+            "order_url": (
+                f"{settings.admin_base_url.rstrip('/')}/{order.id}" if settings.admin_base_url else None
+            ),
+        }
+
+    def _tracking_url(self, shipment: Shipment | None) -> str | None:
+        if shipment is None:
+            return None
+        # A custom carrier's template may have been added to the settings after shipping.
+        return shipment.tracking_url or carriers.tracking_url(
+            shipment.carrier, shipment.tracking_number, self.settings.tracking_urls
+        )
+
+    def render(self, email: Email, locale: Locale) -> tuple[str, str, str]:
+        """The subject (one line), the plain-text body and the HTML body."""
+        context = self.context(email, locale)
+        subject = self.environment.get_template(f"{email.kind}_subject.txt").render(context)
+        text = self.environment.get_template(f"{email.kind}_message.txt").render(context)
+        html = self.environment.get_template(f"{email.kind}_message.html").render(context)
+        return " ".join(subject.split()), text, html
+
+    def message(self, email: Email, *, locale: Locale, message_id: str) -> EmailMessage:
+        """The complete message, headers included."""
+        subject, text, html = self.render(email, locale)
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = self.settings.from_email
+        if self.settings.reply_to:
+            message["Reply-To"] = self.settings.reply_to
+        name, addr = parseaddr(email.to)
+        message["To"] = Address(display_name=email.to_name or name, addr_spec=addr)
+        message["Date"] = format_datetime(utcnow())
+        message["Message-ID"] = message_id
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+
+
+def default_locale(settings: Settings, email: Email, chosen: str | None) -> Locale:
+    """The locale of *email*: a hook's choice, else the settings', else the shipping country's."""
+    if chosen is not None:
+        return parse_locale(chosen)
+    if settings.email_locale is not None:
+        return parse_locale(settings.email_locale)
+    if email.kind is EmailKind.NEW_ORDER_ALERT:
+        return parse_locale("en")
+    return locale_for_country(email.order.shipping_address.country)

@@ -1,0 +1,29 @@
+"""The merchant's pages and the JSON API, shared by every host adapter and free of any framework.
+
+- :mod:`~kasify_orders.web.pages`: the order list, the order page, the actions' forms;
+- :mod:`~kasify_orders.web.api` and :mod:`~kasify_orders.web.openapi`: the JSON API and its document;
+- ``templates/`` (jinja2) and ``static/`` (one small stylesheet), rendered by
+  :mod:`~kasify_orders.web.render`.
+
+An adapter maps its framework's requests, sessions, CSRF tokens and users onto these.
+"""
+
+from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
+from kasify_orders.web.openapi import openapi_document
+from kasify_orders.web.pages import ACTION_LABELS, VIEW, Authorize, MerchantPages, Page, Redirect, Urls
+from kasify_orders.web.render import render
+
+__all__ = [
+    "ACTION_LABELS",
+    "VIEW",
+    "ApiRequest",
+    "ApiResponse",
+    "Authorize",
+    "JsonApi",
+    "MerchantPages",
+    "Page",
+    "Redirect",
+    "Urls",
+    "openapi_document",
+    "render",
+]

@@ -1,0 +1,464 @@
+"""The JSON API, free of any web framework: the merchant's actions as JSON in and JSON out.
+
+An adapter hands each request under its API prefix to :meth:`JsonApi.handle` and writes back
+the :class:`ApiResponse`. Routing lives here, in :data:`ROUTES`, and the OpenAPI document
+(:mod:`kasify_orders.web.openapi`) is built from the same table, so the two cannot drift.
+
+Errors are ``application/problem+json`` (RFC 9457) with an ``errors`` list of
+``{"path", "message"}`` for field-level details. Every POST must be ``application/json``:
+browsers cannot send that cross-site without a CORS preflight, which is what protects
+cookie-authenticated hosts from cross-site request forgery on the API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from kasify_orders.convert import structure, unstructure
+from kasify_orders.errors import (
+    ConcurrentUpdate,
+    FieldError,
+    InvalidTransition,
+    OrderNotFound,
+    RefundExceedsBalance,
+    RefundFailed,
+    ValidationError,
+)
+from kasify_orders.lifecycle import Action
+from kasify_orders.model import Order
+from kasify_orders.service import Orders
+from kasify_orders.web.pages import VIEW, Authorize
+
+__all__ = [
+    "PROBLEM_JSON",
+    "ROUTES",
+    "ApiRequest",
+    "ApiResponse",
+    "CancelInput",
+    "ConfirmPaymentInput",
+    "JsonApi",
+    "MarkDeliveredInput",
+    "MarkShippedInput",
+    "NoteInput",
+    "RefundInput",
+    "Route",
+    "UpdateTrackingInput",
+]
+
+PROBLEM_JSON = "application/problem+json"
+_PROBLEM = "tag:kasify-orders,2025:problem:"
+
+
+# -- request bodies -----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ConfirmPaymentInput:
+    """``POST …/{order_id}/confirm_payment``."""
+
+    #: The order's ``version`` as you read it; a stale one is refused with 409.
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MarkShippedInput:
+    """``POST …/{order_id}/mark_shipped``."""
+
+    tracking_number: str
+    carrier: str
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class UpdateTrackingInput:
+    """``POST …/{order_id}/update_tracking``; the carrier stays the same when omitted."""
+
+    tracking_number: str
+    carrier: str | None = None
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MarkDeliveredInput:
+    """``POST …/{order_id}/mark_delivered``."""
+
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CancelInput:
+    """``POST …/{order_id}/cancel``."""
+
+    reason: str = ""
+    restock: bool = True
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RefundInput:
+    """``POST …/{order_id}/refund``; no amount refunds the whole refundable balance."""
+
+    amount: Decimal | None = None
+    note: str = ""
+    expected_version: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NoteInput:
+    """``POST …/{order_id}/notes``."""
+
+    text: str
+
+
+# -- requests, responses, routes ----------------------------------------------------------
+
+
+@attrs.frozen
+class ApiRequest:
+    """One HTTP request, as the adapter saw it. *path* is what follows the API prefix."""
+
+    method: str
+    path: str
+    query: Mapping[str, str] = attrs.field(factory=dict)
+    #: Header names in lower case.
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes = b""
+
+
+@attrs.frozen
+class ApiResponse:
+    """What to send back: a status, a JSON-ready body and its media type."""
+
+    status: int
+    body: Any
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Route:
+    """One operation of the API (also one operation of the OpenAPI document)."""
+
+    method: str
+    #: Relative to the prefix: ``""``, ``"/{order_id}"``, ``"/{order_id}/refund"``.
+    path: str
+    operation_id: str
+    summary: str
+    #: The authorization name passed to ``authorize``.
+    permission: str
+    body: type | None = None
+    #: Success status.
+    status: int = 200
+
+
+ROUTES: Sequence[Route] = (
+    Route("GET", "", "listOrders", "Orders, newest first, one page at a time", VIEW),
+    Route("GET", "/counts", "countOrders", "How many orders are in each status", VIEW),
+    Route("GET", "/{order_id}", "getOrder", "One order with its timeline", VIEW),
+    Route(
+        "POST",
+        "/{order_id}/confirm_payment",
+        "confirmPayment",
+        "Confirm payment: Pending -> Processing",
+        Action.CONFIRM_PAYMENT.value,
+        ConfirmPaymentInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/mark_shipped",
+        "markShipped",
+        "Mark as shipped with a tracking number and carrier: Processing -> Shipped",
+        Action.MARK_SHIPPED.value,
+        MarkShippedInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/update_tracking",
+        "updateTracking",
+        "Correct the tracking number (the old one stays on the timeline)",
+        Action.UPDATE_TRACKING.value,
+        UpdateTrackingInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/mark_delivered",
+        "markDelivered",
+        "Mark as delivered: Shipped -> Delivered",
+        Action.MARK_DELIVERED.value,
+        MarkDeliveredInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/cancel",
+        "cancelOrder",
+        "Cancel a Pending or Processing order",
+        Action.CANCEL.value,
+        CancelInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/refund",
+        "refundOrder",
+        "Issue a full or partial refund",
+        Action.REFUND.value,
+        RefundInput,
+    ),
+    Route(
+        "POST",
+        "/{order_id}/notes",
+        "addNote",
+        "Add an internal note to the timeline",
+        Action.ADD_NOTE.value,
+        NoteInput,
+        201,
+    ),
+)
+
+_LIST_PARAMS = ("status", "payment_status", "search", "paid_before", "limit", "cursor")
+
+
+def problem(status: int, title: str, detail: str, kind: str | None = None, **extra: Any) -> ApiResponse:
+    """An RFC 9457 problem response."""
+    body = {"type": f"{_PROBLEM}{kind}" if kind else "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    body.update(extra)
+    return ApiResponse(status, body, PROBLEM_JSON)
+
+
+def _field_errors(errors: Sequence[FieldError]) -> list[dict[str, str]]:
+    return [{"path": error.path, "message": error.message} for error in errors]
+
+
+class JsonApi:
+    """Serves :data:`ROUTES` for one :class:`~kasify_orders.Orders`."""
+
+    def __init__(self, orders: Orders, *, openapi: Callable[[], Mapping[str, Any]]) -> None:
+        self.orders = orders
+        self.openapi = openapi
+
+    def handle(  # noqa: PLR0911 - one answer per kind of error
+        self, request: ApiRequest, *, actor: str | None, authorize: Authorize
+    ) -> ApiResponse:
+        """Route *request*, check the caller may, run the action, and say what happened."""
+        if request.method in {"GET", "HEAD"} and request.path == "/openapi.json":
+            return ApiResponse(200, dict(self.openapi()))
+        route, params, allowed = _match(request.method, request.path)
+        if route is None:
+            if allowed:
+                return ApiResponse(
+                    405,
+                    problem(405, "Method Not Allowed", f"use {', '.join(allowed)}").body,
+                    PROBLEM_JSON,
+                    {"Allow": ", ".join(allowed)},
+                )
+            return problem(404, "Not Found", f"no API operation at {request.path or '/'}")
+        try:
+            return self._run(route, params, request, actor=actor, authorize=authorize)
+        except ValidationError as error:
+            return problem(
+                422, "Invalid input", str(error), "validation-error", errors=_field_errors(error.errors)
+            )
+        except OrderNotFound as error:
+            return problem(404, "Order not found", str(error), "order-not-found")
+        except InvalidTransition as error:
+            return problem(
+                409,
+                "Not allowed in this status",
+                str(error),
+                "invalid-transition",
+                order_status=error.status,
+                allowed_statuses=list(error.allowed),
+            )
+        except ConcurrentUpdate as error:
+            return problem(
+                409,
+                "The order changed meanwhile",
+                str(error),
+                "concurrent-update",
+                current_version=error.actual,
+            )
+        except RefundExceedsBalance as error:
+            return problem(
+                422,
+                "Refund exceeds the refundable balance",
+                str(error),
+                "refund-exceeds-balance",
+                refundable=str(error.refundable),
+                currency=error.currency,
+                errors=[{"path": "amount", "message": f"the refundable balance is {error.refundable}"}],
+            )
+        except RefundFailed as error:
+            return problem(502, "The payment provider did not refund", str(error), "refund-failed")
+
+    def _run(  # noqa: PLR0911 - one answer per kind of operation
+        self,
+        route: Route,
+        params: Mapping[str, str],
+        request: ApiRequest,
+        *,
+        actor: str | None,
+        authorize: Authorize,
+    ) -> ApiResponse:
+        order: Order | None = None
+        if "order_id" in params:
+            order = self.orders.get(_order_id(params["order_id"]))
+        if route.body is not None:
+            # Refuse unauthorised callers before telling them anything about their input.
+            if not authorize(route.permission, order):
+                return _forbidden()
+            data = _json_body(request)
+            if isinstance(data, ApiResponse):
+                return data
+            assert order is not None
+            done = self._act(route, order, data, request, actor)
+            return ApiResponse(route.status, unstructure(done))
+        if not authorize(route.permission, order):
+            return _forbidden()
+        if route.operation_id == "listOrders":
+            return self._list(request.query)
+        if route.operation_id == "countOrders":
+            counts = self.orders.count_by_status()
+            return ApiResponse(200, {status.value: count for status, count in counts.items()})
+        return ApiResponse(200, unstructure(order))
+
+    def _act(  # noqa: PLR0911 - one branch per action
+        self, route: Route, order: Order, data: Any, request: ApiRequest, actor: str | None
+    ) -> Order:
+        assert route.body is not None
+        restock = True
+        if route.body is CancelInput and isinstance(data, Mapping) and "restock" in data:
+            # The shared converter has no strict bool hook (its int hook refuses true and
+            # false), so the flag is checked here and kept out of structure().
+            restock = data["restock"]
+            if not isinstance(restock, bool):
+                raise ValidationError.single("restock", "must be true or false")
+            data = {key: value for key, value in data.items() if key != "restock"}
+        body: object = structure(data, route.body)
+        if isinstance(body, CancelInput):
+            body = attrs.evolve(body, restock=restock)
+        version = getattr(body, "expected_version", None)
+        common: dict[str, Any] = {"actor": actor, "expected_version": version}
+        if isinstance(body, ConfirmPaymentInput):
+            return self.orders.confirm_payment(order.id, **common)
+        if isinstance(body, MarkShippedInput):
+            return self.orders.mark_shipped(
+                order.id, tracking_number=body.tracking_number, carrier=body.carrier, **common
+            )
+        if isinstance(body, UpdateTrackingInput):
+            return self.orders.update_tracking(
+                order.id, tracking_number=body.tracking_number, carrier=body.carrier, **common
+            )
+        if isinstance(body, MarkDeliveredInput):
+            return self.orders.mark_delivered(order.id, **common)
+        if isinstance(body, CancelInput):
+            return self.orders.cancel(order.id, reason=body.reason, restock=body.restock, **common)
+        if isinstance(body, RefundInput):
+            key = request.headers.get("idempotency-key")
+            return self.orders.refund(order.id, body.amount, note=body.note, idempotency_key=key, **common)
+        assert isinstance(body, NoteInput)
+        return self.orders.add_note(order.id, body.text, actor=actor)
+
+    def _list(self, query: Mapping[str, str]) -> ApiResponse:
+        errors = [FieldError(name, "is not a known parameter") for name in query if name not in _LIST_PARAMS]
+        limit = 50
+        if "limit" in query:
+            text = query["limit"]
+            if text.isdigit() and len(text) < 10:
+                limit = int(text)
+            else:
+                errors.append(FieldError("limit", f"must be a whole number, got {text!r}"))
+        paid_before = None
+        if "paid_before" in query:
+            try:
+                paid_before = datetime.fromisoformat(query["paid_before"])
+            except ValueError:
+                errors.append(FieldError("paid_before", "must be an ISO 8601 date-time"))
+            else:
+                if paid_before.tzinfo is None:
+                    errors.append(FieldError("paid_before", "needs a time zone: add Z or +00:00"))
+        for name in ("search", "cursor", "status", "payment_status"):
+            if name in query and not query[name].isprintable():
+                errors.append(FieldError(name, "must not contain control characters"))
+        if errors:
+            raise ValidationError(errors)
+        page = self.orders.list(
+            status=query.get("status"),
+            payment_status=query.get("payment_status"),
+            search=query.get("search"),
+            paid_before=paid_before,
+            limit=limit,
+            cursor=query.get("cursor"),
+        )
+        return ApiResponse(
+            200, {"items": [unstructure(o) for o in page.items], "next_cursor": page.next_cursor}
+        )
+
+
+def _order_id(text: str) -> str:
+    """Refuse ids no store could hold (control characters, absurd lengths) before any query."""
+    if not text.isprintable() or len(text) > 64:
+        raise OrderNotFound(text)
+    return text
+
+
+def _forbidden() -> ApiResponse:
+    return problem(403, "Forbidden", "you are not allowed to do this; nothing was changed", "forbidden")
+
+
+def _json_body(request: ApiRequest) -> Any:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        return problem(
+            415,
+            "Unsupported Media Type",
+            "send a JSON body with Content-Type: application/json (an empty object {} if nothing else)",
+        )
+    try:
+        data = json.loads(request.body or b"null", parse_float=Decimal)
+        # Lone surrogates ("\\ud800") parse but can never be stored: refuse them here.
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except (ValueError, RecursionError) as error:
+        return problem(400, "Malformed JSON", f"the body is not valid JSON: {error}", "malformed-json")
+    return data
+
+
+def _match(method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
+    """The route for *method* and *path*, its path parameters, and the methods allowed there."""
+    parts = path.strip("/").split("/") if path.strip("/") else []
+    allowed: list[str] = []
+    found: tuple[Route, dict[str, str]] | None = None
+    for literal_first in (True, False):
+        for route in ROUTES:
+            template = route.path.strip("/").split("/") if route.path.strip("/") else []
+            params = _bind(template, parts, literal_only=literal_first)
+            if params is None:
+                continue
+            if route.method == method or (method == "HEAD" and route.method == "GET"):
+                found = found or (route, params)
+            elif route.method not in allowed:
+                allowed.append(route.method)
+        if found or allowed:
+            break
+    if found:
+        return found[0], found[1], allowed
+    return None, {}, allowed
+
+
+def _bind(template: list[str], parts: list[str], *, literal_only: bool) -> dict[str, str] | None:
+    if len(template) != len(parts):
+        return None
+    params: dict[str, str] = {}
+    for expected, actual in zip(template, parts, strict=True):
+        if expected.startswith("{"):
+            if literal_only or not actual:
+                return None
+            params[expected.strip("{}")] = actual
+        elif expected != actual:
+            return None
+    return params

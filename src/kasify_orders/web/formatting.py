@@ -1,0 +1,49 @@
+"""How the merchant's pages write money, times, statuses and people: one place, plain words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+from kasify_orders import carriers, money
+from kasify_orders.lifecycle import PaymentStatus, Status
+
+__all__ = ["actor_label", "carrier_label", "iso", "money_label", "plain_amount", "status_label", "when"]
+
+
+def money_label(amount: Decimal, currency: str, locale: str = "en") -> str:
+    """``Decimal("25") , "USD"`` -> ``"$25.00"``: rounded to the currency's minor unit, never more."""
+    exact = money.quantize(amount, currency)
+    return format_currency(exact, currency, locale=locale, currency_digits=False, decimal_quantization=False)
+
+
+def plain_amount(amount: Decimal, currency: str) -> str:
+    """The amount as a form field holds it: ``"45.00"`` (no symbol, no grouping)."""
+    return str(money.quantize(amount, currency))
+
+
+def when(moment: datetime) -> str:
+    """A timestamp a merchant reads: ``"2024-05-01 14:03 UTC"``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(moment: datetime) -> str:
+    """The machine-readable form, for ``<time datetime=…>``."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def status_label(status: Status | PaymentStatus) -> str:
+    """``Status.PROCESSING`` -> ``"Processing"``, ``PARTIALLY_REFUNDED`` -> ``"Partially refunded"``."""
+    return status.label
+
+
+def carrier_label(carrier: str) -> str:
+    """``"ups"`` -> ``"UPS"``; a custom carrier keeps its own name."""
+    return carriers.display_name(carrier)
+
+
+def actor_label(actor: str | None) -> str:
+    """Who acted, or ``"System"`` when nobody did (checkout, email delivery)."""
+    return actor if actor else "System"

@@ -1,0 +1,292 @@
+"""The OpenAPI 3.1 document of the JSON API, built from :data:`kasify_orders.web.api.ROUTES`.
+
+Request bodies are derived from the input classes themselves and the order schema mirrors
+``ko.unstructure(order)``; the schemathesis tests hold the document to what the API does.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from kasify_orders import __version__
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.service import MAX_PAGE
+from kasify_orders.web.api import PROBLEM_JSON, ROUTES, Route
+
+__all__ = ["openapi_document"]
+
+_STR = {"type": "string"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+_MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["25.00"]}
+_TIME = {"type": "string", "format": "date-time"}
+
+
+def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_SCHEMAS: dict[str, Any] = {
+    "Customer": _object({"name": _STR, "email": _STR}),
+    "Address": _object(
+        {"line1": _STR, "city": _STR, "postal_code": _STR, "country": _STR, "line2": _STR, "region": _STR}
+    ),
+    "Line": _object(
+        {
+            "sku": _STR,
+            "name": _STR,
+            "variant": _STR,
+            "quantity": {"type": "integer"},
+            "unit_price": _MONEY,
+            "total": _MONEY,
+        }
+    ),
+    "Totals": _object(
+        {name: _MONEY for name in ("subtotal", "shipping", "discount", "total", "refunded", "refundable")}
+    ),
+    "Shipment": _object(
+        {
+            "carrier": _STR,
+            "tracking_number": _STR,
+            "tracking_url": _NULLABLE_STR,
+            "shipped_at": _TIME,
+        }
+    ),
+    "Refund": _object(
+        {
+            "id": _STR,
+            "amount": _MONEY,
+            "created_at": _TIME,
+            "note": _STR,
+            "actor": _NULLABLE_STR,
+            "reference": _NULLABLE_STR,
+            "idempotency_key": _NULLABLE_STR,
+        }
+    ),
+    "TimelineEvent": _object(
+        {"kind": _STR, "at": _TIME, "actor": _NULLABLE_STR, "message": _STR, "data": {"type": "object"}}
+    ),
+    "Order": _object(
+        {
+            "id": _STR,
+            "number": {"type": "integer"},
+            "status": {"type": "string", "enum": [s.value for s in Status]},
+            "payment_status": {"type": "string", "enum": [s.value for s in PaymentStatus]},
+            "customer": _ref("Customer"),
+            "shipping_address": _ref("Address"),
+            "lines": {"type": "array", "items": _ref("Line")},
+            "currency": _STR,
+            "totals": _ref("Totals"),
+            "coupon_code": _NULLABLE_STR,
+            "customer_note": _STR,
+            "shipment": {"oneOf": [_ref("Shipment"), {"type": "null"}]},
+            "refunds": {"type": "array", "items": _ref("Refund")},
+            "timeline": {"type": "array", "items": _ref("TimelineEvent")},
+            "created_at": _TIME,
+            "paid_at": {"type": ["string", "null"], "format": "date-time"},
+            "version": {"type": "integer", "description": "Pass back as expected_version."},
+        }
+    ),
+    "OrderPage": _object(
+        {
+            "items": {"type": "array", "items": _ref("OrderSummary")},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass back as cursor; null on the last page.",
+            },
+        }
+    ),
+    "StatusCounts": _object({s.value: {"type": "integer", "minimum": 0} for s in Status}),
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details.",
+        "properties": {
+            "type": _STR,
+            "title": _STR,
+            "status": {"type": "integer"},
+            "detail": _STR,
+            "errors": {
+                "type": "array",
+                "description": "Field-level details.",
+                "items": _object({"path": _STR, "message": _STR}),
+            },
+        },
+        "required": ["type", "title", "status", "detail"],
+    },
+}
+
+
+# A list shows summaries: the order without its address, lines, refunds and timeline.
+_SCHEMAS["OrderSummary"] = _object(
+    {
+        name: schema
+        for name, schema in _SCHEMAS["Order"]["properties"].items()
+        if name not in {"shipping_address", "lines", "refunds", "timeline"}
+    }
+)
+
+
+def _field_schema(annotation: Any, field: attrs.Attribute[Any]) -> dict[str, Any]:
+    nullable = False
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        nullable = len(members) < len(typing.get_args(annotation))
+        annotation = members[0]
+    schema: dict[str, Any]
+    if annotation is bool:
+        schema = {"type": "boolean"}
+    elif annotation is int:
+        schema = {"type": "integer"}
+    elif annotation is Decimal:
+        schema = {"type": ["string", "number"], "pattern": r"^\d+(\.\d+)?$", "exclusiveMinimum": 0}
+    else:
+        schema = {"type": "string"}
+    if nullable:
+        schema["type"] = [*([schema["type"]] if isinstance(schema["type"], str) else schema["type"]), "null"]
+    if field.default is not attrs.NOTHING:
+        schema["default"] = field.default
+    return schema
+
+
+def _body_schema(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    return {
+        "type": "object",
+        "description": (cls.__doc__ or "").strip(),
+        "properties": {f.name: _field_schema(hints[f.name], f) for f in fields},
+        "required": [f.name for f in fields if f.default is attrs.NOTHING],
+        "additionalProperties": False,
+    }
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _ref("Problem")}}}
+
+
+_ORDER_ID = {
+    "name": "order_id",
+    "in": "path",
+    "required": True,
+    "description": "The order's id (32 hex digits).",
+    "schema": {"type": "string"},
+}
+_LIST_PARAMETERS = [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": [s.value for s in Status]}},
+    {
+        "name": "payment_status",
+        "in": "query",
+        "schema": {"type": "string", "enum": [s.value for s in PaymentStatus]},
+    },
+    {
+        "name": "search",
+        "in": "query",
+        "description": "Order number, part of the customer's name or email, or a tracking number.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "paid_before",
+        "in": "query",
+        "description": "Only orders paid before this moment (with a time zone).",
+        "schema": _TIME,
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
+    },
+    {"name": "cursor", "in": "query", "description": "A next_cursor from the previous page.", "schema": _STR},
+]
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "x-kasify-permission": route.permission,
+        "responses": {"403": _problem("The host's authorize callable refused; nothing changed.")},
+    }
+    parameters: list[dict[str, Any]] = []
+    if "{order_id}" in route.path:
+        parameters.append(_ORDER_ID)
+        operation["responses"]["404"] = _problem("No such order.")
+    if route.operation_id == "listOrders":
+        parameters.extend(_LIST_PARAMETERS)
+        operation["responses"]["200"] = {
+            "description": "A page of orders, newest first.",
+            "content": {"application/json": {"schema": _ref("OrderPage")}},
+        }
+        operation["responses"]["422"] = _problem("A bad query parameter; errors names it.")
+    elif route.operation_id == "countOrders":
+        operation["responses"]["200"] = {
+            "description": "Orders per status.",
+            "content": {"application/json": {"schema": _ref("StatusCounts")}},
+        }
+    else:
+        operation["responses"][str(route.status)] = {
+            "description": "The order, as it is now.",
+            "content": {"application/json": {"schema": _ref("Order")}},
+        }
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _body_schema(route.body)}},
+        }
+        operation["responses"].update(
+            {
+                "400": _problem("The body is not valid JSON."),
+                "409": _problem("Not allowed in the order's status, or expected_version is stale."),
+                "415": _problem("The body is not application/json."),
+                "422": _problem("Invalid input; errors names every bad field."),
+            }
+        )
+        if route.operation_id == "refundOrder":
+            parameters.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "description": "A retried request with the same key refunds nothing more.",
+                    "schema": {"type": "string", "maxLength": 255},
+                }
+            )
+            operation["responses"]["502"] = _problem("The payment provider refused the refund.")
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def openapi_document(prefix: str, *, title: str = "kasify-orders") -> dict[str, Any]:
+    """The OpenAPI 3.1 document for the API mounted at *prefix* (``"/api/orders"``)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(prefix.rstrip("/") + route.path, {})[route.method.lower()] = _operation(route)
+    paths[prefix.rstrip("/") + "/openapi.json"] = {
+        "get": {
+            "operationId": "openapiDocument",
+            "summary": "This document",
+            "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{title} orders API",
+            "version": __version__,
+            "description": "The merchant's order actions. Errors are application/problem+json (RFC 9457).",
+        },
+        "paths": paths,
+        "components": {"schemas": _SCHEMAS},
+    }

@@ -1,0 +1,86 @@
+"""The demo shop: seeded in every status, a checkout places an order, its emails are caught."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("aiosmtpd")
+
+import kasify_orders as ko
+from kasify_orders.cli import main
+from kasify_orders.demo import MailSink, create_app
+
+
+@pytest.fixture
+def sink() -> Iterator[MailSink]:
+    """A running SMTP sink."""
+    running = MailSink().start()
+    yield running
+    running.stop()
+
+
+def test_seed_covers_every_status_and_the_checkout_places_an_order(tmp_path: Path, sink: MailSink) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'demo.sqlite3'}", mail_sink=sink)
+    orders: ko.Orders = app.extensions["kasify_orders"].orders
+    counts = orders.count_by_status()
+    assert all(counts[status] > 0 for status in ko.Status)
+    partly = orders.list(payment_status="partially_refunded").items
+    assert partly
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert token is not None
+    assert (
+        client.post("/cart/add", data={"csrf_token": token.group(1), "sku": "MUG-ENAMEL"}).status_code == 303
+    )
+    refused = client.post("/checkout", data={"name": "No Token"})
+    assert refused.status_code == 400  # the shop's own forms are CSRF-protected too
+    response = client.post(
+        "/checkout",
+        data={
+            "csrf_token": token.group(1),
+            "checkout_id": "c1",
+            "name": "Test Person",
+            "email": "test@example.com",
+            "line1": "1 Road",
+            "city": "Town",
+            "postal_code": "12345",
+            "country": "us",
+            "coupon_code": "tenoff",
+            "customer_note": "Ring twice",
+        },
+    )
+    assert response.status_code == 303
+    number = int(response.headers["Location"].rsplit("/", 1)[1])
+    order = orders.get_by_number(number)
+    assert order.coupon_code == "TENOFF" and order.totals.discount == Decimal("10.00")
+    assert order.customer_note == "Ring twice"
+    assert "Test Person" in client.get("/admin/orders/").get_data(as_text=True)
+    assert client.get("/mail/").status_code == 200
+    orders.close()
+
+
+def test_checkout_errors_are_shown_beside_the_fields(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'demo.sqlite3'}", seed_orders=False)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert token is not None
+    client.post("/cart/add", data={"csrf_token": token.group(1), "sku": "CAP-WOOL"})
+    page = client.post("/checkout", data={"csrf_token": token.group(1), "email": "nope", "country": "XX"})
+    assert page.status_code == 200
+    assert "Please check the highlighted fields." in page.get_data(as_text=True)
+    assert app.extensions["kasify_orders"].orders.count_by_status() == dict.fromkeys(ko.Status, 0)
+    app.extensions["kasify_orders"].orders.close()
+
+
+def test_the_cli_has_a_demo_command() -> None:
+    result = CliRunner().invoke(main, ["demo", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--database"):
+        assert option in result.output

@@ -1,0 +1,186 @@
+"""A real SMTP server on loopback (aiosmtpd) and ``Orders`` wired to it, on every database."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import attrs
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+import kasify_orders as ko
+from tests.conftest import wipe
+
+ALERT = "boss@shop.example"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on (for a server started later, or never)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@attrs.define
+class Received:
+    """One message as the server received it."""
+
+    rcpt_tos: list[str]
+    message: EmailMessage
+    #: Whether the client had logged in.
+    authenticated: bool = False
+
+    @property
+    def to(self) -> str:
+        (to,) = self.rcpt_tos
+        return to
+
+    def text(self) -> str:
+        part = self.message.get_body(("plain",))
+        assert part is not None
+        return str(part.get_content())  # type: ignore[attr-defined]
+
+    def html(self) -> str:
+        part = self.message.get_body(("html",))
+        assert part is not None
+        return str(part.get_content())  # type: ignore[attr-defined]
+
+
+class Inbox:
+    """The aiosmtpd handler: keeps what it receives; refuses listed recipients once each."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.refuse_once: set[str] = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        with self.lock:
+            if address in self.refuse_once:
+                self.refuse_once.discard(address)
+                return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self.lock:
+            self.received.append(Received(list(envelope.rcpt_tos), message, bool(session.authenticated)))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[Received]:
+        """What *address* received."""
+        return [r for r in self.received if address in r.rcpt_tos]
+
+
+class SmtpServer:
+    """An aiosmtpd server on 127.0.0.1 that a test can stop and start again on the same port."""
+
+    def __init__(self, **options: Any) -> None:
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.options = options
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        scheme = "smtps" if "ssl_context" in self.options else "smtp"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **self.options)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A running SMTP server with an empty inbox."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """A server not started yet: its URL refuses connections until ``start()``."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+def shop_settings(url: str, **overrides: Any) -> ko.Settings:
+    """The settings of a realistic shop sending through *url*."""
+    options: dict[str, Any] = {
+        "smtp_url": url,
+        "store_name": "Analytical Engines",
+        "from_email": "Analytical Engines <orders@engines.example>",
+        "reply_to": "help@engines.example",
+        "new_order_alert_emails": [ALERT],
+        "admin_base_url": "https://engines.example/admin/orders",
+        "smtp_timeout_seconds": 5.0,
+        **overrides,
+    }
+    return ko.Settings(**options)
+
+
+Connect = Callable[..., ko.Orders]
+
+
+@pytest.fixture
+def connect(database_url: str) -> Iterator[Connect]:
+    """``connect(settings, plugins=[...])``: an ``Orders`` on this test's database, wiped after."""
+    opened: list[ko.Orders] = []
+
+    def _connect(settings: ko.Settings, plugins: list[object] | None = None) -> ko.Orders:
+        orders = ko.Orders.connect(
+            database_url, settings=settings, plugins=plugins or [], load_entrypoints=False, migrate=False
+        )
+        opened.append(orders)
+        return orders
+
+    yield _connect
+    for orders in opened:
+        orders.close()
+    wipe(database_url)
+
+
+@pytest.fixture
+def shop(connect: Connect, smtp: SmtpServer) -> ko.Orders:
+    """An ``Orders`` that emails through the running server."""
+    return connect(shop_settings(smtp.url))
+
+
+def tls_context_for(server_cert: Any) -> ssl.SSLContext:
+    """A server-side context holding a trustme certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(context)
+    return context
+
+
+def accept_login(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    """aiosmtpd authenticator: user ``shop``, password ``s3cret: /@``."""
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        b"shop",
+        b"s3cret: /@",
+    )
+    return AuthResult(success=ok, handled=False)

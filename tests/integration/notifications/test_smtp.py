@@ -1,0 +1,124 @@
+"""The default SMTP transport: STARTTLS, implicit TLS, login, timeouts and URL checks, on loopback."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import trustme
+
+import kasify_orders as ko
+from kasify_orders.notifications import smtp as transport
+from tests.integration.notifications.conftest import SmtpServer, accept_login, tls_context_for
+
+LOGIN = "shop:s3cret%3A%20%2F%40"  # the password "s3cret: /@", percent-encoded in the URL
+
+
+def message() -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "orders@engines.example"
+    mail["To"] = "ada@example.com"
+    mail["Subject"] = "Hello"
+    mail.set_content("Hi Ada")
+    return mail
+
+
+@pytest.fixture
+def ca(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> trustme.CA:
+    """A test CA that the client trusts (through SSL_CERT_FILE, as an operator would)."""
+    authority = trustme.CA()
+    path = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(path))
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    return authority
+
+
+def running(**options: object) -> SmtpServer:
+    server = SmtpServer(**options)
+    server.start()
+    return server
+
+
+@pytest.fixture
+def starttls_server(ca: trustme.CA) -> Iterator[SmtpServer]:
+    """Requires STARTTLS before mail, and TLS before login."""
+    context = tls_context_for(ca.issue_cert("127.0.0.1"))
+    server = running(
+        tls_context=context, require_starttls=True, authenticator=accept_login, auth_required=True
+    )
+    yield server
+    server.stop()
+
+
+def test_smtp_upgrades_with_starttls_and_logs_in(starttls_server: SmtpServer) -> None:
+    transport.send(f"smtp://{LOGIN}@127.0.0.1:{starttls_server.port}", message())
+    (received,) = starttls_server.inbox.received
+    assert received.rcpt_tos == ["ada@example.com"]
+    assert received.authenticated
+    assert received.text().strip() == "Hi Ada"
+
+
+def test_a_wrong_password_fails(starttls_server: SmtpServer) -> None:
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        transport.send(f"smtp://shop:wrong@127.0.0.1:{starttls_server.port}", message())
+    assert starttls_server.inbox.received == []
+
+
+def test_smtps_speaks_tls_from_the_start(ca: trustme.CA) -> None:
+    server = running(ssl_context=tls_context_for(ca.issue_cert("127.0.0.1")))
+    try:
+        transport.send(f"smtps://127.0.0.1:{server.port}", message())
+        assert len(server.inbox.received) == 1
+    finally:
+        server.stop()
+
+
+def test_an_untrusted_certificate_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stranger = trustme.CA()  # not in SSL_CERT_FILE
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
+    server = running(ssl_context=tls_context_for(stranger.issue_cert("127.0.0.1")))
+    try:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            transport.send(f"smtps://127.0.0.1:{server.port}", message())
+        assert server.inbox.received == []
+    finally:
+        server.stop()
+
+
+def test_plain_smtp_on_loopback_may_log_in_without_tls() -> None:
+    server = running(authenticator=accept_login, auth_require_tls=False)
+    try:
+        transport.send(f"smtp://{LOGIN}@127.0.0.1:{server.port}", message())
+        (received,) = server.inbox.received
+        assert received.authenticated
+    finally:
+        server.stop()
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    with socket.socket() as silent:  # accepts connections (backlog) but never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        with pytest.raises((TimeoutError, smtplib.SMTPServerDisconnected), match="timed out"):
+            transport.send(f"smtp://127.0.0.1:{port}", message(), timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://user:hunter2@mail.example", "smtp://user:hunter2@", "smtp://mail.example:port", "mail.example"],
+)
+def test_bad_smtp_urls_are_refused_without_echoing_the_password(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ko.ValidationError) as caught:
+        transport.send(url, message())
+    assert caught.value.errors[0].path == "settings.smtp_url"
+    assert "hunter2" not in str(caught.value)
+    with pytest.raises(ko.ValidationError, match="settings.smtp_url"):
+        ko.Orders.connect(
+            f"sqlite:///{tmp_path / 'k.sqlite3'}", settings=ko.Settings(smtp_url=url), load_entrypoints=False
+        )

@@ -19,7 +19,7 @@ from typing import Any, Self
 import attrs
 import pluggy
 
-from kasify_orders import actions, pricing
+from kasify_orders import actions, notifications, pricing
 from kasify_orders.actions import Change
 from kasify_orders.delivery import Delivery, outbox_items
 from kasify_orders.errors import ConcurrentUpdate, RefundFailed, ValidationError
@@ -387,6 +387,14 @@ class Orders:
             tx.append_timeline(order_id, [entry])
 
         self.store.atomic(work)
+
+    def resend_notification(self, order_id: str, kind: str, *, actor: str | None = None) -> Sequence[str]:
+        """Email the *kind* notification about this order again, now; returns the recipients.
+
+        *kind* is one of the email kinds (``"order_confirmation"``, ``"shipping_notification"``,
+        …; see :mod:`kasify_orders.notifications`). The resend is recorded on the timeline.
+        """
+        return notifications.resend(self, order_id, kind, actor=actor)
 
     # -- the outbox -----------------------------------------------------------------------
 

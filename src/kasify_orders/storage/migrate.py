@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from kasify_orders.storage.store import SqlStore
 
-__all__ = ["MIGRATIONS", "current", "downgrade", "upgrade", "version_table"]
+__all__ = ["MIGRATIONS", "current", "downgrade", "head", "upgrade", "version_table"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -35,6 +36,15 @@ def _config(store: SqlStore, connection: object) -> Config:
         schema=store.tables.metadata.schema,
     )
     return config
+
+
+def head() -> str:
+    """The newest migration kasify ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    revision = ScriptDirectory.from_config(config).get_current_head()
+    assert revision is not None, "kasify ships at least one migration"
+    return revision
 
 
 def upgrade(store: SqlStore, revision: str = "head") -> None:

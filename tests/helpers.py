@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
 
 import kasify_orders as ko
 from kasify_orders.storage.store import SqlStore
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run every database)", pytrace=False)
+    pytest.skip(reason)
+
+
+def server_database(env: str) -> Iterator[str]:
+    """Create a database of our own on the server named by *env*; drop it afterwards."""
+    base = os.environ.get(env)
+    if not base:
+        unavailable(f"set {env} to run the {env.split('_')[2].lower()} variant")
+    url = sa.engine.make_url(base)
+    name = f"kasify_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        unavailable(f"{env}: cannot reach {url.render_as_string()}: {error.orig}")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            force = " WITH (FORCE)" if url.get_backend_name() == "postgresql" else ""
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
+        admin.dispose()
 
 
 def wipe(url: str) -> None:

@@ -69,13 +69,20 @@ def place(
 ) -> Change:
     """Turn a validated cart into a pending order (its ``number`` is assigned by the store)."""
     lines = lines_for(new_order.lines)
-    totals = totals_for(lines, shipping=new_order.shipping_cost, coupon=coupon, currency=new_order.currency)
+    totals = totals_for(
+        lines,
+        shipping=new_order.shipping_cost,
+        coupon=coupon,
+        currency=new_order.currency,
+        external_discount=new_order.discount,
+    )
     items = sum(line.quantity for line in lines)
     message = (
         f"Order placed: {items} item{'s' if items != 1 else ''}, total {totals.total} {new_order.currency}"
     )
-    if coupon is not None:
-        message += f" (coupon {coupon.code}, -{totals.discount})"
+    code = coupon.code if coupon else new_order.coupon_code
+    if code is not None and totals.discount:
+        message += f" (coupon {code}, -{totals.discount})"
     entry = TimelineEvent("placed", at, actor, message, {"total": str(totals.total)})
     order = Order(
         id=order_id,
@@ -87,7 +94,7 @@ def place(
         lines=tuple(lines),
         currency=new_order.currency,
         totals=totals,
-        coupon_code=coupon.code if coupon else None,
+        coupon_code=code,
         customer_note=new_order.customer_note,
         shipment=None,
         refunds=(),

@@ -117,6 +117,9 @@ class NewOrder:
     coupon_code: str | None = None
     #: What the customer asked for at checkout (shown to whoever packs the order).
     customer_note: str = ""
+    #: A discount already computed by another system (a Saleor voucher, say). When set,
+    #: kasify's coupon engine is not consulted and ``coupon_code`` is kept as a label only.
+    discount: Decimal | None = None
 
 
 # -- stored state -----------------------------------------------------------------------

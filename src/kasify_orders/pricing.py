@@ -81,11 +81,24 @@ def discount(coupon: Coupon | None, *, subtotal: Decimal, shipping: Decimal, cur
     return money.quantize(amount, currency)
 
 
-def totals_for(lines: Sequence[Line], *, shipping: Decimal, coupon: Coupon | None, currency: str) -> Totals:
-    """Add up an order: ``total = subtotal + shipping - discount``."""
+def totals_for(
+    lines: Sequence[Line],
+    *,
+    shipping: Decimal,
+    coupon: Coupon | None,
+    currency: str,
+    external_discount: Decimal | None = None,
+) -> Totals:
+    """Add up an order: ``total = subtotal + shipping - discount``.
+
+    The discount is the coupon's, or *external_discount* when another system computed it.
+    """
     subtotal = subtotal_of(lines, currency)
     shipping = money.quantize(shipping, currency)
-    off = discount(coupon, subtotal=subtotal, shipping=shipping, currency=currency)
+    if external_discount is not None:
+        off = money.quantize(external_discount, currency)
+    else:
+        off = discount(coupon, subtotal=subtotal, shipping=shipping, currency=currency)
     return Totals(
         subtotal=subtotal,
         shipping=shipping,

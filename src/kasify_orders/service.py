@@ -19,12 +19,12 @@ from typing import Any, Self
 import attrs
 import pluggy
 
-from kasify_orders import actions, pricing
+from kasify_orders import actions, notifications, pricing
 from kasify_orders.actions import Change
 from kasify_orders.delivery import Delivery, outbox_items
 from kasify_orders.errors import ConcurrentUpdate, RefundFailed, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
-from kasify_orders.model import Coupon, NewOrder, Order, Page, TimelineEvent, utcnow
+from kasify_orders.model import Coupon, Line, NewOrder, Order, Page, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
@@ -145,11 +145,11 @@ class Orders:
         where = OrderFilter(
             status=_enum(checker, "status", Status, status),
             payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
-            created_from=created_from,
-            created_to=created_to,
+            created_from=checker.moment("created_from", created_from),
+            created_to=checker.moment("created_to", created_to),
             coupon_code=coupon_code,
             search=search.strip() if search and search.strip() else None,
-            paid_before=paid_before,
+            paid_before=checker.moment("paid_before", paid_before),
         )
         limit = checker.integer("limit", limit, minimum=1)
         if limit > MAX_PAGE:
@@ -198,7 +198,7 @@ class Orders:
             coupon = None
             code = new_order.coupon_code
             email = new_order.customer.email
-            if code is not None:
+            if code is not None and new_order.discount is None:
                 found = tx.lock_coupon(code)
                 coupon = pricing.check_coupon(
                     found,
@@ -210,10 +210,8 @@ class Orders:
                         found and found.once_per_customer and tx.coupon_used_by(code, email)
                     ),
                 )
-            wanted: Counter[str] = Counter()
-            for line in lines:
-                wanted[line.sku] += line.quantity
-            tx.take_stock(wanted)
+            if self.settings.manage_inventory:
+                tx.take_stock(_quantities(lines))
             change = actions.place(new_order, coupon, order_id=order_id, at=now, actor=actor)
             order = tx.insert_order(change.order, key)
             if coupon is not None:
@@ -313,11 +311,8 @@ class Orders:
 
         def step(tx: Transaction, order: Order, now: datetime) -> Change:
             change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
-            if restock:
-                returned: Counter[str] = Counter()
-                for line in order.lines:
-                    returned[line.sku] += line.quantity
-                tx.return_stock(returned)
+            if restock and self.settings.manage_inventory:
+                tx.return_stock(_quantities(order.lines))
             return change
 
         return self._act(order_id, expected_version, step)
@@ -393,6 +388,14 @@ class Orders:
 
         self.store.atomic(work)
 
+    def resend_notification(self, order_id: str, kind: str, *, actor: str | None = None) -> Sequence[str]:
+        """Email the *kind* notification about this order again, now; returns the recipients.
+
+        *kind* is one of the email kinds (``"order_confirmation"``, ``"shipping_notification"``,
+        …; see :mod:`kasify_orders.notifications`). The resend is recorded on the timeline.
+        """
+        return notifications.resend(self, order_id, kind, actor=actor)
+
     # -- the outbox -----------------------------------------------------------------------
 
     def deliver_pending(self, *, retry_now: bool = False, limit: int = 100) -> int:
@@ -457,6 +460,14 @@ class Orders:
         order, items = self.store.atomic(work)
         self._deliver_now(order, items)
         return order
+
+
+def _quantities(lines: Iterable[Line]) -> Counter[str]:
+    """Units per SKU (one SKU may be on several lines)."""
+    wanted: Counter[str] = Counter()
+    for line in lines:
+        wanted[line.sku] += line.quantity
+    return wanted
 
 
 def _enum(checker: Checker, name: str, kind: type[Status | PaymentStatus], value: object) -> Any:

@@ -57,5 +57,7 @@ class Settings:
     retry_backoff_seconds: float = 30.0
     #: How long a worker may hold an outbox event before another worker may take it over.
     delivery_lease_seconds: float = 300.0
+    #: Decrement and restock tracked SKUs. Off when another system owns stock (a Saleor shop).
+    manage_inventory: bool = True
     #: A paid order not shipped within this many business days "needs attention".
     needs_attention_business_days: int = 2

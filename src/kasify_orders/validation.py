@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -116,6 +117,15 @@ class Checker:
             )
         return amount
 
+    def moment(self, path: str, value: object) -> datetime | None:
+        """Return *value* if it is None or a timezone-aware datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            self.fail(path, "must be a timezone-aware datetime (for example datetime.now(UTC))")
+            return None
+        return value
+
     def integer(self, path: str, value: object, *, minimum: int) -> int:
         """Return *value* if it is an int >= *minimum* (bools are refused)."""
         if isinstance(value, bool) or not isinstance(value, int):
@@ -205,6 +215,12 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         max_length=MAX_NOTE,
         multiline=True,
     )
+    discount = None
+    if new_order.discount is not None:
+        discount = checker.amount("discount", new_order.discount, currency)
+        most = sum((line.unit_price * line.quantity for line in lines), shipping)
+        if not checker.errors and discount > most:
+            checker.fail("discount", f"must be at most the subtotal plus shipping ({most}), got {discount}")
     checker.done()
     return NewOrder(
         customer=customer,
@@ -214,6 +230,7 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         shipping_cost=shipping,
         coupon_code=coupon_code,
         customer_note=note,
+        discount=discount,
     )
 
 

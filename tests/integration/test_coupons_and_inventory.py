@@ -3,11 +3,12 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import kasify_orders as ko
 from kasify_orders.model import utcnow
-from tests.helpers import new_order
+from tests.helpers import new_order, wipe
 
 
 def test_percentage_coupon_shows_as_a_discount_line(orders: ko.Orders) -> None:
@@ -110,3 +111,25 @@ def test_set_stock_validates_and_untrack_stops_tracking(orders: ko.Orders) -> No
     assert orders.inventory.stock("A") == 4
     orders.inventory.untrack("A")
     assert orders.inventory.stock("A") is None
+
+
+def test_an_externally_computed_discount_bypasses_the_coupon_engine(orders: ko.Orders) -> None:
+    cart = attrs.evolve(new_order(coupon_code="saleor-voucher-10"), discount=Decimal("10.00"))
+    order = orders.place(cart)
+    assert (order.totals.discount, order.totals.total) == (Decimal("10.00"), Decimal("45.00"))
+    assert order.coupon_code == "SALEOR-VOUCHER-10"
+    assert orders.coupons.all() == []
+    with pytest.raises(ko.ValidationError, match="discount: must be at most the subtotal plus shipping"):
+        orders.place(attrs.evolve(new_order(), discount=Decimal("55.01")))
+
+
+def test_inventory_can_be_left_to_another_system(database_url: str) -> None:
+    settings = ko.Settings(manage_inventory=False)
+    try:
+        with ko.Orders.connect(database_url, settings=settings, load_entrypoints=False) as orders:
+            orders.inventory.set_stock("TEE-RED-M", 1)
+            order = orders.place(new_order(quantity=5))
+            orders.cancel(order.id)
+            assert orders.inventory.stock("TEE-RED-M") == 1
+    finally:
+        wipe(database_url)

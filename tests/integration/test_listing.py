@@ -1,6 +1,6 @@
 """orders.list(): filters, search, and keyset pages that stay stable while orders arrive."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -65,6 +65,7 @@ def test_count_by_status_has_every_status(orders: ko.Orders) -> None:
         ({"limit": 0}, "limit"),
         ({"limit": 501}, "limit"),
         ({"cursor": "abc"}, "cursor"),
+        ({"created_from": datetime(2026, 1, 1)}, "created_from"),  # naive on purpose
     ],
 )
 def test_bad_list_arguments_name_the_field(

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 import kasify_orders as ko
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
+from tests.helpers import server_database
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def kasify_tables(store: SqlStore) -> set[str]:
 def test_upgrade_from_empty_matches_the_metadata(store: SqlStore) -> None:
     assert migrate.current(store) is None
     migrate.upgrade(store)
-    assert migrate.current(store) == "0001"
+    assert migrate.current(store) == migrate.head()
     with store.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "version_table": migrate.version_table(store)}
@@ -77,6 +78,43 @@ def _cart() -> dict[str, object]:
 def test_connect_creates_the_embedded_schema(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/fresh.sqlite3"
     with ko.Orders.connect(url, load_entrypoints=False) as orders:
-        assert migrate.current(orders.store) == "0001"
+        assert migrate.current(orders.store) == migrate.head()
         with orders.store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_host_alembic_sees_kasify_tables_through_metadata_or_skips_them(orders: ko.Orders) -> None:
+    from kasify_orders.storage import exclude_kasify_tables, metadata
+
+    host = sa.MetaData()
+    sa.Table("shop_products", host, sa.Column("id", sa.Integer, primary_key=True))
+    with orders.store.engine.connect() as conn:
+        listed = MigrationContext.configure(conn, opts={"version_table": "host_alembic_version"})
+        proposals = compare_metadata(listed, [host, metadata()])
+        skipping = MigrationContext.configure(
+            conn, opts={"version_table": "host_alembic_version", "include_name": exclude_kasify_tables()}
+        )
+        proposals_skipping = compare_metadata(skipping, host)
+    for found in (proposals, proposals_skipping):
+        assert not [
+            diff for diff in found if diff[0] == "remove_table" and diff[1].name.startswith("kasify_")
+        ]
+        assert [diff[1].name for diff in found if diff[0] == "add_table"] == ["shop_products"]
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the PostgreSQL server (fails under CI if there is none)."""
+    yield from server_database("KASIFY_TEST_POSTGRES_URL")
+
+
+def test_postgresql_schema_holds_every_kasify_table(postgres_url: str) -> None:
+    settings = ko.Settings(db_schema="shop_orders")
+    with ko.Orders.connect(postgres_url, settings=settings, load_entrypoints=False, migrate=True) as orders:
+        placed = orders.place(ko.structure(_cart(), ko.NewOrder))
+        assert orders.get(placed.id) == placed
+        inspector = sa.inspect(orders.store.engine)
+        assert "kasify_orders" in inspector.get_table_names(schema="shop_orders")
+        assert "kasify_alembic_version" in inspector.get_table_names(schema="shop_orders")
+        assert "kasify_orders" not in inspector.get_table_names(schema="public")
+        assert migrate.current(orders.store) == migrate.head()

@@ -1,1 +1,55 @@
-"""The default storage plugin: SQLAlchemy Core on SQLite, PostgreSQL and MariaDB/MySQL."""
+"""The default storage plugin: SQLAlchemy Core on SQLite, PostgreSQL and MariaDB/MySQL.
+
+A host that autogenerates its own Alembic migrations must tell Alembic about kasify's
+tables, or Alembic proposes dropping them. Either list them::
+
+    from kasify_orders.storage import metadata
+
+    target_metadata = [my_metadata, metadata()]
+
+or leave them out of the comparison::
+
+    from kasify_orders.storage import exclude_kasify_tables
+
+    context.configure(..., include_name=exclude_kasify_tables())
+
+kasify's own migrations are applied by ``orders.migrate()`` (or ``kasify-orders db upgrade``)
+and recorded in their own version table, ``kasify_alembic_version``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from kasify_orders.settings import Settings
+from kasify_orders.storage.tables import build_tables
+
+__all__ = ["exclude_kasify_tables", "metadata"]
+
+
+def metadata(settings: Settings | None = None) -> sa.MetaData:
+    """The tables kasify owns (with the settings' prefix and schema), for a host's Alembic."""
+    settings = settings or Settings()
+    md = build_tables(settings.table_prefix, settings.db_schema).metadata
+    # The version table of kasify's own migrations, so a host's autogenerate leaves it alone.
+    sa.Table(
+        f"{settings.table_prefix}alembic_version",
+        md,
+        sa.Column("version_num", sa.String(32), primary_key=True),
+    )
+    return md
+
+
+def exclude_kasify_tables(
+    settings: Settings | None = None,
+) -> Callable[[str | None, str, MutableMapping[str, Any]], bool]:
+    """An Alembic ``include_name`` hook that skips kasify's tables and its version table."""
+    prefix = (settings or Settings()).table_prefix
+
+    def include_name(name: str | None, type_: str, _parent_names: MutableMapping[str, Any]) -> bool:
+        return not (type_ == "table" and name is not None and name.startswith(prefix))
+
+    return include_name

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from kasify_orders.storage.store import SqlStore
 
-__all__ = ["MIGRATIONS", "current", "downgrade", "upgrade", "version_table"]
+__all__ = ["MIGRATIONS", "current", "downgrade", "head", "upgrade", "version_table"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,9 +38,24 @@ def _config(store: SqlStore, connection: object) -> Config:
     return config
 
 
+def head() -> str:
+    """The newest migration kasify ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    revision = ScriptDirectory.from_config(config).get_current_head()
+    assert revision is not None, "kasify ships at least one migration"
+    return revision
+
+
 def upgrade(store: SqlStore, revision: str = "head") -> None:
-    """Apply migrations up to *revision* (idempotent: nothing to do at head)."""
+    """Apply migrations up to *revision* (idempotent: nothing to do at head).
+
+    On PostgreSQL a configured schema (``Settings.db_schema``) is created first if missing.
+    """
     with store.engine.begin() as connection:
+        schema = store.tables.metadata.schema
+        if schema and connection.dialect.name == "postgresql":
+            connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         command.upgrade(_config(store, connection), revision)
 
 

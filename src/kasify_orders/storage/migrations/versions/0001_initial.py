@@ -15,16 +15,23 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-PREFIX = context.config.attributes["table_prefix"]
-SCHEMA = context.config.attributes["schema"]
+
+def _where() -> tuple[str, str | None]:
+    """The table prefix and schema this run migrates (read at run time, not import time)."""
+    attributes = context.config.attributes
+    return attributes["table_prefix"], attributes["schema"]
+
+
 OrderRef = sa.String(32)
 
 
 def _ref(table: str, column: str) -> str:
-    return f"{SCHEMA + '.' if SCHEMA else ''}{PREFIX}{table}.{column}"
+    prefix, schema = _where()
+    return f"{schema + '.' if schema else ''}{prefix}{table}.{column}"
 
 
 def upgrade() -> None:
+    PREFIX, SCHEMA = _where()
     orders = f"{PREFIX}orders"
     op.create_table(
         orders,
@@ -206,6 +213,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    PREFIX, SCHEMA = _where()
     for table in (
         "outbox",
         "coupon_redemptions",

@@ -15,11 +15,15 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-PREFIX = context.config.attributes["table_prefix"]
-SCHEMA = context.config.attributes["schema"]
+
+def _where() -> tuple[str, str | None]:
+    """The table prefix and schema this run migrates (read at run time, not import time)."""
+    attributes = context.config.attributes
+    return attributes["table_prefix"], attributes["schema"]
 
 
 def upgrade() -> None:
+    PREFIX, SCHEMA = _where()
     sent = f"{PREFIX}sent_emails"
     op.create_table(
         sent,
@@ -42,4 +46,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    PREFIX, SCHEMA = _where()
     op.drop_table(f"{PREFIX}sent_emails", schema=SCHEMA)

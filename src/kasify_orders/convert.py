@@ -44,6 +44,12 @@ def _structure_int(value: object, _type: type) -> int:
     return value
 
 
+def _structure_bool(value: object, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"must be true or false, got {type(value).__name__}")
+    return value
+
+
 def _structure_str(value: object, _type: type) -> str:
     if not isinstance(value, str):
         raise TypeError(f"must be a string, got {type(value).__name__}")
@@ -86,6 +92,7 @@ converter.register_structure_hook_factory(attrs.has, _objects_only)
 converter.register_structure_hook(Decimal, _structure_decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(Totals, _unstructure_totals)

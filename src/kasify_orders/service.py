@@ -142,14 +142,15 @@ class Orders:
         no order is shown twice and none is skipped.
         """
         checker = Checker()
-        where = OrderFilter(
-            status=_enum(checker, "status", Status, status),
-            payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
-            created_from=checker.moment("created_from", created_from),
-            created_to=checker.moment("created_to", created_to),
+        where = _order_filter(
+            checker,
+            status=status,
+            payment_status=payment_status,
+            search=search,
+            created_from=created_from,
+            created_to=created_to,
             coupon_code=coupon_code,
-            search=search.strip() if search and search.strip() else None,
-            paid_before=checker.moment("paid_before", paid_before),
+            paid_before=paid_before,
         )
         limit = checker.integer("limit", limit, minimum=1)
         if limit > MAX_PAGE:
@@ -165,6 +166,32 @@ class Orders:
         items = found[:limit]
         next_cursor = str(items[-1].number) if len(found) > limit else None
         return Page(tuple(items), next_cursor)
+
+    def count(
+        self,
+        *,
+        status: Status | str | None = None,
+        payment_status: PaymentStatus | str | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        coupon_code: str | None = None,
+        paid_before: datetime | None = None,
+    ) -> int:
+        """How many orders :meth:`list` would page through with the same filters."""
+        checker = Checker()
+        where = _order_filter(
+            checker,
+            status=status,
+            payment_status=payment_status,
+            search=search,
+            created_from=created_from,
+            created_to=created_to,
+            coupon_code=coupon_code,
+            paid_before=paid_before,
+        )
+        checker.done()
+        return self.store.count_orders(where)
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (for the list's tabs)."""
@@ -362,11 +389,13 @@ class Orders:
 
         return self._act(order_id, expected_version, step)
 
-    def add_note(self, order_id: str, text: str, *, actor: str | None = None) -> Order:
+    def add_note(
+        self, order_id: str, text: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Order:
         """Add an internal note to the order's timeline."""
         return self._act(
             order_id,
-            None,
+            expected_version,
             lambda tx, order, now: actions.add_note(order, text=text, at=now, actor=actor),
         )
 
@@ -460,6 +489,29 @@ class Orders:
         order, items = self.store.atomic(work)
         self._deliver_now(order, items)
         return order
+
+
+def _order_filter(
+    checker: Checker,
+    *,
+    status: object,
+    payment_status: object,
+    search: str | None,
+    created_from: object,
+    created_to: object,
+    coupon_code: str | None,
+    paid_before: object,
+) -> OrderFilter:
+    """Check :meth:`Orders.list`'s filters, recording bad ones on *checker*."""
+    return OrderFilter(
+        status=_enum(checker, "status", Status, status),
+        payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
+        created_from=checker.moment("created_from", created_from),
+        created_to=checker.moment("created_to", created_to),
+        coupon_code=coupon_code,
+        search=search.strip() if search and search.strip() else None,
+        paid_before=checker.moment("paid_before", paid_before),
+    )
 
 
 def _quantities(lines: Iterable[Line]) -> Counter[str]:

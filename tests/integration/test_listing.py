@@ -74,3 +74,16 @@ def test_bad_list_arguments_name_the_field(
     with pytest.raises(ko.ValidationError) as caught:
         sqlite_orders.list(**kwargs)  # type: ignore[arg-type]
     assert [error.path for error in caught.value.errors] == [path]
+
+
+def test_count_uses_the_same_filters_as_list(orders: ko.Orders) -> None:
+    for index in range(3):
+        order = orders.place(new_order(email=f"c{index}@example.com"))
+        if index:
+            orders.confirm_payment(order.id)
+    assert orders.count() == 3
+    assert orders.count(status="processing") == 2
+    assert orders.count(search="c0@") == 1
+    assert orders.count(paid_before=utcnow() + timedelta(minutes=1)) == 2
+    with pytest.raises(ko.ValidationError, match="status"):
+        orders.count(status="lost")

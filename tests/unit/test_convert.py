@@ -77,3 +77,11 @@ def test_unstructure_gives_json_ready_data() -> None:
         "refunded": "5.00",
         "refundable": "40.00",
     }
+
+
+def test_booleans_are_strict() -> None:
+    from kasify_orders.web.api import CancelInput
+
+    assert ko.structure({"restock": False}, CancelInput).restock is False
+    with pytest.raises(ko.ValidationError, match="restock: must be true or false"):
+        ko.structure({"restock": "no"}, CancelInput)

@@ -166,6 +166,10 @@ class SqlStore:
         """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
         return self.read(lambda tx: tx.list_orders(where, limit=limit, after=after))
 
+    def count_orders(self, where: OrderFilter) -> int:
+        """How many orders match *where*."""
+        return self.read(lambda tx: tx.count_orders(where))
+
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status."""
         t = self.tables.orders
@@ -378,24 +382,15 @@ class Transaction:
     def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
         o = self.t.orders
-        query = sa.select(o).order_by(o.c.number.desc()).limit(limit)
+        query = _filtered(sa.select(o), o, where).order_by(o.c.number.desc()).limit(limit)
         if after is not None:
             query = query.where(o.c.number < after)
-        if where.status is not None:
-            query = query.where(o.c.status == where.status.value)
-        if where.payment_status is not None:
-            query = query.where(o.c.payment_status == where.payment_status.value)
-        if where.created_from is not None:
-            query = query.where(o.c.created_at >= where.created_from)
-        if where.created_to is not None:
-            query = query.where(o.c.created_at < where.created_to)
-        if where.coupon_code is not None:
-            query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
-        if where.search:
-            query = query.where(_search(o, where.search))
-        if where.paid_before is not None:
-            query = query.where(o.c.paid_at < where.paid_before)
         return [_summary(row) for row in self.conn.execute(query)]
+
+    def count_orders(self, where: OrderFilter) -> int:
+        """See :meth:`SqlStore.count_orders`."""
+        o = self.t.orders
+        return int(self.conn.scalar(_filtered(sa.select(sa.func.count()).select_from(o), o, where)) or 0)
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
         """Insert a new order with its lines and first timeline entry; returns it numbered."""
@@ -729,6 +724,25 @@ def _outbox_item(row: Row[Any]) -> OutboxItem:
         last_error=row.last_error,
         due_at=row.due_at,
     )
+
+
+def _filtered(query: sa.Select[Any], o: sa.Table, where: OrderFilter) -> sa.Select[Any]:
+    """Apply every filter of *where* to *query* over the orders table."""
+    if where.status is not None:
+        query = query.where(o.c.status == where.status.value)
+    if where.payment_status is not None:
+        query = query.where(o.c.payment_status == where.payment_status.value)
+    if where.created_from is not None:
+        query = query.where(o.c.created_at >= where.created_from)
+    if where.created_to is not None:
+        query = query.where(o.c.created_at < where.created_to)
+    if where.coupon_code is not None:
+        query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
+    if where.search:
+        query = query.where(_search(o, where.search))
+    if where.paid_before is not None:
+        query = query.where(o.c.paid_at < where.paid_before)
+    return query
 
 
 def _search(o: sa.Table, text: str) -> sa.ColumnElement[bool]:

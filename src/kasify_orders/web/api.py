@@ -331,17 +331,7 @@ class JsonApi:
         self, route: Route, order: Order, data: Any, request: ApiRequest, actor: str | None
     ) -> Order:
         assert route.body is not None
-        restock = True
-        if route.body is CancelInput and isinstance(data, Mapping) and "restock" in data:
-            # The shared converter has no strict bool hook (its int hook refuses true and
-            # false), so the flag is checked here and kept out of structure().
-            restock = data["restock"]
-            if not isinstance(restock, bool):
-                raise ValidationError.single("restock", "must be true or false")
-            data = {key: value for key, value in data.items() if key != "restock"}
         body: object = structure(data, route.body)
-        if isinstance(body, CancelInput):
-            body = attrs.evolve(body, restock=restock)
         version = getattr(body, "expected_version", None)
         common: dict[str, Any] = {"actor": actor, "expected_version": version}
         if isinstance(body, ConfirmPaymentInput):

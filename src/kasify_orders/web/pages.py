@@ -76,7 +76,6 @@ _TABS: tuple[tuple[str, str], ...] = (
     *((status.value, status_label(status)) for status in Status),
 )
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,4})?$")
-_ATTENTION_SAMPLE = 100
 
 
 class Urls(Protocol):
@@ -190,7 +189,7 @@ class MerchantPages:
             problem = "That page link is out of date; showing the newest orders."
             page = self.orders.list(**filters, limit=self.page_size)
         counts = self.orders.count_by_status()
-        late = self.orders.list(status=Status.PROCESSING, paid_before=cutoff, limit=_ATTENTION_SAMPLE)
+        late = self.orders.count(status=Status.PROCESSING, paid_before=cutoff)
         tabs = [
             Tab(key, label, str(counts.get(Status(key)) if key else sum(counts.values())), "", key == tab)
             for key, label in _TABS
@@ -199,7 +198,7 @@ class MerchantPages:
             Tab(
                 ATTENTION,
                 "Needs attention",
-                f"{len(late.items)}{'+' if late.next_cursor else ''}",
+                str(late),
                 "",
                 tab == ATTENTION,
             )

@@ -147,6 +147,14 @@ class SqlStore:
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
 
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run *callback* once the last :meth:`atomic` call's changes are committed.
+
+        Here that is at once (:meth:`atomic` commits before it returns). A store that joins a
+        host's transaction (the Django adapter's) defers it to the host's commit instead.
+        """
+        callback()
+
     def read(self, work: Callable[[Transaction], T]) -> T:
         """Run *work* in one read-only transaction (a consistent view, no write lock)."""
         with self._begin(write=False) as tx:

@@ -1,16 +1,121 @@
-"""The ``kasify-orders`` command. ``kasify-orders demo`` runs the demo shop on localhost."""
+"""The ``kasify-orders`` command: the demo, migrations, orders, the outbox and a health check.
+
+Every command but ``demo`` works on the database named by ``--url`` or
+``KASIFY_ORDERS_DATABASE_URL``. Settings come from ``--settings module:attribute`` (a
+:class:`~kasify_orders.Settings`) or, for the common ones, from environment variables
+(``KASIFY_ORDERS_SMTP_URL``, ``KASIFY_ORDERS_FROM_EMAIL``, ...): a delivery worker must send
+emails exactly as the web app would. Exit status: 0 done, 1 refused or failed (the message
+says why), 2 bad usage.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import smtplib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from kasify_orders import export
+from kasify_orders.errors import KasifyError, ValidationError
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.model import Order
+from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
+from kasify_orders.settings import Settings
+from kasify_orders.storage import migrate
+from kasify_orders.storage.store import OrderFilter
 
 __all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(highlight=False)
+
+#: Settings read from the environment when no ``--settings`` object is given.
+_ENV_SETTINGS = {
+    "KASIFY_ORDERS_STORE_NAME": "store_name",
+    "KASIFY_ORDERS_FROM_EMAIL": "from_email",
+    "KASIFY_ORDERS_SMTP_URL": "smtp_url",
+    "KASIFY_ORDERS_TABLE_PREFIX": "table_prefix",
+    "KASIFY_ORDERS_DB_SCHEMA": "db_schema",
+    "KASIFY_ORDERS_ADMIN_BASE_URL": "admin_base_url",
+}
+
+
+def _settings(spec: str | None) -> Settings:
+    if spec:
+        module_name, _, attribute = spec.partition(":")
+        try:
+            value = getattr(importlib.import_module(module_name), attribute or "SETTINGS")
+        except (ImportError, AttributeError) as error:
+            raise click.BadParameter(f"cannot import {spec!r}: {error}", param_hint="--settings") from None
+        if not isinstance(value, Settings):
+            raise click.BadParameter(f"{spec!r} is not a kasify_orders.Settings", param_hint="--settings")
+        return value
+    values: dict[str, Any] = {
+        field: os.environ[env] for env, field in _ENV_SETTINGS.items() if os.environ.get(env)
+    }
+    alerts = os.environ.get("KASIFY_ORDERS_NEW_ORDER_ALERT_EMAILS")
+    if alerts:
+        values["new_order_alert_emails"] = tuple(a.strip() for a in alerts.split(",") if a.strip())
+    return Settings(deliver_inline=False, **values)
+
+
+@contextmanager
+def _orders(ctx: click.Context, *, migrate_now: bool = False) -> Iterator[Orders]:
+    """Connect to the database, turning kasify's errors into one-line messages (exit 1)."""
+    url, spec = ctx.obj["url"], ctx.obj["settings"]
+    try:
+        with Orders.connect(url, settings=_settings(spec), migrate=migrate_now) as orders:
+            yield orders
+    except ValidationError as error:
+        raise click.ClickException("; ".join(str(e) for e in error.errors)) from None
+    except KasifyError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _with_orders(function: F) -> F:
+    """Pass the connected ``Orders`` as the command's first argument."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
+        with _orders(ctx) as orders:
+            return function(orders, *args, **kwargs)
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
 @click.version_option(package_name="kasify-orders")
-def main() -> None:
+@click.option(
+    "--url",
+    envvar=DATABASE_URL_ENV,
+    default=DEFAULT_DATABASE_URL,
+    show_default=True,
+    help=f"Database URL (or ${DATABASE_URL_ENV}).",
+)
+@click.option("--settings", "settings_spec", metavar="MODULE:ATTR", help="A kasify_orders.Settings to use.")
+@click.pass_context
+def main(ctx: click.Context, url: str, settings_spec: str | None) -> None:
     """Order management for Flask, Django and Saleor shops."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(url=url, settings=settings_spec)
+
+
+# -- the demo --------------------------------------------------------------------------------
 
 
 @main.command()
@@ -42,3 +147,347 @@ def demo(host: str, port: int, database: str) -> None:
         app.run(host=host, port=port, use_reloader=False, threaded=True)
     finally:
         sink.stop()
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Apply, inspect or revert the migrations of kasify's tables."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migrate up to this revision.")
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Apply the shipped migrations (safe to run on every deploy)."""
+    with _orders(ctx) as orders:
+        before = migrate.current(orders.store)
+        migrate.upgrade(orders.store, revision)
+        after = migrate.current(orders.store)
+    console.print(
+        f"Database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})")
+    )
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Show the revision the database is at, and the newest one shipped."""
+    with _orders(ctx) as orders:
+        at = migrate.current(orders.store)
+    head = migrate.head()
+    state = "up to date" if at == head else f"behind: run 'kasify-orders db upgrade' to reach {head}"
+    console.print(f"{at or 'empty'} ({state})")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def db_downgrade(ctx: click.Context, revision: str, yes: bool) -> None:
+    """Revert migrations down to REVISION ('base' drops every kasify table and its data)."""
+    if not yes:
+        click.confirm(f"Revert kasify's tables to {revision}? Data in dropped tables is lost", abort=True)
+    with _orders(ctx) as orders:
+        migrate.downgrade(orders.store, revision)
+        console.print(f"Database at revision {migrate.current(orders.store) or 'empty'}")
+
+
+# -- orders -------------------------------------------------------------------------------------
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+@main.group("orders")
+def orders_group() -> None:
+    """List, show, export and act on orders."""
+
+
+@orders_group.command("list")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only this status.")
+@click.option(
+    "--payment-status", type=click.Choice([s.value for s in PaymentStatus]), help="Only this payment status."
+)
+@click.option("--search", help="Order number, part of a name or email, or a tracking number.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--cursor", help="The cursor printed under the previous page.")
+@_with_orders
+def orders_list(
+    orders: Orders,
+    *,
+    status: str | None,
+    payment_status: str | None,
+    search: str | None,
+    limit: int,
+    cursor: str | None,
+) -> None:
+    """List orders, newest first."""
+    page = orders.list(
+        status=status, payment_status=payment_status, search=search, limit=limit, cursor=cursor
+    )
+    table = Table("Number", "Placed (UTC)", "Customer", "Status", "Payment", "Total", box=None)
+    for summary in page.items:
+        table.add_row(
+            f"#{summary.number}",
+            f"{summary.created_at:%Y-%m-%d %H:%M}",
+            f"{summary.customer.name} <{summary.customer.email}>",
+            summary.status.label,
+            summary.payment_status.label,
+            _money(summary.totals.total, summary.currency),
+        )
+    console.print(table)
+    if page.next_cursor:
+        console.print(f"More: --cursor {page.next_cursor}")
+
+
+def _find(orders: Orders, number: int) -> Order:
+    return orders.get_by_number(number)
+
+
+def _print_order(order: Order) -> None:
+    console.print(
+        f"[bold]Order #{order.number}[/bold]  {order.status.label} · payment {order.payment_status.label}"
+    )
+    console.print(f"Customer: {order.customer.name} <{order.customer.email}>")
+    address = order.shipping_address
+    parts = [address.line1, address.line2, address.city, address.region, address.postal_code, address.country]
+    console.print("Ship to:  " + ", ".join(part for part in parts if part))
+    if order.customer_note:
+        console.print(f"[reverse] Customer note: {order.customer_note} [/reverse]")
+    lines = Table("SKU", "Product", "Variant", "Qty", "Price", "Total", box=None)
+    for line in order.lines:
+        lines.add_row(
+            line.sku, line.name, line.variant, str(line.quantity), str(line.unit_price), str(line.total)
+        )
+    console.print(lines)
+    totals = order.totals
+    console.print(f"Subtotal {totals.subtotal}  Shipping {totals.shipping}", end="")
+    if totals.discount:
+        console.print(f"  Discount ({order.coupon_code or 'coupon'}) -{totals.discount}", end="")
+    console.print(f"  [bold]Total {_money(totals.total, order.currency)}[/bold]")
+    if totals.refunded:
+        console.print(f"Refunded {totals.refunded}, refundable {totals.refundable}")
+    if order.shipment:
+        shipment = order.shipment
+        console.print(
+            f"Shipped via {shipment.carrier}: {shipment.tracking_number} {shipment.tracking_url or ''}"
+        )
+    timeline = Table("When (UTC)", "Who", "What", box=None)
+    for entry in order.timeline:
+        timeline.add_row(f"{entry.at:%Y-%m-%d %H:%M:%S}", entry.actor or "system", entry.message)
+    console.print(timeline)
+
+
+@orders_group.command("show")
+@click.argument("number", type=int)
+@_with_orders
+def orders_show(orders: Orders, *, number: int) -> None:
+    """Show order NUMBER with its lines, totals and timeline."""
+    _print_order(_find(orders, number))
+
+
+@orders_group.command("ship")
+@click.argument("number", type=int)
+@click.option("--tracking-number", required=True, help="The parcel's tracking number.")
+@click.option("--carrier", required=True, help="ups, fedex, dhl, usps, royal_mail, ... or a custom carrier.")
+@click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
+@_with_orders
+def orders_ship(orders: Orders, *, number: int, tracking_number: str, carrier: str, actor: str) -> None:
+    """Mark order NUMBER as shipped."""
+    order = orders.mark_shipped(
+        _find(orders, number).id, tracking_number=tracking_number, carrier=carrier, actor=actor
+    )
+    assert order.shipment is not None
+    console.print(f"Order #{order.number} shipped: {order.shipment.tracking_number}")
+
+
+def _amount(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--amount") from None
+
+
+@orders_group.command("refund")
+@click.argument("number", type=int)
+@click.option("--amount", help="Amount to refund; the whole refundable balance when left out.")
+@click.option("--note", default="", help="Internal note (never shown to the customer).")
+@click.option("--idempotency-key", help="Repeat the command with the same key: nothing is refunded twice.")
+@click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
+@_with_orders
+def orders_refund(
+    orders: Orders, *, number: int, amount: str | None, note: str, idempotency_key: str | None, actor: str
+) -> None:
+    """Refund order NUMBER (all that is left, or --amount)."""
+    order = orders.refund(
+        _find(orders, number).id, _amount(amount), note=note, idempotency_key=idempotency_key, actor=actor
+    )
+    console.print(
+        f"Order #{order.number}: refunded {_money(order.totals.refunded, order.currency)} in all, "
+        f"{order.totals.refundable} left; payment {order.payment_status.label}"
+    )
+
+
+@orders_group.command("cancel")
+@click.argument("number", type=int)
+@click.option("--reason", default="", help="Why, for the timeline.")
+@click.option("--no-restock", is_flag=True, help="Do not put tracked items back in stock.")
+@click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
+@_with_orders
+def orders_cancel(orders: Orders, *, number: int, reason: str, no_restock: bool, actor: str) -> None:
+    """Cancel order NUMBER."""
+    order = orders.cancel(_find(orders, number).id, reason=reason, restock=not no_restock, actor=actor)
+    console.print(f"Order #{order.number} cancelled")
+
+
+@orders_group.command("export")
+@click.option("--format", "kind", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only this status.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_with_orders
+def orders_export(orders: Orders, *, kind: str, output: Path, status: str | None, quiet: bool) -> None:
+    """Export orders, oldest first: CSV (a row per order) or JSON Lines (whole orders).
+
+    Orders are streamed in batches, so memory stays flat at any size.
+    """
+    where = OrderFilter(status=Status(status) if status else None)
+    total = orders.store.count_orders(where)
+    columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with (
+        output.open("w", encoding="utf-8", newline="") as out,
+        Progress(*columns, console=Console(stderr=True), disable=quiet) as progress,
+    ):
+        task = progress.add_task("export", total=total)
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+
+        if kind == "csv":
+            written = export.write_csv(orders.store.iter_summaries(where), out, progress=advance)
+        else:
+            written = export.write_jsonl(orders.store.iter_orders(where), out, progress=advance)
+    console.print(f"Wrote {written} orders to {output}")
+
+
+# -- the outbox -------------------------------------------------------------------------------
+
+
+@main.group()
+def outbox() -> None:
+    """Events waiting for their hooks (emails, webhooks, plugins)."""
+
+
+@outbox.command("status")
+@_with_orders
+def outbox_status(orders: Orders) -> None:
+    """How many events wait, how many are dead, and why the dead ones failed."""
+    waiting = orders.store.outbox_items(dead=False)
+    dead = orders.store.outbox_items(dead=True)
+    console.print(f"{len(waiting)} waiting, {len(dead)} dead")
+    for item in dead:
+        console.print(
+            f"dead: {item.hook} for order {item.order_id} after {item.attempts} attempts "
+            f"(event {item.id}): {item.last_error}",
+            soft_wrap=True,
+        )
+
+
+@outbox.command("run")
+@click.option("--worker", is_flag=True, help="Keep running, delivering as events become due.")
+@click.option(
+    "--interval", default=2.0, show_default=True, type=float, help="Seconds between polls (--worker)."
+)
+@click.option("--retry-now", is_flag=True, help="Also deliver events waiting out their retry backoff.")
+@_with_orders
+def outbox_run(orders: Orders, *, worker: bool, interval: float, retry_now: bool) -> None:
+    """Deliver due events now (or keep doing so with --worker; stop with Ctrl-C)."""
+    delivered = orders.deliver_pending(retry_now=retry_now)
+    console.print(f"Delivered {delivered} events")
+    try:
+        while worker:
+            time.sleep(interval)
+            delivered = orders.deliver_pending()
+            if delivered:
+                console.print(f"Delivered {delivered} events")
+    except KeyboardInterrupt:
+        console.print("Stopped")
+
+
+@outbox.command("retry-dead")
+@_with_orders
+def outbox_retry_dead(orders: Orders) -> None:
+    """Make events that used up their attempts due again (then run 'outbox run')."""
+    console.print(f"{orders.retry_dead()} dead events are due again")
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Diagnose the configuration and the database; exit 1 when something needs fixing."""
+    problems = 0
+
+    def report(ok: bool, what: str, detail: str) -> None:
+        nonlocal problems
+        problems += not ok
+        mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {what}: {detail}")
+
+    url = ctx.obj["url"]
+    try:
+        settings = _settings(ctx.obj["settings"])
+        orders = Orders.connect(url, settings=settings, migrate=False)
+    except Exception as error:  # noqa: BLE001 - every failure is a finding to report
+        report(False, "connect", f"{url}: {error}")
+        sys.exit(1)
+    with orders:
+        try:
+            at = migrate.current(orders.store)
+        except Exception as error:  # noqa: BLE001
+            report(False, "database", f"cannot read {url}: {error}")
+        else:
+            report(True, "database", f"{orders.store.engine.url.render_as_string(hide_password=True)}")
+            head = migrate.head()
+            report(
+                at == head,
+                "schema",
+                f"at {at or 'nothing'}, newest {head}"
+                + ("" if at == head else " (run 'kasify-orders db upgrade')"),
+            )
+            if at == head:
+                dead = orders.store.outbox_items(dead=True)
+                report(
+                    not dead,
+                    "outbox",
+                    f"{len(dead)} dead events" + (" (see 'kasify-orders outbox status')" if dead else ""),
+                )
+        names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
+        report(True, "plugins", ", ".join(names))
+        if settings.smtp_url:
+            report(*_smtp_reachable(settings.smtp_url))
+        else:
+            report(
+                True, "smtp", "no smtp_url: emails need a kasify_send_email plugin or the host's mail set-up"
+            )
+    sys.exit(1 if problems else 0)
+
+
+def _smtp_reachable(url: str) -> tuple[bool, str, str]:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or (465 if parts.scheme == "smtps" else 25)
+    client_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    try:
+        with client_class(host, port, timeout=5) as client:
+            code, _ = client.noop()
+    except OSError as error:
+        return False, "smtp", f"{host}:{port} unreachable: {error}"
+    return code == 250, "smtp", f"{host}:{port} answers"

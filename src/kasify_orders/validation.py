@@ -141,7 +141,9 @@ def _email(checker: Checker, path: str, value: object) -> str:
     if not text:
         return text
     try:
-        return email_validator.validate_email(text, check_deliverability=False).normalized
+        # Lower-cased whole: mail servers treat local parts case-insensitively in practice,
+        # and one spelling per customer keeps "once per customer" and search exact.
+        return email_validator.validate_email(text, check_deliverability=False).normalized.lower()
     except email_validator.EmailNotValidError as error:
         checker.fail(path, f"is not a valid email address: {error}")
         return text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -242,9 +243,9 @@ class Baseline:
 
 
 def seed(engine: sa.Engine, tables: Tables, count: int, batch: int = 20_000) -> None:
-    """Insert *count* shipped orders with a line and two timeline entries each, in bulk."""
+    """Insert *count* paid orders in every status, a line and two timeline entries each, in bulk."""
     now = utcnow()
-    statuses = ["pending", "processing", "shipped", "delivered", "cancelled", "refunded"]
+    statuses = ["processing", "shipped", "delivered", "cancelled", "shipped", "delivered"]
     for start in range(0, count, batch):
         orders, lines, entries = [], [], []
         for index in range(start, min(start + batch, count)):
@@ -275,8 +276,12 @@ def seed(engine: sa.Engine, tables: Tables, count: int, batch: int = 20_000) -> 
                     "customer_note": "",
                     "created_at": at,
                     "updated_at": at,
-                    "tracking_number": f"1Z{index:016d}",
-                    "carrier": "ups",
+                    "paid_at": at,
+                    **(
+                        {"tracking_number": f"1Z{index:016d}", "carrier": "ups", "shipped_at": at}
+                        if statuses[index % 6] in {"shipped", "delivered"}
+                        else {}
+                    ),
                 }
             )
             lines.append(
@@ -318,6 +323,30 @@ def seed(engine: sa.Engine, tables: Tables, count: int, batch: int = 20_000) -> 
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
+
+
+def export_run(url: str, fmt: str) -> tuple[float, int]:
+    """Run ``kasify-orders orders export`` in a fresh process: seconds taken and peak RSS (MB)."""
+    script = (
+        "import sys\n"
+        "from kasify_orders.cli import main\n"
+        "url, fmt, out = sys.argv[1:]\n"
+        "try:\n"
+        "    main(['--url', url, 'orders', 'export', '--format', fmt, '--output', out, '--quiet'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+    )
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", script, url, fmt, f"{directory}/out.{fmt}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - start
+    return seconds, int(done.stdout.strip().splitlines()[-1]) // 1024
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -396,6 +425,11 @@ def bench(kind: str, ops: int, big: int) -> list[tuple[str, str, str, str, str]]
                 rows.append((kind, f"{label} @{big:,} p50/p95 ms", f"{p50:.2f}/{p95:.2f}", "", ""))
             assert len(page.items) == len(deep.items) == 50
             rows.append((kind, f"seeded {big:,} orders", f"{seeded:.0f} s", "", ""))
+            for fmt in ("csv", "jsonl"):
+                seconds, peak = export_run(url, fmt)
+                rows.append(
+                    (kind, f"export {fmt} {big:,} orders", f"{seconds:.0f} s, {peak} MB peak RSS", "", "")
+                )
         orders.close()
     return rows
 

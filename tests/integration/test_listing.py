@@ -39,6 +39,8 @@ def test_filters(orders: ko.Orders) -> None:
     assert numbers(orders.list(coupon_code="TenOff")) == [b.number]
     assert numbers(orders.list(search="grace")) == [b.number]
     assert numbers(orders.list(search="NAVY.example")) == [b.number]
+    assert numbers(orders.list(search="Grace@Navy.example")) == [b.number]
+    assert numbers(orders.list(search="race@navy.example")) == []  # a whole address matches exactly
     assert numbers(orders.list(search="1Z999AA10123456784")) == [c.number]
     assert numbers(orders.list(search=f"#{a.number}")) == [a.number]
     assert numbers(orders.list(search="100%_")) == []

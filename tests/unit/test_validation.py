@@ -59,7 +59,7 @@ def test_input_is_normalised() -> None:
         )
     )
     assert cart.customer.name == "Ada"
-    assert cart.customer.email == "Ada@example.com"
+    assert cart.customer.email == "ada@example.com"
     assert cart.shipping_address.country == "FR"
     assert cart.lines[0].sku == "S1"
     assert cart.currency == "EUR"

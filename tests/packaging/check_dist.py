@@ -29,7 +29,9 @@ def main(dist: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for wanted in MUST_HAVE:
         assert any(name.startswith(wanted) for name in names), f"{wanted} is missing from {wheel.name}"
-    assert not [name for name in names if name.startswith(("contrib/", "tests/"))], "examples or tests in the wheel"
+    assert not [name for name in names if name.startswith(("contrib/", "tests/"))], (
+        "examples or tests in the wheel"
+    )
     with tarfile.open(sdist) as archive:
         members = archive.getnames()
     assert any(name.endswith("/LICENSE") for name in members), "LICENSE missing from the sdist"
@@ -41,10 +43,13 @@ def main(dist: Path) -> None:
         python = env / "bin" / "python"
         subprocess.run([python, "-m", "pip", "install", "--quiet", f"{wheel}[demo]"], check=True)
         for command in (["--help"], ["demo", "--help"], ["db", "--help"]):
-            done = subprocess.run([env / "bin" / "kasify-orders", *command], capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [env / "bin" / "kasify-orders", *command], capture_output=True, text=True, check=True
+            )
             assert "Usage:" in done.stdout, done.stdout
+        script = "import kasify_orders as ko; print(ko.Orders.connect('sqlite://').list().items)"
         check = subprocess.run(
-            [python, "-c", "import kasify_orders as ko; o = ko.Orders.connect('sqlite://'); print(o.list().items)"],
+            [python, "-c", script],
             capture_output=True,
             text=True,
             check=True,

@@ -704,17 +704,14 @@ def _summary(row: Row[Any]) -> OrderSummary:
 def _order(
     row: Row[Any], lines: Sequence[Row[Any]], refunds: Sequence[Row[Any]], timeline: Sequence[Row[Any]]
 ) -> Order:
+    """The whole order: its row's summary, plus address, lines, refunds and timeline."""
     currency = row.currency
 
     def amount(units: int) -> Decimal:
         return money.from_minor(units, currency)
 
     return Order(
-        id=row.id,
-        number=row.number,
-        status=Status(row.status),
-        payment_status=PaymentStatus(row.payment_status),
-        customer=Customer(row.customer_name, row.customer_email),
+        **attrs.asdict(_summary(row), recurse=False),
         shipping_address=Address(
             line1=row.ship_line1,
             line2=row.ship_line2,
@@ -729,19 +726,11 @@ def _order(
             )
             for line in lines
         ),
-        currency=currency,
-        totals=_totals(row),
-        coupon_code=row.coupon_code,
-        customer_note=row.customer_note,
-        shipment=_shipment(row),
         refunds=tuple(
             Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
             for r in refunds
         ),
         timeline=tuple(TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline),
-        created_at=row.created_at,
-        paid_at=row.paid_at,
-        version=row.version,
     )
 
 

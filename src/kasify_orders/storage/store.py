@@ -14,13 +14,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
 from kasify_orders import money
@@ -31,19 +29,23 @@ from kasify_orders.errors import (
     OutOfStock,
     ValidationError,
 )
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.lifecycle import Status
 from kasify_orders.model import (
-    Address,
     Coupon,
-    Customer,
-    Line,
     Order,
     OrderSummary,
-    Refund,
-    Shipment,
     TimelineEvent,
-    Totals,
     utcnow,
+)
+from kasify_orders.storage.queries import OrderFilter, filtered, upsert
+from kasify_orders.storage.rows import (
+    OutboxItem,
+    coupon_from_row,
+    coupon_values,
+    order_from_rows,
+    order_values,
+    outbox_item_from_row,
+    summary_from_row,
 )
 from kasify_orders.storage.tables import Tables, build_tables
 
@@ -56,35 +58,6 @@ _RETRIES = 5
 
 class DuplicateIdempotencyKey(Exception):
     """Another call placed an order with this idempotency key first."""
-
-
-@attrs.frozen
-class OutboxItem:
-    """One event waiting for its hooks."""
-
-    id: str
-    order_id: str
-    hook: str
-    arguments: Mapping[str, Any]
-    attempts: int = 0
-    done: frozenset[str] = frozenset()
-    dead: bool = False
-    last_error: str | None = None
-    due_at: datetime | None = None
-
-
-@attrs.frozen
-class OrderFilter:
-    """What :meth:`SqlStore.list_orders` selects."""
-
-    status: Status | None = None
-    payment_status: PaymentStatus | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    coupon_code: str | None = None
-    search: str | None = None
-    #: Only orders whose payment was confirmed before this time.
-    paid_before: datetime | None = None
 
 
 def _is_transient(error: sa.exc.DBAPIError) -> bool:
@@ -193,13 +166,13 @@ class SqlStore:
         after = 0
         while True:
             query = (
-                _filtered(sa.select(o), o, where)
+                filtered(sa.select(o), o, where)
                 .where(o.c.number > after)
                 .order_by(o.c.number)
                 .limit(batch_size)
             )
             with self.engine.connect() as conn:
-                batch = [_summary(row) for row in conn.execute(query)]
+                batch = [summary_from_row(row) for row in conn.execute(query)]
             if not batch:
                 return
             yield from batch
@@ -228,13 +201,13 @@ class SqlStore:
         t = self.tables.coupons
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(t).where(t.c.code == code.strip().upper())).first()
-        return _coupon(row) if row else None
+        return coupon_from_row(row) if row else None
 
     def coupons(self) -> list[Coupon]:
         """Every coupon, by code."""
         t = self.tables.coupons
         with self.engine.connect() as conn:
-            return [_coupon(row) for row in conn.execute(sa.select(t).order_by(t.c.code))]
+            return [coupon_from_row(row) for row in conn.execute(sa.select(t).order_by(t.c.code))]
 
     # -- inventory and coupons ----------------------------------------------------------
 
@@ -242,7 +215,7 @@ class SqlStore:
         """Track *sku* with *quantity* units."""
         t = self.tables.inventory
         values = {"sku": sku, "quantity": quantity, "updated_at": utcnow()}
-        self.atomic(lambda tx: tx.conn.execute(_upsert(tx.conn, t, values, ["sku"])))
+        self.atomic(lambda tx: tx.conn.execute(upsert(tx.conn, t, values, ["sku"])))
 
     def untrack(self, sku: str) -> None:
         """Stop tracking *sku*; orders for it are no longer checked."""
@@ -251,7 +224,7 @@ class SqlStore:
 
     def create_coupon(self, coupon: Coupon) -> None:
         """Store a new coupon; refuses a code that exists."""
-        values = {**_coupon_values(coupon), "times_used": 0, "created_at": utcnow()}
+        values = {**coupon_values(coupon), "times_used": 0, "created_at": utcnow()}
         try:
             self.atomic(lambda tx: tx.conn.execute(sa.insert(self.tables.coupons).values(values)))
         except sa.exc.IntegrityError:
@@ -263,7 +236,7 @@ class SqlStore:
 
         def work(tx: Transaction) -> None:
             result = tx.conn.execute(
-                sa.update(t).where(t.c.code == coupon.code).values(_coupon_values(coupon))
+                sa.update(t).where(t.c.code == coupon.code).values(coupon_values(coupon))
             )
             if result.rowcount != 1:
                 raise ValidationError.single("code", f"no coupon {coupon.code}")
@@ -291,7 +264,7 @@ class SqlStore:
                     .where(t.c.id.in_([row.id for row in rows]))
                     .values(claim_token=token, claimed_until=lease_until)
                 )
-            return [_outbox_item(row) for row in rows]
+            return [outbox_item_from_row(row) for row in rows]
 
         return self.atomic(work)
 
@@ -339,7 +312,7 @@ class SqlStore:
         if dead is not None:
             query = query.where(t.c.dead.is_(dead))
         with self.engine.connect() as conn:
-            return [_outbox_item(row) for row in conn.execute(query)]
+            return [outbox_item_from_row(row) for row in conn.execute(query)]
 
 
 class _Statements:
@@ -410,7 +383,7 @@ class Transaction:
             name: self.conn.execute(child, {"b_id": row.id}).all()
             for name, child in self.sql.children.items()
         }
-        return _order(row, found["lines"], found["refunds"], found["timeline"])
+        return order_from_rows(row, found["lines"], found["refunds"], found["timeline"])
 
     def order(self, order_id: str, *, lock: bool = False) -> Order:
         """The order with this id (locked for update when *lock*)."""
@@ -431,15 +404,15 @@ class Transaction:
     def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
         o = self.t.orders
-        query = _filtered(sa.select(o), o, where).order_by(o.c.number.desc()).limit(limit)
+        query = filtered(sa.select(o), o, where).order_by(o.c.number.desc()).limit(limit)
         if after is not None:
             query = query.where(o.c.number < after)
-        return [_summary(row) for row in self.conn.execute(query)]
+        return [summary_from_row(row) for row in self.conn.execute(query)]
 
     def orders_after(self, where: OrderFilter, *, after: int, limit: int) -> list[Order]:
         """Up to *limit* whole orders numbered above *after*, oldest first (children in one query each)."""
         o = self.t.orders
-        query = _filtered(sa.select(o), o, where).where(o.c.number > after).order_by(o.c.number).limit(limit)
+        query = filtered(sa.select(o), o, where).where(o.c.number > after).order_by(o.c.number).limit(limit)
         rows = self.conn.execute(query).all()
         if not rows:
             return []
@@ -451,19 +424,21 @@ class Transaction:
                 grouped[child.order_id].append(child)
             children[name] = grouped
         return [
-            _order(row, children["lines"][row.id], children["refunds"][row.id], children["timeline"][row.id])
+            order_from_rows(
+                row, children["lines"][row.id], children["refunds"][row.id], children["timeline"][row.id]
+            )
             for row in rows
         ]
 
     def count_orders(self, where: OrderFilter) -> int:
         """See :meth:`SqlStore.count_orders`."""
         o = self.t.orders
-        return int(self.conn.scalar(_filtered(sa.select(sa.func.count()).select_from(o), o, where)) or 0)
+        return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), o, where)) or 0)
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
         """Insert a new order with its lines and first timeline entry; returns it numbered."""
         values = {
-            **_order_values(order),
+            **order_values(order),
             "id": order.id,
             "idempotency_key": idempotency_key,
             "customer_name": order.customer.name,
@@ -511,7 +486,7 @@ class Transaction:
 
     def update_order(self, before: Order, after: Order) -> None:
         """Write *after* over *before*: the row (only if still at *before*'s version) and new refunds."""
-        values = {**_order_values(after), "b_id": before.id, "b_version": before.version}
+        values = {**order_values(after), "b_id": before.id, "b_version": before.version}
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
         new_refunds = after.refunds[len(before.refunds) :]
@@ -589,7 +564,7 @@ class Transaction:
         """The coupon, locked so its usage count cannot race."""
         c = self.t.coupons
         row = self.conn.execute(sa.select(c).where(c.c.code == code).with_for_update()).first()
-        return _coupon(row) if row else None
+        return coupon_from_row(row) if row else None
 
     def coupon_used_by(self, code: str, email: str) -> bool:
         """Whether this customer (by email, case-insensitive) already used the coupon."""
@@ -646,192 +621,6 @@ class Transaction:
                 for item in items
             ],
         )
-
-
-# -- row mapping ---------------------------------------------------------------------------
-
-
-def _order_values(order: Order) -> dict[str, Any]:
-    """The columns an action may change."""
-    shipment = order.shipment
-    return {
-        "version": order.version,
-        "status": order.status.value,
-        "payment_status": order.payment_status.value,
-        "refunded": money.to_minor(order.totals.refunded, order.currency),
-        "carrier": shipment.carrier if shipment else None,
-        "tracking_number": shipment.tracking_number if shipment else None,
-        "tracking_url": shipment.tracking_url if shipment else None,
-        "shipped_at": shipment.shipped_at if shipment else None,
-        "paid_at": order.paid_at,
-        "updated_at": order.timeline[-1].at if order.timeline else order.created_at,
-    }
-
-
-def _shipment(row: Row[Any]) -> Shipment | None:
-    if row.tracking_number is None:
-        return None
-    return Shipment(row.carrier, row.tracking_number, row.tracking_url, row.shipped_at)
-
-
-def _totals(row: Row[Any]) -> Totals:
-    units = money.minor_unit(row.currency)
-    subtotal, shipping, discount, total, refunded = (
-        Decimal(value).scaleb(-units)
-        for value in (row.subtotal, row.shipping, row.discount, row.total, row.refunded)
-    )
-    return Totals(subtotal, shipping, discount, total, refunded)
-
-
-def _summary(row: Row[Any]) -> OrderSummary:
-    return OrderSummary(
-        id=row.id,
-        number=row.number,
-        status=Status(row.status),
-        payment_status=PaymentStatus(row.payment_status),
-        customer=Customer(row.customer_name, row.customer_email),
-        currency=row.currency,
-        totals=_totals(row),
-        coupon_code=row.coupon_code,
-        customer_note=row.customer_note,
-        shipment=_shipment(row),
-        created_at=row.created_at,
-        paid_at=row.paid_at,
-        version=row.version,
-    )
-
-
-def _order(
-    row: Row[Any], lines: Sequence[Row[Any]], refunds: Sequence[Row[Any]], timeline: Sequence[Row[Any]]
-) -> Order:
-    """The whole order: its row's summary, plus address, lines, refunds and timeline."""
-    currency = row.currency
-
-    def amount(units: int) -> Decimal:
-        return money.from_minor(units, currency)
-
-    return Order(
-        **attrs.asdict(_summary(row), recurse=False),
-        shipping_address=Address(
-            line1=row.ship_line1,
-            line2=row.ship_line2,
-            city=row.ship_city,
-            region=row.ship_region,
-            postal_code=row.ship_postal_code,
-            country=row.ship_country,
-        ),
-        lines=tuple(
-            Line(
-                line.sku, line.name, line.variant, line.quantity, amount(line.unit_price), amount(line.total)
-            )
-            for line in lines
-        ),
-        refunds=tuple(
-            Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
-            for r in refunds
-        ),
-        timeline=tuple(TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline),
-    )
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _coupon(row: Row[Any]) -> Coupon:
-    return Coupon(
-        code=row.code,
-        kind=row.kind,
-        value=_decimal(row.value),
-        minimum_order=_decimal(row.minimum_order),
-        currency=row.currency,
-        usage_limit=row.usage_limit,
-        once_per_customer=row.once_per_customer,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        active=row.active,
-        times_used=row.times_used,
-    )
-
-
-def _coupon_values(coupon: Coupon) -> dict[str, Any]:
-    return {
-        "code": coupon.code,
-        "kind": coupon.kind.value,
-        "value": None if coupon.value is None else str(coupon.value),
-        "minimum_order": None if coupon.minimum_order is None else str(coupon.minimum_order),
-        "currency": coupon.currency,
-        "usage_limit": coupon.usage_limit,
-        "once_per_customer": coupon.once_per_customer,
-        "starts_at": coupon.starts_at,
-        "ends_at": coupon.ends_at,
-        "active": coupon.active,
-    }
-
-
-def _outbox_item(row: Row[Any]) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        order_id=row.order_id,
-        hook=row.hook,
-        arguments=row.arguments,
-        attempts=row.attempts,
-        done=frozenset(row.done),
-        dead=row.dead,
-        last_error=row.last_error,
-        due_at=row.due_at,
-    )
-
-
-def _filtered(query: sa.Select[Any], o: sa.Table, where: OrderFilter) -> sa.Select[Any]:
-    """Apply every filter of *where* to *query* over the orders table."""
-    if where.status is not None:
-        query = query.where(o.c.status == where.status.value)
-    if where.payment_status is not None:
-        query = query.where(o.c.payment_status == where.payment_status.value)
-    if where.created_from is not None:
-        query = query.where(o.c.created_at >= where.created_from)
-    if where.created_to is not None:
-        query = query.where(o.c.created_at < where.created_to)
-    if where.coupon_code is not None:
-        query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
-    if where.search:
-        query = query.where(_search(o, where.search))
-    if where.paid_before is not None:
-        query = query.where(o.c.paid_at < where.paid_before)
-    return query
-
-
-def _search(o: sa.Table, text: str) -> sa.ColumnElement[bool]:
-    """Match an order number, or part of the customer's name or email, or a tracking number.
-
-    A whole email address (it has an ``@`` and no spaces) is looked up exactly, through the
-    email index: on a large shop a substring scan takes seconds, an index lookup milliseconds.
-    """
-    term = text.strip()
-    if "@" in term and " " not in term and not term.startswith("@") and not term.endswith("@"):
-        return o.c.customer_email == term.lower()
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    clauses: list[sa.ColumnElement[bool]] = [
-        sa.func.lower(o.c.customer_name).like(pattern, escape="\\"),
-        sa.func.lower(o.c.customer_email).like(pattern, escape="\\"),
-        o.c.tracking_number == term.upper().replace(" ", ""),
-        o.c.tracking_number == term,
-    ]
-    digits = term.removeprefix("#")
-    if digits.isdigit() and len(digits) < 19:
-        clauses.append(o.c.number == int(digits))
-    return sa.or_(*clauses)
-
-
-def _upsert(conn: Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> sa.Executable:
-    updates = {name: value for name, value in values.items() if name not in keys}
-    dialect = conn.dialect.name
-    if dialect in {"mysql", "mariadb"}:
-        return mysql.insert(table).values(values).on_duplicate_key_update(updates)
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.values(values).on_conflict_do_update(index_elements=keys, set_=updates)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -34,12 +34,17 @@ def create_tables(apps: Any, schema_editor: Any) -> None:
 
 
 def drop_tables(apps: Any, schema_editor: Any) -> None:
-    """Revert every Alembic migration: kasify's tables are dropped."""
+    """Revert every Alembic migration, then drop Alembic's version table: nothing of kasify is left."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
     from kasify_orders.storage import migrate  # noqa: PLC0415
 
     store = _store(schema_editor)
     try:
         migrate.downgrade(store, "base")
+        version = sa.Table(migrate.version_table(store), sa.MetaData(), schema=store.tables.metadata.schema)
+        with store.engine.begin() as connection:
+            version.drop(connection, checkfirst=True)
     finally:
         store.dispose()
 

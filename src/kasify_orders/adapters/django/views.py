@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -161,6 +161,7 @@ def static(request: HttpRequest, filename: str) -> HttpResponseBase:
     path = _STATIC_FILES.get(filename)
     if path is None:
         raise Http404(filename)
-    response = FileResponse(path.open("rb"), content_type="text/css" if filename.endswith(".css") else None)
+    kind = "text/css; charset=utf-8" if filename.endswith(".css") else "application/octet-stream"
+    response = HttpResponse(path.read_bytes(), content_type=kind)
     patch_cache_control(response, public=True, max_age=3600)
     return response

@@ -56,8 +56,12 @@ T = TypeVar("T")
 _RETRIES = 5
 
 
-class DuplicateIdempotencyKey(Exception):
+class DuplicateIdempotencyKey(Exception):  # noqa: N818 - an internal signal, not an error for users
     """Another call placed an order with this idempotency key first."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def _is_transient(error: sa.exc.DBAPIError) -> bool:

@@ -56,7 +56,7 @@ T = TypeVar("T")
 _RETRIES = 5
 
 
-class DuplicateIdempotencyKey(Exception):  # noqa: N818 - an internal signal, not an error for users
+class DuplicateIdempotencyKey(Exception):
     """Another call placed an order with this idempotency key first."""
 
     def __init__(self, key: str) -> None:

@@ -274,4 +274,5 @@ def add_note(order: Order, *, text: str, at: datetime, actor: str | None) -> Cha
     checker = Checker()
     text = checker.text("text", text, max_length=5000, multiline=True)
     checker.done()
-    return _next(order, TimelineEvent("note", at, actor, text, {}))
+    entry = TimelineEvent("note", at, actor, text, {})
+    return _next(order, entry, (Event("kasify_note_added", {"entry": entry}),))

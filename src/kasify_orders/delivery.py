@@ -29,7 +29,7 @@ __all__ = ["Delivery", "outbox_items"]
 log = logging.getLogger(__name__)
 
 #: The types of event-hook arguments besides ``order``, to store them as JSON and back.
-_ARGUMENT_TYPES: Mapping[str, type] = {"previous": Shipment, "refund": Refund}
+_ARGUMENT_TYPES: Mapping[str, type] = {"previous": Shipment, "refund": Refund, "entry": TimelineEvent}
 
 
 def outbox_items(order_id: str, events: Iterable[Event], hooks: Hooks) -> list[OutboxItem]:

@@ -16,7 +16,7 @@ import pluggy
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from kasify_orders.model import Order, Refund, Shipment
+    from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
     from kasify_orders.service import Orders
     from kasify_orders.settings import Settings
     from kasify_orders.storage.store import SqlStore
@@ -197,6 +197,19 @@ def kasify_order_refunded(order: Order, refund: Refund, event_id: str) -> None:
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
     :param refund: The refund just issued; its ``note`` is internal, never for the customer.
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
+    """
+
+
+@hookspec
+def kasify_note_added(order: Order, entry: TimelineEvent, event_id: str) -> None:
+    """The merchant added an internal note to the order's timeline.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param entry: The note's timeline entry: ``entry.message`` is the text, ``entry.actor``
+        who wrote it (the Saleor adapter skips notes whose actor is ``"saleor"``).
     :param event_id: The outbox event's id: the same on every retry of this event, and
         unique to it, so a plugin can make its own side effect idempotent.
     """

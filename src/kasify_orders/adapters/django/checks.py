@@ -1,0 +1,125 @@
+"""System checks: ``manage.py check`` says in plain words what is misconfigured, and how to fix it.
+
+===================== ==========================================================================
+``kasify_orders.E001`` ``KASIFY_ORDERS`` is not a dict
+``kasify_orders.E002`` ``KASIFY_ORDERS`` has a key kasify does not know (a typo?)
+``kasify_orders.E003`` ``KASIFY_ORDERS["DATABASE"]`` is not an alias in ``DATABASES``
+``kasify_orders.E004`` that database's engine is not SQLite, PostgreSQL or MySQL/MariaDB
+``kasify_orders.E005`` ``KASIFY_ORDERS["SETTINGS"]`` is not a valid ``kasify_orders.Settings``
+``kasify_orders.E006`` ``AUTHORIZE`` or ``ACTOR`` cannot be imported or is not callable
+``kasify_orders.E007`` a ``PLUGINS`` entry cannot be imported
+``kasify_orders.E008`` ``PAGE_SIZE`` is not a whole number from 1 to 500
+``kasify_orders.E009`` the merchant's pages are mounted but an app or middleware they need is missing
+``kasify_orders.W001`` the database router does not let ``migrate`` create kasify's tables there
+``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
+===================== ==========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
+from django.db import router
+from django.urls import NoReverseMatch, reverse
+
+from kasify_orders.adapters.django import conf
+from kasify_orders.adapters.django.store import UnsupportedDatabase, dialect_url
+
+__all__ = ["check_schema", "check_settings"]
+
+#: What the merchant's pages need from the host: (app, middleware, why).
+_PAGES_NEED = (
+    ("django.contrib.auth", "django.contrib.auth.middleware.AuthenticationMiddleware", "request.user"),
+    ("django.contrib.sessions", "django.contrib.sessions.middleware.SessionMiddleware", "the session"),
+    ("django.contrib.messages", "django.contrib.messages.middleware.MessageMiddleware", "the messages"),
+)
+
+
+def check_settings(app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any) -> list[CheckMessage]:
+    """``KASIFY_ORDERS``, the database engine, and what the pages need."""
+    try:
+        config = conf.load()
+    except conf.SettingError as error:
+        return [Error(error.message, hint=error.hint, id=error.check_id)]
+    problems: list[CheckMessage] = []
+    try:
+        dialect_url(config.database)
+    except UnsupportedDatabase as error:
+        problems.append(
+            Error(
+                str(error),
+                hint=f'point {conf.SETTING}["DATABASE"] at a database alias using '
+                "django.db.backends.sqlite3, .postgresql or .mysql",
+                id="kasify_orders.E004",
+            )
+        )
+    if not router.allow_migrate(config.database, "kasify_orders"):
+        problems.append(
+            Warning(
+                f"the database routers do not allow the kasify_orders app on {config.database!r}, "
+                "so manage.py migrate will not create kasify's tables there",
+                hint=f"let allow_migrate(db, 'kasify_orders') return True for db={config.database!r}",
+                id="kasify_orders.W001",
+            )
+        )
+    problems += _pages_needs()
+    return problems
+
+
+def _pages_needs() -> list[CheckMessage]:
+    try:
+        reverse("kasify_orders:order_list")
+    except NoReverseMatch:
+        return []  # the pages are not mounted: nothing more is needed
+    problems: list[CheckMessage] = []
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    for app, layer, why in _PAGES_NEED:
+        missing = [name for name, present in ((app, apps.is_installed(app)), (layer, layer in middleware))
+                   if not present]  # fmt: skip
+        if missing:
+            problems.append(
+                Error(
+                    f"kasify's order pages need {why}, but {' and '.join(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not installed",
+                    hint=f"add {app!r} to INSTALLED_APPS and {layer!r} to MIDDLEWARE",
+                    id="kasify_orders.E009",
+                )
+            )
+    return problems
+
+
+def check_schema(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **_kwargs: Any
+) -> list[CheckMessage]:
+    """Kasify's tables are at the newest migration (only with ``manage.py check --database``)."""
+    from kasify_orders.adapters.django.orders import store_for  # noqa: PLC0415
+    from kasify_orders.storage import migrate  # noqa: PLC0415
+
+    try:
+        config = conf.load()
+    except conf.SettingError:
+        return []  # reported by check_settings
+    if not databases or config.database not in databases:
+        return []
+    try:
+        store = store_for(config.database, config)
+    except UnsupportedDatabase:
+        return []  # reported by check_settings
+    try:
+        current, head = migrate.current(store), migrate.head()
+    finally:
+        store.dispose()
+    if current == head:
+        return []
+    return [
+        Warning(
+            f"kasify's tables in {config.database!r} are "
+            + ("missing" if current is None else f"at migration {current}, not the newest ({head})"),
+            hint="run: python manage.py migrate",
+            id="kasify_orders.W002",
+        )
+    ]

@@ -1,0 +1,232 @@
+"""The ``KASIFY_ORDERS`` settings dict: its keys, their typed defaults, and reading it.
+
+::
+
+    KASIFY_ORDERS = {
+        "DATABASE": "default",  # the Django database alias kasify's tables live in
+        "SETTINGS": {"store_name": "My shop", "new_order_alert_emails": ["owner@shop.example"]},
+        "AUTHORIZE": "myshop.permissions.may_manage_orders",  # (request, action, order) -> bool
+    }
+
+Every key is optional; :data:`DEFAULTS` lists them. Mistakes are reported by ``manage.py
+check`` (``kasify_orders.E001``…, see :mod:`.checks`) and raised as ``ImproperlyConfigured``
+with the same words when kasify is used anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
+from typing import Any, TypedDict
+
+import attrs
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+
+from kasify_orders.model import Order
+from kasify_orders.settings import Settings
+
+__all__ = ["DEFAULTS", "SETTING", "Conf", "KasifyOrdersSettings", "load"]
+
+#: The name of the settings dict.
+SETTING = "KASIFY_ORDERS"
+
+#: ``(request, action, order) -> bool``: may this request do *action* (``"view"`` or an action name)?
+AuthorizeRequest = Callable[[HttpRequest, str, Order | None], bool]
+#: ``(request) -> str``: who is acting, as written on the order's timeline.
+ActorOf = Callable[[HttpRequest], str | None]
+
+
+class KasifyOrdersSettings(TypedDict, total=False):
+    """The keys of ``settings.KASIFY_ORDERS`` (annotate yours with it to have them checked)."""
+
+    #: The Django database alias holding kasify's tables (``"default"``).
+    DATABASE: str
+    #: A ``kasify_orders.Settings`` or a dict of its fields; ``from_email`` defaults to
+    #: ``DEFAULT_FROM_EMAIL``.
+    SETTINGS: Settings | Mapping[str, Any]
+    #: Plugins to register: modules or objects, or dotted paths to them.
+    PLUGINS: Sequence[object]
+    #: Load plugins published under the ``kasify_orders`` entry point.
+    LOAD_ENTRYPOINTS: bool
+    #: Dotted path (or the callable itself) of ``(request, action, order) -> bool``;
+    #: None: active staff users (``is_staff``) may do everything.
+    AUTHORIZE: str | AuthorizeRequest | None
+    #: Dotted path (or callable) of ``(request) -> str``; None: ``"staff:<username>"``.
+    ACTOR: str | ActorOf | None
+    #: Babel locale for money on the pages.
+    LOCALE: str
+    #: Orders per page of the list.
+    PAGE_SIZE: int
+    #: Send kasify's emails with ``django.core.mail`` (the host's email backend).
+    USE_DJANGO_MAIL: bool
+
+
+#: Every key, with its default.
+DEFAULTS: KasifyOrdersSettings = {
+    "DATABASE": "default",
+    "SETTINGS": {},
+    "PLUGINS": [],
+    "LOAD_ENTRYPOINTS": True,
+    "AUTHORIZE": None,
+    "ACTOR": None,
+    "LOCALE": "en",
+    "PAGE_SIZE": 50,
+    "USE_DJANGO_MAIL": True,
+}
+
+
+class SettingError(ImproperlyConfigured):
+    """One mistake in ``KASIFY_ORDERS``, with a check id and a hint saying how to fix it."""
+
+    def __init__(self, check_id: str, message: str, hint: str) -> None:
+        super().__init__(f"{message} ({hint})")
+        self.check_id = check_id
+        self.message = message
+        self.hint = hint
+
+
+@attrs.frozen
+class Conf:
+    """``KASIFY_ORDERS`` read, checked and resolved."""
+
+    database: str
+    settings: Settings
+    plugins: tuple[object, ...]
+    load_entrypoints: bool
+    authorize: AuthorizeRequest
+    actor: ActorOf
+    locale: str
+    page_size: int
+    use_django_mail: bool
+
+
+def staff_only(request: HttpRequest, action: str, order: Order | None) -> bool:
+    """The default rule: active staff users may see and do everything."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_active and user.is_staff)
+
+
+def staff_actor(request: HttpRequest) -> str:
+    """The default actor: ``"staff:<username>"``."""
+    user = getattr(request, "user", None)
+    return f"staff:{user.get_username()}" if user is not None else "staff"
+
+
+def raw() -> dict[str, Any]:
+    """``settings.KASIFY_ORDERS`` merged over :data:`DEFAULTS`; raises :class:`SettingError`."""
+    given = getattr(django_settings, SETTING, {})
+    if not isinstance(given, Mapping):
+        raise SettingError(
+            "kasify_orders.E001",
+            f"settings.{SETTING} must be a dict, not {type(given).__name__}",
+            f'write {SETTING} = {{"DATABASE": "default", ...}} or leave it out for the defaults',
+        )
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise SettingError(
+            "kasify_orders.E002",
+            f"settings.{SETTING} has unknown keys: {', '.join(map(repr, unknown))}",
+            f"the keys are {', '.join(DEFAULTS)}",
+        )
+    return {**DEFAULTS, **given}
+
+
+def merchant_settings(value: object) -> Settings:
+    """``SETTINGS`` as a :class:`~kasify_orders.Settings` (``from_email`` from ``DEFAULT_FROM_EMAIL``)."""
+    if isinstance(value, Settings):
+        return value
+    if not isinstance(value, Mapping):
+        raise SettingError(
+            "kasify_orders.E005",
+            f'{SETTING}["SETTINGS"] must be a kasify_orders.Settings or a dict, not {type(value).__name__}',
+            'for example {"store_name": "My shop", "new_order_alert_emails": ["me@shop.example"]}',
+        )
+    fields = {"from_email": django_settings.DEFAULT_FROM_EMAIL, **value}
+    try:
+        return Settings(**fields)
+    except (TypeError, ValueError) as error:
+        known = ", ".join(field.name for field in attrs.fields(Settings))
+        raise SettingError(
+            "kasify_orders.E005",
+            f'{SETTING}["SETTINGS"] is not valid: {error}',
+            f"its keys are the fields of kasify_orders.Settings: {known}",
+        ) from None
+
+
+def _callable(key: str, value: object, default: Callable[..., Any]) -> Any:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as error:
+            raise SettingError(
+                "kasify_orders.E006",
+                f"{SETTING}[{key!r}] = {value!r} cannot be imported: {error}",
+                'give the dotted path of a function, such as "myshop.permissions.may_manage_orders"',
+            ) from None
+    if not callable(value):
+        raise SettingError(
+            "kasify_orders.E006",
+            f"{SETTING}[{key!r}] is not callable",
+            "give a function (or its dotted path)",
+        )
+    return value
+
+
+def _plugins(value: object) -> tuple[object, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise SettingError(
+            "kasify_orders.E007",
+            f'{SETTING}["PLUGINS"] must be a list',
+            'for example ["myshop.kasify_plugins"]',
+        )
+    plugins = []
+    for entry in value:
+        if isinstance(entry, str):
+            try:
+                entry = import_module(entry)  # noqa: PLW2901 - the resolved entry
+            except ImportError:
+                try:
+                    entry = import_string(entry)  # noqa: PLW2901
+                except ImportError as error:
+                    raise SettingError(
+                        "kasify_orders.E007",
+                        f'{SETTING}["PLUGINS"] entry {entry!r} cannot be imported: {error}',
+                        "give a module or the dotted path of an object with @kasify_orders.hookimpl methods",
+                    ) from None
+        plugins.append(entry)
+    return tuple(plugins)
+
+
+def load() -> Conf:
+    """Read and check ``settings.KASIFY_ORDERS``; raises :class:`SettingError` on a mistake."""
+    values = raw()
+    database = values["DATABASE"]
+    if database not in django_settings.DATABASES:
+        raise SettingError(
+            "kasify_orders.E003",
+            f'{SETTING}["DATABASE"] is {database!r}, which is not in settings.DATABASES',
+            f"use one of {', '.join(map(repr, django_settings.DATABASES))}",
+        )
+    page_size = values["PAGE_SIZE"]
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= 500:
+        raise SettingError(
+            "kasify_orders.E008",
+            f'{SETTING}["PAGE_SIZE"] must be a whole number from 1 to 500, not {page_size!r}',
+            "50 is the default",
+        )
+    return Conf(
+        database=database,
+        settings=merchant_settings(values["SETTINGS"]),
+        plugins=_plugins(values["PLUGINS"]),
+        load_entrypoints=bool(values["LOAD_ENTRYPOINTS"]),
+        authorize=_callable("AUTHORIZE", values["AUTHORIZE"], staff_only),
+        actor=_callable("ACTOR", values["ACTOR"], staff_actor),
+        locale=str(values["LOCALE"]),
+        page_size=page_size,
+        use_django_mail=bool(values["USE_DJANGO_MAIL"]),
+    )

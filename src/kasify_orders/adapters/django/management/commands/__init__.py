@@ -1,0 +1,1 @@
+"""``kasify_deliver`` and ``kasify_export_orders``."""

@@ -1,0 +1,17 @@
+"""The merchant's pages: ``path("admin/orders/", include("kasify_orders.adapters.django.urls"))``."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from kasify_orders.adapters.django import views
+
+app_name = "kasify_orders"
+
+urlpatterns = [
+    path("", views.order_list, name="order_list"),
+    path("static/<str:filename>", views.static, name="static"),
+    path("<str:order_id>/", views.order_detail, name="order_detail"),
+    path("<str:order_id>/packing-slip/", views.packing_slip, name="packing_slip"),
+    path("<str:order_id>/<str:action>/", views.act, name="act"),
+]

@@ -1,0 +1,167 @@
+"""The merchant's order pages as Django views, over the shared view layer :mod:`kasify_orders.web`.
+
+This module only maps Django onto it: the URL resolver builds the links, Django's CSRF token
+protects every form (``csrf_protect``, whether or not the host has ``CsrfViewMiddleware``),
+``request.user`` and ``KASIFY_ORDERS["AUTHORIZE"]`` decide who may do what, and the messages
+framework carries an action's result to the page after the redirect. The pages themselves,
+their forms and their error messages are the same jinja2 templates every host renders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from kasify_orders.adapters.django import conf
+from kasify_orders.adapters.django.orders import get_orders
+from kasify_orders.model import Order
+from kasify_orders.web.pages import Authorize, MerchantPages, Page, Redirect
+from kasify_orders.web.render import render
+
+__all__ = ["act", "order_detail", "order_list", "packing_slip", "static"]
+
+_STATIC = Path(__file__).resolve().parent.parent.parent / "web" / "static"
+_STATIC_FILES = {path.name: path for path in _STATIC.iterdir() if path.is_file()}
+#: The hidden field of Django's CSRF token in a form.
+_CSRF_FIELD = "csrfmiddlewaretoken"
+_DEFAULT_RULE_HELP = (
+    "kasify-orders lets in active staff users (is_staff) by default. For finer rules set "
+    'KASIFY_ORDERS["AUTHORIZE"] to the dotted path of a function (request, action, order) -> bool.'
+)
+
+
+class _DjangoUrls:
+    """:class:`kasify_orders.web.pages.Urls` through Django's URL resolver (namespace-aware)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        match = request.resolver_match
+        self.namespace = match.namespace if match is not None and match.namespace else "kasify_orders"
+
+    def _reverse(self, name: str, *args: str) -> str:
+        return reverse(f"{self.namespace}:{name}", args=args, current_app=self.namespace)
+
+    def order_list(self, **query: str) -> str:
+        url = self._reverse("order_list")
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def order(self, order_id: str) -> str:
+        return self._reverse("order_detail", order_id)
+
+    def action(self, order_id: str, action: str) -> str:
+        return self._reverse("act", order_id, action)
+
+    def packing_slip(self, order_id: str) -> str:
+        return self._reverse("packing_slip", order_id)
+
+    def static(self, filename: str) -> str:
+        return self._reverse("static", filename)
+
+
+def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
+    return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.locale, page_size=config.page_size)
+
+
+def _authorize(request: HttpRequest, config: conf.Conf) -> Authorize:
+    def allowed(action: str, order: Order | None) -> bool:
+        return bool(config.authorize(request, action, order))
+
+    return allowed
+
+
+def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect) -> HttpResponseBase:
+    if isinstance(result, Redirect):
+        if result.notice:
+            messages.success(request, result.notice)
+        return redirect(result.location)
+    context = {
+        "urls": _DjangoUrls(request),
+        "csrf_token": get_token(request),
+        "csrf_field": _CSRF_FIELD,
+        "store_name": get_orders().settings.store_name,
+        "notices": [str(message) for message in messages.get_messages(request)],
+        "developer_help": _DEFAULT_RULE_HELP
+        if settings.DEBUG and config.authorize is conf.staff_only
+        else None,
+    }
+    response = HttpResponse(render(result, context, locale=config.locale), status=result.status)
+    add_never_cache_headers(response)
+    return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponseBase:
+    """The order list: status tabs, "Needs attention", search, paging."""
+    if not _signed_in(request):
+        return redirect_to_login(request.get_full_path())
+    config = conf.load()
+    page = _pages(request, config).order_list(request.GET.dict(), _authorize(request, config))
+    return _respond(request, config, page)
+
+
+@require_GET
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponseBase:
+    """One order, with the actions the user may take."""
+    if not _signed_in(request):
+        return redirect_to_login(request.get_full_path())
+    config = conf.load()
+    page = _pages(request, config).order_detail(order_id, _authorize(request, config))
+    return _respond(request, config, page)
+
+
+@require_GET
+def packing_slip(request: HttpRequest, order_id: str) -> HttpResponseBase:
+    """The printable packing slip."""
+    if not _signed_in(request):
+        return redirect_to_login(request.get_full_path())
+    config = conf.load()
+    page = _pages(request, config).packing_slip(order_id, _authorize(request, config))
+    return _respond(request, config, page)
+
+
+@require_POST
+@csrf_protect
+def act(request: HttpRequest, order_id: str, action: str) -> HttpResponseBase:
+    """An action's form: Django's CSRF check first, then the authorize rule, then the action.
+
+    A failed action changes nothing, and the order page comes back with the reason beside
+    the form; a successful one redirects to the order with the result as a message.
+    """
+    if not _signed_in(request):
+        return redirect_to_login(reverse(f"{_DjangoUrls(request).namespace}:order_detail", args=[order_id]))
+    config = conf.load()
+    result = _pages(request, config).act(
+        order_id,
+        action,
+        request.POST.dict(),
+        actor=config.actor(request),
+        authorize=_authorize(request, config),
+    )
+    return _respond(request, config, result)
+
+
+@require_GET
+def static(request: HttpRequest, filename: str) -> HttpResponseBase:
+    """The pages' stylesheet (from the package: no ``collectstatic`` needed)."""
+    path = _STATIC_FILES.get(filename)
+    if path is None:
+        raise Http404(filename)
+    kind = "text/css; charset=utf-8" if filename.endswith(".css") else "application/octet-stream"
+    response = HttpResponse(path.read_bytes(), content_type=kind)
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

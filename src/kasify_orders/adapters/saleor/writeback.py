@@ -1,0 +1,314 @@
+"""``SaleorWriteBack``: the merchant's actions in kasify, sent on to Saleor through the outbox.
+
+A plugin on kasify's event hooks. Each hook runs after the change committed; when a call to
+Saleor fails the hook raises, and the outbox retries it with backoff (``delivery.py``), so a
+shipment or refund is never lost on a network blip. Every step first reads what Saleor
+already has, so a retry after a half-done attempt finishes the job instead of repeating it:
+
+- shipped: ``orderFulfill`` with the tracking number (or ``orderFulfillmentUpdateTracking`` when
+  Saleor fulfilled the lines already), then the carrier and tracking link in the fulfillment's
+  metadata (Saleor has no carrier field);
+- tracking corrected: ``orderFulfillmentUpdateTracking`` and the metadata;
+- refund: ``orderGrantRefundCreate`` on the order's transaction (its reason names kasify's refund
+  id, which is how a retry finds it), then ``transactionRequestRefundForGrantedRefund`` unless
+  already requested;
+- note: ``orderNoteAdd`` (skipped when the app already added the same text);
+- cancelled / payment confirmed: ``orderCancel`` / ``orderMarkAsPaid`` unless Saleor is there already.
+
+Changes that came *from* Saleor (actor ``"saleor"``) are never sent back, and orders that
+did not come from Saleor are left alone. Saleor's own customer emails are not triggered
+(``notifyCustomer: false``): kasify sends the shipping email.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kasify_orders import carriers
+from kasify_orders.adapters.saleor.events import ACTOR, CARRIER_METADATA_KEY, TRACKING_URL_METADATA_KEY
+from kasify_orders.adapters.saleor.graphql import (
+    FULFILL,
+    GRANT_REFUND,
+    MARK_AS_PAID,
+    NOTE_ADD,
+    NOTE_CONTEXT,
+    ORDER_CANCEL,
+    ORDER_STATE,
+    PROCESS_GRANTED_REFUND,
+    REFUND_CONTEXT,
+    UPDATE_METADATA,
+    UPDATE_TRACKING,
+    SaleorClient,
+    SaleorError,
+)
+from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
+from kasify_orders.hookspecs import hookimpl
+from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
+from kasify_orders.service import Orders
+
+__all__ = ["SaleorWriteBack"]
+
+log = logging.getLogger(__name__)
+
+_LIVE = {"FULFILLED", "WAITING_FOR_APPROVAL"}
+
+
+def _last(order: Order, kind: str) -> TimelineEvent | None:
+    return next((entry for entry in reversed(order.timeline) if entry.kind == kind), None)
+
+
+def _order_state(client: SaleorClient, saleor_order_id: str) -> Mapping[str, Any]:
+    state = client.execute(ORDER_STATE, {"id": saleor_order_id}).get("order")
+    if not isinstance(state, dict):
+        raise SaleorError(f"Saleor has no order {saleor_order_id} (or the app may not read it)")
+    return state
+
+
+class SaleorWriteBack:
+    """Sends kasify's merchant actions on orders that came from Saleor back to that Saleor.
+
+    :param installations: The adapter's storage (order links, installations).
+    :param client_for: ``api_url -> SaleorClient`` for an active installation.
+    :param orders: The ``Orders`` it is registered on (for timeline notes); set by ``kasify_configure``
+        when registered later.
+    """
+
+    def __init__(
+        self,
+        installations: Installations,
+        client_for: Callable[[str], SaleorClient],
+        *,
+        orders: Orders | None = None,
+    ) -> None:
+        self.installations = installations
+        self.client_for = client_for
+        self.orders = orders
+
+    @hookimpl
+    def kasify_configure(self, orders: Orders) -> None:
+        """Remember the ``Orders`` this plugin serves."""
+        self.orders = orders
+
+    # -- which orders, which changes --------------------------------------------------------------
+
+    def _target(
+        self, order: Order, entry: TimelineEvent | None
+    ) -> tuple[SaleorOrderLink, SaleorClient] | None:
+        """The Saleor order and a client, or None when there is nothing to send."""
+        if entry is not None and entry.actor == ACTOR:
+            return None  # the change came from Saleor: never echo it back
+        link = self.installations.link_for_order(order.id)
+        if link is None:
+            return None  # not a Saleor order
+        installation = self.installations.get(link.api_url)
+        if installation is None or not installation.active:
+            self._note(order, f"Not sent to Saleor: the app is no longer installed on {link.api_url}")
+            return None
+        return link, self.client_for(link.api_url)
+
+    def _note(self, order: Order, message: str) -> None:
+        log.warning("order %s: %s", order.number, message)
+        if self.orders is not None:
+            self.orders.record_event(order.id, "saleor_writeback", message, actor=ACTOR)
+
+    # -- the hooks ----------------------------------------------------------------------------------
+
+    @hookimpl
+    def kasify_order_shipped(self, order: Order) -> None:
+        """Fulfil the Saleor order with kasify's tracking number and carrier."""
+        target = self._target(order, _last(order, "shipped"))
+        if target is None or order.shipment is None:
+            return
+        link, client = target
+        fulfillment_id = self._fulfil(client, link, order.shipment)
+        self._carrier_metadata(client, fulfillment_id, order.shipment)
+        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+
+    @hookimpl
+    def kasify_tracking_updated(self, order: Order, previous: Shipment) -> None:
+        """Correct the Saleor fulfillment's tracking number and carrier."""
+        entry = next(
+            (
+                entry
+                for entry in reversed(order.timeline)
+                if entry.kind == "tracking_updated"
+                and entry.data.get("previous_tracking_number") == previous.tracking_number
+                and entry.data.get("previous_carrier") == previous.carrier
+            ),
+            None,
+        )
+        target = self._target(order, entry)
+        if target is None or order.shipment is None:
+            return
+        link, client = target
+        fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
+        self._carrier_metadata(client, fulfillment_id, order.shipment)
+        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+
+    @hookimpl
+    def kasify_order_refunded(self, order: Order, refund: Refund) -> None:
+        """Grant the refund on the Saleor order and ask its payment app to pay it out."""
+        if refund.actor == ACTOR:
+            return
+        target = self._target(order, None)
+        if target is None:
+            return
+        link, client = target
+        context = client.execute(REFUND_CONTEXT, {"id": link.saleor_order_id}).get("order")
+        if not isinstance(context, dict):
+            raise SaleorError(f"Saleor has no order {link.saleor_order_id}")
+        marker = f"kasify refund {refund.id}"
+        grant = next(
+            (g for g in context.get("grantedRefunds") or [] if marker in (g.get("reason") or "")),
+            None,
+        )
+        transactions = [
+            t for t in context.get("transactions") or [] if (t.get("chargedAmount") or {}).get("amount")
+        ]
+        transaction_id = link.transaction_id or (transactions[0]["id"] if transactions else None)
+        if grant is None:
+            if transaction_id is None:
+                self._note(
+                    order,
+                    f"Refund of {refund.amount} {order.currency} not sent: "
+                    "the Saleor order has no transaction",
+                )
+                return
+            reason = f"{refund.note} ({marker})" if refund.note else f"Refunded in kasify ({marker})"
+            grant = client.mutate(
+                GRANT_REFUND,
+                "orderGrantRefundCreate",
+                {
+                    "order": link.saleor_order_id,
+                    "transaction": transaction_id,
+                    "amount": str(refund.amount),
+                    "reason": reason,
+                },
+            )["grantedRefund"]
+        if grant.get("status") == "NONE":
+            client.mutate(
+                PROCESS_GRANTED_REFUND,
+                "transactionRequestRefundForGrantedRefund",
+                {"grantedRefund": grant["id"], "transaction": transaction_id},
+            )
+
+    @hookimpl
+    def kasify_note_added(self, order: Order, entry: TimelineEvent) -> None:
+        """Add the merchant's note to the Saleor order."""
+        target = self._target(order, entry)
+        if target is None:
+            return
+        link, client = target
+        installation = self.installations.get(link.api_url)
+        context = client.execute(NOTE_CONTEXT, {"id": link.saleor_order_id}).get("order") or {}
+        already = any(
+            event.get("type") == "NOTE_ADDED"
+            and event.get("message") == entry.message
+            and (event.get("app") or {}).get("id") == (installation.app_id if installation else None)
+            for event in context.get("events") or []
+        )
+        if not already:
+            client.mutate(NOTE_ADD, "orderNoteAdd", {"order": link.saleor_order_id, "message": entry.message})
+
+    @hookimpl
+    def kasify_order_cancelled(self, order: Order) -> None:
+        """Cancel the Saleor order (Saleor releases its stock)."""
+        target = self._target(order, _last(order, "cancelled"))
+        if target is None:
+            return
+        link, client = target
+        if _order_state(client, link.saleor_order_id).get("status") != "CANCELED":
+            client.mutate(ORDER_CANCEL, "orderCancel", {"id": link.saleor_order_id})
+
+    @hookimpl
+    def kasify_payment_confirmed(self, order: Order) -> None:
+        """Mark the Saleor order paid when the merchant confirmed a payment Saleor did not see."""
+        target = self._target(order, _last(order, "payment_confirmed"))
+        if target is None:
+            return
+        link, client = target
+        if _order_state(client, link.saleor_order_id).get("chargeStatus") not in {"FULL", "OVERCHARGED"}:
+            client.mutate(
+                MARK_AS_PAID,
+                "orderMarkAsPaid",
+                {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"},
+            )
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _fulfil(
+        self,
+        client: SaleorClient,
+        link: SaleorOrderLink,
+        shipment: Shipment,
+        previous: Shipment | None = None,
+    ) -> str:
+        """The id of the Saleor fulfillment carrying *shipment*'s number, creating or correcting one."""
+        state = _order_state(client, link.saleor_order_id)
+        live = [f for f in state.get("fulfillments") or [] if f.get("status") in _LIVE]
+        number = shipment.tracking_number
+        done = next((f for f in live if f.get("trackingNumber") == number), None)
+        if done is not None:
+            return str(done["id"])
+        lines = self._lines_to_fulfil(state)
+        if previous is None and lines:
+            result = client.mutate(
+                FULFILL,
+                "orderFulfill",
+                {
+                    "order": link.saleor_order_id,
+                    "lines": lines,
+                    "trackingNumber": number,
+                    "notifyCustomer": False,
+                },
+            )
+            fulfillments = result.get("fulfillments") or []
+            if not fulfillments:
+                raise SaleorError("orderFulfill returned no fulfillment")
+            return str(fulfillments[-1]["id"])
+        if not live:
+            raise SaleorError(
+                f"Saleor order {link.saleor_number} has no fulfillment to put tracking number {number} on"
+            )
+        chosen = next(
+            (f for f in live if previous is not None and f.get("trackingNumber") == previous.tracking_number),
+            None,
+        ) or next((f for f in live if f.get("id") == link.fulfillment_id), live[-1])
+        client.mutate(
+            UPDATE_TRACKING,
+            "orderFulfillmentUpdateTracking",
+            {"fulfillment": chosen["id"], "trackingNumber": number, "notifyCustomer": False},
+        )
+        return str(chosen["id"])
+
+    @staticmethod
+    def _lines_to_fulfil(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``OrderFulfillLineInput`` for every unfulfilled unit, from the warehouses Saleor allocated."""
+        channel_warehouses = [w["id"] for w in (state.get("channel") or {}).get("warehouses") or []]
+        lines = []
+        for line in state.get("lines") or []:
+            wanted = int(line.get("quantityToFulfill") or 0)
+            if wanted <= 0:
+                continue
+            stocks = []
+            for allocation in line.get("allocations") or []:
+                take = min(wanted, int(allocation.get("quantity") or 0))
+                if take > 0:
+                    stocks.append({"quantity": take, "warehouse": allocation["warehouse"]["id"]})
+                    wanted -= take
+            if wanted > 0:
+                if not channel_warehouses:
+                    raise SaleorError(f"no warehouse to fulfil Saleor order line {line.get('id')} from")
+                stocks.append({"quantity": wanted, "warehouse": channel_warehouses[0]})
+            lines.append({"orderLineId": line["id"], "stocks": stocks})
+        return lines
+
+    @staticmethod
+    def _carrier_metadata(client: SaleorClient, fulfillment_id: str, shipment: Shipment) -> None:
+        values = [{"key": CARRIER_METADATA_KEY, "value": shipment.carrier}]
+        values.append({"key": "kasify.carrier_name", "value": carriers.display_name(shipment.carrier)})
+        if shipment.tracking_url:
+            values.append({"key": TRACKING_URL_METADATA_KEY, "value": shipment.tracking_url})
+        client.mutate(UPDATE_METADATA, "updateMetadata", {"id": fulfillment_id, "input": values})

@@ -1,0 +1,84 @@
+"""``manage.py check`` explains a misconfigured kasify in plain words, with stable ids and hints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from kasify_orders.adapters.django import get_orders
+from tests.adapters.django.conftest import BASE_KASIFY
+
+
+def kasify_messages() -> list[checks.CheckMessage]:
+    return [message for message in checks.run_checks() if (message.id or "").startswith("kasify_orders.")]
+
+
+def test_a_correct_configuration_reports_nothing() -> None:
+    assert kasify_messages() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "check_id", "words", "hint"),
+    [
+        ("sqlite", "kasify_orders.E001", "must be a dict, not str", "KASIFY_ORDERS = {"),
+        ({"DATABASES": "x"}, "kasify_orders.E002", "unknown keys: 'DATABASES'", "the keys are DATABASE,"),
+        (
+            {"DATABASE": "orders"},
+            "kasify_orders.E003",
+            "'orders', which is not in settings.DATABASES",
+            "'default'",
+        ),
+        (
+            {"DATABASE": "unsupported"},
+            "kasify_orders.E004",
+            "runs on SQLite, PostgreSQL and MySQL/MariaDB",
+            "sqlite3",
+        ),
+        ({"SETTINGS": {"shop_name": "x"}}, "kasify_orders.E005", 'SETTINGS"] is not valid', "store_name"),
+        (
+            {"SETTINGS": ["x"]},
+            "kasify_orders.E005",
+            "must be a kasify_orders.Settings or a dict",
+            "store_name",
+        ),
+        ({"AUTHORIZE": "myshop.nowhere.rule"}, "kasify_orders.E006", "cannot be imported", "dotted path"),
+        ({"ACTOR": 42}, "kasify_orders.E006", "['ACTOR'] is not callable", "function"),
+        ({"PLUGINS": ["myshop.missing_plugin"]}, "kasify_orders.E007", "cannot be imported", "hookimpl"),
+        ({"PAGE_SIZE": 0}, "kasify_orders.E008", "from 1 to 500, not 0", "50"),
+    ],
+)
+def test_each_mistake_has_its_own_id_words_and_hint(value: Any, check_id: str, words: str, hint: str) -> None:
+    setting = value if not isinstance(value, dict) else {**BASE_KASIFY, **value}
+    with override_settings(KASIFY_ORDERS=setting):
+        found = [message for message in kasify_messages() if message.level >= checks.ERROR]
+        assert [message.id for message in found] == [check_id]
+        assert words in found[0].msg
+        assert hint in (found[0].hint or "")
+        # Using kasify anyway fails with the same words.
+        with pytest.raises(ImproperlyConfigured, match="kasify|KASIFY_ORDERS"):
+            get_orders()
+
+
+def test_an_unsupported_database_is_also_one_migrate_skips() -> None:
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "DATABASE": "unsupported"}):
+        assert [message.id for message in kasify_messages()] == ["kasify_orders.E004", "kasify_orders.W001"]
+
+
+def test_the_pages_need_messages_sessions_and_users() -> None:
+    without_messages = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+    with override_settings(MIDDLEWARE=without_messages):
+        [found] = kasify_messages()
+    assert found.id == "kasify_orders.E009"
+    assert "need the messages" in found.msg
+    assert found.hint == (
+        "add 'django.contrib.messages' to INSTALLED_APPS and "
+        "'django.contrib.messages.middleware.MessageMiddleware' to MIDDLEWARE"
+    )

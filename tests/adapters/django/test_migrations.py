@@ -1,0 +1,48 @@
+"""``manage.py migrate`` creates kasify's tables (its Alembic migrations, through Django's connection),
+and ``migrate kasify_orders zero`` removes them. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from django.core import checks
+from django.core.management import call_command
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from kasify_orders.adapters.django.orders import store_for
+from kasify_orders.storage import migrate
+
+
+def kasify_tables(alias: str) -> set[str]:
+    store = store_for(alias)
+    with store.engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+    store.dispose()
+    return {name for name in names if name.startswith("kasify_")}
+
+
+def schema_warnings(alias: str) -> list[str]:
+    found = checks.run_checks(tags=[checks.Tags.database], databases=[alias])
+    return [message.id for message in found if (message.id or "").startswith("kasify_orders.")]
+
+
+def test_migrate_brings_kasify_to_its_newest_migration(host: str) -> None:
+    store = store_for(host)
+    assert migrate.current(store) == migrate.head()
+    store.dispose()
+    applied = MigrationRecorder(connections[host]).applied_migrations()
+    assert ("kasify_orders", "0001_kasify_tables") in applied
+    assert {"kasify_orders", "kasify_outbox", "kasify_alembic_version"} <= kasify_tables(host)
+    assert schema_warnings(host) == []
+
+
+def test_migrate_zero_drops_the_tables_and_migrate_brings_them_back(host: str) -> None:
+    call_command("migrate", "kasify_orders", "zero", database=host, verbosity=0)
+    try:
+        assert kasify_tables(host) == set()
+        assert schema_warnings(host) == ["kasify_orders.W002"]
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert {"kasify_orders", "kasify_outbox", "kasify_alembic_version"} <= kasify_tables(host)
+    assert schema_warnings(host) == []

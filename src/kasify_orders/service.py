@@ -214,7 +214,7 @@ class Orders:
         new_order = validate_new_order(new_order)
         key = _key("idempotency_key", idempotency_key)
         if key is not None:
-            existing = self.store.read(lambda tx: tx.order_by_idempotency_key(key))
+            existing = self._placed_with(key)
             if existing is not None:
                 return existing
         order_id = uuid.uuid4().hex
@@ -247,12 +247,16 @@ class Orders:
 
         try:
             order, items = self.store.atomic(work)
-        except DuplicateIdempotencyKey:
-            existing = self.store.read(lambda tx: tx.order_by_idempotency_key(key))  # type: ignore[arg-type]
+        except DuplicateIdempotencyKey as duplicate:
+            # A concurrent call with the same key committed first: its order is the answer.
+            existing = self._placed_with(duplicate.key)
             assert existing is not None
             return existing
         self._deliver_now(order, items)
         return order
+
+    def _placed_with(self, key: str) -> Order | None:
+        return self.store.read(lambda tx: tx.order_by_idempotency_key(key))
 
     # -- acting on an order ---------------------------------------------------------------
 

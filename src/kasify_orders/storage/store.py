@@ -59,6 +59,10 @@ _RETRIES = 5
 class DuplicateIdempotencyKey(Exception):
     """Another call placed an order with this idempotency key first."""
 
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
 
 def _is_transient(error: sa.exc.DBAPIError) -> bool:
     orig = error.orig

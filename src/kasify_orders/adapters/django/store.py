@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from django.core.exceptions import ImproperlyConfigured
@@ -143,6 +143,9 @@ class _DjangoSQLiteDialect(SQLiteDialect_pysqlite):
 sa.dialects.registry.register("sqlite.kasify_django", __name__, "_DjangoSQLiteDialect")
 
 
+T = TypeVar("T")
+
+
 class DjangoStore(SqlStore):
     """The SQLAlchemy store, on Django's connection for *alias* and inside Django's transactions."""
 
@@ -171,6 +174,18 @@ class DjangoStore(SqlStore):
         scope = nullcontext() if not write and in_host_transaction else transaction.atomic(using=self.alias)
         with scope, self.engine.connect() as conn, conn.begin():
             yield Transaction(conn, self.tables, self._statements)
+
+    def atomic(self, work: Callable[[Transaction], T]) -> T:
+        """Like :meth:`SqlStore.atomic`, but no retry inside the host's transaction.
+
+        A deadlock there aborts the host's whole transaction (InnoDB rolls all of it back), so
+        retrying kasify's savepoint would run on a dead transaction: the host sees the error
+        and retries its own unit of work.
+        """
+        if connections[self.alias].in_atomic_block:
+            with self._begin(write=True) as tx:
+                return work(tx)
+        return super().atomic(work)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run *callback* when the host's transaction commits (at once outside any ``atomic``).

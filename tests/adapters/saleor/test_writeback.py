@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -219,3 +220,14 @@ def test_after_uninstall_nothing_is_sent_and_the_timeline_says_so(
     entry = saleor_orders.get(paid.id).timeline[-1]
     assert entry.kind == "saleor_writeback"
     assert "no longer installed" in entry.message
+
+
+def test_several_apps_on_one_orders_write_back_once(
+    make_app: Callable[..., SaleorApp], installed: FakeSaleor, saleor_orders: ko.Orders, paid: ko.Order
+) -> None:
+    second = make_app()
+    assert second.writeback is not None
+    saleor_orders.add_note(paid.id, "Only once", actor=STAFF)
+    # two write-backs would each have read Saleor's notes (the second then skipping the add)
+    assert len(installed.calls_named("KasifyNoteContext")) == 1
+    assert len(installed.calls_named("KasifyNoteAdd")) == 1

@@ -143,8 +143,13 @@ class SaleorApp:
         self.timeout = timeout
         self.writeback: SaleorWriteBack | None = None
         if write_back:
-            self.writeback = SaleorWriteBack(self.installations, self.client_for, orders=orders)
-            orders.plugins.register(self.writeback, name=f"kasify_orders.saleor.writeback.{id(self)}")
+            # One write-back per Orders, however many apps share it: two would each call Saleor.
+            existing = [p for p in orders.plugins.get_plugins() if isinstance(p, SaleorWriteBack)]
+            if existing:
+                self.writeback = existing[0]
+            else:
+                self.writeback = SaleorWriteBack(self.installations, self.client_for, orders=orders)
+                orders.plugins.register(self.writeback, name=f"kasify_orders.saleor.writeback.{id(self)}")
         self._routes = Map(
             [
                 Rule("/", endpoint="home", methods=["GET"]),

@@ -280,7 +280,7 @@ def seed(engine: sa.Engine, tables: Tables, count: int, batch: int = 20_000) -> 
                     **(
                         {"tracking_number": f"1Z{index:016d}", "carrier": "ups", "shipped_at": at}
                         if statuses[index % 6] in {"shipped", "delivered"}
-                        else {}
+                        else {"tracking_number": None, "carrier": None, "shipped_at": None}
                     ),
                 }
             )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from kasify_orders.model import (
 
 __all__ = [
     "OutboxItem",
+    "children_from_union",
     "coupon_from_row",
     "coupon_values",
     "order_from_rows",
@@ -103,14 +104,9 @@ def summary_from_row(row: Row[Any]) -> OrderSummary:
 
 
 def order_from_rows(
-    row: Row[Any], lines: Sequence[Row[Any]], refunds: Sequence[Row[Any]], timeline: Sequence[Row[Any]]
+    row: Row[Any], lines: Sequence[Line], refunds: Sequence[Refund], timeline: Sequence[TimelineEvent]
 ) -> Order:
     """The whole order: its row's summary, plus address, lines, refunds and timeline."""
-    currency = row.currency
-
-    def amount(units: int) -> Decimal:
-        return money.from_minor(units, currency)
-
     return Order(
         **attrs.asdict(summary_from_row(row), recurse=False),
         shipping_address=Address(
@@ -121,18 +117,34 @@ def order_from_rows(
             postal_code=row.ship_postal_code,
             country=row.ship_country,
         ),
-        lines=tuple(
-            Line(
-                line.sku, line.name, line.variant, line.quantity, amount(line.unit_price), amount(line.total)
-            )
-            for line in lines
-        ),
-        refunds=tuple(
-            Refund(r.id, amount(r.amount), r.created_at, r.note, r.actor, r.reference, r.idempotency_key)
-            for r in refunds
-        ),
-        timeline=tuple(TimelineEvent(e.kind, e.at, e.actor, e.message, e.data) for e in timeline),
+        lines=tuple(lines),
+        refunds=tuple(refunds),
+        timeline=tuple(timeline),
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def children_from_union(
+    rows: Iterable[Row[Any]], currency: str
+) -> tuple[list[Line], list[Refund], list[TimelineEvent]]:
+    """Split the rows of the children query (``kind`` 0 lines, 1 refunds, 2 timeline), in order.
+
+    Lines by position, refunds by time, timeline entries by insertion (their ``seq``).
+    """
+    lines: list[Line] = []
+    refunds: list[Refund] = []
+    timeline: list[TimelineEvent] = []
+    for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.t1 or _EPOCH)):
+        if r.kind == 0:
+            unit_price = money.from_minor(r.i2, currency)
+            lines.append(Line(r.s1, r.s2, r.s3, r.i1, unit_price, money.from_minor(r.i3, currency)))
+        elif r.kind == 1:
+            refunds.append(Refund(r.s1, money.from_minor(r.i2, currency), r.t1, r.s2, r.s3, r.s4, r.s5))
+        else:
+            timeline.append(TimelineEvent(r.s1, r.t1, r.s3, r.s2, r.j))
+    return lines, refunds, timeline
 
 
 def _decimal(text: str | None) -> Decimal | None:

@@ -17,7 +17,6 @@ This module only maps Flask's requests, sessions, CSRF tokens (Flask-WTF) and us
 
 from __future__ import annotations
 
-import email.utils
 import logging
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
@@ -38,6 +37,7 @@ except ImportError as error:  # pragma: no cover - depends on the installation
 
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.model import Order
+from kasify_orders.notifications.django_style import as_django_style
 from kasify_orders.service import Orders
 from kasify_orders.settings import Settings
 from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
@@ -364,28 +364,7 @@ class _HostMail:
             return None
         from flask_mailman import EmailMultiAlternatives  # noqa: PLC0415 - optional dependency
 
-        text_part = message.get_body(("plain",))
-        html_part = message.get_body(("html",))
-        text = text_part.get_content() if isinstance(text_part, EmailMessage) else ""
-        skip = {"subject", "from", "to", "cc", "bcc", "reply-to", "content-type", "mime-version",
-                "content-transfer-encoding"}  # fmt: skip
-        mail = EmailMultiAlternatives(
-            subject=str(message.get("Subject", "")),
-            body=text,
-            from_email=str(message.get("From", "")) or None,
-            to=_addresses(message, "To"),
-            cc=_addresses(message, "Cc"),
-            bcc=_addresses(message, "Bcc"),
-            reply_to=_addresses(message, "Reply-To"),
-            headers={k: str(v) for k, v in message.items() if k.lower() not in skip},
-        )
-        if isinstance(html_part, EmailMessage):
-            mail.attach_alternative(html_part.get_content(), "text/html")
+        mail = as_django_style(message, EmailMultiAlternatives)
         with self.app.app_context():
             mail.send()
         return True
-
-
-def _addresses(message: EmailMessage, header: str) -> list[str]:
-    values = [str(value) for value in message.get_all(header, [])]
-    return [email.utils.formataddr(pair) for pair in email.utils.getaddresses(values)]

@@ -8,53 +8,19 @@ are kept, so a retried email carries the same ``Message-ID`` as the first attemp
 
 from __future__ import annotations
 
-import email.utils
 from email.message import EmailMessage
 
 from django.core.mail import EmailMultiAlternatives
 
 from kasify_orders.hookspecs import hookimpl
+from kasify_orders.notifications.django_style import as_django_style
 
 __all__ = ["DjangoMail", "to_django"]
-
-#: Headers Django writes itself from the message's fields.
-_OWN_HEADERS = frozenset(
-    (
-        "subject",
-        "from",
-        "to",
-        "cc",
-        "bcc",
-        "reply-to",
-        "content-type",
-        "mime-version",
-        "content-transfer-encoding",
-    )
-)
-
-
-def _addresses(message: EmailMessage, header: str) -> list[str]:
-    values = [str(value) for value in message.get_all(header, [])]
-    return [email.utils.formataddr(pair) for pair in email.utils.getaddresses(values)]
 
 
 def to_django(message: EmailMessage) -> EmailMultiAlternatives:
     """The same email as a Django message: text body, HTML alternative, kasify's headers."""
-    text_part = message.get_body(("plain",))
-    html_part = message.get_body(("html",))
-    text = text_part.get_content() if isinstance(text_part, EmailMessage) else ""
-    mail = EmailMultiAlternatives(
-        subject=str(message.get("Subject", "")),
-        body=text,
-        from_email=str(message.get("From", "")) or None,
-        to=_addresses(message, "To"),
-        cc=_addresses(message, "Cc"),
-        bcc=_addresses(message, "Bcc"),
-        reply_to=_addresses(message, "Reply-To"),
-        headers={key: str(value) for key, value in message.items() if key.lower() not in _OWN_HEADERS},
-    )
-    if isinstance(html_part, EmailMessage):
-        mail.attach_alternative(html_part.get_content(), "text/html")
+    mail: EmailMultiAlternatives = as_django_style(message, EmailMultiAlternatives)
     return mail
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 import attrs
 import pluggy
@@ -123,35 +123,15 @@ class Orders:
         """The order with this human number; raises :class:`~kasify_orders.OrderNotFound`."""
         return self.store.get_order_by_number(number)
 
-    def list(
-        self,
-        *,
-        status: Status | str | None = None,
-        payment_status: PaymentStatus | str | None = None,
-        search: str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        coupon_code: str | None = None,
-        paid_before: datetime | None = None,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page:
+    def list(self, *, limit: int = 50, cursor: str | None = None, **filters: Unpack[OrderFilters]) -> Page:
         """A page of orders, newest first. Pass ``page.next_cursor`` back for the next page.
 
-        Paging is by key, not offset, so orders placed meanwhile never shift a page:
-        no order is shown twice and none is skipped.
+        *filters* are those of :class:`OrderFilters` (status, payment_status, search,
+        created_from, created_to, coupon_code, paid_before). Paging is by key, not offset,
+        so orders placed meanwhile never shift a page: none is shown twice or skipped.
         """
         checker = Checker()
-        where = _order_filter(
-            checker,
-            status=status,
-            payment_status=payment_status,
-            search=search,
-            created_from=created_from,
-            created_to=created_to,
-            coupon_code=coupon_code,
-            paid_before=paid_before,
-        )
+        where = _order_filter(checker, filters)
         limit = checker.integer("limit", limit, minimum=1)
         if limit > MAX_PAGE:
             checker.fail("limit", f"must be at most {MAX_PAGE}, got {limit}")
@@ -167,29 +147,10 @@ class Orders:
         next_cursor = str(items[-1].number) if len(found) > limit else None
         return Page(tuple(items), next_cursor)
 
-    def count(
-        self,
-        *,
-        status: Status | str | None = None,
-        payment_status: PaymentStatus | str | None = None,
-        search: str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-        coupon_code: str | None = None,
-        paid_before: datetime | None = None,
-    ) -> int:
+    def count(self, **filters: Unpack[OrderFilters]) -> int:
         """How many orders :meth:`list` would page through with the same filters."""
         checker = Checker()
-        where = _order_filter(
-            checker,
-            status=status,
-            payment_status=payment_status,
-            search=search,
-            created_from=created_from,
-            created_to=created_to,
-            coupon_code=coupon_code,
-            paid_before=paid_before,
-        )
+        where = _order_filter(checker, filters)
         checker.done()
         return self.store.count_orders(where)
 
@@ -496,26 +457,42 @@ class Orders:
         return order
 
 
-def _order_filter(
-    checker: Checker,
-    *,
-    status: object,
-    payment_status: object,
-    search: str | None,
-    created_from: object,
-    created_to: object,
-    coupon_code: str | None,
-    paid_before: object,
-) -> OrderFilter:
-    """Check :meth:`Orders.list`'s filters, recording bad ones on *checker*."""
+class OrderFilters(TypedDict, total=False):
+    """The filters :meth:`Orders.list` and :meth:`Orders.count` take, all optional."""
+
+    #: Only orders in this status.
+    status: Status | str | None
+    #: Only orders with this payment status.
+    payment_status: PaymentStatus | str | None
+    #: An order number (``1042`` or ``#1042``), part of a name or email, a whole email
+    #: address, or a tracking number.
+    search: str | None
+    #: Placed at or after this aware datetime.
+    created_from: datetime | None
+    #: Placed before this aware datetime.
+    created_to: datetime | None
+    #: Placed with this coupon (case-insensitive).
+    coupon_code: str | None
+    #: Paid before this aware datetime (the pages' "Needs attention" view).
+    paid_before: datetime | None
+
+
+def _order_filter(checker: Checker, filters: OrderFilters) -> OrderFilter:
+    """Check the filters of :meth:`Orders.list`, recording bad ones on *checker*."""
+    unknown = sorted(set(filters) - set(OrderFilters.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"unknown order filter {unknown[0]!r}; the filters are {', '.join(OrderFilters.__annotations__)}"
+        )
+    search = filters.get("search")
     return OrderFilter(
-        status=_enum(checker, "status", Status, status),
-        payment_status=_enum(checker, "payment_status", PaymentStatus, payment_status),
-        created_from=checker.moment("created_from", created_from),
-        created_to=checker.moment("created_to", created_to),
-        coupon_code=coupon_code,
+        status=_enum(checker, "status", Status, filters.get("status")),
+        payment_status=_enum(checker, "payment_status", PaymentStatus, filters.get("payment_status")),
+        created_from=checker.moment("created_from", filters.get("created_from")),
+        created_to=checker.moment("created_to", filters.get("created_to")),
+        coupon_code=filters.get("coupon_code"),
         search=search.strip() if search and search.strip() else None,
-        paid_before=checker.moment("paid_before", paid_before),
+        paid_before=checker.moment("paid_before", filters.get("paid_before")),
     )
 
 

@@ -89,3 +89,8 @@ def test_count_uses_the_same_filters_as_list(orders: ko.Orders) -> None:
     assert orders.count(paid_before=utcnow() + timedelta(minutes=1)) == 2
     with pytest.raises(ko.ValidationError, match="status"):
         orders.count(status="lost")
+
+
+def test_an_unknown_filter_is_a_type_error(sqlite_orders: ko.Orders) -> None:
+    with pytest.raises(TypeError, match="unknown order filter 'stauts'"):
+        sqlite_orders.list(stauts="pending")  # type: ignore[call-arg]

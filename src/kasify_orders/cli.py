@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from rich.table import Table
 from kasify_orders import export
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
-from kasify_orders.model import Order
+from kasify_orders.model import Order, utcnow
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
@@ -425,6 +426,56 @@ def outbox_run(orders: Orders, *, worker: bool, interval: float, retry_now: bool
 def outbox_retry_dead(orders: Orders) -> None:
     """Make events that used up their attempts due again (then run 'outbox run')."""
     console.print(f"{orders.retry_dead()} dead events are due again")
+
+
+# -- the Saleor App ----------------------------------------------------------------------------
+
+
+def _installations(orders: Orders) -> Any:
+    try:
+        from kasify_orders.adapters.saleor import Installations  # noqa: PLC0415 - needs the saleor extra
+    except ImportError as error:
+        raise click.ClickException(
+            f"the Saleor commands need the saleor extra ({error.name} is missing): "
+            "pip install 'kasify-orders[saleor]'"
+        ) from error
+    return Installations(orders.store)
+
+
+@main.group()
+def saleor() -> None:
+    """The Saleor App's installations and its record of processed webhooks."""
+
+
+@saleor.command("installs")
+@_with_orders
+def saleor_installs(orders: Orders) -> None:
+    """List the Saleor instances that installed the app."""
+    for install in _installations(orders).all():
+        state = "active" if install.active else f"removed {install.removed_at:%Y-%m-%d %H:%M} UTC"
+        since = f"installed {install.installed_at:%Y-%m-%d %H:%M} UTC"
+        console.print(f"{install.api_url}  ({install.domain}, {since}, {state})", soft_wrap=True)
+
+
+@saleor.command("uninstall")
+@click.argument("api_url")
+@_with_orders
+def saleor_uninstall(orders: Orders, *, api_url: str) -> None:
+    """Stop accepting webhooks from API_URL and writing back to it (its orders are kept)."""
+    if not _installations(orders).remove(api_url):
+        raise click.ClickException(
+            f"{api_url} is not an active installation (see 'kasify-orders saleor installs')"
+        )
+    console.print(f"{api_url} uninstalled: its webhooks are refused from now on")
+
+
+@saleor.command("prune")
+@click.option("--older-than-days", default=7, show_default=True, type=click.IntRange(min=1))
+@_with_orders
+def saleor_prune(orders: Orders, *, older_than_days: int) -> None:
+    """Forget webhooks processed more than N days ago (Saleor's retries stop long before)."""
+    forgotten = _installations(orders).forget_seen_before(utcnow() - timedelta(days=older_than_days))
+    console.print(f"Forgot {forgotten} processed webhooks")
 
 
 # -- check -------------------------------------------------------------------------------------

@@ -190,3 +190,27 @@ def test_export_streams_in_flat_memory(tmp_path: Path) -> None:
     peak_mb = int(done.stdout.strip().splitlines()[-1]) / 1024
     assert len(out.read_text().splitlines()) == 20_000
     assert peak_mb < 100, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_saleor_installations_can_be_listed_uninstalled_and_pruned(
+    orders: ko.Orders, database_url: str
+) -> None:
+    from datetime import timedelta
+
+    from kasify_orders.adapters.saleor import Installations
+    from kasify_orders.model import utcnow
+
+    installs = Installations(orders.store)
+    api = "https://shop.example.com/graphql/"
+    installs.save(api_url=api, domain="shop.example.com", app_id="QXBwOjE=", app_token="secret", jwks=None)
+    installs.mark_seen("d" * 64, api_url=api, event="ORDER_CREATED")
+    listed = run(database_url, "saleor", "installs")
+    assert api in listed.output and "active" in listed.output
+    assert "secret" not in listed.output
+    assert "Forgot 0 processed webhooks" in run(database_url, "saleor", "prune").output
+    assert installs.forget_seen_before(utcnow() + timedelta(days=1)) == 1
+    assert "uninstalled" in run(database_url, "saleor", "uninstall", api).output
+    installation = installs.get(api)
+    assert installation is not None and not installation.active
+    again = run(database_url, "saleor", "uninstall", api)
+    assert again.exit_code == 1 and "not an active installation" in again.output

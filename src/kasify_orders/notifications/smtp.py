@@ -10,7 +10,6 @@ attempt, which the outbox retries, instead of hanging a web request.
 
 from __future__ import annotations
 
-import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -19,6 +18,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.hookspecs import hookimpl
+from kasify_orders.network import is_loopback
 
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
@@ -44,15 +44,6 @@ def parse_url(url: str) -> SplitResult:
     return parts
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def send(url: str, message: EmailMessage, *, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
     """Send *message* through the SMTP server at *url* (one connection per message)."""
     parts = parse_url(url)
@@ -72,7 +63,7 @@ def send(url: str, message: EmailMessage, *, timeout: float = SMTP_TIMEOUT_SECON
             client.ehlo()
             encrypted = True
         if parts.username:
-            if not encrypted and not _is_loopback(host):
+            if not encrypted and not is_loopback(host):
                 raise smtplib.SMTPNotSupportedError(
                     f"{host} offers no STARTTLS: refusing to send the SMTP password unencrypted"
                     " (use smtps:// or a server with STARTTLS)"

@@ -224,25 +224,23 @@ class MerchantPages:
             400 if problem else 200,
         )
 
-    def order_detail(self, order_id: str, authorize: Authorize) -> Page:
-        """An order: customer, items, totals, payment, the customer's notes, timeline and actions."""
+    def _viewable(self, order_id: str, authorize: Authorize) -> Order | Page:
+        """The order, or the page saying it is missing or not for this user."""
         try:
             order = self.orders.get(order_id)
         except OrderNotFound:
             return self.not_found()
-        if not authorize(VIEW, order):
-            return self.refused()
-        return self._detail(order, authorize)
+        return order if authorize(VIEW, order) else self.refused()
+
+    def order_detail(self, order_id: str, authorize: Authorize) -> Page:
+        """An order: customer, items, totals, payment, the customer's notes, timeline and actions."""
+        order = self._viewable(order_id, authorize)
+        return order if isinstance(order, Page) else self._detail(order, authorize)
 
     def packing_slip(self, order_id: str, authorize: Authorize) -> Page:
         """The printable packing slip, with the customer's notes on it."""
-        try:
-            order = self.orders.get(order_id)
-        except OrderNotFound:
-            return self.not_found()
-        if not authorize(VIEW, order):
-            return self.refused()
-        return Page("packing_slip.html", {"order": order})
+        order = self._viewable(order_id, authorize)
+        return order if isinstance(order, Page) else Page("packing_slip.html", {"order": order})
 
     # -- acting -------------------------------------------------------------------------
 

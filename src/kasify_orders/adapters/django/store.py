@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -97,6 +97,17 @@ class _DjangoConnection:
         return getattr(self._raw(), name)
 
 
+def _accept_parsed(parse: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """Keep a value Django's converters already parsed (a ``date``, or its subclass ``datetime``)."""
+
+    def process(value: Any) -> Any:
+        if value is None or isinstance(value, date):
+            return value
+        return parse(value) if parse else value
+
+    return process
+
+
 class _LenientDateTime(DATETIME):
     """SQLite DATETIME that also accepts the ``datetime`` Django's sqlite3 converters return.
 
@@ -105,28 +116,14 @@ class _LenientDateTime(DATETIME):
     """
 
     def result_processor(self, dialect: Any, coltype: object) -> Callable[[Any], Any] | None:
-        parse = super().result_processor(dialect, coltype)
-
-        def process(value: Any) -> Any:
-            if value is None or isinstance(value, datetime):
-                return value
-            return parse(value) if parse else value
-
-        return process
+        return _accept_parsed(super().result_processor(dialect, coltype))
 
 
 class _LenientDate(DATE):
     """SQLite DATE that also accepts the ``date`` Django's sqlite3 converters return."""
 
     def result_processor(self, dialect: Any, coltype: object) -> Callable[[Any], Any] | None:
-        parse = super().result_processor(dialect, coltype)
-
-        def process(value: Any) -> Any:
-            if value is None or isinstance(value, date):
-                return value
-            return parse(value) if parse else value
-
-        return process
+        return _accept_parsed(super().result_processor(dialect, coltype))
 
 
 class _DjangoSQLiteDialect(SQLiteDialect_pysqlite):

@@ -9,6 +9,7 @@ their forms and their error messages are the same jinja2 templates every host re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -104,34 +105,30 @@ def _signed_in(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
-@require_GET
-def order_list(request: HttpRequest) -> HttpResponseBase:
-    """The order list: status tabs, "Needs attention", search, paging."""
+def _show(request: HttpRequest, build: Callable[[MerchantPages, Authorize], Page]) -> HttpResponseBase:
+    """A page for signed-in users: *build* it with the shared view layer, then render it."""
     if not _signed_in(request):
         return redirect_to_login(request.get_full_path())
     config = conf.load()
-    page = _pages(request, config).order_list(request.GET.dict(), _authorize(request, config))
-    return _respond(request, config, page)
+    return _respond(request, config, build(_pages(request, config), _authorize(request, config)))
+
+
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponseBase:
+    """The order list: status tabs, "Needs attention", search, paging."""
+    return _show(request, lambda pages, authorize: pages.order_list(request.GET.dict(), authorize))
 
 
 @require_GET
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """One order, with the actions the user may take."""
-    if not _signed_in(request):
-        return redirect_to_login(request.get_full_path())
-    config = conf.load()
-    page = _pages(request, config).order_detail(order_id, _authorize(request, config))
-    return _respond(request, config, page)
+    return _show(request, lambda pages, authorize: pages.order_detail(order_id, authorize))
 
 
 @require_GET
 def packing_slip(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """The printable packing slip."""
-    if not _signed_in(request):
-        return redirect_to_login(request.get_full_path())
-    config = conf.load()
-    page = _pages(request, config).packing_slip(order_id, _authorize(request, config))
-    return _respond(request, config, page)
+    return _show(request, lambda pages, authorize: pages.packing_slip(order_id, authorize))
 
 
 @require_POST

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import ipaddress
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -37,6 +36,7 @@ from kasify_orders.adapters.saleor.installations import Installation, Installati
 from kasify_orders.adapters.saleor.signatures import FetchJson, SignatureError, SignatureVerifier, fetch_json
 from kasify_orders.adapters.saleor.writeback import SaleorWriteBack
 from kasify_orders.errors import ValidationError
+from kasify_orders.network import is_loopback
 from kasify_orders.service import Orders
 
 if TYPE_CHECKING:
@@ -63,15 +63,6 @@ def _json(data: Mapping[str, Any], status: int = 200) -> Response:
 def _refuse(status: int, code: str, message: str) -> Response:
     """Saleor's App SDK error shape: ``{"success": false, "error": {"code", "message"}}``."""
     return _json({"success": False, "error": {"code": code, "message": message}}, status)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class SaleorApp:
@@ -234,7 +225,7 @@ class SaleorApp:
         parts = urlsplit(api_url)
         if parts.scheme not in {"https", "http"} or not parts.hostname:
             return f"Saleor-Api-Url must be an absolute http(s) URL, got {api_url!r}"
-        if parts.scheme == "http" and not (self.allow_http or _is_loopback(parts.hostname)):
+        if parts.scheme == "http" and not (self.allow_http or is_loopback(parts.hostname)):
             return f"Saleor-Api-Url must use https, got {api_url!r}"
         if len(api_url) > 255:
             return "Saleor-Api-Url must be at most 255 characters"

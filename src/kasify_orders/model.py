@@ -55,7 +55,9 @@ def _aware(_instance: object, attribute: attrs.Attribute[Any], value: datetime |
 
 
 def _to_utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+    if value is None or value.tzinfo is None or value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
 
 
 def _frozen_dict(value: Mapping[str, Any] | None) -> Mapping[str, Any]:

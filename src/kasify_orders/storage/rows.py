@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from kasify_orders import money
@@ -26,13 +27,20 @@ from kasify_orders.model import (
 )
 
 __all__ = [
+    "LINE",
+    "ORDER",
+    "REFUND",
+    "TIMELINE",
     "OutboxItem",
     "children_from_union",
     "coupon_from_row",
     "coupon_values",
+    "order_columns",
     "order_from_rows",
+    "order_from_union",
     "order_values",
     "outbox_item_from_row",
+    "summary_columns",
     "summary_from_row",
 ]
 
@@ -69,53 +77,115 @@ def order_values(order: Order) -> dict[str, Any]:
     }
 
 
-def _shipment(row: Row[Any]) -> Shipment | None:
-    if row.tracking_number is None:
-        return None
-    return Shipment(row.carrier, row.tracking_number, row.tracking_url, row.shipped_at)
+#: The orders columns an :class:`OrderSummary` is made of, in the order
+#: :func:`summary_from_row` unpacks them (by position: a row's attributes cost more than the
+#: rest of the mapping).
+SUMMARY_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "payment_status",
+    "customer_name",
+    "customer_email",
+    "currency",
+    "subtotal",
+    "shipping",
+    "discount",
+    "total",
+    "refunded",
+    "coupon_code",
+    "customer_note",
+    "carrier",
+    "tracking_number",
+    "tracking_url",
+    "shipped_at",
+    "created_at",
+    "paid_at",
+    "version",
+)
+#: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
+ADDRESS_COLUMNS = (
+    "ship_line1",
+    "ship_line2",
+    "ship_city",
+    "ship_region",
+    "ship_postal_code",
+    "ship_country",
+)
+_STATUSES = {status.value: status for status in Status}
+_PAYMENT_STATUSES = {status.value: status for status in PaymentStatus}
 
 
-def _totals(row: Row[Any]) -> Totals:
-    units = money.minor_unit(row.currency)
-    subtotal, shipping, discount, total, refunded = (
-        Decimal(value).scaleb(-units)
-        for value in (row.subtotal, row.shipping, row.discount, row.total, row.refunded)
-    )
-    return Totals(subtotal, shipping, discount, total, refunded)
+def summary_columns(orders: sa.Table) -> list[sa.Column[Any]]:
+    """The columns to select for :func:`summary_from_row`."""
+    return [orders.c[name] for name in SUMMARY_COLUMNS]
 
 
-def summary_from_row(row: Row[Any]) -> OrderSummary:
-    """The :class:`OrderSummary` of an orders row."""
+def order_columns(orders: sa.Table) -> list[sa.Column[Any]]:
+    """The columns to select for :func:`order_from_rows`."""
+    return [orders.c[name] for name in SUMMARY_COLUMNS + ADDRESS_COLUMNS]
+
+
+def summary_from_row(row: Sequence[Any]) -> OrderSummary:
+    """The :class:`OrderSummary` of a row of :func:`summary_columns` (or :func:`order_columns`)."""
+    (
+        order_id,
+        number,
+        status,
+        payment_status,
+        customer_name,
+        customer_email,
+        currency,
+        subtotal,
+        shipping,
+        discount,
+        total,
+        refunded,
+        coupon_code,
+        customer_note,
+        carrier,
+        tracking_number,
+        tracking_url,
+        shipped_at,
+        created_at,
+        paid_at,
+        version,
+    ) = row[: len(SUMMARY_COLUMNS)]
+    exponent = -money.minor_unit(currency)
     return OrderSummary(
-        id=row.id,
-        number=row.number,
-        status=Status(row.status),
-        payment_status=PaymentStatus(row.payment_status),
-        customer=Customer(row.customer_name, row.customer_email),
-        currency=row.currency,
-        totals=_totals(row),
-        coupon_code=row.coupon_code,
-        customer_note=row.customer_note,
-        shipment=_shipment(row),
-        created_at=row.created_at,
-        paid_at=row.paid_at,
-        version=row.version,
+        id=order_id,
+        number=number,
+        status=_STATUSES[status],
+        payment_status=_PAYMENT_STATUSES[payment_status],
+        customer=Customer(customer_name, customer_email),
+        currency=currency,
+        totals=Totals(
+            Decimal(subtotal).scaleb(exponent),
+            Decimal(shipping).scaleb(exponent),
+            Decimal(discount).scaleb(exponent),
+            Decimal(total).scaleb(exponent),
+            Decimal(refunded).scaleb(exponent),
+        ),
+        coupon_code=coupon_code,
+        customer_note=customer_note,
+        shipment=None
+        if tracking_number is None
+        else Shipment(carrier, tracking_number, tracking_url, shipped_at),
+        created_at=created_at,
+        paid_at=paid_at,
+        version=version,
     )
 
 
 def order_from_rows(
-    row: Row[Any], lines: Sequence[Line], refunds: Sequence[Refund], timeline: Sequence[TimelineEvent]
+    row: Sequence[Any], lines: Sequence[Line], refunds: Sequence[Refund], timeline: Sequence[TimelineEvent]
 ) -> Order:
-    """The whole order: its row's summary, plus address, lines, refunds and timeline."""
+    """The whole order: its :func:`order_columns` row's summary and address, and its children."""
+    line1, line2, city, region, postal_code, country = row[len(SUMMARY_COLUMNS) :]
     return Order(
         **attrs.asdict(summary_from_row(row), recurse=False),
         shipping_address=Address(
-            line1=row.ship_line1,
-            line2=row.ship_line2,
-            city=row.ship_city,
-            region=row.ship_region,
-            postal_code=row.ship_postal_code,
-            country=row.ship_country,
+            line1=line1, line2=line2, city=city, region=region, postal_code=postal_code, country=country
         ),
         lines=tuple(lines),
         refunds=tuple(refunds),
@@ -124,12 +194,14 @@ def order_from_rows(
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The ``kind`` of each row of the union queries (see :mod:`kasify_orders.storage.store`).
+LINE, REFUND, TIMELINE, ORDER = 0, 1, 2, 3
 
 
 def children_from_union(
     rows: Iterable[Row[Any]], currency: str
 ) -> tuple[list[Line], list[Refund], list[TimelineEvent]]:
-    """Split the rows of the children query (``kind`` 0 lines, 1 refunds, 2 timeline), in order.
+    """Split the children rows of a union query into lines, refunds and timeline, in order.
 
     Lines by position, refunds by time, timeline entries by insertion (their ``seq``).
     """
@@ -137,14 +209,23 @@ def children_from_union(
     refunds: list[Refund] = []
     timeline: list[TimelineEvent] = []
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.t1 or _EPOCH)):
-        if r.kind == 0:
+        if r.kind == LINE:
             unit_price = money.from_minor(r.i2, currency)
             lines.append(Line(r.s1, r.s2, r.s3, r.i1, unit_price, money.from_minor(r.i3, currency)))
-        elif r.kind == 1:
+        elif r.kind == REFUND:
             refunds.append(Refund(r.s1, money.from_minor(r.i2, currency), r.t1, r.s2, r.s3, r.s4, r.s5))
         else:
             timeline.append(TimelineEvent(r.s1, r.t1, r.s3, r.s2, r.j))
     return lines, refunds, timeline
+
+
+def order_from_union(rows: Sequence[Row[Any]]) -> Order | None:
+    """The order of a whole-order union: its own row (``kind`` ORDER) and its children; None if absent."""
+    head = next((row for row in rows if row.kind == ORDER), None)
+    if head is None:
+        return None
+    children = children_from_union((row for row in rows if row.kind != ORDER), head.currency)
+    return order_from_rows(head[1 : 1 + len(SUMMARY_COLUMNS) + len(ADDRESS_COLUMNS)], *children)
 
 
 def _decimal(text: str | None) -> Decimal | None:

@@ -1,7 +1,8 @@
 """The SQLAlchemy Core store: every read and write kasify makes, one transaction at a time.
 
 Writes lock what they change, always in the same order (coupon row, then stock rows by
-SKU, then the order row), so concurrent actions serialise instead of losing updates;
+SKU, then the order row, on MariaDB with its children's rows), so concurrent actions
+serialise instead of losing updates;
 a deadlock or serialisation failure the database reports anyway is retried a few times.
 SQLite takes its write lock up front with ``BEGIN IMMEDIATE``.
 """
@@ -39,13 +40,20 @@ from kasify_orders.model import (
 )
 from kasify_orders.storage.queries import OrderFilter, filtered, upsert
 from kasify_orders.storage.rows import (
+    LINE,
+    ORDER,
+    REFUND,
+    TIMELINE,
     OutboxItem,
     children_from_union,
     coupon_from_row,
     coupon_values,
+    order_columns,
     order_from_rows,
+    order_from_union,
     order_values,
     outbox_item_from_row,
+    summary_columns,
     summary_from_row,
 )
 from kasify_orders.storage.tables import Tables, UTCDateTime, build_tables
@@ -171,7 +179,7 @@ class SqlStore:
         after = 0
         while True:
             query = (
-                filtered(sa.select(o), o, where)
+                filtered(sa.select(*summary_columns(o)), o, where)
                 .where(o.c.number > after)
                 .order_by(o.c.number)
                 .limit(batch_size)
@@ -320,13 +328,18 @@ class SqlStore:
             return [outbox_item_from_row(row) for row in conn.execute(query)]
 
 
-def _children(t: Tables, dialect: str, *, many: bool) -> sa.CompoundSelect[Any]:
-    """An order's (or, *many*, several orders') lines, refunds and timeline in one query.
+def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.CompoundSelect[Any]:
+    """Lines, refunds and timeline entries in one query: of one order, or of several.
 
-    One round trip instead of three.
+    *whole*: of one order (``:b_id``), with the order's own row first (``kind`` ORDER, its
+    :func:`order_columns` filled): the whole order in one round trip, and so from one
+    snapshot (two statements could straddle another transaction's commit). Otherwise of
+    the orders in ``:ids``, children only.
+    *lock*: every branch ``FOR UPDATE`` (MariaDB/MySQL; parenthesised, as it requires), so
+    the reads are of the latest committed rows, the order row first.
 
-    Each branch fills the same labelled columns (``kind`` 0, 1, 2 says which table); the
-    NULLs are typed so every database agrees on each column's type.
+    Each branch fills the same labelled columns (``kind`` says which table); the NULLs are
+    typed so every database agrees on each column's type.
     """
 
     def null(type_: Any) -> sa.ColumnElement[Any]:
@@ -336,15 +349,21 @@ def _children(t: Tables, dialect: str, *, many: bool) -> sa.CompoundSelect[Any]:
         return sa.type_coerce(sa.null(), type_)
 
     def of(table: sa.Table) -> sa.ColumnElement[bool]:
-        if many:
-            return table.c.order_id.in_(sa.bindparam("ids", expanding=True))
-        return table.c.order_id == sa.bindparam("b_id")
+        if whole:
+            return table.c.order_id == sa.bindparam("b_id")
+        return table.c.order_id.in_(sa.bindparam("ids", expanding=True))
 
-    lines, refunds, timeline = t.lines, t.refunds, t.timeline
+    o, lines, refunds, timeline = t.orders, t.lines, t.refunds, t.timeline
     text, number = sa.String(), sa.BigInteger()
+    child_slots: list[tuple[str, Any]] = [("order_id", text), ("seq", number)]
+    child_slots += [(f"s{n}", sa.Text() if n == 2 else text) for n in range(1, 6)]
+    child_slots += [(f"i{n}", number) for n in range(1, 4)] + [("t1", UTCDateTime), ("j", sa.JSON)]
+    head = order_columns(o) if whole else []
+    no_head = [null(column.type) for column in head]
     branches = [
         sa.select(
-            sa.literal(0).label("kind"),
+            sa.literal(LINE).label("kind"),
+            *no_head,
             lines.c.order_id,
             sa.cast(lines.c.position, number).label("seq"),
             lines.c.sku.label("s1"),
@@ -359,7 +378,8 @@ def _children(t: Tables, dialect: str, *, many: bool) -> sa.CompoundSelect[Any]:
             null(sa.JSON).label("j"),
         ).where(of(lines)),
         sa.select(
-            sa.literal(1),
+            sa.literal(REFUND),
+            *no_head,
             refunds.c.order_id,
             sa.cast(sa.literal(0), number),
             refunds.c.id,
@@ -374,7 +394,8 @@ def _children(t: Tables, dialect: str, *, many: bool) -> sa.CompoundSelect[Any]:
             null(sa.JSON),
         ).where(of(refunds)),
         sa.select(
-            sa.literal(2),
+            sa.literal(TIMELINE),
+            *no_head,
             timeline.c.order_id,
             timeline.c.id,
             timeline.c.kind,
@@ -389,6 +410,16 @@ def _children(t: Tables, dialect: str, *, many: bool) -> sa.CompoundSelect[Any]:
             timeline.c.data,
         ).where(of(timeline)),
     ]
+    if whole:
+        # First, so the union's columns take its names (``id``, ``currency``...).
+        order_row = sa.select(
+            sa.literal(ORDER).label("kind"),
+            *head,
+            *(null(type_).label(label) for label, type_ in child_slots),
+        ).where(o.c.id == sa.bindparam("b_id"))
+        branches.insert(0, order_row)
+    if lock:
+        return sa.union_all(*(branch.with_for_update().self_group() for branch in branches))
     # No ORDER BY: MariaDB would sort the union in a temporary table; Python orders the
     # few rows of one order instead (children_from_union).
     return sa.union_all(*branches)
@@ -399,13 +430,24 @@ class _Statements:
 
     def __init__(self, t: Tables, dialect: str) -> None:
         o = t.orders
-        by_id = sa.select(o).where(o.c.id == sa.bindparam("b_id"))
-        self.order_by_id = by_id
-        self.lock_order_by_id = by_id.with_for_update()
-        self.order_by_number = sa.select(o).where(o.c.number == sa.bindparam("b_number"))
-        self.order_by_key = sa.select(o).where(o.c.idempotency_key == sa.bindparam("b_key"))
-        self.children_of_one = _children(t, dialect, many=False)
-        self.children_of_many = _children(t, dialect, many=True)
+        self.whole_order = _union(t, dialect, whole=True)
+        if dialect in {"mysql", "mariadb"}:
+            # One round trip: the locking union reads the order row, then its children.
+            self.lock_order: sa.Select[Any] | None = None
+            self.lock_whole_order = _union(t, dialect, whole=True, lock=True)
+        else:
+            # PostgreSQL refuses FOR UPDATE in a union: lock the row, then read (a fresh
+            # snapshot, in READ COMMITTED). SQLite's write transactions are exclusive already.
+            self.lock_order = (
+                sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id")).with_for_update()
+                if dialect == "postgresql"
+                else None
+            )
+            self.lock_whole_order = self.whole_order
+        self.id_by_number = sa.select(o.c.id).where(o.c.number == sa.bindparam("b_number"))
+        self.id_by_key = sa.select(o.c.id).where(o.c.idempotency_key == sa.bindparam("b_key"))
+        self.newest_summaries = sa.select(*summary_columns(o)).order_by(o.c.number.desc())
+        self.children_of_many = _union(t, dialect, whole=False)
         self.insert_order = sa.insert(o)
         self.insert_lines = sa.insert(t.lines)
         self.insert_refunds = sa.insert(t.refunds)
@@ -438,41 +480,46 @@ class Transaction:
 
     # -- orders -------------------------------------------------------------------------
 
-    def _one(self, query: sa.Select[Any], params: dict[str, object], ref: object) -> Order:
-        row = self.conn.execute(query, params).first()
-        if row is None:
-            raise OrderNotFound(ref)
-        children = self.conn.execute(self.sql.children_of_one, {"b_id": row.id})
-        return order_from_rows(row, *children_from_union(children, row.currency))
-
     def order(self, order_id: str, *, lock: bool = False) -> Order:
         """The order with this id (locked for update when *lock*)."""
-        query = self.sql.lock_order_by_id if lock else self.sql.order_by_id
-        return self._one(query, {"b_id": order_id}, order_id)
+        params = {"b_id": order_id}
+        if lock and self.sql.lock_order is not None:
+            self.conn.execute(self.sql.lock_order, params)
+        query = self.sql.lock_whole_order if lock else self.sql.whole_order
+        order = order_from_union(self.conn.execute(query, params).all())
+        if order is None:
+            raise OrderNotFound(order_id)
+        return order
 
     def order_by_number(self, number: int) -> Order:
         """The order with this human number."""
-        return self._one(self.sql.order_by_number, {"b_number": number}, number)
+        order_id = self.conn.scalar(self.sql.id_by_number, {"b_number": number})
+        if order_id is None:
+            raise OrderNotFound(number)
+        return self.order(order_id)
 
     def order_by_idempotency_key(self, key: str) -> Order | None:
         """The order placed with this idempotency key, if any."""
-        try:
-            return self._one(self.sql.order_by_key, {"b_key": key}, key)
-        except OrderNotFound:
-            return None
+        order_id = self.conn.scalar(self.sql.id_by_key, {"b_key": key})
+        return None if order_id is None else self.order(order_id)
 
     def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
         o = self.t.orders
-        query = filtered(sa.select(o), o, where).order_by(o.c.number.desc()).limit(limit)
+        query = filtered(self.sql.newest_summaries, o, where).limit(limit)
         if after is not None:
             query = query.where(o.c.number < after)
-        return [summary_from_row(row) for row in self.conn.execute(query)]
+        return [summary_from_row(row) for row in self.conn.execute(query).all()]
 
     def orders_after(self, where: OrderFilter, *, after: int, limit: int) -> list[Order]:
         """Up to *limit* whole orders numbered above *after*, oldest first (their children in one query)."""
         o = self.t.orders
-        query = filtered(sa.select(o), o, where).where(o.c.number > after).order_by(o.c.number).limit(limit)
+        query = (
+            filtered(sa.select(*order_columns(o)), o, where)
+            .where(o.c.number > after)
+            .order_by(o.c.number)
+            .limit(limit)
+        )
         rows = self.conn.execute(query).all()
         if not rows:
             return []

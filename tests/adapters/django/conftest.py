@@ -1,13 +1,19 @@
-"""A Django host around kasify's app, on SQLite and on PostgreSQL in turn.
+"""A Django host around kasify's app, on SQLite, PostgreSQL and MariaDB/MySQL in turn.
 
-Django is configured once per process, with two database aliases: ``sqlite`` (a file) and
-``postgresql`` (a database of our own on ``KASIFY_TEST_POSTGRES_URL``, created for the
-session and dropped after it). Each test runs against one of them: a router sends all of
-Django's own queries (users, sessions) there, and ``KASIFY_ORDERS["DATABASE"]`` points
-kasify there too, so each variant is a whole host on that database. Both are migrated with
-``manage.py migrate``'s own code (``call_command("migrate")``), which is how kasify's tables
-come to exist. Tests commit for real (no wrapping transaction), so ``on_commit`` behaves as in
-production; every table is emptied after each test.
+Django is configured once per process, with three database aliases: ``sqlite`` (a file),
+``postgresql`` and ``mysql`` (Django's own ``django.db.backends.mysql`` engine). Each server
+alias gets a database of our own on its server (``KASIFY_TEST_POSTGRES_URL``,
+``KASIFY_TEST_MYSQL_URL``), created for the session and dropped after it; without the variable
+that variant skips with a one-line reason, except under CI (``CI=true``), where it fails (see
+``tests.helpers.server_database``). Django's MySQL backend imports ``MySQLdb``: where
+mysqlclient is not installed, PyMySQL stands in for it (``pymysql.install_as_MySQLdb()``).
+
+Each test runs against one alias: a router sends all of Django's own queries (users, sessions)
+there, and ``KASIFY_ORDERS["DATABASE"]`` points kasify there too, so each variant is a whole
+host on that database. Each is migrated with ``manage.py migrate``'s own code
+(``call_command("migrate")``), which is how kasify's tables come to exist. Tests commit for
+real (no wrapping transaction), so ``on_commit`` behaves as in production; every table is
+emptied after each test.
 """
 
 from __future__ import annotations
@@ -61,6 +67,13 @@ BASE_KASIFY = {
     "SETTINGS": {"store_name": "Django Test Shop", "new_order_alert_emails": ["owner@shop.example"]},
 }
 
+try:
+    import MySQLdb  # noqa: F401 - mysqlclient, which Django's MySQL backend prefers
+except ImportError:  # mysqlclient cannot be built everywhere: PyMySQL stands in for it
+    import pymysql
+
+    pymysql.install_as_MySQLdb()
+
 if not settings.configured:
     settings.configure(
         DEBUG=False,
@@ -71,6 +84,7 @@ if not settings.configured:
             "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_SQLITE_DIR / "default.sqlite3")},
             "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_SQLITE_DIR / "host.sqlite3")},
             "postgresql": {"ENGINE": "django.db.backends.postgresql", "NAME": "unset"},
+            "mysql": {"ENGINE": "django.db.backends.mysql", "NAME": "unset"},
             "unsupported": {"ENGINE": "django.db.backends.dummy"},
         },
         DATABASE_ROUTERS=[f"{__name__}.Router"],
@@ -103,27 +117,30 @@ from django.contrib.auth.models import User  # noqa: E402 - needs the settings a
 from kasify_orders.adapters.django import get_orders  # noqa: E402
 from kasify_orders.adapters.django.orders import store_for  # noqa: E402
 
+#: The aliases on a database server, and the variable naming each server.
+SERVERS = {"postgresql": "KASIFY_TEST_POSTGRES_URL", "mysql": "KASIFY_TEST_MYSQL_URL"}
 
-def _use_postgresql() -> Iterator[str]:
-    """Point the ``postgresql`` alias at a fresh database of our own (dropped afterwards)."""
-    urls = server_database("KASIFY_TEST_POSTGRES_URL")
+
+def _use_server(alias: str) -> Iterator[str]:
+    """Point the server *alias* at a fresh database of our own (dropped afterwards)."""
+    urls = server_database(SERVERS[alias])
     url = sa.engine.make_url(next(urls))
-    connections["postgresql"].settings_dict.update(
+    connections[alias].settings_dict.update(
         NAME=url.database, USER=url.username or "", PASSWORD=url.password or "",
         HOST=url.host or "", PORT=str(url.port or ""),
     )  # fmt: skip
     try:
-        yield "postgresql"
+        yield alias
     finally:
-        connections["postgresql"].close()
+        connections[alias].close()
         next(urls, None)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", *SERVERS])
 def alias(request: pytest.FixtureRequest) -> Iterator[str]:
     """A database alias, migrated with ``manage.py migrate`` (Django's tables and kasify's)."""
-    if request.param == "postgresql":
-        databases: Iterator[str] = _use_postgresql()
+    if request.param in SERVERS:
+        databases: Iterator[str] = _use_server(request.param)
         name = next(databases)
     else:
         databases, name = iter(()), "sqlite"

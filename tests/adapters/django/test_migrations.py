@@ -1,5 +1,5 @@
 """``manage.py migrate`` creates kasify's tables (its Alembic migrations, through Django's connection),
-and ``migrate kasify_orders zero`` removes them. On SQLite and PostgreSQL.
+and ``migrate kasify_orders zero`` removes them. On SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The merchant's pages through Django's test client (with CSRF checks on), on SQLite and PostgreSQL.
+"""The merchant's pages through Django's test client (CSRF checks on), on SQLite, PostgreSQL and MariaDB.
 
 Staff only by default, a finer rule through ``KASIFY_ORDERS["AUTHORIZE"]``, every action by
 its form with its result in the messages framework, and every refusal or failure changing nothing.

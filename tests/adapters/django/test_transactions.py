@@ -1,5 +1,5 @@
 """kasify's writes live in the host's transaction: they commit with it, roll back with it, and
-the event hooks (emails) run only after it commits. On SQLite and PostgreSQL.
+the event hooks (emails) run only after it commits. On SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations

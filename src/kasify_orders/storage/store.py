@@ -119,6 +119,12 @@ class SqlStore:
     def _begin(self, *, write: bool) -> Iterator[Transaction]:
         with self.engine.connect() as conn:
             conn.execution_options(kasify_write=write)
+            if not write and self.dialect == "postgresql":
+                # In READ COMMITTED each statement reads its own snapshot, in a transaction or
+                # not; outside one, a read saves the BEGIN and COMMIT round trips.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield Transaction(conn, self.tables, self._statements)
+                return
             with conn.begin():
                 yield Transaction(conn, self.tables, self._statements)
 
@@ -143,7 +149,7 @@ class SqlStore:
         callback()
 
     def read(self, work: Callable[[Transaction], T]) -> T:
-        """Run *work* in one read-only transaction (a consistent view, no write lock)."""
+        """Run *work* without taking locks; each statement reads one consistent snapshot."""
         with self._begin(write=False) as tx:
             return work(tx)
 

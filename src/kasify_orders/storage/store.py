@@ -431,6 +431,9 @@ def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.Co
     return sa.union_all(*branches)
 
 
+_EVERY_ORDER = OrderFilter()
+
+
 class _Statements:
     """The hot-path statements, built once per store so SQLAlchemy reuses their compiled form."""
 
@@ -453,6 +456,10 @@ class _Statements:
         self.id_by_number = sa.select(o.c.id).where(o.c.number == sa.bindparam("b_number"))
         self.id_by_key = sa.select(o.c.id).where(o.c.idempotency_key == sa.bindparam("b_key"))
         self.newest_summaries = sa.select(*summary_columns(o)).order_by(o.c.number.desc())
+        # Unfiltered pages, the commonest list, are prebuilt: reusing a statement object saves
+        # SQLAlchemy computing its cache key on every call.
+        self.page = self.newest_summaries.limit(sa.bindparam("b_limit"))
+        self.page_after = self.page.where(o.c.number < sa.bindparam("b_after"))
         self.children_of_many = _union(t, dialect, whole=False)
         self.insert_order = sa.insert(o)
         self.insert_lines = sa.insert(t.lines)
@@ -512,10 +519,14 @@ class Transaction:
     def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
         o = self.t.orders
-        query = filtered(self.sql.newest_summaries, o, where).limit(limit)
-        if after is not None:
-            query = query.where(o.c.number < after)
-        return [summary_from_row(row) for row in self.conn.execute(query).all()]
+        params = {"b_limit": limit, "b_after": after}
+        if where == _EVERY_ORDER:
+            query = self.sql.page if after is None else self.sql.page_after
+        else:
+            query = filtered(self.sql.newest_summaries, o, where).limit(sa.bindparam("b_limit"))
+            if after is not None:
+                query = query.where(o.c.number < sa.bindparam("b_after"))
+        return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
 
     def orders_after(self, where: OrderFilter, *, after: int, limit: int) -> list[Order]:
         """Up to *limit* whole orders numbered above *after*, oldest first (their children in one query)."""

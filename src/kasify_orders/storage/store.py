@@ -349,8 +349,9 @@ def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.Co
     """
 
     def null(type_: Any) -> sa.ColumnElement[Any]:
-        # PostgreSQL needs real casts to unify the branches; MariaDB cannot CAST to JSON.
-        if dialect == "postgresql" or type_ is not sa.JSON:
+        # PostgreSQL needs real casts to unify the branches. MariaDB and SQLite take a plain
+        # NULL (a shorter statement: MariaDB spends a third of this query's time parsing it).
+        if dialect == "postgresql":
             return sa.cast(sa.null(), type_)
         return sa.type_coerce(sa.null(), type_)
 

@@ -377,7 +377,7 @@ class Orders:
         entry = TimelineEvent(kind, utcnow(), actor, message, data or {})
 
         def work(tx: Transaction) -> None:
-            tx.order(order_id)  # raises OrderNotFound
+            tx.require_order(order_id)
             tx.append_timeline(order_id, [entry])
 
         self.store.atomic(work)

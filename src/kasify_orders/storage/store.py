@@ -440,6 +440,7 @@ class _Statements:
 
     def __init__(self, t: Tables, dialect: str) -> None:
         o = t.orders
+        self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         self.whole_order = _union(t, dialect, whole=True)
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.
@@ -448,11 +449,7 @@ class _Statements:
         else:
             # PostgreSQL refuses FOR UPDATE in a union: lock the row, then read (a fresh
             # snapshot, in READ COMMITTED). SQLite's write transactions are exclusive already.
-            self.lock_order = (
-                sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id")).with_for_update()
-                if dialect == "postgresql"
-                else None
-            )
+            self.lock_order = self.id_by_id.with_for_update() if dialect == "postgresql" else None
             self.lock_whole_order = self.whole_order
         self.id_by_number = sa.select(o.c.id).where(o.c.number == sa.bindparam("b_number"))
         self.id_by_key = sa.select(o.c.id).where(o.c.idempotency_key == sa.bindparam("b_key"))
@@ -504,6 +501,11 @@ class Transaction:
         if order is None:
             raise OrderNotFound(order_id)
         return order
+
+    def require_order(self, order_id: str) -> None:
+        """Raise :class:`OrderNotFound` unless the order exists (without reading it)."""
+        if self.conn.scalar(self.sql.id_by_id, {"b_id": order_id}) is None:
+            raise OrderNotFound(order_id)
 
     def order_by_number(self, number: int) -> Order:
         """The order with this human number."""

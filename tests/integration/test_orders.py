@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
+from kasify_orders.storage.queries import OrderFilter
 from tests.helpers import new_order
 
 
@@ -161,3 +162,29 @@ def test_large_amounts_and_three_decimal_currencies_are_stored_exactly(orders: k
     assert stored.totals.subtotal == Decimal("370370367.375")
     assert stored.totals.total == Decimal("370370367.380")
     assert str(stored.lines[0].unit_price) == "123456789.125"
+
+
+def test_an_export_batch_reads_one_snapshot(orders: ko.Orders, database_url: str) -> None:
+    """A refund committed between a batch's order rows and their children never tears an order.
+
+    Under READ COMMITTED each statement would see its own snapshot: the order row from before
+    the refund, its refunds from after, and an order whose refunds do not add up.
+    """
+    order = orders.place(new_order())
+    orders.confirm_payment(order.id)
+    orders_table = orders.store.tables.orders.name
+    refunded = []
+
+    def refund_between_statements(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not refunded and f"FROM {orders_table} " in statement and "UNION" not in statement:
+            with ko.Orders.connect(database_url, load_entrypoints=False, migrate=False) as other:
+                refunded.append(other.refund(order.id, Decimal("1.00")))
+
+    sa.event.listen(orders.store.engine, "after_cursor_execute", refund_between_statements)
+    try:
+        [exported] = orders.store.iter_orders(OrderFilter())
+    finally:
+        sa.event.remove(orders.store.engine, "after_cursor_execute", refund_between_statements)
+    assert refunded, "the refund ran between the two statements"
+    assert exported.refunds == () and exported.totals.refunded == 0  # the batch's snapshot
+    assert orders.get(order.id).totals.refunded == Decimal("1.00")

@@ -116,10 +116,12 @@ class SqlStore:
     # -- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def _begin(self, *, write: bool) -> Iterator[Transaction]:
+    def _begin(self, *, write: bool, snapshot: bool = False) -> Iterator[Transaction]:
         with self.engine.connect() as conn:
             conn.execution_options(kasify_write=write)
-            if not write and self.dialect == "postgresql":
+            if snapshot and self.dialect != "sqlite":  # SQLite's reads hold one snapshot already
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            elif not write and self.dialect == "postgresql":
                 # In READ COMMITTED each statement reads its own snapshot, in a transaction or
                 # not; outside one, a read saves the BEGIN and COMMIT round trips.
                 conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -148,9 +150,13 @@ class SqlStore:
         """
         callback()
 
-    def read(self, work: Callable[[Transaction], T]) -> T:
-        """Run *work* without taking locks; each statement reads one consistent snapshot."""
-        with self._begin(write=False) as tx:
+    def read(self, work: Callable[[Transaction], T], *, snapshot: bool = False) -> T:
+        """Run *work* without taking locks; each statement reads one consistent snapshot.
+
+        *snapshot*: all of *work*'s statements read the same one (REPEATABLE READ), for reads
+        whose statements must agree with each other.
+        """
+        with self._begin(write=False, snapshot=snapshot) as tx:
             return work(tx)
 
     # -- reads --------------------------------------------------------------------------
@@ -172,7 +178,8 @@ class SqlStore:
         after = 0
         while True:
             batch = self.read(
-                functools.partial(Transaction.orders_after, where=where, after=after, limit=batch_size)
+                functools.partial(Transaction.orders_after, where=where, after=after, limit=batch_size),
+                snapshot=True,  # the order rows and their children, as of one moment
             )
             if not batch:
                 return

@@ -162,10 +162,11 @@ class DjangoStore(SqlStore):
         super().__init__(sa.create_engine(url, **options), build_tables(table_prefix, schema))
 
     @contextmanager
-    def _begin(self, *, write: bool) -> Iterator[Transaction]:
+    def _begin(self, *, write: bool, snapshot: bool = False) -> Iterator[Transaction]:
         """Inside Django's ``atomic`` (a savepoint when the host is in one already).
 
         A read inside the host's transaction needs no savepoint: it sees the host's view.
+        The isolation level is the host's (``DATABASES[...]["OPTIONS"]``), *snapshot* or not.
         """
         in_host_transaction = connections[self.alias].in_atomic_block
         scope = nullcontext() if not write and in_host_transaction else transaction.atomic(using=self.alias)

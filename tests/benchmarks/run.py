@@ -453,13 +453,15 @@ def bench(kind: str, ops: int, big: int) -> list[tuple[str, str, str, str, str]]
             seeded = time.perf_counter() - start
             page = orders.list(limit=50)
             deep = orders.list(limit=50, cursor=str(big // 2))
-            for label, call in (
-                ("list, newest", lambda: orders.list(limit=50)),
-                ("list, deep page", lambda: orders.list(limit=50, cursor=str(big // 2))),
-                ("list, status tab", lambda: orders.list(limit=50, status="shipped")),
-                ("list, search email", lambda: orders.list(limit=50, search=f"c{big - 7}@example.com")),
+            for label, call, runs in (
+                ("list, newest", lambda: orders.list(limit=50), 200),
+                ("list, deep page", lambda: orders.list(limit=50, cursor=str(big // 2)), 200),
+                ("list, status tab", lambda: orders.list(limit=50, status="shipped"), 200),
+                ("list, search email", lambda: orders.list(limit=50, search=f"c{big - 7}@example.com"), 200),
+                # Part of a name has no index to use: this one scans (few runs, it is slow).
+                ("list, search name", lambda: orders.list(limit=50, search=f"Customer {big - 7}"), 10),
             ):
-                p50, p95 = percentiles(call, 200)
+                p50, p95 = percentiles(call, runs)
                 rows.append((kind, f"{label} @{big:,} p50/p95 ms", f"{p50:.2f}/{p95:.2f}", "", ""))
             assert len(page.items) == len(deep.items) == 50
             rows.append((kind, f"seeded {big:,} orders", f"{seeded:.0f} s", "", ""))

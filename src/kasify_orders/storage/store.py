@@ -369,9 +369,6 @@ def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.Co
 
     o, lines, refunds, timeline = t.orders, t.lines, t.refunds, t.timeline
     text, number = sa.String(), sa.BigInteger()
-    child_slots: list[tuple[str, Any]] = [("order_id", text), ("seq", number)]
-    child_slots += [(f"s{n}", sa.Text() if n == 2 else text) for n in range(1, 6)]
-    child_slots += [(f"i{n}", number) for n in range(1, 4)] + [("t1", UTCDateTime), ("j", sa.JSON)]
     head = order_columns(o) if whole else []
     no_head = [null(column.type) for column in head]
     branches = [
@@ -425,11 +422,13 @@ def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.Co
         ).where(of(timeline)),
     ]
     if whole:
-        # First, so the union's columns take its names (``id``, ``currency``...).
+        # First, so the union's columns take its names (``id``, ``currency``...); NULL in
+        # each children's column, typed and named as the lines branch has it.
+        children_columns = branches[0].selected_columns[1 + len(head) :]
         order_row = sa.select(
             sa.literal(ORDER).label("kind"),
             *head,
-            *(null(type_).label(label) for label, type_ in child_slots),
+            *(null(column.type).label(column.name) for column in children_columns),
         ).where(o.c.id == sa.bindparam("b_id"))
         branches.insert(0, order_row)
     if lock:

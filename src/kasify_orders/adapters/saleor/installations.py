@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 
 from kasify_orders.model import utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
@@ -73,24 +74,13 @@ class Installations:
         """The installation for *api_url* (installed or removed), or None."""
         t = self._installations
         row = self.store.read(lambda tx: tx.conn.execute(sa.select(t).where(t.c.api_url == api_url)).first())
-        if row is None:
-            return None
-        return Installation(
-            api_url=row.api_url,
-            domain=row.domain,
-            app_id=row.app_id,
-            app_token=row.app_token,
-            jwks=row.jwks,
-            jwks_fetched_at=row.jwks_fetched_at,
-            installed_at=row.installed_at,
-            removed_at=row.removed_at,
-        )
+        return None if row is None else _installation(row)
 
     def all(self) -> list[Installation]:
         """Every installation, by API URL."""
         t = self._installations
-        urls = self.store.read(lambda tx: list(tx.conn.scalars(sa.select(t.c.api_url).order_by(t.c.api_url))))
-        return [found for url in urls if (found := self.get(url)) is not None]
+        rows = self.store.read(lambda tx: tx.conn.execute(sa.select(t).order_by(t.c.api_url)).all())
+        return [_installation(row) for row in rows]
 
     def save(
         self, *, api_url: str, domain: str, app_id: str, app_token: str, jwks: Mapping[str, Any] | None
@@ -212,3 +202,17 @@ class Installations:
         t = self._webhooks
         result = self.store.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.received_at < moment)))
         return int(result.rowcount)
+
+
+def _installation(row: Row[Any]) -> Installation:
+    """The :class:`Installation` of an installations row."""
+    return Installation(
+        api_url=row.api_url,
+        domain=row.domain,
+        app_id=row.app_id,
+        app_token=row.app_token,
+        jwks=row.jwks,
+        jwks_fetched_at=row.jwks_fetched_at,
+        installed_at=row.installed_at,
+        removed_at=row.removed_at,
+    )

@@ -223,7 +223,8 @@ class Baseline:
             )
         self.ids.append(order_id)
 
-    def _update(self, order_id: str, values: dict[str, Any], kind: str) -> None:
+    def _update(self, order_id: str, values: dict[str, Any], kind: str, *, refund: int = 0) -> None:
+        """Update the order row, record a *refund* of that many minor units if any, add the entry."""
         now = utcnow()
         o = self.t.orders
         with self.engine.begin() as conn:
@@ -232,6 +233,12 @@ class Baseline:
                 .where(o.c.id == order_id)
                 .values(version=o.c.version + 1, updated_at=now, **values)
             )
+            if refund:
+                conn.execute(
+                    sa.insert(self.t.refunds).values(
+                        id=uuid.uuid4().hex, order_id=order_id, amount=refund, note="", created_at=now
+                    )
+                )
             conn.execute(
                 sa.insert(self.t.timeline).values(
                     order_id=order_id, at=now, kind=kind, actor=None, message=kind, data={}
@@ -257,30 +264,13 @@ class Baseline:
         )
 
     def refund(self, index: int) -> None:
-        order_id = self.ids[index]
-        now = utcnow()
         o = self.t.orders
-        with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(o)
-                .where(o.c.id == order_id)
-                .values(
-                    version=o.c.version + 1,
-                    refunded=o.c.refunded + 100,
-                    payment_status="partially_refunded",
-                    updated_at=now,
-                )
-            )
-            conn.execute(
-                sa.insert(self.t.refunds).values(
-                    id=uuid.uuid4().hex, order_id=order_id, amount=100, note="", created_at=now
-                )
-            )
-            conn.execute(
-                sa.insert(self.t.timeline).values(
-                    order_id=order_id, at=now, kind="refunded", actor=None, message="refunded", data={}
-                )
-            )
+        self._update(
+            self.ids[index],
+            {"refunded": o.c.refunded + 100, "payment_status": "partially_refunded"},
+            "refunded",
+            refund=100,
+        )
 
     def list_page(self) -> None:
         o = self.t.orders

@@ -213,7 +213,7 @@ def orders_group() -> None:
 @click.option(
     "--payment-status", type=click.Choice([s.value for s in PaymentStatus]), help="Only this payment status."
 )
-@click.option("--search", help="Order number, part of a name or email, or a tracking number.")
+@click.option("--search", help="Order number, tracking number, or the start of any word of a name or email.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
 @click.option("--cursor", help="The cursor printed under the previous page.")
 @_with_orders

@@ -464,8 +464,8 @@ class OrderFilters(TypedDict, total=False):
     status: Status | str | None
     #: Only orders with this payment status.
     payment_status: PaymentStatus | str | None
-    #: An order number (``1042`` or ``#1042``), part of a name or email, a whole email
-    #: address, or a tracking number.
+    #: An order number (``1042`` or ``#1042``), a tracking number, or the start of any word of
+    #: the customer's name or email ("lovel", "ada lo", "@example.com").
     search: str | None
     #: Placed at or after this aware datetime.
     created_from: datetime | None

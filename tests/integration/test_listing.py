@@ -50,6 +50,30 @@ def test_filters(orders: ko.Orders) -> None:
     assert numbers(orders.list(created_to=soon)) == [c.number, b.number, a.number]
 
 
+def test_search_finds_the_start_of_any_word_of_the_name_or_email(orders: ko.Orders) -> None:
+    ada = orders.place(new_order(name="Ada King Lovelace", email="countess@analytical.example"))
+    zoe = orders.place(new_order(name="Zoë O'Brien", email="zoe@Example.ORG"))
+    assert numbers(orders.list(search="lovel")) == [ada.number]
+    assert numbers(orders.list(search="king lovelace")) == [ada.number]
+    assert numbers(orders.list(search="ANALYTICAL")) == [ada.number]
+    assert numbers(orders.list(search="@example.org")) == [zoe.number]
+    assert numbers(orders.list(search="brien")) == [zoe.number]
+    assert numbers(orders.list(search="Zoë")) == [zoe.number]
+    assert numbers(orders.list(search="zoe o")) == []  # accents count, on every database
+    assert numbers(orders.list(search="ovelace")) == []  # not from the start of a word
+    assert orders.count(search="e") == 2
+
+
+def test_search_results_page_like_any_list(orders: ko.Orders) -> None:
+    placed = [orders.place(new_order(name=f"Ada {i}", email=f"a{i}@example.com")).number for i in range(5)]
+    orders.place(new_order(name="Grace Hopper", email="grace@navy.example"))
+    first = orders.list(search="ada", limit=2)
+    second = orders.list(search="ada", limit=2, cursor=first.next_cursor)
+    third = orders.list(search="ada", limit=2, cursor=second.next_cursor)
+    assert numbers(first) + numbers(second) + numbers(third) == placed[::-1]
+    assert third.next_cursor is None
+
+
 def test_count_by_status_has_every_status(orders: ko.Orders) -> None:
     order = orders.place(new_order())
     orders.place(new_order())

@@ -66,6 +66,21 @@ def test_a_prefixed_store_works_beside_the_default_one(store: SqlStore, orders: 
                 conn.execute(table.delete())
 
 
+def test_upgrading_to_search_terms_indexes_the_orders_already_there(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        placed = [shop.place(ko.structure(_cart(), ko.NewOrder)).number for _ in range(3)]
+        migrate.downgrade(shop.store, "0003")
+        assert "mig_search_terms" not in kasify_tables(store)
+        migrate.upgrade(shop.store)
+        assert [order.number for order in shop.list(search="ada").items] == placed[::-1]
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
 def _cart() -> dict[str, object]:
     return {
         "customer": {"name": "Ada", "email": "ada@example.com"},

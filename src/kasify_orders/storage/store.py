@@ -56,6 +56,7 @@ from kasify_orders.storage.rows import (
     summary_columns,
     summary_from_row,
 )
+from kasify_orders.storage.search import terms_of
 from kasify_orders.storage.tables import Tables, UTCDateTime, build_tables
 
 __all__ = ["DuplicateIdempotencyKey", "OrderFilter", "OutboxItem", "SqlStore", "Transaction"]
@@ -192,7 +193,7 @@ class SqlStore:
         after = 0
         while True:
             query = (
-                filtered(sa.select(*summary_columns(o)), o, where)
+                filtered(sa.select(*summary_columns(o)), self.tables, where)
                 .where(o.c.number > after)
                 .order_by(o.c.number)
                 .limit(batch_size)
@@ -469,6 +470,7 @@ class _Statements:
         self.insert_lines = sa.insert(t.lines)
         self.insert_refunds = sa.insert(t.refunds)
         self.insert_timeline = sa.insert(t.timeline)
+        self.insert_search_terms = sa.insert(t.search_terms)
         self.insert_outbox = sa.insert(t.outbox)
         self.update_order = sa.update(o).where(
             o.c.id == sa.bindparam("b_id"), o.c.version == sa.bindparam("b_version")
@@ -532,7 +534,7 @@ class Transaction:
         if where == _EVERY_ORDER:
             query = self.sql.page if after is None else self.sql.page_after
         else:
-            query = filtered(self.sql.newest_summaries, o, where).limit(sa.bindparam("b_limit"))
+            query = filtered(self.sql.newest_summaries, self.t, where).limit(sa.bindparam("b_limit"))
             if after is not None:
                 query = query.where(o.c.number < sa.bindparam("b_after"))
         return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
@@ -541,7 +543,7 @@ class Transaction:
         """Up to *limit* whole orders numbered above *after*, oldest first (their children in one query)."""
         o = self.t.orders
         query = (
-            filtered(sa.select(*order_columns(o)), o, where)
+            filtered(sa.select(*order_columns(o)), self.t, where)
             .where(o.c.number > after)
             .order_by(o.c.number)
             .limit(limit)
@@ -557,7 +559,7 @@ class Transaction:
     def count_orders(self, where: OrderFilter) -> int:
         """See :meth:`SqlStore.count_orders`."""
         o = self.t.orders
-        return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), o, where)) or 0)
+        return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
         """Insert a new order with its lines and first timeline entry; returns it numbered."""
@@ -605,6 +607,8 @@ class Transaction:
                 for position, line in enumerate(order.lines)
             ],
         )
+        terms = terms_of(order.customer.name, order.customer.email)
+        self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
         return attrs.evolve(order, number=number)
 

@@ -58,6 +58,13 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Money = sa.BigInteger  # integer minor units
 OrderRef = sa.String(32)
+#: Compared by code point on every database, so the terms starting with a prefix are one
+#: range of the index (see ``storage/search.py``); SQLite's default BINARY already is.
+SearchTerm = (
+    sa.String(64)
+    .with_variant(sa.String(64, collation="C"), "postgresql")
+    .with_variant(sa.String(64, collation="utf8mb4_bin"), "mysql", "mariadb")
+)
 
 
 @attrs.frozen
@@ -77,6 +84,8 @@ class Tables:
     outbox: sa.Table
     #: One row per email (event, kind, recipient): the marker that stops a retry sending it twice.
     sent_emails: sa.Table
+    #: The words each order is found by in a search (``storage/search.py``).
+    search_terms: sa.Table
     #: Saleor adapter: one row per Saleor API URL that installed the app (its token, its JWKS).
     saleor_installations: sa.Table
     #: Saleor adapter: which Saleor order each kasify order mirrors (and its Saleor ids).
@@ -243,6 +252,12 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("sent_at", UTCDateTime),
         sa.Index(None, "order_id"),
     )
+    search_terms = sa.Table(
+        f"{prefix}search_terms",
+        md,
+        sa.Column("term", SearchTerm, primary_key=True),
+        sa.Column("number", BigId, fk("orders", "number"), primary_key=True),
+    )
     saleor_installations = sa.Table(
         f"{prefix}saleor_installations",
         md,
@@ -293,6 +308,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         redemptions,
         outbox,
         sent_emails,
+        search_terms,
         saleor_installations=saleor_installations,
         saleor_orders=saleor_orders,
         saleor_webhooks=saleor_webhooks,

@@ -194,7 +194,8 @@ _LIST_PARAMETERS = [
     {
         "name": "search",
         "in": "query",
-        "description": "Order number, part of the customer's name or email, or a tracking number.",
+        "description": "Order number, tracking number, or the start of any word of the customer's name "
+        "or email.",
         "schema": {"type": "string"},
     },
     {

@@ -46,3 +46,16 @@ def test_migrate_zero_drops_the_tables_and_migrate_brings_them_back(host: str) -
         call_command("migrate", database=host, verbosity=0)
     assert {"kasify_orders", "kasify_outbox", "kasify_alembic_version"} <= kasify_tables(host)
     assert schema_warnings(host) == []
+
+
+def test_reverting_to_0001_takes_the_search_terms_off_and_migrate_puts_them_back(host: str) -> None:
+    call_command("migrate", "kasify_orders", "0001", database=host, verbosity=0)
+    try:
+        assert "kasify_search_terms" not in kasify_tables(host)
+        store = store_for(host)
+        assert migrate.current(store) == "0003"
+        store.dispose()
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert "kasify_search_terms" in kasify_tables(host)
+    assert schema_warnings(host) == []

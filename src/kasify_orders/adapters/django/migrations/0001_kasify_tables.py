@@ -6,7 +6,8 @@ Django's connection, inside the migration's transaction where the database allow
 ``manage.py migrate`` is the one command; ``manage.py migrate kasify_orders zero`` drops the
 tables again. Upgrading is idempotent: tables created earlier with ``kasify-orders db upgrade``
 are recognised by their version table. A kasify release that adds Alembic revisions ships a
-Django migration that applies them the same way.
+Django migration that applies them the same way (``0002_search_terms``), so reverting to it
+takes them off again.
 
 The database routers decide where it runs (``allow_migrate(db, "kasify_orders")``).
 """

@@ -6,6 +6,7 @@ import pytest
 
 import kasify_orders as ko
 from kasify_orders.model import utcnow
+from kasify_orders.storage import queries
 from tests.helpers import new_order
 
 
@@ -72,6 +73,27 @@ def test_search_results_page_like_any_list(orders: ko.Orders) -> None:
     third = orders.list(search="ada", limit=2, cursor=second.next_cursor)
     assert numbers(first) + numbers(second) + numbers(third) == placed[::-1]
     assert third.next_cursor is None
+
+
+def test_a_common_word_pages_and_exports_like_a_rare_one(
+    orders: ko.Orders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "COMMON", 3)  # a million orders' worth of "ada", in five
+    placed = [orders.place(new_order(name=f"Ada {i}", email=f"a{i}@example.com")).number for i in range(5)]
+    grace = orders.place(new_order(name="Grace Hopper", email="grace@navy.example")).number
+    with orders.store.engine.connect() as conn:
+        assert queries.is_common(conn, orders.store.tables, queries.OrderFilter(search="ada"))
+        assert not queries.is_common(conn, orders.store.tables, queries.OrderFilter(search="grace"))
+    first = orders.list(search="ada", limit=2)
+    second = orders.list(search="ada", limit=2, cursor=first.next_cursor)
+    third = orders.list(search="ada", limit=2, cursor=second.next_cursor)
+    assert numbers(first) + numbers(second) + numbers(third) == placed[::-1]
+    assert numbers(orders.list(search=f"#{grace}")) == [grace]
+    exported = orders.store.iter_orders(queries.OrderFilter(search="Ada"), batch_size=2)
+    assert [order.number for order in exported] == placed
+    summaries = orders.store.iter_summaries(queries.OrderFilter(search="ada"), batch_size=2)
+    assert [order.number for order in summaries] == placed
+    assert orders.count(search="ada") == 5
 
 
 def test_count_by_status_has_every_status(orders: ko.Orders) -> None:

@@ -14,7 +14,7 @@ from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.storage.search import prefix_range
 from kasify_orders.storage.tables import Tables
 
-__all__ = ["OrderFilter", "filtered", "upsert"]
+__all__ = ["COMMON", "OrderFilter", "filtered", "is_common", "upsert"]
 
 
 @attrs.frozen
@@ -31,8 +31,18 @@ class OrderFilter:
     paid_before: datetime | None = None
 
 
-def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter) -> sa.Select[Any]:
-    """Apply every filter of *where* to *query* over the orders table."""
+#: A search matching more terms than this is for a common word ("gmail", "smith"): rather
+#: than look up every match and sort them, the list walks the orders newest first and keeps
+#: those with the word, which fills a page after a few hundred orders (see :func:`filtered`).
+COMMON = 5000
+
+
+def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter, *, common: bool = False) -> sa.Select[Any]:
+    """Apply every filter of *where* to *query* over the orders table.
+
+    *common*: the search is for a common word (:func:`is_common`); test each order for it,
+    instead of looking up every order that has it.
+    """
     o = t.orders
     if where.status is not None:
         query = query.where(o.c.status == where.status.value)
@@ -45,31 +55,54 @@ def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter) -> sa.Select[
     if where.coupon_code is not None:
         query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
     if where.search:
-        query = query.where(o.c.number.in_(_found_by(t, where.search)))
+        query = query.where(_search(t, where.search, common=common))
     if where.paid_before is not None:
         query = query.where(o.c.paid_at < where.paid_before)
     return query
 
 
-def _found_by(t: Tables, text: str) -> sa.CompoundSelect[Any]:
-    """The numbers of the orders a search finds, each way through its own index.
+def is_common(conn: Connection, t: Tables, where: OrderFilter) -> bool:
+    """Whether *where* searches for a word more than :data:`COMMON` terms start with.
 
-    The order number (``1234`` or ``#1234``), a tracking number, or the start of any word of
-    the customer's name or email (:mod:`kasify_orders.storage.search`). One ``UNION`` rather than
-    ``OR``: the database looks each alternative up in its index, where an ``OR`` spanning two
-    tables would have it test every order.
+    One index range scan that stops at :data:`COMMON` entries.
+    """
+    words = prefix_range(where.search) if where.search else None
+    if words is None:
+        return False
+    terms = t.search_terms
+    first = sa.select(terms.c.number).where(*_in_range(terms, words)).limit(COMMON).subquery()
+    return conn.scalar(sa.select(sa.func.count()).select_from(first)) == COMMON
+
+
+def _search(t: Tables, text: str, *, common: bool) -> sa.ColumnElement[bool]:
+    """Match the order number, a tracking number, or the start of a word of the name or email.
+
+    The number may be written ``1234`` or ``#1234``; words are :mod:`kasify_orders.storage.search`'s.
+    Each alternative is one index lookup, and their numbers are joined in one ``UNION``: an
+    ``OR`` across two tables would have the database test every order. For a *common* word
+    that is what is wanted: each order is tested (through the ``(number, term)`` index) and
+    the first page is full long before the orders run out.
     """
     o, terms = t.orders, t.search_terms
     term = text.strip()
-    found = [sa.select(o.c.number).where(o.c.tracking_number.in_({term, term.upper().replace(" ", "")}))]
+    tracking = o.c.tracking_number.in_({term, term.upper().replace(" ", "")})
     digits = term.removeprefix("#")
-    if digits.isdigit() and len(digits) < 19:
-        found.append(sa.select(o.c.number).where(o.c.number == int(digits)))
+    number = int(digits) if digits.isdigit() and len(digits) < 19 else None
     words = prefix_range(term)
+    if common and words is not None:
+        has_word = sa.exists().where(terms.c.number == o.c.number, *_in_range(terms, words))
+        return sa.or_(has_word, tracking, *([o.c.number == number] if number is not None else []))
+    found = [sa.select(o.c.number).where(tracking)]
+    if number is not None:
+        found.append(sa.select(o.c.number).where(o.c.number == number))
     if words is not None:
-        low, high = words
-        found.append(sa.select(terms.c.number).where(terms.c.term >= low, terms.c.term < high))
-    return sa.union(*found)
+        found.append(sa.select(terms.c.number).where(*_in_range(terms, words)))
+    return o.c.number.in_(sa.union(*found))
+
+
+def _in_range(terms: sa.Table, words: tuple[str, str]) -> tuple[sa.ColumnElement[bool], ...]:
+    low, high = words
+    return terms.c.term >= low, terms.c.term < high
 
 
 def upsert(conn: Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> sa.Executable:

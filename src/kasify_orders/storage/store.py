@@ -38,7 +38,7 @@ from kasify_orders.model import (
     TimelineEvent,
     utcnow,
 )
-from kasify_orders.storage.queries import OrderFilter, filtered, upsert
+from kasify_orders.storage.queries import OrderFilter, filtered, is_common, upsert
 from kasify_orders.storage.rows import (
     LINE,
     ORDER,
@@ -176,10 +176,13 @@ class SqlStore:
 
     def iter_orders(self, where: OrderFilter, *, batch_size: int = 500) -> Iterator[Order]:
         """Every matching order, oldest first, read *batch_size* at a time (constant memory)."""
+        common = self.read(lambda tx: is_common(tx.conn, self.tables, where))
         after = 0
         while True:
             batch = self.read(
-                functools.partial(Transaction.orders_after, where=where, after=after, limit=batch_size),
+                functools.partial(
+                    Transaction.orders_after, where=where, after=after, limit=batch_size, common=common
+                ),
                 snapshot=True,  # the order rows and their children, as of one moment
             )
             if not batch:
@@ -190,10 +193,11 @@ class SqlStore:
     def iter_summaries(self, where: OrderFilter, *, batch_size: int = 2000) -> Iterator[OrderSummary]:
         """Like :meth:`iter_orders`, without lines, refunds and timelines (cheaper)."""
         o = self.tables.orders
+        common = self.read(lambda tx: is_common(tx.conn, self.tables, where))
         after = 0
         while True:
             query = (
-                filtered(sa.select(*summary_columns(o)), self.tables, where)
+                filtered(sa.select(*summary_columns(o)), self.tables, where, common=common)
                 .where(o.c.number > after)
                 .order_by(o.c.number)
                 .limit(batch_size)
@@ -534,16 +538,23 @@ class Transaction:
         if where == _EVERY_ORDER:
             query = self.sql.page if after is None else self.sql.page_after
         else:
-            query = filtered(self.sql.newest_summaries, self.t, where).limit(sa.bindparam("b_limit"))
+            common = is_common(self.conn, self.t, where)
+            query = filtered(self.sql.newest_summaries, self.t, where, common=common)
+            query = query.limit(sa.bindparam("b_limit"))
             if after is not None:
                 query = query.where(o.c.number < sa.bindparam("b_after"))
         return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
 
-    def orders_after(self, where: OrderFilter, *, after: int, limit: int) -> list[Order]:
-        """Up to *limit* whole orders numbered above *after*, oldest first (their children in one query)."""
+    def orders_after(
+        self, where: OrderFilter, *, after: int, limit: int, common: bool = False
+    ) -> list[Order]:
+        """Up to *limit* whole orders numbered above *after*, oldest first (their children in one query).
+
+        *common*: the search is for a common word (:func:`~kasify_orders.storage.queries.is_common`).
+        """
         o = self.t.orders
         query = (
-            filtered(sa.select(*order_columns(o)), self.t, where)
+            filtered(sa.select(*order_columns(o)), self.t, where, common=common)
             .where(o.c.number > after)
             .order_by(o.c.number)
             .limit(limit)

@@ -257,6 +257,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         md,
         sa.Column("term", SearchTerm, primary_key=True),
         sa.Column("number", BigId, fk("orders", "number"), primary_key=True),
+        # Whether one order has a word: how a search for a common word tests each order.
+        sa.Index(None, "number", "term"),
     )
     saleor_installations = sa.Table(
         f"{prefix}saleor_installations",

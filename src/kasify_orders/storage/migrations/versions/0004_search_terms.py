@@ -45,6 +45,7 @@ def upgrade() -> None:
         schema=SCHEMA,
     )
     assert table is not None
+    op.create_index(f"ix_{terms}_number_term", terms, ["number", "term"], schema=SCHEMA)
     orders = sa.table(
         f"{PREFIX}orders",
         sa.column("number", sa.BigInteger),

@@ -31,6 +31,21 @@ def test_place_stores_the_whole_order(orders: ko.Orders) -> None:
     assert orders.get_by_number(order.number) == stored
 
 
+def test_any_text_reads_back_as_written(orders: ko.Orders) -> None:
+    """Quotes, backslashes, newlines and characters outside the BMP survive every read path."""
+    text = 'Zoë "Z" \\ O\'Brien 🚀\nline two'
+    order = orders.place(new_order(name=text.replace("\n", " "), note=text))
+    shipped = orders.mark_shipped(
+        orders.confirm_payment(order.id).id, tracking_number="1Z999AA10123456784", carrier="ups"
+    )
+    refunded = orders.refund(order.id, Decimal("1.50"), note=text, actor=text)
+    assert orders.get(order.id) == refunded
+    assert refunded.refunds[0].note == text and refunded.customer_note == text
+    assert [entry.kind for entry in refunded.timeline][: len(shipped.timeline)] == [
+        entry.kind for entry in shipped.timeline
+    ]
+
+
 def test_order_numbers_are_unique_and_increasing(orders: ko.Orders) -> None:
     numbers = [orders.place(new_order()).number for _ in range(5)]
     assert numbers == sorted(numbers) and len(set(numbers)) == 5

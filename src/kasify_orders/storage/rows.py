@@ -241,6 +241,7 @@ JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_pri
 JSON_REFUND_COLUMNS = ("id", "amount", "created_at", "note", "actor", "reference", "idempotency_key")
 JSON_TIMELINE_COLUMNS = ("id", "kind", "at", "message", "actor", "data")
 _HEAD_TIMES = [i for i, name in enumerate(SUMMARY_COLUMNS + ADDRESS_COLUMNS) if name.endswith("_at")]
+_HEAD_CURRENCY = SUMMARY_COLUMNS.index("currency")
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -270,7 +271,7 @@ def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
         return None
     for index in _HEAD_TIMES:
         head[index] = _utc(head[index])
-    currency = head[SUMMARY_COLUMNS.index("currency")]
+    currency = head[_HEAD_CURRENCY]
 
     def cash(minor: int) -> Decimal:
         return money.from_minor(minor, currency)

@@ -352,15 +352,13 @@ class SqlStore:
             return [outbox_item_from_row(row) for row in conn.execute(query)]
 
 
-def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.CompoundSelect[Any]:
+def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:
     """Lines, refunds and timeline entries in one query: of one order, or of several.
 
     *whole*: of one order (``:b_id``), with the order's own row first (``kind`` ORDER, its
     :func:`order_columns` filled): the whole order in one round trip, and so from one
     snapshot (two statements could straddle another transaction's commit). Otherwise of
     the orders in ``:ids``, children only.
-    *lock*: every branch ``FOR UPDATE`` (MariaDB/MySQL; parenthesised, as it requires), so
-    the reads are of the latest committed rows, the order row first.
 
     Each branch fills the same labelled columns (``kind`` says which table); the NULLs are
     typed so every database agrees on each column's type.
@@ -442,8 +440,6 @@ def _union(t: Tables, dialect: str, *, whole: bool, lock: bool = False) -> sa.Co
             *(null(column.type).label(column.name) for column in children_columns),
         ).where(o.c.id == sa.bindparam("b_id"))
         branches.insert(0, order_row)
-    if lock:
-        return sa.union_all(*(branch.with_for_update().self_group() for branch in branches))
     # No ORDER BY: MariaDB would sort the union in a temporary table; Python orders the
     # few rows of one order instead (children_from_union).
     return sa.union_all(*branches)
@@ -455,7 +451,8 @@ def _json_union(t: Tables, *, lock: bool) -> sa.CompoundSelect[Any]:
     Two columns rather than :func:`_union`'s forty: the protocol sends a description of every
     column with every result, and reading those cost PyMySQL more than the read itself
     (:func:`~kasify_orders.storage.rows.order_from_json_rows` says which values go where).
-    *lock*: every branch ``FOR UPDATE``, as in :func:`_union`.
+    *lock*: every branch ``FOR UPDATE`` (parenthesised, as MariaDB requires), so the reads
+    are of the latest committed rows, the order row first.
     """
     order_id = sa.bindparam("b_id", type_=sa.String())
 
@@ -483,20 +480,20 @@ class _Statements:
     def __init__(self, t: Tables, dialect: str) -> None:
         o = t.orders
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
-        #: How a whole-order read's rows become the order.
-        self.order_from = order_from_union
-        self.whole_order = _union(t, dialect, whole=True)
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.
-            self.order_from = order_from_json_rows
             self.whole_order = _json_union(t, lock=False)
             self.lock_order: sa.Select[Any] | None = None
             self.lock_whole_order = _json_union(t, lock=True)
+            #: How a whole-order read's rows become the order.
+            self.order_from: Callable[[Sequence[Row[Any]]], Order | None] = order_from_json_rows
         else:
             # PostgreSQL refuses FOR UPDATE in a union: lock the row, then read (a fresh
             # snapshot, in READ COMMITTED). SQLite's write transactions are exclusive already.
+            self.whole_order = _union(t, dialect, whole=True)
             self.lock_order = self.id_by_id.with_for_update() if dialect == "postgresql" else None
             self.lock_whole_order = self.whole_order
+            self.order_from = order_from_union
         self.id_by_number = sa.select(o.c.id).where(o.c.number == sa.bindparam("b_number"))
         self.id_by_key = sa.select(o.c.id).where(o.c.idempotency_key == sa.bindparam("b_key"))
         self.newest_summaries = sa.select(*summary_columns(o)).order_by(o.c.number.desc())

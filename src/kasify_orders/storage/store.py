@@ -68,6 +68,8 @@ from kasify_orders.storage.tables import Tables, UTCDateTime, build_tables
 __all__ = ["DuplicateIdempotencyKey", "OrderFilter", "OutboxItem", "SqlStore", "Transaction"]
 
 T = TypeVar("T")
+#: What an export reads in batches: whole orders or their summaries.
+Exported = TypeVar("Exported", Order, OrderSummary)
 
 _RETRIES = 5
 
@@ -182,38 +184,25 @@ class SqlStore:
 
     def iter_orders(self, where: OrderFilter, *, batch_size: int = 500) -> Iterator[Order]:
         """Every matching order, oldest first, read *batch_size* at a time (constant memory)."""
-        common = self.read(lambda tx: is_common(tx.conn, self.tables, where))
-        after = 0
-        while True:
-            batch = self.read(
-                functools.partial(
-                    Transaction.orders_after, where=where, after=after, limit=batch_size, common=common
-                ),
-                snapshot=True,  # the order rows and their children, as of one moment
-            )
-            if not batch:
-                return
-            yield from batch
-            after = batch[-1].number
+        batch = functools.partial(Transaction.orders_after, limit=batch_size)
+        # Each batch's order rows and their children as of one moment.
+        return self._oldest_first(where, batch, snapshot=True)
 
     def iter_summaries(self, where: OrderFilter, *, batch_size: int = 2000) -> Iterator[OrderSummary]:
         """Like :meth:`iter_orders`, without lines, refunds and timelines (cheaper)."""
-        o = self.tables.orders
+        return self._oldest_first(where, functools.partial(Transaction.summaries_after, limit=batch_size))
+
+    def _oldest_first(
+        self, where: OrderFilter, batch: Callable[..., list[Exported]], *, snapshot: bool = False
+    ) -> Iterator[Exported]:
+        """Every order *batch* reads for *where*, a batch per read, keyed on the order number."""
         common = self.read(lambda tx: is_common(tx.conn, self.tables, where))
         after = 0
-        while True:
-            query = (
-                filtered(sa.select(*summary_columns(o)), self.tables, where, common=common)
-                .where(o.c.number > after)
-                .order_by(o.c.number)
-                .limit(batch_size)
-            )
-            with self.engine.connect() as conn:
-                batch = [summary_from_row(row) for row in conn.execute(query)]
-            if not batch:
-                return
-            yield from batch
-            after = batch[-1].number
+        while rows := self.read(
+            functools.partial(batch, where=where, after=after, common=common), snapshot=snapshot
+        ):
+            yield from rows
+            after = rows[-1].number
 
     def count_orders(self, where: OrderFilter) -> int:
         """How many orders match *where*."""
@@ -577,6 +566,13 @@ class Transaction:
                 query = query.where(o.c.number < sa.bindparam("b_after"))
         return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
 
+    def summaries_after(
+        self, where: OrderFilter, *, after: int, limit: int, common: bool = False
+    ) -> list[OrderSummary]:
+        """Up to *limit* orders' summaries numbered above *after*, oldest first."""
+        query = self._after(summary_columns(self.t.orders), where, after, limit, common)
+        return [summary_from_row(row) for row in self.conn.execute(query)]
+
     def orders_after(
         self, where: OrderFilter, *, after: int, limit: int, common: bool = False
     ) -> list[Order]:
@@ -584,13 +580,7 @@ class Transaction:
 
         *common*: the search is for a common word (:func:`~kasify_orders.storage.queries.is_common`).
         """
-        o = self.t.orders
-        query = (
-            filtered(sa.select(*order_columns(o)), self.t, where, common=common)
-            .where(o.c.number > after)
-            .order_by(o.c.number)
-            .limit(limit)
-        )
+        query = self._after(order_columns(self.t.orders), where, after, limit, common)
         rows = self.conn.execute(query).all()
         if not rows:
             return []
@@ -598,6 +588,13 @@ class Transaction:
         for child in self.conn.execute(self.sql.children_of_many, {"ids": list(grouped)}):
             grouped[child.order_id].append(child)
         return [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+
+    def _after(
+        self, columns: Sequence[sa.Column[Any]], where: OrderFilter, after: int, limit: int, common: bool
+    ) -> sa.Select[Any]:
+        o = self.t.orders
+        query = filtered(sa.select(*columns), self.t, where, common=common)
+        return query.where(o.c.number > after).order_by(o.c.number).limit(limit)
 
     def count_orders(self, where: OrderFilter) -> int:
         """See :meth:`SqlStore.count_orders`."""

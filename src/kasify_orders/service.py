@@ -36,6 +36,7 @@ from kasify_orders.storage.store import (
     Transaction,
 )
 from kasify_orders.validation import Checker, validate_coupon, validate_new_order
+from kasify_orders.validation import _email as normalized_email
 
 __all__ = ["DATABASE_URL_ENV", "DEFAULT_DATABASE_URL", "Coupons", "Inventory", "Orders"]
 
@@ -127,7 +128,7 @@ class Orders:
         """A page of orders, newest first. Pass ``page.next_cursor`` back for the next page.
 
         *filters* are those of :class:`OrderFilters` (status, payment_status, search,
-        created_from, created_to, coupon_code, paid_before). Paging is by key, not offset,
+        customer_email, created_from, created_to, coupon_code, paid_before). Paging is by key, not offset,
         so orders placed meanwhile never shift a page: none is shown twice or skipped.
         """
         checker = Checker()
@@ -467,6 +468,9 @@ class OrderFilters(TypedDict, total=False):
     #: An order number (``1042`` or ``#1042``), a tracking number, or the start of any word of
     #: the customer's name or email ("lovel", "ada lo", "@example.com").
     search: str | None
+    #: Only this customer's orders: the whole email, exact but case-insensitive (for a host's
+    #: "my orders" page; ``search`` matches the start of words and would show others' orders).
+    customer_email: str | None
     #: Placed at or after this aware datetime.
     created_from: datetime | None
     #: Placed before this aware datetime.
@@ -485,6 +489,7 @@ def _order_filter(checker: Checker, filters: OrderFilters) -> OrderFilter:
             f"unknown order filter {unknown[0]!r}; the filters are {', '.join(OrderFilters.__annotations__)}"
         )
     search = filters.get("search")
+    email = filters.get("customer_email")
     return OrderFilter(
         status=_enum(checker, "status", Status, filters.get("status")),
         payment_status=_enum(checker, "payment_status", PaymentStatus, filters.get("payment_status")),
@@ -492,6 +497,8 @@ def _order_filter(checker: Checker, filters: OrderFilters) -> OrderFilter:
         created_to=checker.moment("created_to", filters.get("created_to")),
         coupon_code=filters.get("coupon_code"),
         search=search.strip() if search and search.strip() else None,
+        # Spelt as orders store it (validation's normal form), so equality is exact.
+        customer_email=None if email is None else normalized_email(checker, "customer_email", email),
         paid_before=checker.moment("paid_before", filters.get("paid_before")),
     )
 

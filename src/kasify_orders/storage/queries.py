@@ -9,6 +9,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.storage.search import prefix_range
@@ -27,6 +30,8 @@ class OrderFilter:
     created_to: datetime | None = None
     coupon_code: str | None = None
     search: str | None = None
+    #: Only this customer's orders: the email as stored (normalized, lower-case), matched exactly.
+    customer_email: str | None = None
     #: Only orders whose payment was confirmed before this time.
     paid_before: datetime | None = None
 
@@ -56,6 +61,9 @@ def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter, *, common: bo
         query = query.where(o.c.coupon_code == where.coupon_code.strip().upper())
     if where.search:
         query = query.where(_search(t, where.search, common=common))
+    if where.customer_email is not None:
+        email = sa.literal(where.customer_email, o.c.customer_email.type)
+        query = query.where(_SameText(o.c.customer_email, email))
     if where.paid_before is not None:
         query = query.where(o.c.paid_at < where.paid_before)
     return query
@@ -103,6 +111,38 @@ def _search(t: Tables, text: str, *, common: bool) -> sa.ColumnElement[bool]:
 def _in_range(terms: sa.Table, words: tuple[str, str]) -> tuple[sa.ColumnElement[bool], ...]:
     low, high = words
     return terms.c.term >= low, terms.c.term < high
+
+
+class _SameText(sa.ColumnElement[bool]):
+    """``left = right``, character for character, on every database, through *left*'s index.
+
+    PostgreSQL and SQLite compare strings that way already. MariaDB's default collations
+    ignore case and accents ('ada@example.com' = 'adá@example.com'), so there the index finds
+    the candidates and a code-point comparison keeps the exact ones.
+    """
+
+    type = sa.Boolean()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's cache-key protocol
+        ("left", InternalTraversal.dp_clauseelement),
+        ("right", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, left: sa.ColumnElement[str], right: sa.ColumnElement[str]) -> None:
+        self.left = left
+        self.right = right
+
+
+@compiles(_SameText)
+def _same_text(element: _SameText, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.left == element.right, **kw)
+
+
+@compiles(_SameText, "mysql")
+@compiles(_SameText, "mariadb")
+def _same_text_mysql(element: _SameText, compiler: SQLCompiler, **kw: Any) -> str:
+    exact = sa.and_(element.left == element.right, sa.collate(element.left, "utf8mb4_bin") == element.right)
+    return compiler.process(exact, **kw)
 
 
 def upsert(conn: Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> sa.Executable:

@@ -9,6 +9,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+import kasify_orders as ko
 from kasify_orders.adapters.django import get_orders
 from tests.adapters.django.conftest import BASE_KASIFY
 
@@ -38,7 +39,12 @@ def test_a_correct_configuration_reports_nothing() -> None:
             "runs on SQLite, PostgreSQL and MySQL/MariaDB",
             "sqlite3",
         ),
-        ({"SETTINGS": {"shop_name": "x"}}, "kasify_orders.E005", 'SETTINGS"] is not valid', "store_name"),
+        (
+            {"SETTINGS": {"shop_name": "x"}},
+            "kasify_orders.E005",
+            '["shop_name"] is not a field of kasify_orders.Settings',
+            "store_name",
+        ),
         (
             {"SETTINGS": ["x"]},
             "kasify_orders.E005",
@@ -82,3 +88,42 @@ def test_the_pages_need_messages_sessions_and_users() -> None:
         "add 'django.contrib.messages' to INSTALLED_APPS and "
         "'django.contrib.messages.middleware.MessageMiddleware' to MIDDLEWARE"
     )
+
+
+def test_every_bad_settings_value_is_reported_with_its_key_what_was_given_and_what_is_allowed() -> None:
+    bad = {
+        "brand_color": "red",
+        "logo_url": "logo.png",
+        "new_order_alert_emails": ["owner@shop.example", "not an address"],
+        "smtp_timeout_seconds": "15",
+        "deliver_inline": "yes",
+    }
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "SETTINGS": bad}):
+        found = [message for message in kasify_messages() if message.level >= checks.ERROR]
+        assert {message.id for message in found} == {"kasify_orders.E005"}
+        assert sorted(message.msg for message in found) == [
+            """KASIFY_ORDERS["SETTINGS"]["deliver_inline"] must be True or False, got 'yes'""",
+            """KASIFY_ORDERS["SETTINGS"]["smtp_timeout_seconds"] must be a number, got '15'""",
+        ]
+        # The types right, the values are checked as kasify checks them before sending an email.
+        good_types = {**bad, "smtp_timeout_seconds": 15, "deliver_inline": True}
+        with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "SETTINGS": good_types}):
+            found = [message for message in kasify_messages() if message.level >= checks.ERROR]
+            assert sorted(message.msg for message in found) == [
+                """KASIFY_ORDERS["SETTINGS"]["brand_color"] must be #rrggbb, got 'red'""",
+                """KASIFY_ORDERS["SETTINGS"]["logo_url"] must be an http(s):// URL, got 'logo.png'""",
+                (
+                    """KASIFY_ORDERS["SETTINGS"]["new_order_alert_emails"][1] must be an email address """
+                    """such as orders@shop.example, got 'not an address'"""
+                ),
+            ]
+            assert all("store_name" in (message.hint or "") for message in found)
+            # Using kasify anyway fails with the same words, not a 500 at the first email.
+            with pytest.raises(ImproperlyConfigured, match=r'brand_color"\] must be #rrggbb'):
+                get_orders()
+
+
+def test_a_settings_object_is_checked_too() -> None:
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "SETTINGS": ko.Settings(brand_color="red")}):
+        [found] = kasify_messages()
+    assert found.msg == """KASIFY_ORDERS["SETTINGS"]["brand_color"] must be #rrggbb, got 'red'"""

@@ -5,7 +5,7 @@
 ``kasify_orders.E002`` ``KASIFY_ORDERS`` has a key kasify does not know (a typo?)
 ``kasify_orders.E003`` ``KASIFY_ORDERS["DATABASE"]`` is not an alias in ``DATABASES``
 ``kasify_orders.E004`` that database's engine is not SQLite, PostgreSQL or MySQL/MariaDB
-``kasify_orders.E005`` ``KASIFY_ORDERS["SETTINGS"]`` is not a valid ``kasify_orders.Settings``
+``kasify_orders.E005`` a value of ``KASIFY_ORDERS["SETTINGS"]`` is not valid (one message per value)
 ``kasify_orders.E006`` ``AUTHORIZE`` or ``ACTOR`` cannot be imported or is not callable
 ``kasify_orders.E007`` a ``PLUGINS`` entry cannot be imported
 ``kasify_orders.E008`` ``PAGE_SIZE`` is not a whole number from 1 to 500
@@ -44,7 +44,10 @@ def check_settings(app_configs: Sequence[AppConfig] | None = None, **_kwargs: An
     try:
         config = conf.load()
     except conf.SettingError as error:
-        return [Error(error.message, hint=error.hint, id=error.check_id)]
+        # Each bad value on its own line of the report ("SETTINGS" may hold several).
+        return [
+            Error(message, hint=error.hint, id=error.check_id) for message in error.details or [error.message]
+        ]
     problems: list[CheckMessage] = []
     try:
         dialect_url(config.database)

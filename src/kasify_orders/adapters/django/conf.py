@@ -15,9 +15,11 @@ with the same words when kasify is used anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Union, get_args, get_origin
 
 import attrs
 from django.conf import settings as django_settings
@@ -25,7 +27,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+from kasify_orders.errors import ValidationError
 from kasify_orders.model import Order
+from kasify_orders.notifications.render import check_settings
 from kasify_orders.settings import Settings
 
 __all__ = ["DEFAULTS", "SETTING", "Conf", "KasifyOrdersSettings", "load"]
@@ -79,13 +83,17 @@ DEFAULTS: KasifyOrdersSettings = {
 
 
 class SettingError(ImproperlyConfigured):
-    """One mistake in ``KASIFY_ORDERS``, with a check id and a hint saying how to fix it."""
+    """One mistake in ``KASIFY_ORDERS``, with a check id and a hint saying how to fix it.
 
-    def __init__(self, check_id: str, message: str, hint: str) -> None:
+    *details*: each bad value of the mistake on its own (``manage.py check`` reports each).
+    """
+
+    def __init__(self, check_id: str, message: str, hint: str, details: Iterable[str] = ()) -> None:
         super().__init__(f"{message} ({hint})")
         self.check_id = check_id
         self.message = message
         self.hint = hint
+        self.details = tuple(details)
 
 
 @attrs.frozen
@@ -135,9 +143,12 @@ def raw() -> dict[str, Any]:
 
 
 def merchant_settings(value: object) -> Settings:
-    """``SETTINGS`` as a :class:`~kasify_orders.Settings` (``from_email`` from ``DEFAULT_FROM_EMAIL``)."""
+    """``SETTINGS`` as a checked :class:`~kasify_orders.Settings` (``from_email``: ``DEFAULT_FROM_EMAIL``).
+
+    Every bad key and value is found here, not at the first email or page that needs it.
+    """
     if isinstance(value, Settings):
-        return value
+        return _checked(value)
     if not isinstance(value, Mapping):
         raise SettingError(
             "kasify_orders.E005",
@@ -145,15 +156,92 @@ def merchant_settings(value: object) -> Settings:
             'for example {"store_name": "My shop", "new_order_alert_emails": ["me@shop.example"]}',
         )
     fields = {"from_email": django_settings.DEFAULT_FROM_EMAIL, **value}
+    kinds = _field_kinds()
+    problems = [
+        f"{_key(name)} is not a field of kasify_orders.Settings" for name in sorted(set(fields) - set(kinds))
+    ]
+    problems += [problem for name, given in fields.items() if name in kinds
+                 for problem in _wrong_kind(name, given, kinds[name])]  # fmt: skip
+    if problems:
+        raise _invalid(problems)
     try:
-        return Settings(**fields)
+        settings = Settings(**fields)
     except (TypeError, ValueError) as error:
-        known = ", ".join(field.name for field in attrs.fields(Settings))
-        raise SettingError(
-            "kasify_orders.E005",
-            f'{SETTING}["SETTINGS"] is not valid: {error}',
-            f"its keys are the fields of kasify_orders.Settings: {known}",
+        raise _invalid([str(error)]) from None
+    return _checked(settings)
+
+
+def _checked(settings: Settings) -> Settings:
+    """*settings*, once kasify's own check of their values passes."""
+    try:
+        check_settings(settings)
+    except ValidationError as error:
+        raise _invalid(
+            [f"{_key(problem.path.removeprefix('settings.'))} {problem.message}" for problem in error.errors]
         ) from None
+    return settings
+
+
+def _invalid(problems: list[str]) -> SettingError:
+    known = ", ".join(field.name for field in attrs.fields(Settings))
+    return SettingError(
+        "kasify_orders.E005",
+        f'{SETTING}["SETTINGS"] is not valid: {"; ".join(problems)}',
+        f"its keys are the fields of kasify_orders.Settings: {known}",
+        details=problems,
+    )
+
+
+def _key(path: str) -> str:
+    """``brand_color`` as ``KASIFY_ORDERS["SETTINGS"]["brand_color"]`` (``emails[0]`` keeps its index)."""
+    name, bracket, rest = path.partition("[")
+    return f'{SETTING}["SETTINGS"]["{name}"]{bracket}{rest}'
+
+
+#: What a plain value of each type is called in a message.
+_SCALARS: dict[type, str] = {str: "a string", bool: "True or False", int: "a whole number", float: "a number"}
+_CONTAINERS: dict[type, str] = {tuple: "a list", frozenset: "a list or set", Mapping: "a dict"}
+
+
+@functools.cache
+def _field_kinds() -> dict[str, tuple[Any, ...]]:
+    """Each field of ``Settings`` with the types its annotation allows."""
+    resolved = attrs.resolve_types(Settings)
+    kinds = {}
+    for field in attrs.fields(resolved):
+        union = get_origin(field.type) in {Union, types.UnionType}
+        kinds[field.name] = tuple(get_args(field.type)) if union else (field.type,)
+    return kinds
+
+
+def _wrong_kind(name: str, given: object, kinds: tuple[Any, ...]) -> list[str]:
+    """The type mistake in one settings value, which the settings themselves would only trip on later."""
+    if given is None and type(None) in kinds:
+        return []
+    allowed = [_SCALARS[kind] for kind in kinds if kind in _SCALARS]
+    origins: list[Any] = [get_origin(kind) for kind in kinds]
+    allowed += [_CONTAINERS[origin] for origin in origins if origin in _CONTAINERS]
+    if not allowed:
+        return []
+    fits = any(_fits(given, kind) for kind in kinds if kind is not type(None))
+    if fits:
+        return []
+    if type(None) in kinds:
+        allowed.append("None")
+    return [f"{_key(name)} must be {' or '.join(allowed)}, got {given!r}"]
+
+
+def _fits(given: object, kind: Any) -> bool:
+    origin = get_origin(kind)
+    if origin is Mapping:
+        return isinstance(given, Mapping)
+    if origin in {tuple, frozenset}:
+        return isinstance(given, Iterable) and not isinstance(given, str | bytes | Mapping)
+    if kind is float:
+        return isinstance(given, int | float) and not isinstance(given, bool)
+    if kind is int:
+        return isinstance(given, int) and not isinstance(given, bool)
+    return isinstance(kind, type) and isinstance(given, kind)
 
 
 def _callable(key: str, value: object, default: Callable[..., Any]) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.test import override_settings
+from django.test import Client, override_settings
 
 import kasify_orders as ko
 from kasify_orders.adapters.django import get_orders
@@ -127,3 +127,22 @@ def test_a_settings_object_is_checked_too() -> None:
     with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "SETTINGS": ko.Settings(brand_color="red")}):
         [found] = kasify_messages()
     assert found.msg == """KASIFY_ORDERS["SETTINGS"]["brand_color"] must be #rrggbb, got 'red'"""
+
+
+def test_pages_after_startprojects_admin_are_reported_as_shadowed(staff_client: Client) -> None:
+    with override_settings(ROOT_URLCONF="tests.adapters.django.urls_startproject"):
+        # What a newcomer meets: the admin's "not found" page, for staff too.
+        assert staff_client.get("/admin/orders/").status_code == 404
+        [found] = kasify_messages()
+    assert found.id == "kasify_orders.W003"
+    assert found.msg.startswith("kasify's order pages at /admin/orders/ are shadowed by an earlier URL")
+    assert "/admin/orders/ reaches django.contrib.admin.sites.AdminSite.catch_all_view" in found.msg
+    hint = found.hint or ""
+    assert 'put path("admin/orders/", include("kasify_orders.adapters.django.urls")) before' in hint
+    assert 'path("admin/", admin.site.urls)' in hint
+
+
+def test_the_documented_order_reaches_kasify_and_the_admin(staff_client: Client) -> None:
+    assert kasify_messages() == []
+    assert staff_client.get("/admin/orders/").status_code == 200
+    assert staff_client.get("/admin/").status_code == 200

@@ -1,5 +1,6 @@
-"""The test host's URLs: kasify's pages under /admin/orders/, a stand-in login page."""
+"""The test host's URLs: kasify's pages at /admin/orders/ (before the admin), a stand-in login page."""
 
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
@@ -10,5 +11,6 @@ def login(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("admin/orders/", include("kasify_orders.adapters.django.urls")),
+    path("admin/", admin.site.urls),
     path("login/", login, name="login"),
 ]

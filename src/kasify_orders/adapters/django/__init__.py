@@ -4,7 +4,10 @@
 
     INSTALLED_APPS += ["kasify_orders.adapters.django"]
     KASIFY_ORDERS = {"SETTINGS": {"store_name": "My shop"}}
-    urlpatterns += [path("admin/orders/", include("kasify_orders.adapters.django.urls"))]
+    urlpatterns = [
+        path("admin/orders/", include("kasify_orders.adapters.django.urls")),  # before the admin's
+        path("admin/", admin.site.urls),
+    ]
 
     from kasify_orders.adapters.django import get_orders
 

@@ -21,6 +21,7 @@ class KasifyOrdersConfig(AppConfig):
 
         checks.register(kasify_checks.check_settings, checks.Tags.compatibility)
         checks.register(kasify_checks.check_schema, checks.Tags.database)
+        checks.register(kasify_checks.check_urls, checks.Tags.urls)
         setting_changed.connect(_settings_changed, dispatch_uid="kasify_orders.settings_changed")
 
 

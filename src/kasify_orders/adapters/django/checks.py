@@ -12,6 +12,7 @@
 ``kasify_orders.E009`` the merchant's pages are mounted but an app or middleware they need is missing
 ``kasify_orders.W001`` the database router does not let ``migrate`` create kasify's tables there
 ``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
+``kasify_orders.W003`` an earlier URL pattern (admin's catch-all) swallows kasify's pages
 ===================== ==========================================================================
 """
 
@@ -24,12 +25,12 @@ from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import router
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, get_resolver, reverse
 
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.store import UnsupportedDatabase, dialect_url
 
-__all__ = ["check_schema", "check_settings"]
+__all__ = ["check_schema", "check_settings", "check_urls"]
 
 #: What the merchant's pages need from the host: (app, middleware, why).
 _PAGES_NEED = (
@@ -90,6 +91,53 @@ def _pages_needs() -> list[CheckMessage]:
                     f"{'is' if len(missing) == 1 else 'are'} not installed",
                     hint=f"add {app!r} to INSTALLED_APPS and {layer!r} to MIDDLEWARE",
                     id="kasify_orders.E009",
+                )
+            )
+    return problems
+
+
+#: One URL of each of kasify's views: (URL name, arguments), reversed then resolved again.
+_OUR_URLS = (
+    ("order_list", ()),
+    ("order_detail", ("o_check",)),
+    ("packing_slip", ("o_check",)),
+    ("act", ("o_check", "add_note")),
+    ("static", ("kasify.css",)),
+)
+
+
+def check_urls(app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any) -> list[CheckMessage]:
+    """Each mount of kasify's pages is reachable: its URLs resolve to kasify's views.
+
+    Django takes the first pattern that matches, and ``startproject``'s
+    ``path("admin/", admin.site.urls)`` ends in a catch-all that matches every URL under
+    ``admin/``; ``urlpatterns += [path("admin/orders/", ...)]`` after it is never reached.
+    """
+    resolver = get_resolver()
+    problems: list[CheckMessage] = []
+    for namespace in resolver.app_dict.get("kasify_orders", []):
+        lost = []
+        for name, args in _OUR_URLS:
+            url = reverse(f"{namespace}:{name}", args=args, current_app=namespace)
+            try:
+                match = resolver.resolve(url)
+            except Resolver404:
+                lost.append(f"{url} reaches no view")
+                continue
+            if match.url_name != name or "kasify_orders" not in match.app_names:
+                view = f"{match.func.__module__}.{getattr(match.func, '__qualname__', match.func)}"
+                lost.append(f"{url} reaches {view}")
+        if lost:
+            mount = reverse(f"{namespace}:order_list", current_app=namespace)
+            ours = f'path("{mount.lstrip("/")}", include("kasify_orders.adapters.django.urls"))'
+            problems.append(
+                Warning(
+                    f"kasify's order pages at {mount} are shadowed by an earlier URL pattern: "
+                    + "; ".join(lost),
+                    hint=f"Django uses the first pattern that matches: put {ours} before the pattern "
+                    'that takes it, such as path("admin/", admin.site.urls), whose catch-all takes '
+                    "every URL under admin/",
+                    id="kasify_orders.W003",
                 )
             )
     return problems

@@ -1,4 +1,8 @@
-"""The merchant's pages: ``path("admin/orders/", include("kasify_orders.adapters.django.urls"))``."""
+"""The merchant's pages: ``path("admin/orders/", include("kasify_orders.adapters.django.urls"))``.
+
+Put it before ``path("admin/", admin.site.urls)``, whose catch-all takes every URL under
+``admin/`` (``manage.py check`` warns: ``kasify_orders.W003``).
+"""
 
 from __future__ import annotations
 

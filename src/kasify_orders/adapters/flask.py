@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 from werkzeug.wrappers import Response
@@ -83,6 +84,7 @@ class KasifyOrders:
     def __init__(self, app: flask.Flask | None = None, *, orders: Orders | None = None) -> None:
         self._authorize: Callable[[str, Order | None], bool] | None = None
         self._actor: Callable[[], str | None] | None = None
+        self._signed_in: Callable[[], bool] | None = None
         if app is not None:
             self.init_app(app, orders=orders)
 
@@ -111,6 +113,9 @@ class KasifyOrders:
             Orders per page of the list.
         ``KASIFY_ORDERS_USE_HOST_MAIL`` (True)
             Send emails through Flask-Mailman when the app has it, instead of SMTP from the settings.
+        ``KASIFY_ORDERS_LOGIN_URL`` (None)
+            Where a refused visitor who is not signed in is sent, with ``?next=`` (a URL or an
+            endpoint); None: Flask-Login's ``login_view`` when the app has a ``LoginManager``.
 
         Pass *orders* to use an ``Orders`` you built yourself (the config's database keys are
         then ignored and the app never closes it).
@@ -131,6 +136,7 @@ class KasifyOrders:
         config.setdefault("KASIFY_ORDERS_LOCALE", "en")
         config.setdefault("KASIFY_ORDERS_PAGE_SIZE", 50)
         config.setdefault("KASIFY_ORDERS_USE_HOST_MAIL", True)
+        config.setdefault("KASIFY_ORDERS_LOGIN_URL", None)
 
         owns = orders is None
         if orders is None:
@@ -193,6 +199,18 @@ class KasifyOrders:
         self._actor = function
         return function
 
+    def signed_in(self, function: F) -> F:
+        """Decorate the function saying whether someone is signed in: ``() -> bool``.
+
+        A visitor the ``authorize`` function refuses and who is not signed in is sent to the
+        login page (``KASIFY_ORDERS_LOGIN_URL``, or Flask-Login's) instead of the refusal page;
+        a signed-in visitor who may not gets the refusal (403). Without one, Flask-Login's
+        ``current_user.is_authenticated`` answers when the app has a ``LoginManager``; with
+        neither, every refused visitor gets the refusal.
+        """
+        self._signed_in = function
+        return function
+
     # -- what the host asks -----------------------------------------------------------------
 
     @property
@@ -244,7 +262,55 @@ class _FlaskUrls:
         return flask.url_for("kasify_orders.static", filename=filename)
 
 
-def _respond(result: Page | Redirect) -> Response:
+def _signed_out() -> bool:
+    """Whether the visitor is known not to be signed in (the host's ``signed_in``, else Flask-Login)."""
+    signed_in = _state().extension._signed_in
+    if signed_in is not None:
+        return not signed_in()
+    if getattr(flask.current_app, "login_manager", None) is None:
+        return False  # no way to tell: refuse, as for anyone
+    from flask_login import current_user  # noqa: PLC0415 - only where the app has Flask-Login
+
+    return not current_user.is_authenticated
+
+
+def _login_page() -> Response | None:
+    """The redirect to the host's login page for a signed-out visitor, if the host has one."""
+    app = flask.current_app
+    login = app.config["KASIFY_ORDERS_LOGIN_URL"]
+    if login:
+        base = login if login.startswith(("/", "http://", "https://")) else flask.url_for(login)
+        parts = urlsplit(base)
+        query = urlencode([*parse_qsl(parts.query), ("next", flask.request.full_path.rstrip("?"))])
+        return flask.redirect(urlunsplit(parts._replace(query=query)))
+    manager: Any = getattr(app, "login_manager", None)
+    if manager is not None and (
+        manager.unauthorized_callback or manager.login_view or manager.blueprint_login_views
+    ):
+        # Flask-Login's own answer: its login_view (per blueprint too), login_message, next.
+        response: Response = manager.unauthorized()
+        return response
+    return None
+
+
+def _to_login(result: Page | Redirect, *, back_to: str | None) -> Response | None:
+    """For a signed-out visitor, a refusal becomes the way to the login page (None: no such way).
+
+    *back_to*: the page to come back to after signing in, when the refused request was a form's
+    POST (that page then sends the visitor on to the login page, with itself as ``next``).
+    """
+    if result != _state().pages.refused() or not _signed_out():
+        return None
+    login = _login_page()
+    if login is not None and back_to is not None:
+        return flask.redirect(back_to, 303)
+    return login
+
+
+def _respond(result: Page | Redirect, *, back_to: str | None = None) -> Response:
+    login = _to_login(result, back_to=back_to)
+    if login is not None:
+        return login
     if isinstance(result, Redirect):
         if result.notice:
             flask.session[_NOTICES] = [*flask.session.get(_NOTICES, []), result.notice]
@@ -300,7 +366,7 @@ def act(order_id: str, action: str) -> Response:
         actor=state.extension.current_actor(),
         authorize=state.extension.allowed,
     )
-    return _respond(result)
+    return _respond(result, back_to=_FlaskUrls().order(order_id))
 
 
 # -- the API ------------------------------------------------------------------------------

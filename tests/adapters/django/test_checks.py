@@ -130,7 +130,7 @@ def test_a_settings_object_is_checked_too() -> None:
 
 
 def test_pages_after_startprojects_admin_are_reported_as_shadowed(staff_client: Client) -> None:
-    with override_settings(ROOT_URLCONF="tests.adapters.django.urls_startproject"):
+    with override_settings(ROOT_URLCONF="tests.adapters.django.urls_startproject", LOGIN_URL="admin:login"):
         # What a newcomer meets: the admin's "not found" page, for staff too.
         assert staff_client.get("/admin/orders/").status_code == 404
         [found] = kasify_messages()
@@ -146,3 +146,25 @@ def test_the_documented_order_reaches_kasify_and_the_admin(staff_client: Client)
     assert kasify_messages() == []
     assert staff_client.get("/admin/orders/").status_code == 200
     assert staff_client.get("/admin/").status_code == 200
+
+
+def test_a_login_url_that_reaches_no_view_is_reported(client: Client) -> None:
+    # Django's default LOGIN_URL, which a new startproject has no view for.
+    with override_settings(LOGIN_URL="/accounts/login/"):
+        assert client.get("/admin/orders/")["Location"] == "/accounts/login/?next=/admin/orders/"
+        assert client.get("/accounts/login/").status_code == 404
+        [found] = kasify_messages()
+    assert found.id == "kasify_orders.W004"
+    assert "settings.LOGIN_URL = '/accounts/login/', which reaches no view" in found.msg
+    assert 'LOGIN_URL = "admin:login"' in (found.hint or "")
+    with override_settings(LOGIN_URL="accounts:login"):  # a URL name that does not reverse
+        assert [message.id for message in kasify_messages()] == ["kasify_orders.W004"]
+
+
+def test_login_url_admin_login_sends_signed_out_visitors_to_the_admins_sign_in(client: Client) -> None:
+    with override_settings(LOGIN_URL="admin:login"):
+        assert kasify_messages() == []
+        response = client.get("/admin/orders/")
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/login/?next=/admin/orders/"
+        assert client.get(response["Location"]).status_code == 200

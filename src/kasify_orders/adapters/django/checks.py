@@ -13,6 +13,7 @@
 ``kasify_orders.W001`` the database router does not let ``migrate`` create kasify's tables there
 ``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
 ``kasify_orders.W003`` an earlier URL pattern (admin's catch-all) swallows kasify's pages
+``kasify_orders.W004`` ``LOGIN_URL``, where signed-out visitors are sent, reaches no view
 ===================== ==========================================================================
 """
 
@@ -20,11 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import router
+from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, Resolver404, get_resolver, reverse
 
 from kasify_orders.adapters.django import conf
@@ -140,7 +143,30 @@ def check_urls(app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any) -
                     id="kasify_orders.W003",
                 )
             )
+    if resolver.app_dict.get("kasify_orders"):
+        problems += _login_page(resolver)
     return problems
+
+
+def _login_page(resolver: Any) -> list[CheckMessage]:
+    """``LOGIN_URL`` reaches a view (startproject has none at the default ``/accounts/login/``)."""
+    login = str(settings.LOGIN_URL)
+    try:
+        parts = urlsplit(resolve_url(login))
+        if not (parts.scheme or parts.netloc):  # another site's sign-in page is not ours to check
+            resolver.resolve(parts.path)
+        return []
+    except (NoReverseMatch, Resolver404):
+        pass  # a URL name that does not reverse, or a path no view answers
+    return [
+        Warning(
+            f"signed-out visitors of kasify's order pages are sent to settings.LOGIN_URL = {login!r}, "
+            "which reaches no view (they would land on a 404)",
+            hint='set LOGIN_URL = "admin:login" to use the admin\'s sign-in page (with django.contrib.admin '
+            "in the URLconf), or to the URL name or path of your own login view",
+            id="kasify_orders.W004",
+        )
+    ]
 
 
 def check_schema(

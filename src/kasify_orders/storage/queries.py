@@ -122,6 +122,8 @@ class _SameText(sa.ColumnElement[bool]):
     """
 
     type = sa.Boolean()
+    #: A comparison already: not to be written ``(...) = 1`` where booleans are integers.
+    _is_implicitly_boolean = True
     inherit_cache = True
     _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's cache-key protocol
         ("left", InternalTraversal.dp_clauseelement),

@@ -128,8 +128,8 @@ class Orders:
         """A page of orders, newest first. Pass ``page.next_cursor`` back for the next page.
 
         *filters* are those of :class:`OrderFilters` (status, payment_status, search,
-        customer_email, created_from, created_to, coupon_code, paid_before). Paging is by key, not offset,
-        so orders placed meanwhile never shift a page: none is shown twice or skipped.
+        customer_email, created_from, created_to, coupon_code, paid_before). Paging is by key,
+        not offset, so orders placed meanwhile never shift a page: none is shown twice or skipped.
         """
         checker = Checker()
         where = _order_filter(checker, filters)

@@ -284,13 +284,14 @@ def _login_page() -> Response | None:
         query = urlencode([*parse_qsl(parts.query), ("next", flask.request.full_path.rstrip("?"))])
         return flask.redirect(urlunsplit(parts._replace(query=query)))
     manager: Any = getattr(app, "login_manager", None)
-    if manager is not None and (
-        manager.unauthorized_callback or manager.login_view or manager.blueprint_login_views
-    ):
-        # Flask-Login's own answer: its login_view (per blueprint too), login_message, next.
-        response: Response = manager.unauthorized()
-        return response
-    return None
+    if manager is None:
+        return None
+    view = manager.blueprint_login_views.get(flask.request.blueprint) or manager.login_view
+    if not (manager.unauthorized_callback or view):
+        return None  # Flask-Login would answer a bare 401: kasify's refusal page says more
+    # Flask-Login's own answer: its login_view (per blueprint too), login_message, next.
+    response: Response = manager.unauthorized()
+    return response
 
 
 def _to_login(result: Page | Redirect, *, back_to: str | None) -> Response | None:

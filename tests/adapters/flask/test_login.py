@@ -141,3 +141,14 @@ def test_without_flask_login_the_login_url_and_the_hosts_signed_in_function(
 def test_the_api_answers_signed_out_callers_403_not_a_redirect(sqlite_orders: ko.Orders) -> None:
     client = flask_login_shop(sqlite_orders).test_client()
     assert client.get("/api/orders").status_code == 403
+
+
+def test_flask_logins_login_view_for_kasifys_blueprint(sqlite_orders: ko.Orders) -> None:
+    app = flask_login_shop(sqlite_orders)
+    app.login_manager.login_view = None  # type: ignore[attr-defined]
+    app.login_manager.blueprint_login_views["kasify_orders"] = "login"  # type: ignore[attr-defined]
+    client = app.test_client()
+    assert sent_to(client.get(f"{ADMIN}/")) == ("/login", f"{ADMIN}/")
+    # A LoginManager with nowhere to send kasify's visitors: kasify's refusal, not a bare 401.
+    app.login_manager.blueprint_login_views.clear()  # type: ignore[attr-defined]
+    assert client.get(f"{ADMIN}/").status_code == 403

@@ -5,13 +5,16 @@ Run by ``tox -e package`` after ``python -m build``: ``python tests/packaging/ch
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 MUST_HAVE = [
     "kasify_orders/py.typed",
@@ -21,6 +24,15 @@ MUST_HAVE = [
     "kasify_orders/web/templates/",
     "kasify_orders/web/static/",
 ]
+
+#: The tests that run the example hosts in contrib/: they must pass from the unpacked sdist.
+CONTRIB_TESTS = [
+    "tests/adapters/django/test_contrib_shop.py",
+    "tests/adapters/saleor/test_contrib_host.py",
+]
+#: What those tests need besides the wheel: its extras, and these packages of the ``test`` group.
+CONTRIB_EXTRAS = "django,saleor,flask,mysql"
+CONTRIB_TEST_PACKAGES = {"pytest", "graphql-core"}
 
 
 def main(dist: Path) -> None:
@@ -36,6 +48,8 @@ def main(dist: Path) -> None:
         members = archive.getnames()
     assert any(name.endswith("/LICENSE") for name in members), "LICENSE missing from the sdist"
     assert any("/tests/" in name for name in members), "tests missing from the sdist"
+    for host in ("contrib/django_shop/manage.py", "contrib/saleor_app/app.py", "contrib/flask_shop/app.py"):
+        assert any(name.endswith(f"/{host}") for name in members), f"{host} missing from the sdist"
 
     with tempfile.TemporaryDirectory() as directory:
         env = Path(directory) / "venv"
@@ -55,7 +69,43 @@ def main(dist: Path) -> None:
             check=True,
         )
         assert check.stdout.strip() == "()", check.stdout
+        # After the demo checks above (they prove the demo extra alone is enough).
+        run_contrib_tests_from_sdist(sdist, wheel, python, Path(directory))
     print(f"ok: {wheel.name} and {sdist.name}")
+
+
+def run_contrib_tests_from_sdist(sdist: Path, wheel: Path, python: Path, directory: Path) -> None:
+    """Unpack *sdist* and run :data:`CONTRIB_TESTS` from it against the installed *wheel*."""
+    with tarfile.open(sdist) as archive:
+        archive.extractall(directory / "sdist", filter="data")
+    (root,) = (directory / "sdist").iterdir()
+    group = tomllib.loads((root / "pyproject.toml").read_text())["dependency-groups"]["test"]
+    wanted = [req for req in group if isinstance(req, str) and _name(req) in CONTRIB_TEST_PACKAGES]
+    assert len(wanted) == len(CONTRIB_TEST_PACKAGES), f"{CONTRIB_TEST_PACKAGES} not all in {group}"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", f"{wheel}[{CONTRIB_EXTRAS}]", *wanted], check=True
+    )
+    report = directory / "contrib-tests.xml"
+    done = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *CONTRIB_TESTS],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"contrib tests fail from the sdist:\n{done.stdout}{done.stderr}"
+    suite = ElementTree.parse(report).getroot().find("testsuite")
+    assert suite is not None, done.stdout
+    ran, skipped = int(suite.get("tests", "0")), int(suite.get("skipped", "0"))
+    # A missing dependency would make them skip (importorskip), and a skip proves nothing.
+    assert ran > 0 and skipped == 0, f"{ran} contrib tests ran, {skipped} skipped:\n{done.stdout}"
+
+
+def _name(requirement: str) -> str:
+    """The normalised project name of a requirement string (``"PyMySQL>=1.1"`` -> ``"pymysql"``)."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
 if __name__ == "__main__":

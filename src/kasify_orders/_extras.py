@@ -23,6 +23,8 @@ __all__ = ["DRIVER_EXTRAS", "MissingExtraError", "missing", "missing_driver"]
 
 #: The database drivers kasify's extras install, by SQLAlchemy driver name.
 DRIVER_EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
+#: The pip package of each other driver docs/operations.md lists, by SQLAlchemy driver name.
+_DRIVER_PACKAGES = {"mysqldb": "mysqlclient"}
 #: The URL and extra to suggest, per database, when a URL names a driver no extra installs.
 _SUGGESTED = {
     "postgresql": ("postgresql+psycopg://", "postgresql"),
@@ -63,10 +65,10 @@ def missing_driver(url: sa.engine.URL, error: ImportError) -> NoReturn:
     extra = DRIVER_EXTRAS.get(driver)
     if extra is not None:
         fix = f"pip install 'kasify-orders[{extra}]'"
-    elif backend in _SUGGESTED:
-        suggested, extra = _SUGGESTED[backend]
-        pip = f"pip install 'kasify-orders[{extra}]'"
-        fix = f"install the {driver} driver, or use a {suggested} URL and {pip}"
     else:
-        fix = f"install the {driver} driver"
+        package = _DRIVER_PACKAGES.get(driver)
+        fix = f"pip install {package}" if package else f"install the {driver} driver"
+        if backend in _SUGGESTED:
+            suggested, extra = _SUGGESTED[backend]
+            fix += f", or use a {suggested} URL and pip install 'kasify-orders[{extra}]'"
     _raise(f"the {backend}+{driver} database driver is not installed ({_cause(error)}): {fix}", error)

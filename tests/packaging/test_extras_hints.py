@@ -79,13 +79,23 @@ def driver_hint(driver: str, module: str, fix: str) -> str:
             driver_hint("mysql+pymysql", "pymysql", "pip install 'kasify-orders[mysql]'"),
         ),
         (
+            "import kasify_orders as ko; ko.Orders.connect('postgresql+psycopg2://db.invalid/shop')",
+            "psycopg2",
+            driver_hint(
+                "postgresql+psycopg2",
+                "psycopg2",
+                "install the psycopg2 driver, or use a postgresql+psycopg:// URL and "
+                + "pip install 'kasify-orders[postgresql]'",
+            ),
+        ),
+        (
             # SQLAlchemy's default MySQL driver is mysqlclient's MySQLdb, which no extra installs.
             "import kasify_orders as ko; ko.Orders.connect('mysql://db.invalid/shop')",
             "MySQLdb",
             driver_hint(
                 "mysql+mysqldb",
                 "MySQLdb",
-                "install the mysqldb driver, or use a mysql+pymysql:// URL and "
+                "pip install mysqlclient, or use a mysql+pymysql:// URL and "
                 + "pip install 'kasify-orders[mysql]'",
             ),
         ),

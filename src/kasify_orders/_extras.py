@@ -13,11 +13,12 @@ missing): pip install 'kasify-orders[flask]'`` rather than ``No module named 'we
 
 from __future__ import annotations
 
-from typing import NoReturn
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, NoReturn
 
 from kasify_orders.errors import KasifyError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 __all__ = ["DRIVER_EXTRAS", "MissingExtraError", "missing", "missing_driver"]
 

@@ -25,16 +25,16 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
-from werkzeug.wrappers import Response
+
+from kasify_orders._extras import missing
 
 try:
     import flask
     from flask_wtf.csrf import generate_csrf, validate_csrf
+    from werkzeug.wrappers import Response
     from wtforms import ValidationError as CsrfError
 except ImportError as error:  # pragma: no cover - depends on the installation
-    raise ImportError(
-        "the Flask adapter needs Flask and Flask-WTF: pip install 'kasify-orders[flask]'"
-    ) from error
+    missing("flask", "the Flask adapter", error)
 
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.model import Order

@@ -4,6 +4,16 @@ It lives in the package (not only in ``contrib/``) because the installed command
 to import it; ``contrib/flask_shop/`` is the runnable example built on it.
 """
 
+from kasify_orders._extras import missing
+
+try:
+    import aiosmtpd  # noqa: F401 - the import guard
+    import flask  # noqa: F401
+    import flask_wtf  # noqa: F401
+    import werkzeug  # noqa: F401
+except ImportError as error:  # pragma: no cover - depends on the installation
+    missing("demo", "the demo shop", error)
+
 from kasify_orders.demo.mailsink import MailSink
 from kasify_orders.demo.seed import seed
 from kasify_orders.demo.shop import CATALOGUE, Product, create_app

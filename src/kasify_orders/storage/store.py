@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, Row
 
 from kasify_orders import money
+from kasify_orders._extras import missing_driver
 from kasify_orders.errors import (
     ConcurrentUpdate,
     CouponNotApplicable,
@@ -113,7 +114,10 @@ class SqlStore:
             options.update(isolation_level="READ COMMITTED", pool_pre_ping=True)
         elif backend == "postgresql":
             options.update(pool_pre_ping=True)
-        engine = sa.create_engine(parsed, **options)
+        try:
+            engine = sa.create_engine(parsed, **options)
+        except ImportError as error:  # the URL's driver (DBAPI module) is not installed
+            missing_driver(parsed, error)
         if backend == "sqlite":
             _configure_sqlite(engine)
         return cls(engine, build_tables(table_prefix, schema))

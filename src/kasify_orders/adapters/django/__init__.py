@@ -19,10 +19,12 @@
 
 from __future__ import annotations
 
+from kasify_orders._extras import missing
+
 try:
     import django  # noqa: F401 - the import guard
 except ImportError as error:  # pragma: no cover - depends on the installation
-    raise ImportError("the Django adapter needs Django: pip install 'kasify-orders[django]'") from error
+    missing("django", "the Django adapter", error)
 
 from kasify_orders.adapters.django.orders import get_orders
 

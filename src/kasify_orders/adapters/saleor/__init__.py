@@ -19,6 +19,14 @@
 Needs ``pip install 'kasify-orders[saleor]'``. See ``docs/saleor.md``.
 """
 
+from kasify_orders._extras import missing
+
+try:
+    import joserfc  # noqa: F401 - the import guard
+    import werkzeug  # noqa: F401
+except ImportError as error:  # pragma: no cover - depends on the installation
+    missing("saleor", "the Saleor adapter", error)
+
 from kasify_orders.adapters.saleor.app import PERMISSIONS, SaleorApp
 from kasify_orders.adapters.saleor.events import ACTOR, EVENTS
 from kasify_orders.adapters.saleor.graphql import SaleorClient, SaleorError

@@ -24,7 +24,9 @@ def run(url: str, step: str, log: Path) -> str:
     return done.stdout.strip()
 
 
-def test_a_retry_in_another_process_calls_only_the_plugins_that_failed(database_url: str, tmp_path: Path) -> None:
+def test_a_retry_in_another_process_calls_only_the_plugins_that_failed(
+    database_url: str, tmp_path: Path
+) -> None:
     log = tmp_path / "calls.log"
     try:
         order_id = run(database_url, "place", log)  # process A: the ERP webhook fails, A exits

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
+from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.ledger import Ledger
 from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
@@ -60,8 +60,11 @@ class Notifier:
     def __init__(self, orders: Orders) -> None:
         self.orders = orders
         self.settings = orders.settings
-        self.renderer = Renderer(orders.settings)
-        self.ledger = Ledger(orders.store, lease_seconds=orders.settings.delivery_lease_seconds)
+        self.clock = orders.clock
+        self.renderer = Renderer(orders.settings, clock=orders.clock)
+        self.ledger = Ledger(
+            orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
+        )
 
     # -- the event hooks ---------------------------------------------------------------
 
@@ -185,7 +188,7 @@ class Notifier:
             reason = _describe(error)
             entry = TimelineEvent(
                 "email_failed",
-                utcnow(),
+                self.clock(),
                 actor,
                 f"{label} email to {recipient} failed (attempt {claim.attempt}): {reason}",
                 {**data, "error": reason, "attempt": claim.attempt},
@@ -194,7 +197,7 @@ class Notifier:
             raise
         verb = "resent" if resending else "emailed"
         entry = TimelineEvent(
-            "email_sent", utcnow(), actor, f"{label} {verb} to {recipient}", {**data, "resend": resending}
+            "email_sent", self.clock(), actor, f"{label} {verb} to {recipient}", {**data, "resend": resending}
         )
         self.ledger.sent(event_id, email.kind, recipient, entry=entry, order_id=order.id)
         return True

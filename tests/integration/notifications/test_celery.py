@@ -115,7 +115,7 @@ def test_workers_deliver_every_email_once(
 def test_the_documented_task_calls_reach_the_workers(
     connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str]
 ) -> None:
-    """``outbox.deliver_pending.delay()`` and friends, from the app that ran ``install``, as README.md says."""
+    """``outbox.deliver_pending.delay()`` and friends, called as README.md shows."""
     sender, queue = workers
     web = connect(shop_settings(smtp.url, deliver_inline=False))
     outbox = install(sender, lambda: web)  # the web app's own tasks module

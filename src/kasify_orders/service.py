@@ -109,6 +109,7 @@ class Orders:
         orders = cls(store, settings=settings, plugins=manager, clock=clock)
         if migrate if migrate is not None else url.startswith("sqlite"):
             orders.migrate()
+        notifications.readiness.warn_once(orders, notifications.email_problems_of(orders))
         return orders
 
     def migrate(self) -> None:

@@ -24,9 +24,20 @@ from kasify_orders.notifications.ledger import Ledger
 from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
 
 if TYPE_CHECKING:
-    from kasify_orders.service import Orders
+    import pluggy
 
-__all__ = ["EmailDeliveryFailed", "EmailsNotConfigured", "Notifier", "install", "kasify_configure", "resend"]
+    from kasify_orders.service import Orders
+    from kasify_orders.settings import Settings
+
+__all__ = [
+    "EmailDeliveryFailed",
+    "EmailsNotConfigured",
+    "Notifier",
+    "can_send",
+    "install",
+    "kasify_configure",
+    "resend",
+]
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
@@ -216,10 +227,15 @@ def install(orders: Orders) -> Notifier:
     return notifier
 
 
+def can_send(settings: Settings, plugins: pluggy.PluginManager) -> bool:
+    """Whether emails have a transport: ``Settings.smtp_url``, or a ``kasify_send_email`` plugin."""
+    return bool(settings.smtp_url or plugins.hook.kasify_send_email.get_hookimpls())
+
+
 @hookimpl
 def kasify_configure(orders: Orders) -> None:
     """Install the emails when *orders* can send mail."""
-    if orders.settings.smtp_url or orders.plugins.hook.kasify_send_email.get_hookimpls():
+    if can_send(orders.settings, orders.plugins):
         install(orders)
 
 

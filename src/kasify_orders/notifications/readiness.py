@@ -58,7 +58,7 @@ class EmailProblem:
     hint: str
 
     def __str__(self) -> str:
-        return f"{self.message}: {self.hint}"
+        return f"{self.message}; {self.hint}"
 
 
 def email_problems(settings: Settings, *, can_send: bool) -> list[EmailProblem]:

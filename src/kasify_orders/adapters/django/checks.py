@@ -12,6 +12,8 @@
 ``kasify_orders.E009`` the merchant's pages are mounted but an app or middleware they need is missing
 ``kasify_orders.W001`` the database router does not let ``migrate`` create kasify's tables there
 ``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
+``kasify_orders.W003`` kasify cannot send emails: no transport (``USE_DJANGO_MAIL`` off, no ``smtp_url``)
+``kasify_orders.W004`` kasify's emails have no real from address (``DEFAULT_FROM_EMAIL``)
 ===================== ==========================================================================
 """
 
@@ -28,8 +30,13 @@ from django.urls import NoReverseMatch, reverse
 
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.store import UnsupportedDatabase, dialect_url
+from kasify_orders.notifications.plugin import can_send
+from kasify_orders.notifications.readiness import EmailProblem, Problem, email_problems
 
-__all__ = ["check_schema", "check_settings"]
+__all__ = ["check_mail", "check_schema", "check_settings", "mail_problems"]
+
+#: The check id of each reason emails cannot be sent.
+_MAIL_CHECK_IDS = {Problem.NO_TRANSPORT: "kasify_orders.W003", Problem.NO_FROM_ADDRESS: "kasify_orders.W004"}
 
 #: What the merchant's pages need from the host: (app, middleware, why).
 _PAGES_NEED = (
@@ -122,4 +129,24 @@ def check_schema(
             hint="run: python manage.py migrate",
             id="kasify_orders.W002",
         )
+    ]
+
+
+def mail_problems() -> list[EmailProblem]:
+    """What stops the configured ``Orders`` sending emails (nothing when ``KASIFY_ORDERS`` is wrong)."""
+    from kasify_orders.adapters.django.orders import plugin_manager  # noqa: PLC0415
+
+    try:
+        config = conf.load()
+        manager = plugin_manager(config)
+    except Exception:  # noqa: BLE001 - a broken KASIFY_ORDERS or plugin is reported by check_settings
+        return []
+    return email_problems(config.settings, can_send=can_send(config.settings, manager))
+
+
+def check_mail(app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any) -> list[CheckMessage]:
+    """Whether kasify can send its emails: a transport and a real from address."""
+    return [
+        Warning(problem.message, hint=problem.hint, id=_MAIL_CHECK_IDS[problem.problem])
+        for problem in mail_problems()
     ]

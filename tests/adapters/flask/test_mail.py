@@ -165,3 +165,15 @@ def test_settings_that_name_a_from_address_win_over_mail_default_sender(
     (tmp_path / "two").mkdir()
     app = shop(apps, tmp_path / "two", True, KASIFY_ORDERS_SETTINGS=ko.Settings(store_name="Engines"))
     assert app.extensions[EXTENSION].orders.settings.from_email == SENDER
+
+
+def test_an_orders_the_host_built_gets_its_emails_through_flask_mailman_too(sqlite_orders: ko.Orders) -> None:
+    app = flask.Flask("shop")
+    app.config.update(SECRET_KEY="s", MAIL_BACKEND="locmem")
+    KasifyOrders(app, orders=sqlite_orders)
+    mailman.Mail(app)  # after kasify
+    with app.app_context():
+        order = sqlite_orders.place(new_order(email=CUSTOMER))
+        (sent,) = app.extensions["mailman"].outbox
+    assert sent.to == [f"Ada Lovelace <{CUSTOMER}>"]
+    assert kinds(sqlite_orders, order.id) == ["placed", "email_sent"]

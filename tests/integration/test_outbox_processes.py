@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import kasify_orders as ko
 from tests.helpers import wipe
+from tests.integration.outbox_process import event_plugin_names
 
 ROOT = Path(__file__).parents[2]
 
@@ -41,3 +44,14 @@ def test_a_retry_in_another_process_calls_only_the_plugins_that_failed(
         assert calls == [f"erp {event} failed", f"crm {event}", f"audit {event}", f"erp {event}"]
     finally:
         wipe(database_url)
+
+
+def test_every_event_plugin_kasify_registers_has_the_same_name_in_every_process(tmp_path: Path) -> None:
+    """kasify's own event plugins (emails, Saleor's write-back) and the host's are recognised on retry."""
+    pytest.importorskip("flask_mailman")
+    pytest.importorskip("kasify_orders.adapters.saleor")
+    url = f"sqlite:///{tmp_path / 'names.sqlite3'}"
+    ko.Orders.connect(url, load_entrypoints=False).close()  # the schema
+    here = event_plugin_names(url)
+    assert "kasify_orders.emails.notifier" in here and "tests.helpers.Recorder#2" in here
+    assert run(url, "names", tmp_path / "unused.log").splitlines() == here

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -50,6 +51,20 @@ def wipe(url: str) -> None:
         for table in reversed(store.tables.metadata.sorted_tables):
             conn.execute(table.delete())
     store.dispose()
+
+
+class Clock:
+    """A clock the test moves by hand, for ``Orders.connect(clock=...)``: no test waits for time."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the time forward by *seconds*."""
+        self.now += timedelta(seconds=seconds)
 
 
 def new_order(

@@ -11,6 +11,7 @@ says why), 2 bad usage.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import smtplib
 import sys
@@ -28,10 +29,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kasify_orders import export
+from kasify_orders import export, notifications
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.model import Order, utcnow
+from kasify_orders.notifications import readiness
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
@@ -484,7 +486,11 @@ def saleor_prune(orders: Orders, *, older_than_days: int) -> None:
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
-    """Diagnose the configuration and the database; exit 1 when something needs fixing."""
+    """Diagnose the configuration and the database; exit 1 when something needs fixing.
+
+    Says too (WARN, without failing) when emails cannot be sent: no transport, or no real
+    from address.
+    """
     problems = 0
 
     def report(ok: bool, what: str, detail: str) -> None:
@@ -494,12 +500,16 @@ def check(ctx: click.Context) -> None:
         console.print(f"{mark} {what}: {detail}")
 
     url = ctx.obj["url"]
+    emails_log = logging.getLogger(readiness.log.name)
+    emails_log.disabled = True  # the check reports what connect would log, once
     try:
         settings = _settings(ctx.obj["settings"])
         orders = Orders.connect(url, settings=settings, migrate=False)
     except Exception as error:  # noqa: BLE001 - every failure is a finding to report
         report(False, "connect", f"{url}: {error}")
         sys.exit(1)
+    finally:
+        emails_log.disabled = False
     with orders:
         try:
             at = migrate.current(orders.store)
@@ -525,10 +535,11 @@ def check(ctx: click.Context) -> None:
         report(True, "plugins", ", ".join(names))
         if settings.smtp_url:
             report(*_smtp_reachable(settings.smtp_url))
-        else:
-            report(
-                True, "smtp", "no smtp_url: emails need a kasify_send_email plugin or the host's mail set-up"
-            )
+        email_problems = notifications.email_problems_of(orders)
+        for problem in email_problems:  # a warning: a shop may run without emails on purpose
+            console.print(f"[yellow]WARN[/yellow] emails: {problem}", soft_wrap=True)
+        if not email_problems:
+            report(True, "emails", f"sent from {orders.settings.from_email}")
     sys.exit(1 if problems else 0)
 
 

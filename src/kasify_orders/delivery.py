@@ -53,10 +53,14 @@ def _arguments(item: OutboxItem) -> dict[str, Any]:
 class Delivery:
     """Calls event hooks for outbox items and records what happened."""
 
-    def __init__(self, store: SqlStore, hooks: Hooks, settings: Settings) -> None:
+    def __init__(
+        self, store: SqlStore, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.store = store
         self.hooks = hooks
         self.settings = settings
+        #: The time of the ``Orders`` (backoff and the "gave up" entry are measured by it).
+        self.clock = clock
         #: Identifies this process's claims on outbox rows.
         self.token = uuid.uuid4().hex
 
@@ -104,7 +108,7 @@ class Delivery:
         attempts = item.attempts + 1
         dead = attempts >= self.settings.max_delivery_attempts
         delay = self.settings.retry_backoff_seconds * 2 ** (attempts - 1)
-        now = utcnow()
+        now = self.clock()
         due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
         recorded = self.store.fail(item, token=self.token, done=done, error=error, due_at=due_at, dead=dead)
         if recorded and dead:

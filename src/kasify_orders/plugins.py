@@ -3,11 +3,17 @@
 Each :class:`~kasify_orders.Orders` owns its own manager (never a module global), so two
 apps in one process never see each other's plugins. kasify's defaults (the SQLAlchemy
 store, the SMTP sender) are registered ``trylast``, so a host's implementation wins.
+
+A plugin registered without a name is named after what it is, not where it sits in memory
+(pluggy's default for an object is ``str(id(obj))``): the outbox saves the names of the
+plugins that already handled an event, and a retry in another process (a worker, a restart)
+must recognise them. See :meth:`KasifyPluginManager.get_canonical_name`.
 """
 
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Iterable
 from decimal import Decimal
 from email.message import EmailMessage
@@ -23,10 +29,42 @@ if TYPE_CHECKING:
     from kasify_orders.settings import Settings
     from kasify_orders.storage.store import SqlStore
 
-__all__ = ["BLOCK_ENV", "Hooks", "build_plugin_manager"]
+__all__ = ["BLOCK_ENV", "Hooks", "KasifyPluginManager", "build_plugin_manager"]
 
 #: Comma-separated plugin names not to load from entry points (``KASIFY_ORDERS_DISABLE_PLUGINS``).
 BLOCK_ENV = "KASIFY_ORDERS_DISABLE_PLUGINS"
+
+
+class KasifyPluginManager(pluggy.PluginManager):
+    """A PluginManager whose default plugin names are the same in every process."""
+
+    def get_canonical_name(self, plugin: object) -> str:
+        """The name of *plugin* when it is registered without one.
+
+        A module is named by its dotted name (``my_shop.kasify_audit``), a class by its module
+        and qualified name (``my_shop.plugins.Audit``), any other object by its class's
+        (``my_shop.plugins.Audit`` for ``Audit()``). These names survive a restart, so the
+        outbox never calls a plugin again for an event it already handled in another process.
+        """
+        if isinstance(plugin, types.ModuleType):
+            return plugin.__name__
+        kind = plugin if isinstance(plugin, type) else type(plugin)
+        return f"{kind.__module__}.{kind.__qualname__}"
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register *plugin*; without a *name*, under its canonical name.
+
+        A second unnamed instance of the same class is named ``<canonical name>#2``, the
+        third ``#3``, and so on, in the order they are registered: register them in the same
+        order in every process, or give each an explicit name.
+        """
+        if name is None:
+            base = self.get_canonical_name(plugin)
+            name, count = base, 1
+            while self.has_plugin(name) and self.get_plugin(name) is not plugin:
+                count += 1
+                name = f"{base}#{count}"
+        return super().register(plugin, name)
 
 
 def build_plugin_manager(
@@ -37,7 +75,7 @@ def build_plugin_manager(
     from kasify_orders.notifications import smtp  # noqa: PLC0415 - defaults import the core
     from kasify_orders.storage import plugin as storage_plugin  # noqa: PLC0415
 
-    manager = pluggy.PluginManager(PROJECT)
+    manager = KasifyPluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(storage_plugin, name="kasify_orders.storage")
     manager.register(smtp, name="kasify_orders.smtp")

@@ -59,13 +59,22 @@ def _key(name: str, value: str | None) -> str | None:
 class Orders:
     """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
 
-    def __init__(self, store: SqlStore, *, settings: Settings, plugins: pluggy.PluginManager) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        settings: Settings,
+        plugins: pluggy.PluginManager,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.store = store
         self.settings = settings
+        #: What the time is (aware UTC): timestamps, outbox due times, leases and backoff.
+        self.clock = clock
         #: The pluggy PluginManager: register plugins here, or pass them to :meth:`connect`.
         self.plugins = plugins
         self.hooks = Hooks(plugins)
-        self.delivery = Delivery(store, self.hooks, settings)
+        self.delivery = Delivery(store, self.hooks, settings, clock=clock)
         #: Tracked stock per SKU.
         self.inventory = Inventory(store)
         #: Discount codes.
@@ -81,6 +90,7 @@ class Orders:
         plugins: Iterable[object] = (),
         load_entrypoints: bool = True,
         migrate: bool | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> Self:
         """Open the order store at *url* (default: ``$KASIFY_ORDERS_DATABASE_URL``, else a SQLite file).
 
@@ -90,14 +100,17 @@ class Orders:
         :param migrate: Apply the shipped migrations now. Defaults to True for SQLite (the
             embedded store creates its own schema) and False elsewhere, where migrating is
             an operator's step (``orders.migrate()`` or ``kasify-orders db upgrade``).
+        :param clock: Returns the current time, timezone-aware in UTC (tests pass one they
+            control, to expire a lease or a backoff without waiting).
         """
         url = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
         settings = settings or Settings()
         manager = build_plugin_manager(plugins, load_entrypoints=load_entrypoints)
         store = Hooks(manager).storage(url, settings)
-        orders = cls(store, settings=settings, plugins=manager)
+        orders = cls(store, settings=settings, plugins=manager, clock=clock)
         if migrate if migrate is not None else url.startswith("sqlite"):
             orders.migrate()
+        notifications.readiness.warn_once(orders, notifications.email_problems_of(orders))
         return orders
 
     def migrate(self) -> None:
@@ -183,7 +196,7 @@ class Orders:
         lines = pricing.lines_for(new_order.lines)
 
         def work(tx: Transaction) -> tuple[Order, Sequence[OutboxItem]]:
-            now = utcnow()
+            now = self.clock()
             coupon = None
             code = new_order.coupon_code
             email = new_order.customer.email
@@ -375,7 +388,7 @@ class Orders:
         actor: str | None = None,
     ) -> None:
         """Append an entry to the timeline without changing the order (for plugins: ``"email_sent"``)."""
-        entry = TimelineEvent(kind, utcnow(), actor, message, data or {})
+        entry = TimelineEvent(kind, self.clock(), actor, message, data or {})
 
         def work(tx: Transaction) -> None:
             tx.require_order(order_id)
@@ -401,7 +414,7 @@ class Orders:
         """
         delivered = 0
         while True:
-            now = utcnow()
+            now = self.clock()
             items = self.store.claim_due(
                 token=self.delivery.token,
                 now=now,
@@ -417,7 +430,7 @@ class Orders:
 
     def retry_dead(self) -> int:
         """Make events that exhausted their attempts due again; returns how many."""
-        return self.store.revive_dead(utcnow())
+        return self.store.revive_dead(self.clock())
 
     def _enqueue(self, tx: Transaction, order_id: str, change: Change, now: datetime) -> Sequence[OutboxItem]:
         items = outbox_items(order_id, change.events, self.hooks)
@@ -445,7 +458,7 @@ class Orders:
             order = tx.order(order_id, lock=True)
             if expected_version is not None and expected_version != order.version:
                 raise ConcurrentUpdate(order_id, expected_version, order.version)
-            now = utcnow()
+            now = self.clock()
             change = step(tx, order, now)
             if change is None:
                 return order, ()

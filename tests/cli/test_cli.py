@@ -14,6 +14,7 @@ import kasify_orders as ko
 from kasify_orders.cli import main
 from kasify_orders.storage import migrate
 from tests.helpers import new_order
+from tests.integration.notifications.conftest import SmtpServer
 
 
 def run(url: str, *args: str, input: str | None = None) -> Result:
@@ -152,6 +153,25 @@ def test_check_reports_and_fails_on_problems(tmp_path: Path) -> None:
         main, ["--url", url, "check"]
     )
     assert unreachable.exit_code == 1 and "unreachable" in unreachable.output
+
+
+def test_check_says_when_emails_cannot_be_sent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    run(url, "db", "upgrade")
+    silent = run(url, "check")  # no smtp_url, the placeholder from address
+    assert "WARN emails: kasify-orders sends no emails" in silent.output
+    assert "no real from address ('orders@localhost')" in silent.output
+    assert silent.exit_code == 0  # a warning: a shop may run without emails on purpose
+
+    server = SmtpServer()
+    server.start()
+    try:
+        env = {"KASIFY_ORDERS_SMTP_URL": server.url, "KASIFY_ORDERS_FROM_EMAIL": "orders@shop.example"}
+        ready = CliRunner(env=env).invoke(main, ["--url", url, "check"], catch_exceptions=False)
+    finally:
+        server.stop()
+    assert ready.exit_code == 0 and "WARN" not in ready.output
+    assert "ok   emails: sent from orders@shop.example" in ready.output
 
 
 def test_bad_settings_are_usage_errors(tmp_path: Path) -> None:

@@ -1,7 +1,5 @@
 """Event hooks run after commit, through the outbox: once each, retried, never undoing a change."""
 
-import time
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,8 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
-from kasify_orders.model import utcnow
-from tests.helpers import Recorder, new_order, wipe
+from tests.helpers import Clock, Recorder, new_order, wipe
 
 
 @pytest.fixture
@@ -208,28 +205,30 @@ def test_an_implementation_without_a_spec_fails_loudly(database_url: str) -> Non
 
 def test_a_worker_that_dies_mid_delivery_loses_nothing(database_url: str) -> None:
     """A claimed event whose worker never finishes is delivered by another once the lease expires."""
-    settings = ko.Settings(deliver_inline=False, delivery_lease_seconds=0.2)
+    settings = ko.Settings(deliver_inline=False, delivery_lease_seconds=300)
+    clock = Clock()
     try:
         with ko.Orders.connect(
-            database_url, settings=settings, plugins=[Recorder()], load_entrypoints=False
+            database_url, settings=settings, plugins=[Recorder()], load_entrypoints=False, clock=clock
         ) as web:
             order = web.place(new_order())
-            now = utcnow()
             # A worker claims the event, then dies before calling any hook.
             claimed = web.store.claim_due(
                 token="dead-worker",
-                now=now,
-                lease_until=now + timedelta(seconds=0.2),
+                now=clock(),
+                lease_until=web.delivery.lease_until(clock()),
                 limit=10,
                 retry_now=False,
             )
             assert [item.order_id for item in claimed] == [order.id]
         survivor = Recorder()
         with ko.Orders.connect(
-            database_url, settings=settings, plugins=[survivor], load_entrypoints=False
+            database_url, settings=settings, plugins=[survivor], load_entrypoints=False, clock=clock
         ) as worker:
+            clock.advance(299)
             assert worker.deliver_pending() == 0  # still leased to the dead worker
-            time.sleep(0.3)
+            assert worker.deliver_pending(retry_now=True) == 0  # a lease is never overridden
+            clock.advance(2)
             assert worker.deliver_pending() == 1
             assert survivor.hooks() == ["kasify_order_placed"]
             assert worker.store.outbox_items() == []

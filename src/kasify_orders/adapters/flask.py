@@ -17,9 +17,12 @@ This module only maps Flask's requests, sessions, CSRF tokens (Flask-WTF) and us
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -36,9 +39,12 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the installation
     missing("flask", "the Flask adapter", error)
 
+from kasify_orders import notifications
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.model import Order
 from kasify_orders.notifications.django_style import as_django_style
+from kasify_orders.notifications.plugin import PLUGIN_NAME as _NOTIFIER
+from kasify_orders.notifications.readiness import warn_once
 from kasify_orders.service import Orders
 from kasify_orders.settings import Settings
 from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
@@ -76,6 +82,7 @@ class _State:
     pages: MerchantPages
     api: JsonApi
     locale: str
+    mail: _HostMailSetup
 
 
 class KasifyOrders:
@@ -112,10 +119,16 @@ class KasifyOrders:
         ``KASIFY_ORDERS_PAGE_SIZE`` (50)
             Orders per page of the list.
         ``KASIFY_ORDERS_USE_HOST_MAIL`` (True)
-            Send emails through Flask-Mailman when the app has it, instead of SMTP from the settings.
+            Send emails through Flask-Mailman when the app has it (``Mail(app)``, before or
+            after this extension), instead of SMTP from the settings.
         ``KASIFY_ORDERS_LOGIN_URL`` (None)
             Where a refused visitor who is not signed in is sent, with ``?next=`` (a URL or an
             endpoint); None: Flask-Login's ``login_view`` when the app has a ``LoginManager``.
+
+        The emails' from address is ``MAIL_DEFAULT_SENDER`` unless the settings give
+        ``from_email``. When emails cannot be sent (no Flask-Mailman and no ``smtp_url``, or
+        no from address), a warning is logged once, at start-up or, when Flask-Mailman may
+        still be set up after this extension, on the app's first app context.
 
         Pass *orders* to use an ``Orders`` you built yourself (the config's database keys are
         then ignored and the app never closes it).
@@ -139,19 +152,20 @@ class KasifyOrders:
         config.setdefault("KASIFY_ORDERS_LOGIN_URL", None)
 
         owns = orders is None
+        host_mail = None
+        if config["KASIFY_ORDERS_USE_HOST_MAIL"] and importlib.util.find_spec("flask_mailman"):
+            host_mail = _HostMail(app)
         if orders is None:
-            settings = config["KASIFY_ORDERS_SETTINGS"]
-            if isinstance(settings, Mapping):
-                settings = Settings(**settings)
+            # The host's mail sender is there from the start, so the emails are turned on.
             orders = Orders.connect(
                 config["KASIFY_ORDERS_DATABASE_URL"],
-                settings=settings,
-                plugins=list(config["KASIFY_ORDERS_PLUGINS"]),
+                settings=_settings(config),
+                plugins=[*config["KASIFY_ORDERS_PLUGINS"], *([host_mail] if host_mail else [])],
                 load_entrypoints=config["KASIFY_ORDERS_LOAD_ENTRYPOINTS"],
                 migrate=config["KASIFY_ORDERS_MIGRATE"],
             )
-        if config["KASIFY_ORDERS_USE_HOST_MAIL"]:
-            orders.plugins.register(_HostMail(app), name=f"kasify_orders.flask.mail.{id(app)}")
+        elif host_mail is not None:
+            orders.plugins.register(host_mail, name=f"kasify_orders.flask.mail.{id(app)}")
 
         admin_prefix = config["KASIFY_ORDERS_ADMIN_URL_PREFIX"]
         api_prefix = config["KASIFY_ORDERS_API_URL_PREFIX"]
@@ -168,8 +182,10 @@ class KasifyOrders:
                 openapi=lambda: openapi_document(api_prefix or "", title=orders.settings.store_name),
             ),
             locale=locale,
+            mail=_HostMailSetup(app, orders, host_mail),
         )
         app.extensions[EXTENSION] = state
+        state.mail.start()
         if admin_prefix is not None:
             app.register_blueprint(pages, url_prefix=admin_prefix.rstrip("/"))
         if api_prefix is not None:
@@ -415,6 +431,80 @@ def _exempt_api_from_host_csrf_lazily() -> None:
 
 
 # -- emails through the host's mail set-up --------------------------------------------------
+
+#: ``Settings.from_email`` when nobody set it: a placeholder the host's sender replaces.
+_PLACEHOLDER_FROM = attrs.fields(Settings).from_email.default
+
+
+def _settings(config: flask.Config) -> Settings | None:
+    """``KASIFY_ORDERS_SETTINGS``, with ``MAIL_DEFAULT_SENDER`` as the from address unless it gives one."""
+    settings = config["KASIFY_ORDERS_SETTINGS"]
+    sender = config.get("MAIL_DEFAULT_SENDER")
+    if isinstance(sender, tuple | list) and len(sender) == 2:  # Flask-Mail's (name, address)
+        sender = formataddr((str(sender[0]), str(sender[1])))
+    sender = str(sender) if sender else None
+    if isinstance(settings, Mapping):
+        fields = dict(settings)
+        if sender and "from_email" not in fields:
+            fields["from_email"] = sender
+        return Settings(**fields)
+    if settings is None:
+        return Settings(from_email=sender) if sender else None
+    if not isinstance(settings, Settings):
+        raise TypeError(
+            "KASIFY_ORDERS_SETTINGS must be a kasify_orders.Settings or a dict,"
+            f" not {type(settings).__name__}"
+        )
+    if sender and settings.from_email == _PLACEHOLDER_FROM:
+        return attrs.evolve(settings, from_email=sender)
+    return settings
+
+
+class _HostMailSetup:
+    """Decides whether an app's emails go through Flask-Mailman, and warns once when none can go.
+
+    ``Mail(app)`` may come before or after ``KasifyOrders(app)``, so until the app's first app
+    context it is not known. An ``Orders`` kasify opened has its emails on from the start (so
+    nothing placed meanwhile misses its email); if the app still has no Flask-Mailman (and no
+    other sender) when it is first used, they are turned off with one warning, and on again if
+    ``Mail(app)`` comes later still. An ``Orders`` the host passed keeps what it had until then.
+    """
+
+    def __init__(self, app: flask.Flask, orders: Orders, host_mail: _HostMail | None) -> None:
+        self.app = app
+        self.orders = orders
+        self.host_mail = host_mail
+        self._lock = threading.Lock()
+        self._settled = False
+        self._checked = False
+
+    def start(self) -> None:
+        """Decide now when the app's mail set-up is known; else on each app context until it is."""
+        if self.host_mail is not None and "mailman" not in self.app.extensions:
+            flask.appcontext_pushed.connect(self.settle, sender=self.app)
+            return
+        self.settle()
+
+    def settle(self, *_sender: object, **_extra: object) -> None:
+        """Turn the emails on or off to match the app's mail set-up; warn once when none can go."""
+        has_mailman = "mailman" in self.app.extensions
+        if self._settled or (self._checked and not has_mailman):
+            return
+        with self._lock:
+            plugins = self.orders.plugins
+            if self.host_mail is None or has_mailman:
+                if self.host_mail is not None:
+                    notifications.install(self.orders)
+                    flask.appcontext_pushed.disconnect(self.settle, sender=self.app)
+                self._settled = True
+            elif plugins.get_plugin(_NOTIFIER) is not None and not self._other_senders():
+                plugins.unregister(name=_NOTIFIER)  # until Mail(app): no email is queued meanwhile
+            self._checked = True
+        warn_once(self.orders, notifications.email_problems_of(self.orders))
+
+    def _other_senders(self) -> bool:
+        impls = self.orders.plugins.hook.kasify_send_email.get_hookimpls()
+        return any(impl.plugin is not self.host_mail for impl in impls)
 
 
 class _HostMail:

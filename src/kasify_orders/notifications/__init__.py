@@ -3,7 +3,8 @@
 - :mod:`.plugin` sends them from the event hooks, through the outbox;
 - :mod:`.render` renders the jinja2 templates (``templates/``) into messages;
 - :mod:`.ledger` keeps the sent-markers that stop a retry sending twice;
-- :mod:`.smtp` is the default ``kasify_send_email``.
+- :mod:`.smtp` is the default ``kasify_send_email``;
+- :mod:`.readiness` says when emails cannot be sent (no transport, no from address).
 
 See ``docs/notifications.md``.
 """
@@ -21,6 +22,7 @@ from kasify_orders.notifications.plugin import (
     install,
     resend,
 )
+from kasify_orders.notifications.readiness import EmailProblem, email_problems, email_problems_of
 from kasify_orders.notifications.render import Email, Renderer
 
 if TYPE_CHECKING:
@@ -31,10 +33,13 @@ __all__ = [
     "EmailDeliveryFailed",
     "EmailInFlight",
     "EmailKind",
+    "EmailProblem",
     "EmailsNotConfigured",
     "Notifier",
     "Renderer",
     "SentEmail",
+    "email_problems",
+    "email_problems_of",
     "install",
     "resend",
     "sent_emails",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,10 +67,14 @@ class Claim:
 class Ledger:
     """Reads and writes the ``<prefix>sent_emails`` table."""
 
-    def __init__(self, store: SqlStore, *, lease_seconds: float) -> None:
+    def __init__(
+        self, store: SqlStore, *, lease_seconds: float, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.store = store
         self.table = store.tables.sent_emails
         self.lease = timedelta(seconds=lease_seconds)
+        #: The time of the ``Orders``: a claim's lease is measured by it.
+        self.clock = clock
 
     def _key(self, event_id: str, kind: str, recipient: str) -> sa.ColumnElement[bool]:
         t = self.table
@@ -82,7 +87,7 @@ class Ledger:
 
         :raises EmailInFlight: another worker holds an unexpired claim on it.
         """
-        now = utcnow()
+        now = self.clock()
         token = uuid.uuid4().hex
         values: dict[str, Any] = {
             "event_id": event_id,

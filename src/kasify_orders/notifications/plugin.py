@@ -18,15 +18,26 @@ from typing import TYPE_CHECKING
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
+from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.ledger import Ledger
 from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
 
 if TYPE_CHECKING:
-    from kasify_orders.service import Orders
+    import pluggy
 
-__all__ = ["EmailDeliveryFailed", "EmailsNotConfigured", "Notifier", "install", "kasify_configure", "resend"]
+    from kasify_orders.service import Orders
+    from kasify_orders.settings import Settings
+
+__all__ = [
+    "EmailDeliveryFailed",
+    "EmailsNotConfigured",
+    "Notifier",
+    "can_send",
+    "install",
+    "kasify_configure",
+    "resend",
+]
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
@@ -60,8 +71,11 @@ class Notifier:
     def __init__(self, orders: Orders) -> None:
         self.orders = orders
         self.settings = orders.settings
-        self.renderer = Renderer(orders.settings)
-        self.ledger = Ledger(orders.store, lease_seconds=orders.settings.delivery_lease_seconds)
+        self.clock = orders.clock
+        self.renderer = Renderer(orders.settings, clock=orders.clock)
+        self.ledger = Ledger(
+            orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
+        )
 
     # -- the event hooks ---------------------------------------------------------------
 
@@ -185,7 +199,7 @@ class Notifier:
             reason = _describe(error)
             entry = TimelineEvent(
                 "email_failed",
-                utcnow(),
+                self.clock(),
                 actor,
                 f"{label} email to {recipient} failed (attempt {claim.attempt}): {reason}",
                 {**data, "error": reason, "attempt": claim.attempt},
@@ -194,7 +208,7 @@ class Notifier:
             raise
         verb = "resent" if resending else "emailed"
         entry = TimelineEvent(
-            "email_sent", utcnow(), actor, f"{label} {verb} to {recipient}", {**data, "resend": resending}
+            "email_sent", self.clock(), actor, f"{label} {verb} to {recipient}", {**data, "resend": resending}
         )
         self.ledger.sent(event_id, email.kind, recipient, entry=entry, order_id=order.id)
         return True
@@ -213,10 +227,15 @@ def install(orders: Orders) -> Notifier:
     return notifier
 
 
+def can_send(settings: Settings, plugins: pluggy.PluginManager) -> bool:
+    """Whether emails have a transport: ``Settings.smtp_url``, or a ``kasify_send_email`` plugin."""
+    return bool(settings.smtp_url or plugins.hook.kasify_send_email.get_hookimpls())
+
+
 @hookimpl
 def kasify_configure(orders: Orders) -> None:
     """Install the emails when *orders* can send mail."""
-    if orders.settings.smtp_url or orders.plugins.hook.kasify_send_email.get_hookimpls():
+    if can_send(orders.settings, orders.plugins):
         install(orders)
 
 

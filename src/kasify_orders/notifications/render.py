@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -123,9 +125,11 @@ def _environment(templates_dir: str | None) -> jinja2.Environment:
 class Renderer:
     """Turns an :class:`Email` into an ``EmailMessage`` with the shop's settings and branding."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         check_settings(settings)
         self.settings = settings
+        #: The time of the ``Orders``, for the ``Date`` header.
+        self.clock = clock
         self.environment = _environment(settings.email_templates_dir)
 
     def context(self, email: Email, locale: Locale) -> dict[str, Any]:
@@ -197,7 +201,7 @@ class Renderer:
             message["Reply-To"] = self.settings.reply_to
         name, addr = parseaddr(email.to)
         message["To"] = Address(display_name=email.to_name or name, addr_spec=addr)
-        message["Date"] = format_datetime(utcnow())
+        message["Date"] = format_datetime(self.clock())
         message["Message-ID"] = message_id
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(text)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 
 import kasify_orders as ko
 from kasify_orders.adapters.django import get_orders
+from kasify_orders.notifications import readiness
 from tests.adapters.django.conftest import BASE_KASIFY
 
 
@@ -168,3 +170,31 @@ def test_login_url_admin_login_sends_signed_out_visitors_to_the_admins_sign_in(c
         assert response.status_code == 302
         assert response["Location"] == "/admin/login/?next=/admin/orders/"
         assert client.get(response["Location"]).status_code == 200
+
+
+def test_no_way_to_send_emails_is_a_warning_that_says_how_to_fix_it() -> None:
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "USE_DJANGO_MAIL": False}):
+        (found,) = kasify_messages()
+    assert (found.id, found.level) == ("kasify_orders.W005", checks.WARNING)
+    assert "sends no emails" in found.msg and "USE_DJANGO_MAIL" in (found.hint or "")
+    # An SMTP server in kasify's own settings is a way to send them.
+    smtp = {**BASE_KASIFY["SETTINGS"], "smtp_url": "smtp://127.0.0.1:2525"}
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "USE_DJANGO_MAIL": False, "SETTINGS": smtp}):
+        assert kasify_messages() == []
+
+
+def test_a_placeholder_from_address_is_a_warning() -> None:
+    with override_settings(DEFAULT_FROM_EMAIL="webmaster@localhost"):  # startproject's default
+        (found,) = kasify_messages()
+    assert found.id == "kasify_orders.W006"
+    assert "'webmaster@localhost'" in found.msg and "DEFAULT_FROM_EMAIL" in (found.hint or "")
+
+
+def test_the_app_warns_in_the_log_at_start_up_once(caplog: pytest.LogCaptureFixture) -> None:
+    config = apps.get_app_config("kasify_orders")
+    readiness._warned.pop(config, None)  # as in a fresh process
+    with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "USE_DJANGO_MAIL": False}):
+        config.ready()  # what django.setup() runs when a server starts
+        config.ready()
+    warned = [r.getMessage() for r in caplog.records if r.name == "kasify_orders.emails"]
+    assert len(warned) == 1 and "sends no emails" in warned[0]

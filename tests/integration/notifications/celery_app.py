@@ -18,7 +18,11 @@ outbox = install(
     app,
     lambda: ko.Orders.connect(
         os.environ["KASIFY_CELERY_DATABASE_URL"],
-        settings=shop_settings(os.environ["KASIFY_CELERY_SMTP_URL"], deliver_inline=False),
+        settings=shop_settings(
+            os.environ["KASIFY_CELERY_SMTP_URL"],
+            deliver_inline=False,
+            max_delivery_attempts=int(os.environ.get("KASIFY_CELERY_MAX_ATTEMPTS", "8")),
+        ),
         load_entrypoints=False,
         migrate=False,
     ),

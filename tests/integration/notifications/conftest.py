@@ -17,7 +17,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 import kasify_orders as ko
+from kasify_orders.model import utcnow
 from tests.conftest import wipe
+from tests.helpers import Clock
 
 ALERT = "boss@shop.example"
 
@@ -146,12 +148,19 @@ Connect = Callable[..., ko.Orders]
 
 @pytest.fixture
 def connect(database_url: str) -> Iterator[Connect]:
-    """``connect(settings, plugins=[...])``: an ``Orders`` on this test's database, wiped after."""
+    """``connect(settings, plugins=[...], clock=...)``: an ``Orders`` on this test's database, wiped after."""
     opened: list[ko.Orders] = []
 
-    def _connect(settings: ko.Settings, plugins: list[object] | None = None) -> ko.Orders:
+    def _connect(
+        settings: ko.Settings, plugins: list[object] | None = None, clock: Clock | None = None
+    ) -> ko.Orders:
         orders = ko.Orders.connect(
-            database_url, settings=settings, plugins=plugins or [], load_entrypoints=False, migrate=False
+            database_url,
+            settings=settings,
+            plugins=plugins or [],
+            load_entrypoints=False,
+            migrate=False,
+            clock=clock or utcnow,
         )
         opened.append(orders)
         return orders

@@ -23,6 +23,8 @@ from tests.integration.notifications.conftest import Connect, SmtpServer, shop_s
 
 BROKER = os.environ.get("KASIFY_TEST_CELERY_BROKER", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).parents[3]
+#: The workers' ``Settings.max_delivery_attempts``: one failure makes an event dead.
+WORKER_ATTEMPTS = 1
 
 
 def broker_reachable() -> None:
@@ -63,6 +65,7 @@ def workers(database_url: str, smtp: SmtpServer, tmp_path: Path) -> Iterator[tup
         "KASIFY_CELERY_QUEUE": queue,
         "KASIFY_CELERY_DATABASE_URL": database_url,
         "KASIFY_CELERY_SMTP_URL": smtp.url,
+        "KASIFY_CELERY_MAX_ATTEMPTS": str(WORKER_ATTEMPTS),
         "PYTHONWARNINGS": "ignore",
     }
     processes = []
@@ -107,3 +110,28 @@ def test_workers_deliver_every_email_once(
     assert len(smtp.inbox.to("boss@shop.example")) == 8
     assert web.store.outbox_items() == []
     assert sender.send_task(DELIVER_TASK, queue=queue).get(timeout=120) == 0
+
+
+def test_the_documented_task_calls_reach_the_workers(
+    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str]
+) -> None:
+    """``outbox.deliver_pending.delay()`` and friends, called as README.md shows."""
+    sender, queue = workers
+    web = connect(shop_settings(smtp.url, deliver_inline=False))
+    outbox = install(sender, lambda: web)  # the web app's own tasks module
+
+    order = web.place(new_order())
+    assert outbox.deliver_pending.delay().get(timeout=120) == 1
+    assert len(smtp.inbox.to(order.customer.email)) == 1
+
+    smtp.stop()  # the mail server goes down: the next event fails and, on these workers, dies
+    second = web.place(new_order(email="grace@example.com"))
+    assert outbox.deliver_pending.apply_async(kwargs={"retry_now": True}).get(timeout=120) == 0
+    (dead,) = web.store.outbox_items(dead=True)
+    assert dead.order_id == second.id
+
+    smtp.start()
+    assert outbox.retry_dead.delay().get(timeout=120) == 1
+    assert outbox.deliver_pending.apply_async(queue=queue).get(timeout=120) == 1
+    assert len(smtp.inbox.to("grace@example.com")) == 1
+    assert web.store.outbox_items() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
 import threading
 from datetime import timedelta
@@ -12,10 +13,9 @@ import sqlalchemy as sa
 
 import kasify_orders as ko
 from kasify_orders import notifications
-from kasify_orders.model import utcnow
 from kasify_orders.notifications import EmailDeliveryFailed, EmailKind, EmailsNotConfigured
 from kasify_orders.notifications.plugin import PLUGIN_NAME, Notifier
-from tests.helpers import new_order
+from tests.helpers import Clock, new_order
 from tests.integration.notifications.conftest import ALERT, Connect, SmtpServer, shop_settings
 
 CUSTOMER = "ada@example.com"
@@ -165,8 +165,9 @@ def test_customer_names_with_line_breaks_are_refused_at_input(shop: ko.Orders, s
 def test_mail_server_down_the_action_succeeds_and_the_email_waits(
     connect: Connect, smtp_down: SmtpServer
 ) -> None:
-    orders = connect(shop_settings(smtp_down.url, retry_backoff_seconds=60.0))
-    before = utcnow()
+    clock = Clock()
+    orders = connect(shop_settings(smtp_down.url, retry_backoff_seconds=60.0), clock=clock)
+    placed_at = clock()
     order = orders.place(new_order())
     assert orders.get(order.id).status is ko.Status.PENDING
 
@@ -175,7 +176,7 @@ def test_mail_server_down_the_action_succeeds_and_the_email_waits(
     assert "ConnectionRefusedError" in (waiting.last_error or "")
     assert waiting.due_at is not None
     # Backoff with jitter: the first retry is due between half and all of the backoff from now.
-    assert before + timedelta(seconds=30) <= waiting.due_at <= utcnow() + timedelta(seconds=60)
+    assert placed_at + timedelta(seconds=30) <= waiting.due_at <= placed_at + timedelta(seconds=60)
     failed = [e for e in orders.get(order.id).timeline if e.kind == "email_failed"]
     assert sorted((e.data["kind"], e.data["to"]) for e in failed) == [
         ("new_order_alert", ALERT),
@@ -185,9 +186,11 @@ def test_mail_server_down_the_action_succeeds_and_the_email_waits(
     assert orders.deliver_pending() == 0  # not due yet
 
     smtp_down.start()
+    clock.advance(29)
     assert orders.deliver_pending() == 0  # still backing off
     assert smtp_down.inbox.received == []
-    assert orders.deliver_pending(retry_now=True) == 1
+    clock.advance(31)
+    assert orders.deliver_pending() == 1  # due once its backoff is over
     assert orders.deliver_pending(retry_now=True) == 0
     assert len(smtp_down.inbox.to(CUSTOMER)) == 1
     assert len(smtp_down.inbox.to(ALERT)) == 1
@@ -266,8 +269,10 @@ def test_the_same_event_delivered_twice_at_once_sends_each_email_once(
 
 
 def test_an_unexpired_claim_defers_the_email_and_an_expired_one_is_taken_over(
-    shop: ko.Orders, smtp: SmtpServer
+    connect: Connect, smtp: SmtpServer
 ) -> None:
+    clock = Clock()
+    shop = connect(shop_settings(smtp.url, delivery_lease_seconds=300), clock=clock)
     order = shop.place(new_order())
     smtp.inbox.received.clear()
     plugin = notifier(shop)
@@ -279,10 +284,13 @@ def test_an_unexpired_claim_defers_the_email_and_an_expired_one_is_taken_over(
         plugin.send_all("c" * 32, plugin.emails_for(kind, order))
     assert smtp.inbox.received == []
 
+    clock.advance(299)
+    with pytest.raises(EmailDeliveryFailed, match="being sent by another worker"):
+        plugin.send_all("c" * 32, plugin.emails_for(kind, order))
+    assert smtp.inbox.received == []
+
     # The worker holding it crashed: once its lease is over, another sends it (same Message-ID).
-    table = shop.store.tables.sent_emails
-    with shop.store.engine.begin() as conn:
-        conn.execute(sa.update(table).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    clock.advance(2)
     plugin.send_all("c" * 32, plugin.emails_for(kind, order))
     (received,) = smtp.inbox.to(CUSTOMER)
     (marker,) = [m for m in notifications.sent_emails(shop, order.id) if m.event_id == "c" * 32]
@@ -396,3 +404,24 @@ def test_a_plugin_can_choose_the_customers_locale(connect: Connect, smtp: SmtpSe
     assert "Total: 55,00\xa0$" in confirmation.text()
     (alert,) = smtp.inbox.to(ALERT)
     assert "Total: $55.00" in alert.text()  # the merchant's alert is not in the customer's locale
+
+
+def test_the_orders_clock_dates_the_timeline_the_emails_and_the_retries(
+    connect: Connect, smtp_down: SmtpServer
+) -> None:
+    clock = Clock()
+    orders = connect(shop_settings(smtp_down.url, retry_backoff_seconds=60.0), clock=clock)
+    placed_at = clock()
+    order = orders.place(new_order())
+    assert order.created_at == placed_at
+    assert {entry.at for entry in orders.get(order.id).timeline} == {placed_at}  # placed, email_failed
+
+    smtp_down.start()
+    clock.advance(3600)
+    assert orders.deliver_pending() == 1
+    sent = [entry for entry in orders.get(order.id).timeline if entry.kind == "email_sent"]
+    assert len(sent) == 2 and {entry.at for entry in sent} == {clock()}
+    (received,) = smtp_down.inbox.to(CUSTOMER)
+    assert email.utils.parsedate_to_datetime(received.message["Date"]) == clock()
+    markers = notifications.sent_emails(orders, order.id)
+    assert {(m.created_at, m.sent_at) for m in markers} == {(placed_at, clock())}

@@ -14,6 +14,8 @@
 ``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
 ``kasify_orders.W003`` an earlier URL pattern (admin's catch-all) swallows kasify's pages
 ``kasify_orders.W004`` ``LOGIN_URL``, where signed-out visitors are sent, reaches no view
+``kasify_orders.W005`` kasify cannot send emails: no transport (``USE_DJANGO_MAIL`` off, no ``smtp_url``)
+``kasify_orders.W006`` kasify's emails have no real from address (``DEFAULT_FROM_EMAIL``)
 ===================== ==========================================================================
 """
 
@@ -32,8 +34,13 @@ from django.urls import NoReverseMatch, Resolver404, get_resolver, reverse
 
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.store import UnsupportedDatabase, dialect_url
+from kasify_orders.notifications.plugin import can_send
+from kasify_orders.notifications.readiness import EmailProblem, Problem, email_problems
 
-__all__ = ["check_schema", "check_settings", "check_urls"]
+__all__ = ["check_mail", "check_schema", "check_settings", "check_urls", "mail_problems"]
+
+#: The check id of each reason emails cannot be sent.
+_MAIL_CHECK_IDS = {Problem.NO_TRANSPORT: "kasify_orders.W005", Problem.NO_FROM_ADDRESS: "kasify_orders.W006"}
 
 #: What the merchant's pages need from the host: (app, middleware, why).
 _PAGES_NEED = (
@@ -199,4 +206,24 @@ def check_schema(
             hint="run: python manage.py migrate",
             id="kasify_orders.W002",
         )
+    ]
+
+
+def mail_problems() -> list[EmailProblem]:
+    """What stops the configured ``Orders`` sending emails (nothing when ``KASIFY_ORDERS`` is wrong)."""
+    from kasify_orders.adapters.django.orders import plugin_manager  # noqa: PLC0415
+
+    try:
+        config = conf.load()
+        manager = plugin_manager(config)
+    except Exception:  # noqa: BLE001 - a broken KASIFY_ORDERS or plugin is reported by check_settings
+        return []
+    return email_problems(config.settings, can_send=can_send(config.settings, manager))
+
+
+def check_mail(app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any) -> list[CheckMessage]:
+    """Whether kasify can send its emails: a transport and a real from address."""
+    return [
+        Warning(problem.message, hint=problem.hint, id=_MAIL_CHECK_IDS[problem.problem])
+        for problem in mail_problems()
     ]

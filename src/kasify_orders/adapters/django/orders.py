@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pluggy
+
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.mail import DjangoMail
 from kasify_orders.adapters.django.store import DjangoStore
 from kasify_orders.plugins import build_plugin_manager
 from kasify_orders.service import Orders
 
-__all__ = ["get_orders", "reset", "store_for"]
+__all__ = ["get_orders", "plugin_manager", "reset", "store_for"]
 
 _lock = threading.Lock()
 _orders: dict[str, Orders] = {}
@@ -34,11 +36,15 @@ def get_orders(using: str | None = None) -> Orders:
 
 
 def _build(config: conf.Conf, alias: str) -> Orders:
+    return Orders(store_for(alias, config), settings=config.settings, plugins=plugin_manager(config))
+
+
+def plugin_manager(config: conf.Conf) -> pluggy.PluginManager:
+    """The plugins of the configured ``Orders``: ``PLUGINS``, entry points, Django's mail."""
     plugins: list[Any] = list(config.plugins)
     if config.use_django_mail:
         plugins.append(DjangoMail())
-    manager = build_plugin_manager(plugins, load_entrypoints=config.load_entrypoints)
-    return Orders(store_for(alias, config), settings=config.settings, plugins=manager)
+    return build_plugin_manager(plugins, load_entrypoints=config.load_entrypoints)
 
 
 def store_for(alias: str, config: conf.Conf | None = None) -> DjangoStore:

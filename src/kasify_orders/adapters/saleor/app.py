@@ -140,7 +140,8 @@ class SaleorApp:
                 self.writeback = existing[0]
             else:
                 self.writeback = SaleorWriteBack(self.installations, self.client_for, orders=orders)
-                orders.plugins.register(self.writeback, name=f"kasify_orders.saleor.writeback.{id(self)}")
+                # A name the same in every process: the outbox records who handled an event by it.
+                orders.plugins.register(self.writeback, name="kasify_orders.saleor.writeback")
         self._routes = Map(
             [
                 Rule("/", endpoint="home", methods=["GET"]),

@@ -42,9 +42,23 @@ class OutboxTasks:
         self._orders: Orders | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
-        #: ``deliver_pending.delay()`` after an action delivers its events without waiting for beat.
-        self.deliver_pending: Any = app.task(name=DELIVER_TASK)(self._deliver_pending)
-        self.retry_dead: Any = app.task(name=RETRY_DEAD_TASK)(self._retry_dead)
+
+        # Plain functions, not bound methods: Celery checks a call's arguments against the
+        # task function's signature, and would count a bound method's ``self`` as missing.
+        def deliver_pending(retry_now: bool = False) -> int:
+            """Deliver due events until none is left; returns how many were delivered."""
+            return self.orders().deliver_pending(retry_now=retry_now, limit=self._limit)
+
+        def retry_dead() -> int:
+            """Make dead events due again; returns how many (the next delivery sends them)."""
+            return self.orders().retry_dead()
+
+        #: The delivery task: ``deliver_pending.delay()`` after an action delivers its events
+        #: without waiting for beat; ``apply_async(kwargs={"retry_now": True})`` also retries
+        #: the events waiting out their backoff.
+        self.deliver_pending: Any = app.task(name=DELIVER_TASK)(deliver_pending)
+        #: ``retry_dead.delay()`` makes dead events due again (after fixing their cause).
+        self.retry_dead: Any = app.task(name=RETRY_DEAD_TASK)(retry_dead)
 
     def orders(self) -> Orders:
         """This process's ``Orders``, connected on first use (after the worker forked)."""
@@ -54,14 +68,6 @@ class OutboxTasks:
                 self._orders = self._connect()
                 self._pid = os.getpid()
             return self._orders
-
-    def _deliver_pending(self, retry_now: bool = False) -> int:
-        """Deliver due events until none is left; returns how many were delivered."""
-        return self.orders().deliver_pending(retry_now=retry_now, limit=self._limit)
-
-    def _retry_dead(self) -> int:
-        """Make dead events due again; returns how many (the next delivery sends them)."""
-        return self.orders().retry_dead()
 
 
 def install(

@@ -70,10 +70,15 @@ class Hooks:
         if not self.manager.hook.kasify_send_email(message=message):
             raise RuntimeError("no kasify_send_email plugin sent the message (set Settings.smtp_url)")
 
+    @property
+    def refunds_through_provider(self) -> bool:
+        """Whether a plugin implements ``kasify_refund_payment`` (else refunds are made by hand)."""
+        return bool(self.manager.hook.kasify_refund_payment.get_hookimpls())
+
     def refund_payment(
         self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
     ) -> str | None:
-        """The payment provider's reference, or None when no plugin handles refunds."""
+        """The payment provider's reference (None if it gave none); raises when it refused."""
         result = self.manager.hook.kasify_refund_payment(
             order=order, amount=amount, note=note, idempotency_key=idempotency_key
         )

@@ -323,7 +323,9 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     """Count the settled *record* as refunded (in place of the pending refund of its id, if any)."""
     value = record.amount
     held = order.totals.refund_pending
-    if order.refund(record.id) is not None:  # it was pending: release what it held
+    was = order.refund(record.id)
+    pending = was is not None and was.status is RefundStatus.PENDING
+    if pending:  # release what it held
         held -= value
     refunded = order.totals.refunded + value
     full = refunded == order.totals.total
@@ -338,10 +340,10 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
         message,
         {"refund_id": record.id, "amount": str(value), "reference": record.reference, "note": record.note},
     )
-    if order.refund(record.id) is None:
-        refunds = (*order.refunds, record)
-    else:
+    if pending:
         refunds = tuple(record if r.id == record.id else r for r in order.refunds)
+    else:
+        refunds = (*order.refunds, record)
     return _next(
         order,
         entry,

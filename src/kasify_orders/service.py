@@ -595,10 +595,11 @@ class Orders:
         Refunds left pending at the payment provider are finished first
         (:meth:`settle_pending_refunds`), so the worker that delivers the outbox settles them too.
 
-        :param retry_now: Also deliver events waiting out their retry backoff.
+        :param retry_now: Also deliver events waiting out their retry backoff (and settle pending
+            refunds however recently they were asked for).
         :param limit: Claim at most this many events per round trip.
         """
-        self.settle_pending_refunds()
+        self.settle_pending_refunds(older_than=timedelta(0) if retry_now else REFUND_RETRY_AFTER)
         delivered = 0
         while True:
             now = utcnow()

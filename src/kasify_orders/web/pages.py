@@ -370,7 +370,6 @@ class MerchantPages:
             idempotency_key=_form_key(form) if refund else None,
             **common,
         )
-        stock = " Its items are back in stock." if restock else ""
         if done.status is not Status.CANCELLED:  # the refund is pending at the provider
             return (
                 "The refund was sent to the payment provider: the order is cancelled once the provider "
@@ -378,10 +377,11 @@ class MerchantPages:
             )
         refunded = done.totals.refunded - order.totals.refunded
         if refund and refunded:
-            return (
-                f"Order cancelled and {money_label(refunded, order.currency, self.locale)} refunded.{stock}"
+            amount = money_label(refunded, order.currency, self.locale)
+            return f"Order cancelled and {amount} refunded" + (
+                "; its items are back in stock." if restock else "."
             )
-        return "Order cancelled." + stock
+        return "Order cancelled" + (" and its items put back in stock." if restock else ".")
 
     # -- refusals -----------------------------------------------------------------------
 

@@ -63,19 +63,19 @@ def paid_order(orders: ko.Orders, **options: object) -> ko.Order:
 
 @contextmanager
 def settling_refused(orders: ko.Orders) -> Iterator[None]:
-    """The database refuses to mark a refund settled (a trigger), as a failing write would."""
-    table = orders.store.tables.refunds.name
+    """The database refuses to record a refund on the order (a trigger), as a failing write would."""
+    table = orders.store.tables.orders.name
     dialect = orders.store.dialect
     with orders.store.engine.begin() as conn:
         if dialect == "sqlite":
             conn.exec_driver_sql(
                 f"CREATE TRIGGER refuse_settling BEFORE UPDATE ON {table} "
-                "WHEN NEW.status = 'settled' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
+                "WHEN NEW.refunded > OLD.refunded BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
             )
         elif dialect == "postgresql":
             conn.exec_driver_sql(
                 "CREATE FUNCTION refuse_settling() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.status = 'settled' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
+                "IF NEW.refunded > OLD.refunded THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
                 "RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             conn.exec_driver_sql(
@@ -85,7 +85,7 @@ def settling_refused(orders: ko.Orders) -> Iterator[None]:
         else:
             conn.exec_driver_sql(
                 f"CREATE TRIGGER refuse_settling BEFORE UPDATE ON {table} FOR EACH ROW "
-                "BEGIN IF NEW.status = 'settled' THEN "
+                "BEGIN IF NEW.refunded > OLD.refunded THEN "
                 "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test trigger'; END IF; END"
             )
     try:

@@ -320,13 +320,19 @@ def _new_key() -> str:
     return f"cli-{uuid.uuid4().hex}"
 
 
+def _print_key(key: str) -> None:
+    console.print(f"Idempotency key: {key}", soft_wrap=True)
+    console.print("To retry this refund safely, repeat the command with --idempotency-key and this key.")
+
+
 def _print_refund(order: Order, key: str) -> None:
     made = next((refund for refund in order.refunds if refund.idempotency_key == key), None)
     if made is not None and made.status is RefundStatus.PENDING:
         console.print(
             f"Order #{order.number}: refund of {_money(made.amount, order.currency)} sent to the payment "
             f"provider, pending its answer. To finish it, repeat with --idempotency-key {key} "
-            "(or run `kasify-orders outbox deliver`)."
+            "(or run `kasify-orders outbox run`).",
+            soft_wrap=True,
         )
         return
     console.print(
@@ -354,7 +360,7 @@ def orders_refund(
     """Refund order NUMBER (all that is left, or --amount)."""
     key = idempotency_key or _new_key()
     if idempotency_key is None:
-        console.print(f"Idempotency key: {key} (pass --idempotency-key {key} to retry this refund safely)")
+        _print_key(key)
     order = orders.refund(
         _find(orders, number).id, _amount(amount), note=note, idempotency_key=key, actor=actor
     )
@@ -386,7 +392,7 @@ def orders_cancel(
     if refund:
         key = idempotency_key or _new_key()
         if idempotency_key is None:
-            console.print(f"Idempotency key: {key} (pass --idempotency-key {key} to retry safely)")
+            _print_key(key)
     before = _find(orders, number)
     order = orders.cancel(
         before.id, reason=reason, restock=not no_restock, refund=refund, idempotency_key=key, actor=actor

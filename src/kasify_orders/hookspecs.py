@@ -94,7 +94,7 @@ def kasify_email_locale(order: Order) -> str | None:
 
 @hookspec(firstresult=True)
 def kasify_refund_payment(
-    order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    order: Order, amount: Decimal, note: str, idempotency_key: str | None, refund: Refund
 ) -> str | None:
     """Refund *amount* through the payment provider; return the provider's reference.
 
@@ -125,6 +125,8 @@ def kasify_refund_payment(
     :param note: The merchant's internal note (may be empty).
     :param idempotency_key: The refund's key: the caller's, else the refund's own id. The same
         on every call for one refund, and unique to it.
+    :param refund: The pending refund itself (its ``id``, ``actor``, ``created_at``), for a
+        provider that keys or labels refunds by kasify's id.
     :return: The provider's reference for the refund.
     """
 

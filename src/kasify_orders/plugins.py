@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from decimal import Decimal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,7 +18,7 @@ from kasify_orders import hookspecs
 from kasify_orders.hookspecs import PROJECT
 
 if TYPE_CHECKING:
-    from kasify_orders.model import Order
+    from kasify_orders.model import Order, Refund
     from kasify_orders.settings import Settings
     from kasify_orders.storage.store import SqlStore
 
@@ -75,12 +74,14 @@ class Hooks:
         """Whether a plugin implements ``kasify_refund_payment`` (else refunds are made by hand)."""
         return bool(self.manager.hook.kasify_refund_payment.get_hookimpls())
 
-    def refund_payment(
-        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
-    ) -> str | None:
-        """The payment provider's reference (None if it gave none); raises when it refused."""
+    def refund_payment(self, order: Order, refund: Refund) -> str | None:
+        """The provider's reference for the pending *refund* (None if it gave none); raises if refused."""
         result = self.manager.hook.kasify_refund_payment(
-            order=order, amount=amount, note=note, idempotency_key=idempotency_key
+            order=order,
+            amount=refund.amount,
+            note=refund.note,
+            idempotency_key=refund.provider_key,
+            refund=refund,
         )
         return None if result is None else str(result)
 

@@ -487,7 +487,7 @@ class Orders:
     def _ask_provider(self, order: Order, pending: Refund) -> Order:
         """Ask the provider for the pending refund (outside any transaction), then record its answer."""
         try:
-            reference = self.hooks.refund_payment(order, pending.amount, pending.note, pending.provider_key)
+            reference = self.hooks.refund_payment(order, pending)
         except RefundPending:
             return order
         except Exception as error:

@@ -33,8 +33,12 @@ class Provider:
         return sum(self.paid.values(), Decimal(0))
 
     @ko.hookimpl
-    def kasify_refund_payment(self, amount: Decimal, idempotency_key: str | None) -> str:
+    def kasify_refund_payment(
+        self, order: ko.Order, amount: Decimal, idempotency_key: str | None, refund: ko.Refund
+    ) -> str:
         assert idempotency_key, "kasify always passes a key"
+        assert refund.status is ko.RefundStatus.PENDING and order.refund(refund.id) == refund
+        assert (refund.amount, refund.idempotency_key or refund.id) == (amount, idempotency_key)
         self.keys.append(idempotency_key)
         if self.errors:
             raise self.errors.pop(0)

@@ -529,7 +529,7 @@ class Orders:
         now: datetime,
     ) -> Change:
         """Settle the refund; first cancel the order if the refund was a "cancel and refund"."""
-        if plan is None:
+        if plan is None or order.status is Status.CANCELLED:  # (cancelled by hand meanwhile)
             return actions.settle_refund(order, pending.id, reference=reference, at=now)
         restock = bool(plan.get("restock"))
         try:
@@ -540,7 +540,7 @@ class Orders:
             settled = actions.settle_refund(order, pending.id, reference=reference, at=now)
             note = actions.add_note(
                 settled.order,
-                text=f"Not cancelled: the order is {settled.order.status.label} now (the refund was paid)",
+                text=f"Not cancelled: the order was already {order.status.label} when its refund was paid",
                 at=now,
                 actor=None,
             )

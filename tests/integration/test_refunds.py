@@ -267,3 +267,20 @@ def test_cancel_and_refund_of_a_shipped_order_changes_nothing(orders: ko.Orders,
     with pytest.raises(ko.InvalidTransition):
         orders.cancel(order.id, refund=True)
     assert orders.get(order.id) == shipped and provider.keys == []
+
+
+def test_a_pending_cancel_and_refund_of_an_order_shipped_meanwhile_keeps_the_refund(
+    orders: ko.Orders, provider: Provider
+) -> None:
+    order = paid_order(orders)
+    provider.errors.append(ko.RefundPending("processing"))
+    orders.cancel(order.id, refund=True)
+    orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+
+    assert orders.settle_pending_refunds(older_than=timedelta(0)) == 1
+
+    done = orders.get(order.id)
+    assert done.status is ko.Status.REFUNDED and done.totals.refunded == Decimal("55.00")
+    assert (
+        done.timeline[-1].message == "Not cancelled: the order was already Shipped when its refund was paid"
+    )

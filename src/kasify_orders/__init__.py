@@ -18,10 +18,11 @@ from kasify_orders.errors import (
     OutOfStock,
     RefundExceedsBalance,
     RefundFailed,
+    RefundPending,
     ValidationError,
 )
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.lifecycle import Action, PaymentStatus, Status, allowed_actions
+from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, allowed_actions
 from kasify_orders.model import (
     Address,
     Coupon,
@@ -67,6 +68,8 @@ __all__ = [
     "Refund",
     "RefundExceedsBalance",
     "RefundFailed",
+    "RefundPending",
+    "RefundStatus",
     "Settings",
     "Shipment",
     "Status",

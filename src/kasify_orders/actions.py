@@ -16,7 +16,7 @@ import attrs
 
 from kasify_orders import carriers, money
 from kasify_orders.errors import RefundExceedsBalance, ValidationError
-from kasify_orders.lifecycle import Action, PaymentStatus, Status, require
+from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, require
 from kasify_orders.model import Coupon, NewOrder, Order, Refund, Shipment, TimelineEvent
 from kasify_orders.pricing import lines_for, totals_for
 from kasify_orders.validation import Checker
@@ -27,11 +27,15 @@ __all__ = [
     "add_note",
     "cancel",
     "check_refund",
+    "combine",
     "confirm_payment",
+    "fail_refund",
     "mark_delivered",
     "mark_shipped",
     "place",
     "refund",
+    "request_refund",
+    "settle_refund",
     "update_tracking",
 ]
 
@@ -52,6 +56,11 @@ class Change:
     events: tuple[Event, ...]
     #: Timeline entries the action added (the store appends them).
     entries: tuple[TimelineEvent, ...]
+
+
+def combine(first: Change, then: Change) -> Change:
+    """Two changes made one after the other in one transaction (*then* acted on ``first.order``)."""
+    return Change(then.order, first.events + then.events, first.entries + then.entries)
 
 
 def _next(order: Order, entry: TimelineEvent, events: tuple[Event, ...] = (), **changes: Any) -> Change:
@@ -222,16 +231,104 @@ def refund(
     reference: str | None = None,
     idempotency_key: str | None = None,
 ) -> Change:
-    """Record a refund: the whole balance when *amount* is None, else *amount*.
+    """Record a refund as issued (by hand, with no payment plugin): SETTLED at once.
 
-    A refund that brings the refunded total to the amount paid makes the payment REFUNDED
-    and the order Refunded (a Cancelled order stays Cancelled); a partial refund keeps the
-    order's status, so a partly refunded order can still ship.
+    The whole balance when *amount* is None, else *amount*. A refund that brings the refunded
+    total to the amount paid makes the payment REFUNDED and the order Refunded (a Cancelled
+    order stays Cancelled); a partial refund keeps the order's status, so a partly refunded
+    order can still ship.
     """
     value = check_refund(order, amount, note)
+    record = Refund(refund_id, value, at, note.strip(), actor, reference, idempotency_key, resolved_at=at)
+    return _settle(order, record, at)
+
+
+def request_refund(
+    order: Order,
+    *,
+    amount: Decimal | None,
+    note: str,
+    refund_id: str,
+    at: datetime,
+    actor: str | None,
+    idempotency_key: str | None = None,
+) -> Change:
+    """Record a refund about to be asked of the payment provider: PENDING, its amount held.
+
+    The held amount is no longer refundable, so two refunds asked at once never exceed what
+    was paid; :func:`settle_refund` or :func:`fail_refund` releases it.
+    """
+    value = check_refund(order, amount, note)
+    record = Refund(
+        refund_id, value, at, note.strip(), actor, None, idempotency_key, status=RefundStatus.PENDING
+    )
+    message = f"Refund of {value} {order.currency} asked of the payment provider" + (
+        f" — note: {record.note}" if record.note else ""
+    )
+    entry = TimelineEvent(
+        "refund_requested",
+        at,
+        actor,
+        message,
+        {"refund_id": refund_id, "amount": str(value), "note": record.note},
+    )
+    return _next(
+        order,
+        entry,
+        totals=attrs.evolve(order.totals, refund_pending=order.totals.refund_pending + value),
+        refunds=(*order.refunds, record),
+    )
+
+
+def _pending(order: Order, refund_id: str) -> Refund:
+    """The pending refund *refund_id* of *order*."""
+    found = order.refund(refund_id)
+    if found is None or found.status is not RefundStatus.PENDING:
+        raise ValueError(f"order {order.id} has no pending refund {refund_id}")
+    return found
+
+
+def settle_refund(order: Order, refund_id: str, *, reference: str | None, at: datetime) -> Change:
+    """The provider paid out the pending refund *refund_id*: it now counts as refunded."""
+    pending = _pending(order, refund_id)
+    record = attrs.evolve(pending, status=RefundStatus.SETTLED, reference=reference, resolved_at=at)
+    return _settle(order, record, at)
+
+
+def fail_refund(order: Order, refund_id: str, *, reason: str, at: datetime) -> Change:
+    """The provider refused the pending refund *refund_id*: the held amount is refundable again.
+
+    Nothing else changes (payment status, order status, refunded total) and no event is raised,
+    so no refund email goes out; the timeline says what failed and why.
+    """
+    pending = _pending(order, refund_id)
+    reason = " ".join(reason.split())[:1000] or "no reason given"
+    record = attrs.evolve(pending, status=RefundStatus.FAILED, failure=reason, resolved_at=at)
+    entry = TimelineEvent(
+        "refund_failed",
+        at,
+        pending.actor,
+        f"Refund of {pending.amount} {order.currency} failed: {reason}",
+        {"refund_id": refund_id, "amount": str(pending.amount), "reason": reason},
+    )
+    return _next(
+        order,
+        entry,
+        totals=attrs.evolve(order.totals, refund_pending=order.totals.refund_pending - pending.amount),
+        refunds=tuple(record if r.id == refund_id else r for r in order.refunds),
+    )
+
+
+def _settle(order: Order, record: Refund, at: datetime) -> Change:
+    """Count the settled *record* as refunded (in place of the pending refund of its id, if any)."""
+    value = record.amount
+    held = order.totals.refund_pending
+    was = order.refund(record.id)
+    pending = was is not None and was.status is RefundStatus.PENDING
+    if pending:  # release what it held
+        held -= value
     refunded = order.totals.refunded + value
     full = refunded == order.totals.total
-    record = Refund(refund_id, value, at, note.strip(), actor, reference, idempotency_key)
     status = order.status
     if full and status is not Status.CANCELLED:
         status = Status.REFUNDED
@@ -239,18 +336,22 @@ def refund(
     entry = TimelineEvent(
         "refunded",
         at,
-        actor,
+        record.actor,
         message,
-        {"refund_id": refund_id, "amount": str(value), "reference": reference, "note": record.note},
+        {"refund_id": record.id, "amount": str(value), "reference": record.reference, "note": record.note},
     )
+    if pending:
+        refunds = tuple(record if r.id == record.id else r for r in order.refunds)
+    else:
+        refunds = (*order.refunds, record)
     return _next(
         order,
         entry,
         (Event("kasify_order_refunded", {"refund": record}),),
         status=status,
         payment_status=PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED,
-        totals=attrs.evolve(order.totals, refunded=refunded),
-        refunds=(*order.refunds, record),
+        totals=attrs.evolve(order.totals, refunded=refunded, refund_pending=held),
+        refunds=refunds,
     )
 
 

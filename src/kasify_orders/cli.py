@@ -16,6 +16,7 @@ import os
 import smtplib
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,7 +32,7 @@ from rich.table import Table
 
 from kasify_orders import export, notifications
 from kasify_orders.errors import KasifyError, ValidationError
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
 from kasify_orders.model import Order, utcnow
 from kasify_orders.notifications import readiness
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
@@ -317,36 +318,96 @@ def _amount(value: str | None) -> Decimal | None:
         raise click.BadParameter(f"{value!r} is not an amount", param_hint="--amount") from None
 
 
-@orders_group.command("refund")
-@click.argument("number", type=int)
-@click.option("--amount", help="Amount to refund; the whole refundable balance when left out.")
-@click.option("--note", default="", help="Internal note (never shown to the customer).")
-@click.option("--idempotency-key", help="Repeat the command with the same key: nothing is refunded twice.")
-@click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
-@_with_orders
-def orders_refund(
-    orders: Orders, *, number: int, amount: str | None, note: str, idempotency_key: str | None, actor: str
-) -> None:
-    """Refund order NUMBER (all that is left, or --amount)."""
-    order = orders.refund(
-        _find(orders, number).id, _amount(amount), note=note, idempotency_key=idempotency_key, actor=actor
-    )
+def _new_key() -> str:
+    return f"cli-{uuid.uuid4().hex}"
+
+
+def _print_key(key: str) -> None:
+    console.print(f"Idempotency key: {key}", soft_wrap=True)
+    console.print("To retry this refund safely, repeat the command with --idempotency-key and this key.")
+
+
+def _print_refund(order: Order, key: str) -> None:
+    made = next((refund for refund in order.refunds if refund.idempotency_key == key), None)
+    if made is not None and made.status is RefundStatus.PENDING:
+        console.print(
+            f"Order #{order.number}: refund of {_money(made.amount, order.currency)} sent to the payment "
+            f"provider, pending its answer. To finish it, repeat with --idempotency-key {key} "
+            "(or run `kasify-orders outbox run`).",
+            soft_wrap=True,
+        )
+        return
     console.print(
         f"Order #{order.number}: refunded {_money(order.totals.refunded, order.currency)} in all, "
         f"{order.totals.refundable} left; payment {order.payment_status.label}"
     )
 
 
+_KEY_HELP = (
+    "Identifies this refund: repeat the command with the same key and nothing is refunded twice "
+    "(a refund left pending is finished). Default: a new key, printed."
+)
+
+
+@orders_group.command("refund")
+@click.argument("number", type=int)
+@click.option("--amount", help="Amount to refund; the whole refundable balance when left out.")
+@click.option("--note", default="", help="Internal note (never shown to the customer).")
+@click.option("--idempotency-key", help=_KEY_HELP)
+@click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
+@_with_orders
+def orders_refund(
+    orders: Orders, *, number: int, amount: str | None, note: str, idempotency_key: str | None, actor: str
+) -> None:
+    """Refund order NUMBER (all that is left, or --amount)."""
+    key = idempotency_key or _new_key()
+    if idempotency_key is None:
+        _print_key(key)
+    order = orders.refund(
+        _find(orders, number).id, _amount(amount), note=note, idempotency_key=key, actor=actor
+    )
+    _print_refund(order, key)
+
+
 @orders_group.command("cancel")
 @click.argument("number", type=int)
 @click.option("--reason", default="", help="Why, for the timeline.")
 @click.option("--no-restock", is_flag=True, help="Do not put tracked items back in stock.")
+@click.option("--refund", is_flag=True, help="Also refund the whole balance (cancel and refund, one action).")
+@click.option("--idempotency-key", help=_KEY_HELP + " Only with --refund.")
 @click.option("--actor", default="cli", show_default=True, help="Who acts, for the timeline.")
 @_with_orders
-def orders_cancel(orders: Orders, *, number: int, reason: str, no_restock: bool, actor: str) -> None:
-    """Cancel order NUMBER."""
-    order = orders.cancel(_find(orders, number).id, reason=reason, restock=not no_restock, actor=actor)
-    console.print(f"Order #{order.number} cancelled")
+def orders_cancel(
+    orders: Orders,
+    *,
+    number: int,
+    reason: str,
+    no_restock: bool,
+    refund: bool,
+    idempotency_key: str | None,
+    actor: str,
+) -> None:
+    """Cancel order NUMBER (with --refund, refund its balance too)."""
+    if idempotency_key is not None and not refund:
+        raise click.BadParameter("only with --refund", param_hint="--idempotency-key")
+    key = None
+    if refund:
+        key = idempotency_key or _new_key()
+        if idempotency_key is None:
+            _print_key(key)
+    before = _find(orders, number)
+    order = orders.cancel(
+        before.id, reason=reason, restock=not no_restock, refund=refund, idempotency_key=key, actor=actor
+    )
+    if order.status is not Status.CANCELLED:
+        console.print(
+            f"Order #{order.number}: the refund is pending at the payment provider; the order is "
+            "cancelled once it confirms."
+        )
+        return
+    refunded = order.totals.refunded - before.totals.refunded
+    suffix = f" and {_money(refunded, order.currency)} refunded" if refunded else ""
+    console.print(f"Order #{order.number} cancelled{suffix}")
 
 
 @orders_group.command("export")

@@ -72,6 +72,7 @@ def _unstructure_totals(totals: Totals) -> dict[str, str]:
         "discount": str(totals.discount),
         "total": str(totals.total),
         "refunded": str(totals.refunded),
+        "refund_pending": str(totals.refund_pending),
         "refundable": str(totals.refundable),
     }
 

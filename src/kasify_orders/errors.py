@@ -21,6 +21,7 @@ __all__ = [
     "OutOfStock",
     "RefundExceedsBalance",
     "RefundFailed",
+    "RefundPending",
     "ValidationError",
 ]
 
@@ -88,7 +89,20 @@ class RefundExceedsBalance(KasifyError):
 
 
 class RefundFailed(KasifyError):
-    """The payment provider refused or failed the refund; nothing was recorded."""
+    """The payment provider refused the refund.
+
+    The refund is kept as FAILED with the reason (a ``refund_failed`` timeline entry); the
+    balance, the payment status and the order's status are as before, and no email is sent.
+    A ``kasify_refund_payment`` implementation may raise it (or any other exception) to refuse.
+    """
+
+
+class RefundPending(KasifyError):
+    """Raised by ``kasify_refund_payment``: the provider has not decided yet (or the outcome is unknown).
+
+    The refund stays PENDING, its amount held against the balance; ``Orders.settle_pending_refunds``
+    (run by ``deliver_pending``) asks the provider again later with the same idempotency key.
+    """
 
 
 class OutOfStock(KasifyError):

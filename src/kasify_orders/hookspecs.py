@@ -94,21 +94,39 @@ def kasify_email_locale(order: Order) -> str | None:
 
 @hookspec(firstresult=True)
 def kasify_refund_payment(
-    order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    order: Order, amount: Decimal, note: str, idempotency_key: str | None, refund: Refund
 ) -> str | None:
-    """Refund *amount* through the payment provider, before kasify records the refund.
+    """Refund *amount* through the payment provider; return the provider's reference.
 
-    Called with the order locked, so two refunds of one order never race. Raise to refuse:
-    nothing is recorded and ``Orders.refund`` raises :class:`~kasify_orders.RefundFailed`.
-    With no implementation, the refund is recorded as issued by hand.
+    A refund is made in two phases, so the provider never pays one twice: kasify first records
+    the refund as pending and commits, then calls this hook outside any transaction, then
+    records the answer. If that last step never happens (a crash, a failed database write),
+    kasify calls the hook **again with the same idempotency_key** (a retry of ``Orders.refund``
+    with the caller's key, or ``Orders.settle_pending_refunds`` from ``deliver_pending``).
+    The implementation must therefore be idempotent on the key: pass it to the provider as its
+    idempotency key (Stripe's ``Idempotency-Key``, Adyen's ``idempotency-key``, a grant's
+    reason…) so that a second call answers with the first refund instead of paying again.
+
+    - Return the reference: the refund is settled (refunded total, payment status, the
+      ``"refunded"`` timeline entry, the refund email).
+    - Raise :class:`~kasify_orders.RefundFailed` (or any other exception) when the provider
+      refused: the refund is recorded as failed (a ``"refund_failed"`` entry with the reason),
+      nothing else changes, and ``Orders.refund`` raises ``RefundFailed``.
+    - Raise :class:`~kasify_orders.RefundPending` when the outcome is not known yet (the
+      provider works asynchronously, or the call timed out): the refund stays pending, its
+      amount held, and is asked about again later with the same key.
+
+    With no implementation, the refund is recorded as issued by hand (settled at once).
 
     Stops at first non-None result.
 
-    :param order: The order, as it is before the refund.
+    :param order: The order, with this refund pending among its ``refunds``.
     :param amount: The amount to refund, in ``order.currency``.
     :param note: The merchant's internal note (may be empty).
-    :param idempotency_key: The caller's key, to pass to the provider so that a retried call
-        never refunds twice (None when the caller gave none).
+    :param idempotency_key: The refund's key: the caller's, else the refund's own id. The same
+        on every call for one refund, and unique to it.
+    :param refund: The pending refund itself (its ``id``, ``actor``, ``created_at``), for a
+        provider that keys or labels refunds by kasify's id.
     :return: The provider's reference for the refund.
     """
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from kasify_orders.errors import InvalidTransition
 
-__all__ = ["ACTIONS", "Action", "PaymentStatus", "Status", "allowed_actions", "require"]
+__all__ = ["ACTIONS", "Action", "PaymentStatus", "RefundStatus", "Status", "allowed_actions", "require"]
 
 
 class Status(enum.StrEnum):
@@ -47,6 +47,26 @@ class PaymentStatus(enum.StrEnum):
     def was_paid(self) -> bool:
         """True once payment has been confirmed, refunded or not."""
         return self is not PaymentStatus.PENDING
+
+
+class RefundStatus(enum.StrEnum):
+    """Where one refund is: asked of the payment provider, paid out, or refused.
+
+    A refund made by hand (no ``kasify_refund_payment`` implementation) is SETTLED at once.
+    """
+
+    #: Recorded and sent to the provider; its answer is not recorded yet. The amount is held
+    #: against the refundable balance until it settles or fails.
+    PENDING = "pending"
+    #: Paid out: counted in ``order.totals.refunded``.
+    SETTLED = "settled"
+    #: The provider refused it: the balance and the payment status are as before.
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The word a merchant reads (``"Pending"``)."""
+        return self.value.capitalize()
 
 
 class Action(enum.StrEnum):

@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import attrs
 
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
 
 __all__ = [
     "Address",
@@ -159,8 +159,11 @@ class Totals:
     discount: Decimal = attrs.field(validator=_non_negative)
     #: What the customer pays.
     total: Decimal = attrs.field(validator=_non_negative)
-    #: The sum of every refund issued.
+    #: The sum of every refund paid out (settled).
     refunded: Decimal = attrs.field(default=ZERO, validator=_non_negative)
+    #: The sum of the refunds asked of the payment provider and not answered yet: held
+    #: against the refundable balance, so concurrent refunds never exceed what was paid.
+    refund_pending: Decimal = attrs.field(default=ZERO, validator=_non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.total != self.subtotal + self.shipping - self.discount:
@@ -168,13 +171,15 @@ class Totals:
                 f"total {self.total} != subtotal {self.subtotal} + shipping {self.shipping}"
                 f" - discount {self.discount}"
             )
-        if self.refunded > self.total:
-            raise ValueError(f"refunded {self.refunded} exceeds the total {self.total}")
+        if self.refunded + self.refund_pending > self.total:
+            raise ValueError(
+                f"refunded {self.refunded} and pending {self.refund_pending} exceed the total {self.total}"
+            )
 
     @property
     def refundable(self) -> Decimal:
-        """What is left to refund: ``total - refunded``."""
-        return self.total - self.refunded
+        """What is left to refund: ``total - refunded - refund_pending``."""
+        return self.total - self.refunded - self.refund_pending
 
 
 @attrs.frozen
@@ -202,6 +207,17 @@ class Refund:
     #: The payment provider's reference, when a plugin made the refund.
     reference: str | None = None
     idempotency_key: str | None = None
+    #: PENDING while the provider has not answered; only SETTLED refunds count as refunded.
+    status: RefundStatus = attrs.field(default=RefundStatus.SETTLED, converter=RefundStatus)
+    #: When it settled or failed (None while pending); ``created_at`` is when it was asked for.
+    resolved_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    #: Why the provider refused it (FAILED only).
+    failure: str | None = None
+
+    @property
+    def provider_key(self) -> str:
+        """The key kasify passes to ``kasify_refund_payment``: the caller's, else the refund's id."""
+        return self.idempotency_key or self.id
 
 
 @attrs.frozen
@@ -246,8 +262,18 @@ class Order:
     version: int = 1
 
     def __attrs_post_init__(self) -> None:
-        if sum((refund.amount for refund in self.refunds), ZERO) != self.totals.refunded:
-            raise ValueError("the refunds do not add up to totals.refunded")
+        if _refunds_in(self.refunds, RefundStatus.SETTLED) != self.totals.refunded:
+            raise ValueError("the settled refunds do not add up to totals.refunded")
+        if _refunds_in(self.refunds, RefundStatus.PENDING) != self.totals.refund_pending:
+            raise ValueError("the pending refunds do not add up to totals.refund_pending")
+
+    def refund(self, refund_id: str) -> Refund | None:
+        """The refund with this id, or None."""
+        return next((refund for refund in self.refunds if refund.id == refund_id), None)
+
+
+def _refunds_in(refunds: Iterable[Refund], status: RefundStatus) -> Decimal:
+    return sum((refund.amount for refund in refunds if refund.status is status), ZERO)
 
 
 # -- coupons ----------------------------------------------------------------------------

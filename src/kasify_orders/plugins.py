@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Iterable
-from decimal import Decimal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,7 +24,7 @@ from kasify_orders import hookspecs
 from kasify_orders.hookspecs import PROJECT
 
 if TYPE_CHECKING:
-    from kasify_orders.model import Order
+    from kasify_orders.model import Order, Refund
     from kasify_orders.settings import Settings
     from kasify_orders.storage.store import SqlStore
 
@@ -108,12 +107,19 @@ class Hooks:
         if not self.manager.hook.kasify_send_email(message=message):
             raise RuntimeError("no kasify_send_email plugin sent the message (set Settings.smtp_url)")
 
-    def refund_payment(
-        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
-    ) -> str | None:
-        """The payment provider's reference, or None when no plugin handles refunds."""
+    @property
+    def refunds_through_provider(self) -> bool:
+        """Whether a plugin implements ``kasify_refund_payment`` (else refunds are made by hand)."""
+        return bool(self.manager.hook.kasify_refund_payment.get_hookimpls())
+
+    def refund_payment(self, order: Order, refund: Refund) -> str | None:
+        """The provider's reference for the pending *refund* (None if it gave none); raises if refused."""
         result = self.manager.hook.kasify_refund_payment(
-            order=order, amount=amount, note=note, idempotency_key=idempotency_key
+            order=order,
+            amount=refund.amount,
+            note=refund.note,
+            idempotency_key=refund.provider_key,
+            refund=refund,
         )
         return None if result is None else str(result)
 

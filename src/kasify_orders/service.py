@@ -12,7 +12,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Self, TypedDict, Unpack
 
@@ -22,9 +22,15 @@ import pluggy
 from kasify_orders import actions, notifications, pricing
 from kasify_orders.actions import Change
 from kasify_orders.delivery import Delivery, outbox_items
-from kasify_orders.errors import ConcurrentUpdate, RefundFailed, ValidationError
-from kasify_orders.lifecycle import PaymentStatus, Status
-from kasify_orders.model import Coupon, Line, NewOrder, Order, Page, TimelineEvent, utcnow
+from kasify_orders.errors import (
+    ConcurrentUpdate,
+    InvalidTransition,
+    RefundFailed,
+    RefundPending,
+    ValidationError,
+)
+from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
+from kasify_orders.model import Coupon, Line, NewOrder, Order, Page, Refund, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
@@ -45,6 +51,8 @@ DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
 #: The embedded default: one SQLite file in the working directory.
 DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 MAX_PAGE = 500
+#: How old a pending refund must be before :meth:`Orders.settle_pending_refunds` asks again.
+REFUND_RETRY_AFTER = timedelta(minutes=1)
 
 
 def _key(name: str, value: str | None) -> str | None:
@@ -310,18 +318,68 @@ class Orders:
         *,
         reason: str = "",
         restock: bool = True,
+        refund: bool = False,
+        idempotency_key: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
     ) -> Order:
-        """Pending or Processing -> Cancelled; tracked items go back in stock unless ``restock=False``."""
+        """Pending or Processing -> Cancelled; tracked items go back in stock unless ``restock=False``.
 
-        def step(tx: Transaction, order: Order, now: datetime) -> Change:
+        ``refund=True`` also refunds the whole refundable balance, in the same call ("cancel and
+        refund"; an order never paid has nothing to refund and is just cancelled). Through a
+        payment plugin the order is cancelled only once the provider has paid the refund out: if
+        it refuses, the order stays as it was (not cancelled, nothing restocked) with the failed
+        refund on its timeline, and :class:`~kasify_orders.RefundFailed` is raised; while its
+        answer is pending (:class:`~kasify_orders.RefundPending`), the cancellation waits for it.
+        *idempotency_key* keys the refund, as in :meth:`refund`.
+
+        :raises InvalidTransition: the order is not Pending or Processing (nothing changes).
+        :raises RefundFailed: the payment provider refused the refund (the order is not cancelled).
+        """
+
+        def cancelling(tx: Transaction, order: Order, now: datetime) -> Change:
             change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
             if restock and self.settings.manage_inventory:
                 tx.return_stock(_quantities(order.lines))
             return change
 
-        return self._act(order_id, expected_version, step)
+        if not refund:
+            return self._act(order_id, expected_version, cancelling)
+        key = _key("idempotency_key", idempotency_key)
+
+        def begin(tx: Transaction, order: Order, now: datetime, refund_id: str) -> Change:
+            # Raises unless the order may be cancelled now, before anything is written or asked.
+            actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
+            if not order.payment_status.was_paid or order.totals.refundable <= 0:
+                return cancelling(tx, order, now)
+            if self.hooks.refunds_through_provider:  # cancelled once the provider has paid
+                return actions.request_refund(
+                    order,
+                    amount=None,
+                    note=reason,
+                    refund_id=refund_id,
+                    at=now,
+                    actor=actor,
+                    idempotency_key=key,
+                )
+            change = cancelling(tx, order, now)
+            refunded = actions.refund(
+                change.order,
+                amount=None,
+                note=reason,
+                refund_id=refund_id,
+                at=now,
+                actor=actor,
+                idempotency_key=key,
+            )
+            return actions.combine(change, refunded)
+
+        try:
+            return self._refund_in_two_phases(
+                order_id, key, expected_version, begin, then_cancel={"reason": reason, "restock": restock}
+            )
+        except RefundFailed as error:
+            raise RefundFailed(f"{error}; the order was not cancelled") from error
 
     def refund(
         self,
@@ -335,38 +393,177 @@ class Orders:
     ) -> Order:
         """Refund *amount*, or the whole refundable balance when *amount* is None.
 
-        Refunds add up and never exceed what was paid. When a plugin implements
-        ``kasify_refund_payment`` the provider refunds first; if it fails nothing is recorded.
-        A repeated call with the same *idempotency_key* refunds nothing more.
+        Refunds add up and never exceed what was paid. Without a ``kasify_refund_payment``
+        plugin the refund is recorded as made by hand, settled at once. With one, it is made in
+        two phases, so the provider never pays a refund twice: (1) the refund is recorded as
+        PENDING, its amount held against the balance, and committed; (2) the provider is asked,
+        outside any transaction, with the refund's key (*idempotency_key*, else the refund's
+        id); (3) the answer is recorded: settled (refunded, the refund email) or failed (a
+        ``refund_failed`` timeline entry, nothing else changes). If (3) never happens (a crash,
+        a lost database connection), the refund stays pending until a retry with the same
+        *idempotency_key* or :meth:`settle_pending_refunds` asks the provider again with the
+        same key, which the provider answers without paying twice.
+
+        A repeated call with the same *idempotency_key* refunds nothing more: it returns the
+        order (finishing the refund if it was left pending), or raises the same RefundFailed.
 
         :raises RefundExceedsBalance: saying the refundable balance.
-        :raises RefundFailed: the payment provider refused.
+        :raises RefundFailed: the payment provider refused (the refund is recorded as failed).
         """
         key = _key("idempotency_key", idempotency_key)
+
+        def begin(tx: Transaction, order: Order, now: datetime, refund_id: str) -> Change:
+            arguments: dict[str, Any] = {
+                "amount": amount,
+                "note": note,
+                "refund_id": refund_id,
+                "at": now,
+                "actor": actor,
+                "idempotency_key": key,
+            }
+            if self.hooks.refunds_through_provider:
+                return actions.request_refund(order, **arguments)
+            return actions.refund(order, **arguments)
+
+        return self._refund_in_two_phases(order_id, key, expected_version, begin)
+
+    def settle_pending_refunds(self, *, older_than: timedelta = REFUND_RETRY_AFTER, limit: int = 100) -> int:
+        """Finish refunds left pending by asking the provider again, with the same key.
+
+        Returns how many settled or failed.
+
+        A refund stays pending when the process died (or the database failed) between asking
+        the provider and recording its answer, or when the provider said its answer comes
+        later (:class:`~kasify_orders.RefundPending`). :meth:`deliver_pending` calls this, so
+        an outbox worker finishes them; call it yourself if you deliver the outbox inline
+        only. *older_than* leaves alone refunds asked for so recently that their first call
+        may still be running (asking again would be safe, only needless).
+        """
+        if not self.hooks.refunds_through_provider:
+            return 0
+        resolved = 0
+        for order_id, refund_id in self.store.pending_refunds(
+            asked_before=self.clock() - older_than, limit=limit
+        ):
+            order = self.get(order_id)
+            pending = order.refund(refund_id)
+            if pending is None or pending.status is not RefundStatus.PENDING:
+                continue  # settled meanwhile
+            try:
+                after = self._ask_provider(order, pending)
+            except RefundFailed:
+                resolved += 1
+                continue
+            done = after.refund(refund_id)
+            resolved += done is not None and done.status is not RefundStatus.PENDING
+        return resolved
+
+    def _refund_in_two_phases(
+        self,
+        order_id: str,
+        key: str | None,
+        expected_version: int | None,
+        begin: Callable[[Transaction, Order, datetime, str], Change],
+        *,
+        then_cancel: Mapping[str, Any] | None = None,
+    ) -> Order:
+        """Record the refund *begin* makes (pending, or settled by hand), then ask the provider if pending.
+
+        With *key*, a refund already asked for with it is the answer instead (finished first if it
+        was left pending). *then_cancel*: cancel the order when the pending refund settles.
+        """
         refund_id = uuid.uuid4().hex
 
-        def step(tx: Transaction, order: Order, now: datetime) -> Change | None:
-            if key is not None and tx.has_refund(order.id, key):
-                return None
-            value = actions.check_refund(order, amount, note)
-            try:
-                reference = self.hooks.refund_payment(order, value, note.strip(), key or refund_id)
-            except Exception as error:
-                raise RefundFailed(
-                    f"the payment provider did not refund {value} {order.currency}: {error}"
-                ) from error
-            return actions.refund(
-                order,
-                amount=value,
-                note=note,
-                refund_id=refund_id,
-                at=now,
-                actor=actor,
-                reference=reference,
-                idempotency_key=key,
-            )
+        def first(tx: Transaction) -> tuple[Order, str, Sequence[OutboxItem]]:
+            order = tx.order(order_id, lock=True)
+            existing = None if key is None else tx.refund_id_by_key(order_id, key)
+            if existing is not None:
+                return order, existing, ()
+            if expected_version is not None and expected_version != order.version:
+                raise ConcurrentUpdate(order_id, expected_version, order.version)
+            now = self.clock()
+            change = begin(tx, order, now, refund_id)
+            items = self._write(tx, order, change, now)
+            made = change.order.refund(refund_id)
+            if then_cancel is not None and made is not None and made.status is RefundStatus.PENDING:
+                tx.plan_cancel(refund_id, then_cancel)
+            return change.order, refund_id, items
 
-        return self._act(order_id, expected_version, step)
+        order, made_id, items = self.store.atomic(first)
+        self._deliver_now(order, items)
+        made = order.refund(made_id)
+        if made is None or made.status is RefundStatus.SETTLED:  # nothing to refund, or done by hand
+            return order
+        if made.status is RefundStatus.FAILED:  # a retry of a refund the provider refused
+            raise RefundFailed(_refused(made, order.currency, made.failure or ""))
+        return self._ask_provider(order, made)
+
+    def _ask_provider(self, order: Order, pending: Refund) -> Order:
+        """Ask the provider for the pending refund (outside any transaction), then record its answer."""
+        try:
+            reference = self.hooks.refund_payment(order, pending)
+        except RefundPending:
+            return order
+        except Exception as error:
+            reason = str(error) or type(error).__name__
+            self._resolve(order.id, pending.id, failure=reason)
+            raise RefundFailed(_refused(pending, order.currency, reason)) from error
+        return self._resolve(order.id, pending.id, reference=reference)
+
+    def _resolve(
+        self, order_id: str, refund_id: str, *, reference: str | None = None, failure: str | None = None
+    ) -> Order:
+        """Record the provider's answer about a pending refund (unless a retry recorded it already)."""
+
+        def work(tx: Transaction) -> tuple[Order, Sequence[OutboxItem]]:
+            order = tx.order(order_id, lock=True)
+            pending = order.refund(refund_id)
+            if pending is None or pending.status is not RefundStatus.PENDING:
+                return order, ()
+            now = self.clock()
+            if failure is not None:
+                change = actions.fail_refund(order, refund_id, reason=failure, at=now)
+            else:
+                plan = tx.planned_cancel(refund_id)
+                change = self._cancel_then_settle(tx, order, pending, plan, reference=reference, now=now)
+            return change.order, self._write(tx, order, change, now)
+
+        order, items = self.store.atomic(work)
+        self._deliver_now(order, items)
+        return order
+
+    def _cancel_then_settle(
+        self,
+        tx: Transaction,
+        order: Order,
+        pending: Refund,
+        plan: Mapping[str, Any] | None,
+        *,
+        reference: str | None,
+        now: datetime,
+    ) -> Change:
+        """Settle the refund; first cancel the order if the refund was a "cancel and refund"."""
+        if plan is None or order.status is Status.CANCELLED:  # (cancelled by hand meanwhile)
+            return actions.settle_refund(order, pending.id, reference=reference, at=now)
+        restock = bool(plan.get("restock"))
+        try:
+            cancelled = actions.cancel(
+                order, reason=str(plan.get("reason", "")), restock=restock, at=now, actor=pending.actor
+            )
+        except InvalidTransition:  # the order moved on (shipped) while the refund was pending
+            settled = actions.settle_refund(order, pending.id, reference=reference, at=now)
+            note = actions.add_note(
+                settled.order,
+                text=f"Not cancelled: the order was already {order.status.label} when its refund was paid",
+                at=now,
+                actor=None,
+            )
+            return actions.combine(settled, note)
+        if restock and self.settings.manage_inventory:
+            tx.return_stock(_quantities(order.lines))
+        return actions.combine(
+            cancelled, actions.settle_refund(cancelled.order, pending.id, reference=reference, at=now)
+        )
 
     def add_note(
         self, order_id: str, text: str, *, actor: str | None = None, expected_version: int | None = None
@@ -409,9 +606,14 @@ class Orders:
     def deliver_pending(self, *, retry_now: bool = False, limit: int = 100) -> int:
         """Deliver due outbox events now; returns how many were delivered.
 
-        :param retry_now: Also deliver events waiting out their retry backoff.
+        Refunds left pending at the payment provider are finished first
+        (:meth:`settle_pending_refunds`), so the worker that delivers the outbox settles them too.
+
+        :param retry_now: Also deliver events waiting out their retry backoff (and settle pending
+            refunds however recently they were asked for).
         :param limit: Claim at most this many events per round trip.
         """
+        self.settle_pending_refunds(older_than=timedelta(0) if retry_now else REFUND_RETRY_AFTER)
         delivered = 0
         while True:
             now = self.clock()
@@ -443,6 +645,12 @@ class Orders:
         )
         return items
 
+    def _write(self, tx: Transaction, before: Order, change: Change, now: datetime) -> Sequence[OutboxItem]:
+        """Write *change* over *before*: the order, its timeline entries, its outbox events."""
+        tx.update_order(before, change.order)
+        tx.append_timeline(before.id, change.entries)
+        return self._enqueue(tx, before.id, change, now)
+
     def _deliver_now(self, order: Order, items: Sequence[OutboxItem]) -> None:
         """Deliver the events this call queued, once the store says they are committed."""
         if items and self.settings.deliver_inline:
@@ -462,9 +670,7 @@ class Orders:
             change = step(tx, order, now)
             if change is None:
                 return order, ()
-            tx.update_order(order, change.order)
-            tx.append_timeline(order_id, change.entries)
-            return change.order, self._enqueue(tx, order_id, change, now)
+            return change.order, self._write(tx, order, change, now)
 
         order, items = self.store.atomic(work)
         self._deliver_now(order, items)
@@ -514,6 +720,10 @@ def _order_filter(checker: Checker, filters: OrderFilters) -> OrderFilter:
         customer_email=None if email is None else normalized_email(checker, "customer_email", email),
         paid_before=checker.moment("paid_before", filters.get("paid_before")),
     )
+
+
+def _refused(refund: Refund, currency: str, reason: str) -> str:
+    return f"the payment provider did not refund {refund.amount} {currency}: {reason}"
 
 
 def _quantities(lines: Iterable[Line]) -> Counter[str]:

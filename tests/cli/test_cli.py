@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -87,6 +88,32 @@ def test_orders_commands(orders: ko.Orders, database_url: str) -> None:
     assert missing.exit_code == 1 and "no order 999999" in missing.output
     stored = orders.get(placed.id)
     assert stored.totals.refunded == Decimal("10.00") and stored.status is ko.Status.SHIPPED
+
+
+def test_a_refund_repeated_with_its_printed_key_refunds_once(orders: ko.Orders, database_url: str) -> None:
+    placed = orders.confirm_payment(orders.place(new_order()).id)
+    first = run(database_url, "orders", "refund", str(placed.number), "--amount", "10.00")
+    assert first.exit_code == 0, first.output
+    key = re.search(r"Idempotency key: (cli-[0-9a-f]{32})", first.output)
+    assert key is not None, first.output
+    again = run(
+        database_url, "orders", "refund", str(placed.number), "--amount", "10.00", "--idempotency-key", key[1]
+    )
+    assert again.exit_code == 0 and "45.00 left" in again.output
+    stored = orders.get(placed.id)
+    assert [r.idempotency_key for r in stored.refunds] == [key[1]]
+    assert stored.totals.refunded == Decimal("10.00")
+
+
+def test_cancel_with_refund_refunds_the_balance(orders: ko.Orders, database_url: str) -> None:
+    placed = orders.confirm_payment(orders.place(new_order()).id)
+    result = run(database_url, "orders", "cancel", str(placed.number), "--refund", "--reason", "asked")
+    assert result.exit_code == 0, result.output
+    assert f"Order #{placed.number} cancelled and 55.00 USD refunded" in result.output
+    stored = orders.get(placed.id)
+    assert stored.status is ko.Status.CANCELLED and stored.payment_status is ko.PaymentStatus.REFUNDED
+    lone_key = run(database_url, "orders", "cancel", str(placed.number), "--idempotency-key", "k")
+    assert lone_key.exit_code == 2 and "only with --refund" in lone_key.output
 
 
 def test_export_csv_and_jsonl(orders: ko.Orders, database_url: str, tmp_path: Path) -> None:

@@ -57,6 +57,23 @@ def _refund(orders: ko.Orders, order_id: str) -> None:
     orders.refund(order_id, Decimal("1.00"))
 
 
+class _Provider:
+    """Pays every refund (once per key), in the worker's process."""
+
+    @ko.hookimpl
+    def kasify_refund_payment(self, idempotency_key: str) -> str:
+        return f"re_{idempotency_key}"
+
+
+def _refund_through_provider(orders: ko.Orders, order_id: str) -> None:
+    if not orders.plugins.is_registered(PROVIDER):
+        orders.plugins.register(PROVIDER)
+    orders.refund(order_id, Decimal("1.00"))
+
+
+PROVIDER = _Provider()
+
+
 def _place(orders: ko.Orders, sku: str, coupon: str | None) -> None:
     orders.place(
         new_order(
@@ -86,6 +103,7 @@ def _ship_or_cancel(orders: ko.Orders, order_ids: list[str]) -> None:
 
 TASKS: dict[str, Callable[..., None]] = {
     "refund": _refund,
+    "refund_through_provider": _refund_through_provider,
     "place": _place,
     "place_same_key": _place_same_key,
     "ship_or_cancel": _ship_or_cancel,
@@ -101,6 +119,21 @@ def test_concurrent_refunds_never_exceed_what_was_paid(orders: ko.Orders, databa
     assert stored.totals.refunded == Decimal("20.00")
     assert stored.status is ko.Status.REFUNDED
     assert len(stored.refunds) == 20
+
+
+def test_concurrent_refunds_through_a_provider_never_exceed_what_was_paid(
+    orders: ko.Orders, database_url: str
+) -> None:
+    """Each refund is held (pending) before the provider is asked, so no two can overspend."""
+    order = orders.place(new_order(quantity=1, unit_price="15.00", shipping="5.00"))
+    orders.confirm_payment(order.id)
+    outcomes = run(database_url, "refund_through_provider", (order.id,), attempts=8)
+    assert outcomes == {"ok": 20, "RefundExceedsBalance": 12}
+    stored = orders.get(order.id)
+    assert stored.totals.refunded == Decimal("20.00") and stored.totals.refund_pending == 0
+    assert stored.status is ko.Status.REFUNDED
+    assert [r.reference for r in stored.refunds] == [f"re_{r.id}" for r in stored.refunds]
+    assert {r.status for r in stored.refunds} == {ko.RefundStatus.SETTLED}
 
 
 def test_concurrent_placements_never_oversell(orders: ko.Orders, database_url: str) -> None:

@@ -172,13 +172,18 @@ def test_the_payment_provider_refunds_first_and_its_reference_is_kept(orders: ko
     assert refunded.timeline[-1].data["reference"] == "re_1"
 
 
-def test_a_provider_error_records_nothing(orders: ko.Orders, recorder: Recorder) -> None:
+def test_a_provider_error_is_a_failed_refund_and_refunds_nothing(
+    orders: ko.Orders, recorder: Recorder
+) -> None:
     orders.plugins.register(Provider(fail=True))
     order = orders.place(new_order())
     paid = orders.confirm_payment(order.id)
     with pytest.raises(ko.RefundFailed, match="card declined"):
         orders.refund(order.id, Decimal("10.00"))
-    assert orders.get(order.id) == paid
+    failed = orders.get(order.id)
+    assert failed.totals == paid.totals and failed.payment_status is paid.payment_status
+    assert [refund.status for refund in failed.refunds] == [ko.RefundStatus.FAILED]
+    assert failed.timeline[-1].kind == "refund_failed" and "card declined" in failed.timeline[-1].message
     assert "kasify_order_refunded" not in recorder.hooks()
 
 

@@ -1,6 +1,7 @@
 """The shipped migrations build exactly the schema the code uses, and take it down again."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -76,6 +77,29 @@ def test_upgrading_to_search_terms_indexes_the_orders_already_there(store: SqlSt
         assert "mig_search_terms" not in kasify_tables(store)
         migrate.upgrade(shop.store)
         assert [order.number for order in shop.list(search="ada").items] == placed[::-1]
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_refunds_made_before_refund_states_migrate_as_settled(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        placed = shop.place(ko.structure(_cart(), ko.NewOrder))
+        shop.confirm_payment(placed.id)
+        refunded = shop.refund(placed.id, Decimal("1.00"))
+        migrate.downgrade(shop.store, "0004")  # the schema before refunds had states
+        with shop.store.engine.connect() as conn:
+            columns = {column["name"] for column in sa.inspect(conn).get_columns("mig_refunds")}
+        assert "status" not in columns
+        migrate.upgrade(shop.store)
+        stored = shop.get(placed.id)
+        assert stored == refunded
+        (refund,) = stored.refunds
+        assert refund.status is ko.RefundStatus.SETTLED and refund.resolved_at == refund.created_at
+        assert stored.totals.refund_pending == 0 and stored.totals.refundable == Decimal("4.00")
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())

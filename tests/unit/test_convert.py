@@ -75,6 +75,7 @@ def test_unstructure_gives_json_ready_data() -> None:
         "discount": "10.00",
         "total": "45.00",
         "refunded": "5.00",
+        "refund_pending": "0",
         "refundable": "40.00",
     }
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.lifecycle import Status
+from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.ledger import Ledger
@@ -143,9 +143,10 @@ class Notifier:
             )
             return self._customer(kind, order, previous=previous)
         if kind is EmailKind.REFUND_CONFIRMATION:
-            if not order.refunds:
+            settled = [refund for refund in order.refunds if refund.status is RefundStatus.SETTLED]
+            if not settled:
                 raise ValidationError.single("kind", f"order #{order.number} has no refund")
-            return self._customer(kind, order, refund=order.refunds[-1])
+            return self._customer(kind, order, refund=settled[-1])
         if kind is EmailKind.ORDER_CANCELLED and order.status is not Status.CANCELLED:
             raise ValidationError.single(
                 "kind", f"order #{order.number} is {order.status.value}, not cancelled"

@@ -26,6 +26,7 @@ from babel import Locale
 
 from kasify_orders import carriers
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.lifecycle import RefundStatus
 from kasify_orders.model import Order, Refund, Shipment, utcnow
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.money import format_money, locale_for_country, parse_locale
@@ -146,9 +147,8 @@ class Renderer:
             # The balance right after *this* refund, even if another one followed before delivery.
             ids = [refund.id for refund in order.refunds]
             count = ids.index(email.refund.id) + 1 if email.refund.id in ids else len(ids)
-            remaining = order.totals.total - sum(
-                (refund.amount for refund in order.refunds[:count]), Decimal(0)
-            )
+            paid_back = (r.amount for r in order.refunds[:count] if r.status is RefundStatus.SETTLED)
+            remaining = order.totals.total - sum(paid_back, Decimal(0))
         previous = email.previous
         return {
             "kind": email.kind,

@@ -47,6 +47,7 @@ __all__ = [
     "order_from_union",
     "order_values",
     "outbox_item_from_row",
+    "refund_values",
     "summary_columns",
     "summary_from_row",
 ]
@@ -75,6 +76,7 @@ def order_values(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "payment_status": order.payment_status.value,
         "refunded": money.to_minor(order.totals.refunded, order.currency),
+        "refund_pending": money.to_minor(order.totals.refund_pending, order.currency),
         "carrier": shipment.carrier if shipment else None,
         "tracking_number": shipment.tracking_number if shipment else None,
         "tracking_url": shipment.tracking_url if shipment else None,
@@ -109,6 +111,7 @@ SUMMARY_COLUMNS = (
     "created_at",
     "paid_at",
     "version",
+    "refund_pending",
 )
 #: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
 ADDRESS_COLUMNS = (
@@ -157,6 +160,7 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         created_at,
         paid_at,
         version,
+        refund_pending,
     ) = row[: len(SUMMARY_COLUMNS)]
     exponent = -money.minor_unit(currency)
     return OrderSummary(
@@ -172,6 +176,7 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
             Decimal(discount).scaleb(exponent),
             Decimal(total).scaleb(exponent),
             Decimal(refunded).scaleb(exponent),
+            Decimal(refund_pending).scaleb(exponent),
         ),
         coupon_code=coupon_code,
         customer_note=customer_note,
@@ -220,7 +225,8 @@ def children_from_union(
             unit_price = money.from_minor(r.i2, currency)
             lines.append(Line(r.s1, r.s2, r.s3, r.i1, unit_price, money.from_minor(r.i3, currency)))
         elif r.kind == REFUND:
-            refunds.append(Refund(r.s1, money.from_minor(r.i2, currency), r.t1, r.s2, r.s3, r.s4, r.s5))
+            amount = money.from_minor(r.i2, currency)
+            refunds.append(Refund(r.s1, amount, r.t1, r.s2, r.s3, r.s4, r.s5, r.s6, r.t2, r.s7))
         else:
             timeline.append(TimelineEvent(r.s1, r.t1, r.s3, r.s2, r.j))
     return lines, refunds, timeline
@@ -238,7 +244,18 @@ def order_from_union(rows: Sequence[Row[Any]]) -> Order | None:
 #: The columns of each table a JSON union (MariaDB's whole-order read) puts in its arrays, in
 #: the order :func:`order_from_json_rows` unpacks them; the order's are :func:`order_columns`.
 JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_price", "total")
-JSON_REFUND_COLUMNS = ("id", "amount", "created_at", "note", "actor", "reference", "idempotency_key")
+JSON_REFUND_COLUMNS = (
+    "id",
+    "amount",
+    "created_at",
+    "note",
+    "actor",
+    "reference",
+    "idempotency_key",
+    "status",
+    "resolved_at",
+    "failure",
+)
 JSON_TIMELINE_COLUMNS = ("id", "kind", "at", "message", "actor", "data")
 _HEAD_TIMES = [i for i, name in enumerate(SUMMARY_COLUMNS + ADDRESS_COLUMNS) if name.endswith("_at")]
 _HEAD_CURRENCY = SUMMARY_COLUMNS.index("currency")
@@ -284,8 +301,19 @@ def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
         ],
         sorted(
             (
-                Refund(refund_id, cash(amount), _utc(at), note, actor, reference, key)
-                for refund_id, amount, at, note, actor, reference, key in refunds
+                Refund(
+                    refund_id,
+                    cash(amount),
+                    _utc(at),
+                    note,
+                    actor,
+                    reference,
+                    key,
+                    status,
+                    _utc(resolved),
+                    failure,
+                )
+                for refund_id, amount, at, note, actor, reference, key, status, resolved, failure in refunds
             ),
             key=lambda refund: refund.created_at,
         ),
@@ -295,6 +323,23 @@ def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
             for _, kind, at, message, actor, data in sorted(timeline, key=lambda entry: entry[0])
         ],
     )
+
+
+def refund_values(refund: Refund, order_id: str, currency: str) -> dict[str, Any]:
+    """The refunds-row columns of *refund* (all but ``then_cancel``, which the service sets)."""
+    return {
+        "id": refund.id,
+        "order_id": order_id,
+        "amount": money.to_minor(refund.amount, currency),
+        "note": refund.note,
+        "actor": refund.actor,
+        "reference": refund.reference,
+        "idempotency_key": refund.idempotency_key,
+        "created_at": refund.created_at,
+        "status": refund.status.value,
+        "resolved_at": refund.resolved_at,
+        "failure": refund.failure,
+    }
 
 
 def _decimal(text: str | None) -> Decimal | None:

@@ -60,6 +60,7 @@ from kasify_orders.storage.rows import (
     order_from_union,
     order_values,
     outbox_item_from_row,
+    refund_values,
     summary_columns,
     summary_from_row,
 )
@@ -273,6 +274,20 @@ class SqlStore:
 
         self.atomic(work)
 
+    # -- refunds ------------------------------------------------------------------------
+
+    def pending_refunds(self, *, asked_before: datetime, limit: int) -> list[tuple[str, str]]:
+        """``(order_id, refund_id)`` of refunds still pending that were asked for before *asked_before*."""
+        r = self.tables.refunds
+        query = (
+            sa.select(r.c.order_id, r.c.id)
+            .where(r.c.status == "pending", r.c.created_at < asked_before)
+            .order_by(r.c.created_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(order_id, refund_id) for order_id, refund_id in conn.execute(query)]
+
     # -- outbox -------------------------------------------------------------------------
 
     def claim_due(
@@ -384,10 +399,13 @@ def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:
             lines.c.variant.label("s3"),
             null(text).label("s4"),
             null(text).label("s5"),
+            null(text).label("s6"),
+            null(sa.Text).label("s7"),
             sa.cast(lines.c.quantity, number).label("i1"),
             lines.c.unit_price.label("i2"),
             lines.c.total.label("i3"),
             null(UTCDateTime).label("t1"),
+            null(UTCDateTime).label("t2"),
             null(sa.JSON).label("j"),
         ).where(of(lines)),
         sa.select(
@@ -400,10 +418,13 @@ def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:
             refunds.c.actor,
             refunds.c.reference,
             refunds.c.idempotency_key,
+            refunds.c.status,
+            refunds.c.failure,
             null(number),
             refunds.c.amount,
             null(number),
             refunds.c.created_at,
+            refunds.c.resolved_at,
             null(sa.JSON),
         ).where(of(refunds)),
         sa.select(
@@ -416,10 +437,13 @@ def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:
             timeline.c.actor,
             null(text),
             null(text),
+            null(text),
+            null(sa.Text),
             null(number),
             null(number),
             null(number),
             timeline.c.at,
+            null(UTCDateTime),
             timeline.c.data,
         ).where(of(timeline)),
     ]
@@ -657,34 +681,56 @@ class Transaction:
         return attrs.evolve(order, number=number)
 
     def update_order(self, before: Order, after: Order) -> None:
-        """Write *after* over *before*: the row (only if still at *before*'s version) and new refunds."""
+        """Write *after* over *before*: the row (only if still at *before*'s version) and its refunds.
+
+        New refunds are inserted; a refund whose status changed (settled, failed) is updated.
+        """
         values = {**order_values(after), "b_id": before.id, "b_version": before.version}
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
-        new_refunds = after.refunds[len(before.refunds) :]
+        known = {refund.id: refund for refund in before.refunds}
+        new_refunds = [refund for refund in after.refunds if refund.id not in known]
         if new_refunds:
             self.conn.execute(
                 self.sql.insert_refunds,
-                [
-                    {
-                        "id": refund.id,
-                        "order_id": after.id,
-                        "amount": money.to_minor(refund.amount, after.currency),
-                        "note": refund.note,
-                        "actor": refund.actor,
-                        "reference": refund.reference,
-                        "idempotency_key": refund.idempotency_key,
-                        "created_at": refund.created_at,
-                    }
-                    for refund in new_refunds
-                ],
+                [refund_values(refund, after.id, after.currency) for refund in new_refunds],
             )
+        r = self.t.refunds
+        for refund in after.refunds:
+            if refund.id in known and known[refund.id] != refund:
+                self.conn.execute(
+                    sa.update(r)
+                    .where(r.c.id == refund.id)
+                    .values(
+                        status=refund.status.value,
+                        reference=refund.reference,
+                        resolved_at=refund.resolved_at,
+                        failure=refund.failure,
+                    )
+                )
+
+    def refund_id_by_key(self, order_id: str, idempotency_key: str) -> str | None:
+        """The id of the order's refund asked for with this key, if any (whatever its status)."""
+        r = self.t.refunds
+        query = sa.select(r.c.id).where(r.c.order_id == order_id, r.c.idempotency_key == idempotency_key)
+        return self.conn.scalar(query)
 
     def has_refund(self, order_id: str, idempotency_key: str) -> bool:
         """Whether a refund with this key was already recorded on the order."""
+        return self.refund_id_by_key(order_id, idempotency_key) is not None
+
+    def plan_cancel(self, refund_id: str, plan: Mapping[str, Any]) -> None:
+        """Remember to cancel the refund's order once the refund settles (cancel and refund)."""
         r = self.t.refunds
-        query = sa.select(r.c.id).where(r.c.order_id == order_id, r.c.idempotency_key == idempotency_key)
-        return self.conn.execute(query).first() is not None
+        self.conn.execute(sa.update(r).where(r.c.id == refund_id).values(then_cancel=dict(plan)))
+
+    def planned_cancel(self, refund_id: str) -> Mapping[str, Any] | None:
+        """What :meth:`plan_cancel` saved for this refund, or None."""
+        r = self.t.refunds
+        plan: Mapping[str, Any] | None = self.conn.scalar(
+            sa.select(r.c.then_cancel).where(r.c.id == refund_id)
+        )
+        return plan
 
     def append_timeline(self, order_id: str, entries: Iterable[TimelineEvent]) -> None:
         """Add entries to an order's timeline."""

@@ -125,6 +125,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("discount", Money, nullable=False),
         sa.Column("total", Money, nullable=False),
         sa.Column("refunded", Money, nullable=False),
+        #: refunds asked of the payment provider and not answered yet (held against the balance)
+        sa.Column("refund_pending", Money, nullable=False),
         sa.Column("coupon_code", sa.String(64)),
         sa.Column("customer_note", sa.Text, nullable=False),
         sa.Column("carrier", sa.String(64)),
@@ -165,8 +167,19 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("actor", sa.String(200)),
         sa.Column("reference", sa.String(255)),
         sa.Column("idempotency_key", sa.String(255)),
+        #: when it was asked for (or made, by hand)
         sa.Column("created_at", UTCDateTime, nullable=False),
+        #: "pending" (asked of the provider), "settled" or "failed"
+        sa.Column("status", sa.String(10), nullable=False),
+        #: when it settled or failed
+        sa.Column("resolved_at", UTCDateTime),
+        #: why the provider refused it
+        sa.Column("failure", sa.Text),
+        #: ``{"reason", "restock"}``: cancel the order once this refund settles (cancel and refund)
+        sa.Column("then_cancel", sa.JSON),
         sa.UniqueConstraint("order_id", "idempotency_key"),
+        # The sweep's lookup of refunds left pending.
+        sa.Index(None, "status", "created_at"),
     )
     timeline = sa.Table(
         f"{prefix}timeline",

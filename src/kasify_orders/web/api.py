@@ -93,10 +93,16 @@ class MarkDeliveredInput:
 
 @attrs.frozen(kw_only=True)
 class CancelInput:
-    """``POST …/{order_id}/cancel``."""
+    """``POST …/{order_id}/cancel``; ``refund: true`` also refunds the balance, in one action.
+
+    With a payment plugin the order is cancelled once the provider has paid the refund; if it
+    refuses, the order is not cancelled (502). Send an ``Idempotency-Key`` header to retry safely.
+    """
 
     reason: str = ""
     restock: bool = True
+    #: Also refund the whole refundable balance ("cancel and refund").
+    refund: bool = False
     expected_version: int | None = None
 
 
@@ -197,7 +203,7 @@ ROUTES: Sequence[Route] = (
         "POST",
         "/{order_id}/cancel",
         "cancelOrder",
-        "Cancel a Pending or Processing order",
+        "Cancel a Pending or Processing order (and refund its balance with refund: true)",
         Action.CANCEL.value,
         CancelInput,
     ),
@@ -316,7 +322,9 @@ class JsonApi:
             if isinstance(data, ApiResponse):
                 return data
             assert order is not None
-            done = self._act(route, order, data, request, actor)
+            done = self._act(route, order, data, request, actor, authorize)
+            if isinstance(done, ApiResponse):
+                return done
             return ApiResponse(route.status, unstructure(done))
         if not authorize(route.permission, order):
             return _forbidden()
@@ -327,9 +335,15 @@ class JsonApi:
             return ApiResponse(200, {status.value: count for status, count in counts.items()})
         return ApiResponse(200, unstructure(order))
 
-    def _act(  # noqa: PLR0911 - one branch per action
-        self, route: Route, order: Order, data: Any, request: ApiRequest, actor: str | None
-    ) -> Order:
+    def _act(  # noqa: PLR0911, PLR0917 - one branch per action
+        self,
+        route: Route,
+        order: Order,
+        data: Any,
+        request: ApiRequest,
+        actor: str | None,
+        authorize: Authorize,
+    ) -> Order | ApiResponse:
         assert route.body is not None
         body: object = structure(data, route.body)
         version = getattr(body, "expected_version", None)
@@ -346,10 +360,19 @@ class JsonApi:
             )
         if isinstance(body, MarkDeliveredInput):
             return self.orders.mark_delivered(order.id, **common)
+        key = request.headers.get("idempotency-key")
         if isinstance(body, CancelInput):
-            return self.orders.cancel(order.id, reason=body.reason, restock=body.restock, **common)
+            if body.refund and not authorize(Action.REFUND.value, order):
+                return _forbidden()  # may cancel, may not refund
+            return self.orders.cancel(
+                order.id,
+                reason=body.reason,
+                restock=body.restock,
+                refund=body.refund,
+                idempotency_key=key if body.refund else None,
+                **common,
+            )
         if isinstance(body, RefundInput):
-            key = request.headers.get("idempotency-key")
             return self.orders.refund(order.id, body.amount, note=body.note, idempotency_key=key, **common)
         assert isinstance(body, NoteInput)
         return self.orders.add_note(order.id, body.text, actor=actor)

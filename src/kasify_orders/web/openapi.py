@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from kasify_orders import __version__
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.web.api import PROBLEM_JSON, ROUTES, Route
 
@@ -55,7 +55,18 @@ _SCHEMAS: dict[str, Any] = {
         }
     ),
     "Totals": _object(
-        {name: _MONEY for name in ("subtotal", "shipping", "discount", "total", "refunded", "refundable")}
+        {
+            name: _MONEY
+            for name in (
+                "subtotal",
+                "shipping",
+                "discount",
+                "total",
+                "refunded",
+                "refund_pending",
+                "refundable",
+            )
+        }
     ),
     "Shipment": _object(
         {
@@ -74,6 +85,9 @@ _SCHEMAS: dict[str, Any] = {
             "actor": _NULLABLE_STR,
             "reference": _NULLABLE_STR,
             "idempotency_key": _NULLABLE_STR,
+            "status": {"type": "string", "enum": [s.value for s in RefundStatus]},
+            "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+            "failure": _NULLABLE_STR,
         }
     ),
     "TimelineEvent": _object(
@@ -254,16 +268,20 @@ def _operation(route: Route) -> dict[str, Any]:
                 "422": _problem("Invalid input; errors names every bad field."),
             }
         )
-        if route.operation_id == "refundOrder":
+        if route.operation_id in {"refundOrder", "cancelOrder"}:
             parameters.append(
                 {
                     "name": "Idempotency-Key",
                     "in": "header",
-                    "description": "A retried request with the same key refunds nothing more.",
+                    "description": "A retried request with the same key refunds nothing more (it "
+                    "returns the order, finishing a refund left pending at the payment provider).",
                     "schema": {"type": "string", "maxLength": 255},
                 }
             )
-            operation["responses"]["502"] = _problem("The payment provider refused the refund.")
+            operation["responses"]["502"] = _problem(
+                "The payment provider refused the refund: it is recorded as failed (a refund_failed "
+                "timeline entry), the balance is unchanged, and a cancel with refund does not cancel."
+            )
     if parameters:
         operation["parameters"] = parameters
     return operation

@@ -9,6 +9,7 @@ the adapter; everything a merchant sees and every rule about forms lives here, o
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -25,8 +26,8 @@ from kasify_orders.errors import (
     RefundFailed,
     ValidationError,
 )
-from kasify_orders.lifecycle import Action, Status, allowed_actions
-from kasify_orders.model import Order, utcnow
+from kasify_orders.lifecycle import Action, RefundStatus, Status, allowed_actions
+from kasify_orders.model import Order, Refund, utcnow
 from kasify_orders.service import Orders
 from kasify_orders.web.attention import attention_cutoff
 from kasify_orders.web.formatting import money_label, plain_amount, status_label
@@ -34,6 +35,7 @@ from kasify_orders.web.formatting import money_label, plain_amount, status_label
 __all__ = [
     "ACTION_LABELS",
     "ATTENTION",
+    "FORM_KEY",
     "VIEW",
     "Authorize",
     "MerchantPages",
@@ -66,7 +68,7 @@ _FIELDS: Mapping[Action, tuple[str, ...]] = {
     Action.MARK_SHIPPED: ("tracking_number", "carrier"),
     Action.UPDATE_TRACKING: ("tracking_number", "carrier"),
     Action.MARK_DELIVERED: (),
-    Action.CANCEL: ("reason", "restock"),
+    Action.CANCEL: ("reason", "restock", "refund"),
     Action.REFUND: ("amount", "note"),
     Action.ADD_NOTE: ("text",),
 }
@@ -76,6 +78,10 @@ _TABS: tuple[tuple[str, str], ...] = (
     *((status.value, status_label(status)) for status in Status),
 )
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,4})?$")
+#: The hidden field of the refund and cancel forms: a key made when the page is rendered, so a
+#: double click or a browser's retry of one submission refunds once.
+FORM_KEY = "idempotency_key"
+_TICKED = {"on", "true", "1", "yes"}
 
 
 class Urls(Protocol):
@@ -264,7 +270,7 @@ class MerchantPages:
             failure = _Failure(400, message="This form is out of date. Reload the page and try again.")
             return self._detail(order, authorize, failed=kind, failure=failure, form=form)
         try:
-            notice = self._run(kind, order, form, actor=actor, version=int(version))
+            notice = self._run(kind, order, form, actor=actor, version=int(version), authorize=authorize)
         except OrderNotFound:
             return self.not_found()
         except _FormProblem as problem:
@@ -297,7 +303,14 @@ class MerchantPages:
         return self._detail(self.orders.get(order_id), authorize, failed=kind, failure=failure, form=form)
 
     def _run(  # noqa: PLR0911 - one branch per action
-        self, kind: Action, order: Order, form: Mapping[str, str], *, actor: str | None, version: int
+        self,
+        kind: Action,
+        order: Order,
+        form: Mapping[str, str],
+        *,
+        actor: str | None,
+        version: int,
+        authorize: Authorize,
     ) -> str:
         common: dict[str, Any] = {"actor": actor, "expected_version": version}
         if kind is Action.CONFIRM_PAYMENT:
@@ -324,15 +337,51 @@ class MerchantPages:
             self.orders.mark_delivered(order.id, **common)
             return "Marked as delivered."
         if kind is Action.CANCEL:
-            restock = form.get("restock") in {"on", "true", "1", "yes"}
-            self.orders.cancel(order.id, reason=form.get("reason", ""), restock=restock, **common)
-            return "Order cancelled" + (" and its items put back in stock." if restock else ".")
+            return self._cancel(order, form, common, authorize=authorize)
         if kind is Action.REFUND:
             amount = _amount(form.get("amount", ""))
-            self.orders.refund(order.id, amount, note=form.get("note", ""), **common)
-            return f"Refunded {money_label(amount, order.currency, self.locale)}."
+            key = _form_key(form)
+            done = self.orders.refund(
+                order.id, amount, note=form.get("note", ""), idempotency_key=key, **common
+            )
+            made = _refund_with_key(done, key)
+            if made is not None and made.status is RefundStatus.PENDING:
+                return (
+                    f"Refund of {money_label(made.amount, order.currency, self.locale)} sent to the payment "
+                    "provider: it shows as pending until the provider confirms it."
+                )
+            return f"Refunded {money_label(made.amount if made else amount, order.currency, self.locale)}."
         self.orders.add_note(order.id, form.get("text", ""), actor=actor)
         return "Note added to the timeline."
+
+    def _cancel(
+        self, order: Order, form: Mapping[str, str], common: dict[str, Any], *, authorize: Authorize
+    ) -> str:
+        """Cancel, and with the form's ``refund`` ticked refund the balance in the same action."""
+        restock = form.get("restock") in _TICKED
+        refund = form.get("refund") in _TICKED
+        if refund and not authorize(Action.REFUND.value, order):
+            raise _FormProblem(_Failure(403, message="You may cancel this order but not refund it."))
+        done = self.orders.cancel(
+            order.id,
+            reason=form.get("reason", ""),
+            restock=restock,
+            refund=refund,
+            idempotency_key=_form_key(form) if refund else None,
+            **common,
+        )
+        if done.status is not Status.CANCELLED:  # the refund is pending at the provider
+            return (
+                "The refund was sent to the payment provider: the order is cancelled once the provider "
+                "confirms it."
+            )
+        refunded = done.totals.refunded - order.totals.refunded
+        if refund and refunded:
+            amount = money_label(refunded, order.currency, self.locale)
+            return f"Order cancelled and {amount} refunded" + (
+                "; its items are back in stock." if restock else "."
+            )
+        return "Order cancelled" + (" and its items put back in stock." if restock else ".")
 
     # -- refusals -----------------------------------------------------------------------
 
@@ -361,11 +410,11 @@ class MerchantPages:
     ) -> Page:
         forms = []
         for kind in allowed_actions(order.status, order.payment_status):
-            if not authorize(kind.value, order):
+            if not authorize(kind.value, order) or not _possible(kind, order):
                 continue
-            values = _defaults(kind, order)
+            values = _defaults(kind, order, may_refund=authorize(Action.REFUND.value, order))
             if kind is failed and form is not None:
-                values.update({name: form.get(name, "") for name in _FIELDS[kind]})
+                values.update({name: form.get(name, "") for name in _FIELDS[kind] if name in values})
             errors = failure.errors if failure and kind is failed else {}
             forms.append(
                 ActionForm(
@@ -409,16 +458,46 @@ def _amount(text: str) -> Decimal:
     return Decimal(text)
 
 
-def _defaults(kind: Action, order: Order) -> dict[str, str]:
+def _possible(kind: Action, order: Order) -> bool:
+    """Whether the page should offer *kind* at all: no refund form when nothing is left to refund."""
     if kind is Action.REFUND:
-        return {"amount": plain_amount(order.totals.refundable, order.currency), "note": ""}
+        return order.totals.refundable > 0
+    return True
+
+
+def _form_key(form: Mapping[str, str]) -> str | None:
+    """The submission's key, if the form carried one (an older page's form may not)."""
+    key = form.get(FORM_KEY, "").strip()
+    return key or None
+
+
+def _refund_with_key(order: Order, key: str | None) -> Refund | None:
+    """The refund made with *key* (else the latest refund)."""
+    if key is not None:
+        found = next((refund for refund in order.refunds if refund.idempotency_key == key), None)
+        if found is not None:
+            return found
+    return order.refunds[-1] if order.refunds else None
+
+
+def _defaults(kind: Action, order: Order, *, may_refund: bool = True) -> dict[str, str]:
+    """What a form shows before the merchant types; refund and cancel forms get a fresh key each render."""
+    if kind is Action.REFUND:
+        return {
+            "amount": plain_amount(order.totals.refundable, order.currency),
+            "note": "",
+            FORM_KEY: uuid.uuid4().hex,
+        }
     if kind is Action.UPDATE_TRACKING and order.shipment is not None:
         return {
             "tracking_number": order.shipment.tracking_number,
             "carrier": carriers.display_name(order.shipment.carrier),
         }
     if kind is Action.CANCEL:
-        return {"reason": "", "restock": "on"}
+        values = {"reason": "", "restock": "on", FORM_KEY: uuid.uuid4().hex}
+        if may_refund and order.payment_status.was_paid and order.totals.refundable > 0:
+            values["refund"] = "on"  # offered, and ticked: "Cancel and refund"
+        return values
     return dict.fromkeys(_FIELDS[kind], "")
 
 

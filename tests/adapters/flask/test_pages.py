@@ -143,7 +143,7 @@ def test_order_page_shows_customer_items_totals_payment_notes_and_timeline(
     assert note is not None and "Gift wrap please, it&#39;s a birthday" in note.group(0)
     assert "read before packing" in note.group(0)
     assert "Payment confirmed" in page and "staff:3" in page and "UTC" in page
-    for label in ["Mark as Shipped", "Issue Refund", "Cancel order", "Add note", "Packing slip"]:
+    for label in ["Mark as Shipped", "Issue Refund", "Cancel and refund", "Add note", "Packing slip"]:
         assert label in page
     assert "Confirm payment" not in page.replace("Payment confirmed", "")
 

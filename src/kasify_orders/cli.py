@@ -89,6 +89,8 @@ class OrdersSource:
     url: str
     #: Opens the ``Orders``; leaving the context closes it if it is the command's own.
     open: Callable[[], AbstractContextManager[Orders]]
+    #: The command that applies the migrations, for messages saying to run it.
+    upgrade_command: str = "kasify-orders db upgrade"
 
 
 def _source(ctx: click.Context, *, creating: bool = False) -> OrdersSource:
@@ -149,7 +151,7 @@ def _orders(ctx: click.Context, *, migrate_now: bool = False, creating: bool = F
     except KasifyError as error:
         raise click.ClickException(str(error)) from None
     except sa.exc.SQLAlchemyError as error:  # unreachable, refused, not migrated, a bad URL ...
-        hint = " (run 'kasify-orders db upgrade'?)" if _missing_table(error) else ""
+        hint = f" (run '{source.upgrade_command}'?)" if _missing_table(error) else ""
         raise click.ClickException(f"database {_shown(source.url)}: {_one_line(error)}{hint}") from None
 
 
@@ -277,7 +279,8 @@ def db_current(ctx: click.Context) -> None:
     with _orders(ctx) as orders:
         at = migrate.current(orders.store)
     head = migrate.head()
-    state = "up to date" if at == head else f"behind: run 'kasify-orders db upgrade' to reach {head}"
+    upgrade = _source(ctx).upgrade_command
+    state = "up to date" if at == head else f"behind: run '{upgrade}' to reach {head}"
     console.print(f"{at or 'empty'} ({state})")
 
 
@@ -647,7 +650,7 @@ def check(ctx: click.Context) -> None:
                 at == head,
                 "schema",
                 f"at {at or 'nothing'}, newest {head}"
-                + ("" if at == head else " (run 'kasify-orders db upgrade')"),
+                + ("" if at == head else f" (run '{source.upgrade_command}')"),
             )
             if at == head:
                 dead = orders.store.outbox_items(dead=True)

@@ -45,6 +45,7 @@ def kasify(ctx: click.Context) -> None:
     ctx.meta[cli.SOURCE] = cli.OrdersSource(
         url=orders.store.engine.url.render_as_string(hide_password=True),
         open=lambda: nullcontext(orders),  # the app's Orders: the app closes it, not the command
+        upgrade_command="flask kasify db upgrade",
     )
 
 

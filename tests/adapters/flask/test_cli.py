@@ -61,7 +61,8 @@ def test_db_upgrade_and_current_use_the_apps_database(tmp_path: Path) -> None:
     database = tmp_path / "shop.sqlite3"
     app = make_app(f"sqlite:///{database}", KASIFY_ORDERS_MIGRATE=False)
     runner = app.test_cli_runner()
-    assert "empty (behind" in runner.invoke(args=["kasify", "db", "current"]).output
+    before = runner.invoke(args=["kasify", "db", "current"]).output
+    assert "empty (behind: run 'flask kasify db upgrade'" in before
 
     upgraded = runner.invoke(args=["kasify", "db", "upgrade"])
 

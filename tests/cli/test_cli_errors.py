@@ -74,6 +74,14 @@ def test_a_mistyped_sqlite_path_is_refused_not_created(tmp_path: Path, command: 
     assert "no SQLite database" in one_line_error(invoke("--url", f"sqlite:///{missing_dir}", *command))
 
 
+def test_check_reports_an_unreachable_database_in_one_line_without_its_password() -> None:
+    result = CliRunner().invoke(main, ["check", "--url", UNREACHABLE])  # no SMTP to fail too
+    assert result.exit_code == 1
+    (failure,) = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert "127.0.0.1:1/shop" in failure and "Connection refused" in failure
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
 def test_check_reports_a_mistyped_sqlite_path_as_a_failure(tmp_path: Path) -> None:
     typo = tmp_path / "shpo.sqlite3"
     result = invoke("check", "--url", f"sqlite:///{typo}")
@@ -132,8 +140,9 @@ def test_url_is_accepted_after_the_subcommand(shop: str, tmp_path: Path) -> None
         ["--url", "postgress://db/shop", "outbox", "status"],
         ["orders", "export", "--output", "/nonexistent/dir/orders.csv"],
         ["--url", "sqlite:////nonexistent/dir/x.sqlite3", "orders", "list"],
+        ["--url", "mysql+mysqldb://root@127.0.0.1/shop", "orders", "list"],
     ],
-    ids=["unreachable", "unknown-dialect", "bad-output", "mistyped-sqlite"],
+    ids=["unreachable", "unknown-dialect", "bad-output", "mistyped-sqlite", "missing-driver"],
 )
 def test_no_traceback_in_a_real_process(args: list[str], shop: str) -> None:
     env = {**os.environ, **MAIL_ENV, "KASIFY_ORDERS_DATABASE_URL": shop}

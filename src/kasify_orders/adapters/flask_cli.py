@@ -51,7 +51,7 @@ def kasify(ctx: click.Context) -> None:
 
 @kasify.group("db", cls=click.Group)
 def db() -> None:
-    """Apply, inspect or revert the migrations of kasify's tables (beside the app's ``flask db``)."""
+    """Apply, inspect or revert the migrations of kasify's tables (beside the app's 'flask db')."""
 
 
 db.add_command(_app_command(cli.db_upgrade), "upgrade")

@@ -1,11 +1,11 @@
 """The ``kasify-orders`` command: the demo, migrations, orders, the outbox and a health check.
 
-Every command but ``demo`` works on the database named by ``--url`` or
-``KASIFY_ORDERS_DATABASE_URL``. Settings come from ``--settings module:attribute`` (a
-:class:`~kasify_orders.Settings`) or, for the common ones, from environment variables
-(``KASIFY_ORDERS_SMTP_URL``, ``KASIFY_ORDERS_FROM_EMAIL``, ...): a delivery worker must send
-emails exactly as the web app would. Exit status: 0 done, 1 refused or failed (the message
-says why), 2 bad usage.
+Every command but ``demo`` works on the database named by ``--url`` (before or after the
+subcommand) or ``KASIFY_ORDERS_DATABASE_URL``; a database it cannot use is one line on
+stderr. Settings come from ``--settings module:attribute`` (a :class:`~kasify_orders.Settings`)
+or, for the common ones, from environment variables (``KASIFY_ORDERS_SMTP_URL``,
+``KASIFY_ORDERS_FROM_EMAIL``, ...): a delivery worker must send emails exactly as the web app
+would. Exit status: 0 done, 1 refused or failed (the message says why), 2 bad usage.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The ``kasify-orders`` command: the demo, migrations, orders, the outbox and a health check.
 
-Every command but ``demo`` works on the database named by ``--url`` or
-``KASIFY_ORDERS_DATABASE_URL``. Settings come from ``--settings module:attribute`` (a
-:class:`~kasify_orders.Settings`) or, for the common ones, from environment variables
-(``KASIFY_ORDERS_SMTP_URL``, ``KASIFY_ORDERS_FROM_EMAIL``, ...): a delivery worker must send
-emails exactly as the web app would. Exit status: 0 done, 1 refused or failed (the message
-says why), 2 bad usage.
+Every command but ``demo`` works on the database named by ``--url`` (before or after the
+subcommand) or ``KASIFY_ORDERS_DATABASE_URL``; a database it cannot use is one line on
+stderr. Settings come from ``--settings module:attribute`` (a :class:`~kasify_orders.Settings`)
+or, for the common ones, from environment variables (``KASIFY_ORDERS_SMTP_URL``,
+``KASIFY_ORDERS_FROM_EMAIL``, ...): a delivery worker must send emails exactly as the web app
+would. Exit status: 0 done, 1 refused or failed (the message says why), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
+import attrs
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -40,7 +42,7 @@ from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import OrderFilter
 
-__all__ = ["main"]
+__all__ = ["SOURCE", "OrdersSource", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,17 +78,111 @@ def _settings(spec: str | None) -> Settings:
     return Settings(deliver_inline=False, **values)
 
 
-@contextmanager
-def _orders(ctx: click.Context, *, migrate_now: bool = False) -> Iterator[Orders]:
-    """Connect to the database, turning kasify's errors into one-line messages (exit 1)."""
+#: The ``ctx.meta`` key of the :class:`OrdersSource` the commands use, when not ``--url``'s.
+SOURCE = "kasify_orders.cli.source"
+
+
+@attrs.frozen
+class OrdersSource:
+    """Where the commands get their ``Orders``: ``flask kasify`` sets the app's in ``ctx.meta``."""
+
+    #: The database, as messages name it.
+    url: str
+    #: Opens the ``Orders``; leaving the context closes it if it is the command's own.
+    open: Callable[[], AbstractContextManager[Orders]]
+    #: The command that applies the migrations, for messages saying to run it.
+    upgrade_command: str = "kasify-orders db upgrade"
+
+
+def _source(ctx: click.Context, *, creating: bool = False) -> OrdersSource:
+    """The ``Orders`` of ``--url`` and ``--settings``, unless a host's command group gave its own.
+
+    A SQLite file that does not exist is refused unless *creating* (``db upgrade``): a typo in
+    the URL must not quietly make an empty database.
+    """
+    source = ctx.meta.get(SOURCE)
+    if isinstance(source, OrdersSource):
+        return source
     url, spec = ctx.obj["url"], ctx.obj["settings"]
+
+    def connect() -> Orders:
+        settings = _settings(spec)
+        if not creating:
+            _refuse_missing_sqlite_file(url)
+        return Orders.connect(url, settings=settings, migrate=False)
+
+    return OrdersSource(url=url, open=connect)
+
+
+def _refuse_missing_sqlite_file(url: str) -> None:
     try:
-        with Orders.connect(url, settings=_settings(spec), migrate=migrate_now) as orders:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return  # Orders.connect says what is wrong with it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return  # SQLite's own URI syntax: its mode= says whether to create
+    if not Path(database).is_file():
+        raise click.ClickException(
+            f"no SQLite database at {database} (from {url}): check the URL, "
+            "or create it with 'kasify-orders db upgrade'"
+        )
+
+
+def _one_line(error: BaseException) -> str:
+    """The first line of what went wrong: a database driver's message, without SQL or links."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
+
+
+@contextmanager
+def _orders(ctx: click.Context, *, migrate_now: bool = False, creating: bool = False) -> Iterator[Orders]:
+    """Connect to the database, turning every failure into a one-line message (exit 1)."""
+    source = _source(ctx, creating=creating)
+    try:
+        with source.open() as orders:
+            if migrate_now:
+                orders.migrate()
             yield orders
     except ValidationError as error:
         raise click.ClickException("; ".join(str(e) for e in error.errors)) from None
     except KasifyError as error:
         raise click.ClickException(str(error)) from None
+    except sa.exc.SQLAlchemyError as error:  # unreachable, refused, not migrated, a bad URL ...
+        hint = f" (run '{source.upgrade_command}'?)" if _missing_table(error) else ""
+        raise click.ClickException(f"database {_shown(source.url)}: {_one_line(error)}{hint}") from None
+
+
+def _missing_table(error: sa.exc.SQLAlchemyError) -> bool:
+    text = str(getattr(error, "orig", error)).lower()
+    return any(sign in text for sign in ("no such table", "does not exist", "doesn't exist"))
+
+
+def _shown(url: str) -> str:
+    """*url* with its password hidden."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return repr(url)
+
+
+def _url_option(function: F) -> F:
+    """``--url`` after the subcommand too: ``kasify-orders orders list --url ...``."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None and isinstance(ctx.obj, dict):
+            ctx.obj["url"] = value
+
+    return click.option(
+        "--url",
+        metavar="URL",
+        expose_value=False,
+        callback=remember,
+        help=f"Database URL (as before the command; or ${DATABASE_URL_ENV}).",
+    )(function)
 
 
 def _with_orders(function: F) -> F:
@@ -99,7 +195,7 @@ def _with_orders(function: F) -> F:
 
     wrapper.__name__ = function.__name__
     wrapper.__doc__ = function.__doc__
-    return wrapper  # type: ignore[return-value]
+    return _url_option(wrapper)  # type: ignore[return-value]
 
 
 @click.group()
@@ -163,10 +259,11 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Migrate up to this revision.")
+@_url_option
 @click.pass_context
 def db_upgrade(ctx: click.Context, revision: str) -> None:
     """Apply the shipped migrations (safe to run on every deploy)."""
-    with _orders(ctx) as orders:
+    with _orders(ctx, creating=True) as orders:
         before = migrate.current(orders.store)
         migrate.upgrade(orders.store, revision)
         after = migrate.current(orders.store)
@@ -176,19 +273,22 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 
 @db.command("current")
+@_url_option
 @click.pass_context
 def db_current(ctx: click.Context) -> None:
     """Show the revision the database is at, and the newest one shipped."""
     with _orders(ctx) as orders:
         at = migrate.current(orders.store)
     head = migrate.head()
-    state = "up to date" if at == head else f"behind: run 'kasify-orders db upgrade' to reach {head}"
+    upgrade = _source(ctx).upgrade_command
+    state = "up to date" if at == head else f"behind: run '{upgrade}' to reach {head}"
     console.print(f"{at or 'empty'} ({state})")
 
 
 @db.command("downgrade")
 @click.argument("revision")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_url_option
 @click.pass_context
 def db_downgrade(ctx: click.Context, revision: str, yes: bool) -> None:
     """Revert migrations down to REVISION ('base' drops every kasify table and its data)."""
@@ -412,7 +512,12 @@ def orders_cancel(
 
 @orders_group.command("export")
 @click.option("--format", "kind", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    required=True,
+    help="The file to write ('-': standard output).",
+)
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only this status.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_with_orders
@@ -425,7 +530,7 @@ def orders_export(orders: Orders, *, kind: str, output: Path, status: str | None
     total = orders.store.count_orders(where)
     columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with (
-        output.open("w", encoding="utf-8", newline="") as out,
+        _output(output) as out,
         Progress(*columns, console=Console(stderr=True), disable=quiet) as progress,
     ):
         task = progress.add_task("export", total=total)
@@ -437,7 +542,27 @@ def orders_export(orders: Orders, *, kind: str, output: Path, status: str | None
             written = export.write_csv(orders.store.iter_summaries(where), out, progress=advance)
         else:
             written = export.write_jsonl(orders.store.iter_orders(where), out, progress=advance)
-    console.print(f"Wrote {written} orders to {output}")
+    (Console(stderr=True, highlight=False) if _is_dash(output) else console).print(
+        f"Wrote {written} orders to {'standard output' if _is_dash(output) else output}"
+    )
+
+
+def _is_dash(output: Path) -> bool:
+    return str(output) == "-"
+
+
+@contextmanager
+def _output(output: Path) -> Iterator[IO[str]]:
+    """The export's file (standard output for ``-``); a path that cannot be written is exit 1."""
+    if _is_dash(output):
+        yield sys.stdout
+        return
+    try:
+        out = output.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(f"cannot write --output {output}: {error.strerror or error}") from None
+    with out:
+        yield out
 
 
 # -- the outbox -------------------------------------------------------------------------------
@@ -545,6 +670,7 @@ def saleor_prune(orders: Orders, *, older_than_days: int) -> None:
 
 
 @main.command()
+@_url_option
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Diagnose the configuration and the database; exit 1 when something needs fixing.
@@ -558,24 +684,26 @@ def check(ctx: click.Context) -> None:
         nonlocal problems
         problems += not ok
         mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {what}: {detail}")
+        console.print(f"{mark} {what}: {detail}", soft_wrap=True)
 
-    url = ctx.obj["url"]
+    source = _source(ctx)
+    url = source.url
     emails_log = logging.getLogger(readiness.log.name)
     emails_log.disabled = True  # the check reports what connect would log, once
-    try:
-        settings = _settings(ctx.obj["settings"])
-        orders = Orders.connect(url, settings=settings, migrate=False)
-    except Exception as error:  # noqa: BLE001 - every failure is a finding to report
-        report(False, "connect", f"{url}: {error}")
-        sys.exit(1)
-    finally:
-        emails_log.disabled = False
-    with orders:
+    with ExitStack() as opened:
+        try:
+            orders = opened.enter_context(source.open())
+        except click.BadParameter:
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure is a finding to report
+            report(False, "connect", f"{_shown(url)}: {_one_line(error)}")
+            sys.exit(1)
+        finally:
+            emails_log.disabled = False
         try:
             at = migrate.current(orders.store)
         except Exception as error:  # noqa: BLE001
-            report(False, "database", f"cannot read {url}: {error}")
+            report(False, "database", f"cannot read {_shown(url)}: {_one_line(error)}")
         else:
             report(True, "database", f"{orders.store.engine.url.render_as_string(hide_password=True)}")
             head = migrate.head()
@@ -583,7 +711,7 @@ def check(ctx: click.Context) -> None:
                 at == head,
                 "schema",
                 f"at {at or 'nothing'}, newest {head}"
-                + ("" if at == head else " (run 'kasify-orders db upgrade')"),
+                + ("" if at == head else f" (run '{source.upgrade_command}')"),
             )
             if at == head:
                 dead = orders.store.outbox_items(dead=True)
@@ -594,8 +722,8 @@ def check(ctx: click.Context) -> None:
                 )
         names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
         report(True, "plugins", ", ".join(names))
-        if settings.smtp_url:
-            report(*_smtp_reachable(settings.smtp_url))
+        if orders.settings.smtp_url:
+            report(*_smtp_reachable(orders.settings.smtp_url))
         email_problems = notifications.email_problems_of(orders)
         for problem in email_problems:  # a warning: a shop may run without emails on purpose
             console.print(f"[yellow]WARN[/yellow] emails: {problem}", soft_wrap=True)

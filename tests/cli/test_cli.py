@@ -40,6 +40,7 @@ def test_help_everywhere() -> None:
 
 def test_db_commands(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    (tmp_path / "cli.sqlite3").touch()  # an empty file is an empty database
     assert "empty (behind" in run(url, "db", "current").output
     upgraded = run(url, "db", "upgrade")
     assert upgraded.exit_code == 0 and f"revision {migrate.head()}" in upgraded.output

@@ -130,6 +130,9 @@ class KasifyOrders:
         no from address), a warning is logged once, at start-up or, when Flask-Mailman may
         still be set up after this extension, on the app's first app context.
 
+        The app gets the ``flask kasify`` commands (``db upgrade``, ``deliver``, ``export``,
+        ``check``), on this app's ``ko.Orders``.
+
         Pass *orders* to use an ``Orders`` you built yourself (the config's database keys are
         then ignored and the app never closes it).
         """
@@ -186,6 +189,9 @@ class KasifyOrders:
         )
         app.extensions[EXTENSION] = state
         state.mail.start()
+        from kasify_orders.adapters.flask_cli import kasify  # noqa: PLC0415 - it imports this module
+
+        app.cli.add_command(kasify)  # flask kasify …, as Flask-Migrate adds flask db
         if admin_prefix is not None:
             app.register_blueprint(pages, url_prefix=admin_prefix.rstrip("/"))
         if api_prefix is not None:

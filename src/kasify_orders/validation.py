@@ -24,6 +24,7 @@ from kasify_orders.model import Address, Coupon, CouponKind, Customer, NewLine, 
 __all__ = [
     "Checker",
     "is_country",
+    "shown",
     "validate_coupon",
     "validate_new_order",
 ]
@@ -42,6 +43,12 @@ def _countries() -> frozenset[str]:
     return frozenset(
         code for code in codes if len(code) == 2 and code.isalpha() and code not in not_countries
     )
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """*value* as a message quotes what was given: ``repr``, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def is_country(code: str) -> bool:

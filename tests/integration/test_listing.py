@@ -140,3 +140,19 @@ def test_count_uses_the_same_filters_as_list(orders: ko.Orders) -> None:
 def test_an_unknown_filter_is_a_type_error(sqlite_orders: ko.Orders) -> None:
     with pytest.raises(TypeError, match="unknown order filter 'stauts'"):
         sqlite_orders.list(stauts="pending")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("cursor", ["9223372036854775808", "9" * 40, "٥", "５", " 5", "-1", "5.0"])
+def test_a_cursor_no_page_could_have_returned_is_refused_on_every_database(
+    orders: ko.Orders, cursor: str
+) -> None:
+    orders.place(new_order())
+    with pytest.raises(ko.ValidationError) as caught:
+        orders.list(cursor=cursor)
+    assert [error.path for error in caught.value.errors] == ["cursor"]
+    assert "next_cursor" in caught.value.errors[0].message
+
+
+def test_the_largest_cursor_a_page_could_return_is_accepted(orders: ko.Orders) -> None:
+    placed = orders.place(new_order())
+    assert numbers(orders.list(cursor=str(2**63 - 1))) == [placed.number]

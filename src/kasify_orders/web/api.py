@@ -375,16 +375,22 @@ class JsonApi:
         for name in ("search", "cursor", "status", "payment_status"):
             if name in query and not query[name].isprintable():
                 errors.append(FieldError(name, "must not contain control characters"))
-        if errors:
-            raise ValidationError(errors)
-        page = self.orders.list(
-            status=query.get("status"),
-            payment_status=query.get("payment_status"),
-            search=query.get("search"),
-            paid_before=paid_before,
-            limit=limit,
-            cursor=query.get("cursor"),
-        )
+        try:
+            if errors:
+                raise ValidationError(errors)
+            page = self.orders.list(
+                status=query.get("status"),
+                payment_status=query.get("payment_status"),
+                search=query.get("search"),
+                paid_before=paid_before,
+                limit=limit,
+                cursor=query.get("cursor"),
+            )
+        except ValidationError as error:
+            # The query string is the request's address, not its content: a 400, not a 422.
+            return problem(
+                400, "Bad query parameter", str(error), "bad-query", errors=_field_errors(error.errors)
+            )
         return ApiResponse(
             200, {"items": [unstructure(o) for o in page.items], "next_cursor": page.next_cursor}
         )

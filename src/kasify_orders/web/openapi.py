@@ -230,7 +230,7 @@ def _operation(route: Route) -> dict[str, Any]:
             "description": "A page of orders, newest first.",
             "content": {"application/json": {"schema": _ref("OrderPage")}},
         }
-        operation["responses"]["422"] = _problem("A bad query parameter; errors names it.")
+        operation["responses"]["400"] = _problem("A bad query parameter; errors names it.")
     elif route.operation_id == "countOrders":
         operation["responses"]["200"] = {
             "description": "Orders per status.",

@@ -114,8 +114,12 @@ def test_conflicts_not_found_and_protocol_errors(client: FlaskClient, orders: ko
     assert response.mimetype == PROBLEM
     assert client.get(f"{API}/nowhere/at/all").status_code == 404
     response = client.get(f"{API}?limit=lots&colour=red")
-    assert response.status_code == 422
+    assert response.status_code == 400 and response.mimetype == PROBLEM
     assert {e["path"] for e in response.json["errors"]} == {"limit", "colour"}
+    for cursor in ("9223372036854775808", "٥"):
+        response = client.get(f"{API}?cursor={cursor}")
+        assert response.status_code == 400 and response.mimetype == PROBLEM
+        assert [e["path"] for e in response.json["errors"]] == ["cursor"]
     assert orders.get(order.id) == order
 
 

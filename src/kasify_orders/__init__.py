@@ -10,6 +10,7 @@ Everything a host application needs is importable from here::
 from kasify_orders.convert import structure, unstructure
 from kasify_orders.errors import (
     ConcurrentUpdate,
+    ConstraintViolation,
     CouponNotApplicable,
     FieldError,
     InvalidTransition,
@@ -18,6 +19,8 @@ from kasify_orders.errors import (
     OutOfStock,
     RefundExceedsBalance,
     RefundFailed,
+    StorageError,
+    TablesMissing,
     ValidationError,
 )
 from kasify_orders.hookspecs import hookimpl
@@ -47,6 +50,7 @@ __all__ = [
     "Action",
     "Address",
     "ConcurrentUpdate",
+    "ConstraintViolation",
     "Coupon",
     "CouponKind",
     "CouponNotApplicable",
@@ -70,6 +74,8 @@ __all__ = [
     "Settings",
     "Shipment",
     "Status",
+    "StorageError",
+    "TablesMissing",
     "TimelineEvent",
     "Totals",
     "ValidationError",

@@ -5,6 +5,10 @@ SKU, then the order row, on MariaDB with its children's rows), so concurrent act
 serialise instead of losing updates;
 a deadlock or serialisation failure the database reports anyway is retried a few times.
 SQLite takes its write lock up front with ``BEGIN IMMEDIATE``.
+
+Every other database failure leaves as a :class:`~kasify_orders.StorageError` naming the
+operation, never the statement's parameters (:mod:`~kasify_orders.storage.failures`); a
+connection lost before anything was written is retried once on a new one.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from kasify_orders import money
 from kasify_orders.errors import (
     ConcurrentUpdate,
+    ConstraintViolation,
     CouponNotApplicable,
     OrderNotFound,
     OutOfStock,
@@ -38,6 +43,7 @@ from kasify_orders.model import (
     TimelineEvent,
     utcnow,
 )
+from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
 from kasify_orders.storage.queries import OrderFilter, filtered, is_common, upsert
 from kasify_orders.storage.rows import (
     ADDRESS_COLUMNS,
@@ -96,17 +102,23 @@ def _is_transient(error: sa.exc.DBAPIError) -> bool:
 class SqlStore:
     """Orders, stock, coupons and the outbox in a SQL database."""
 
+    #: Retry a unit of work once on a new connection when the database dropped the old one.
+    reconnects = True
+
     def __init__(self, engine: Engine, tables: Tables) -> None:
         self.engine = engine
         self.tables = tables
         self.dialect = engine.dialect.name
         self._statements = _Statements(tables, self.dialect)
+        # Counts the statements of an atomic() attempt: a write is retried only before any.
+        event.listen(engine, "after_cursor_execute", count_statement)
 
     @classmethod
     def from_url(cls, url: str, *, table_prefix: str = "kasify_", schema: str | None = None) -> SqlStore:
         """Create the engine for *url* with the settings each database needs."""
         parsed = sa.engine.make_url(url)
-        options: dict[str, Any] = {}
+        # Errors must not print customers' names and emails bound into a statement.
+        options: dict[str, Any] = {"hide_parameters": True}
         backend = parsed.get_backend_name()
         if backend in {"mysql", "mariadb"}:
             # READ COMMITTED: fewer gap locks, so fewer deadlocks under concurrent placement.
@@ -140,16 +152,34 @@ class SqlStore:
                 yield Transaction(conn, self.tables, self._statements)
 
     def atomic(self, work: Callable[[Transaction], T]) -> T:
-        """Run *work* in one write transaction; retry it on deadlock or serialisation failure."""
-        for attempt in range(_RETRIES):
+        """Run *work* in one write transaction; retry it on deadlock or serialisation failure.
+
+        A connection lost before any of *work*'s statements completed is retried once (the
+        database has nothing of it, and *work* has not got far enough to act on a result);
+        one lost later is not, as *work* may have acted (asked a payment provider) already.
+
+        :raises StorageError: any other database failure (the driver's error is its cause).
+        """
+        attempt, reconnected = 0, False
+        while True:
+            sent = [0]
+            counting = statements_sent.set(sent)
             try:
                 with self._begin(write=True) as tx:
                     return work(tx)
             except sa.exc.DBAPIError as error:
-                if attempt == _RETRIES - 1 or not _is_transient(error):
-                    raise
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))
-        raise AssertionError("unreachable")
+                if attempt < _RETRIES - 1 and _is_transient(error):
+                    time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                    attempt += 1
+                    continue
+                if error.connection_invalidated and not sent[0] and self.reconnects and not reconnected:
+                    reconnected = True
+                    continue
+                raise storage_error(operation_of(work), error) from error
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
+            finally:
+                statements_sent.reset(counting)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run *callback* once the last :meth:`atomic` call's changes are committed.
@@ -163,10 +193,23 @@ class SqlStore:
         """Run *work* without taking locks; each statement reads one consistent snapshot.
 
         *snapshot*: all of *work*'s statements read the same one (REPEATABLE READ), for reads
-        whose statements must agree with each other.
+        whose statements must agree with each other. A read whose connection the database
+        dropped is retried once on a new one.
+
+        :raises StorageError: any other database failure (the driver's error is its cause).
         """
-        with self._begin(write=False, snapshot=snapshot) as tx:
-            return work(tx)
+        tries = 2 if self.reconnects else 1
+        for attempt in range(tries):
+            try:
+                with self._begin(write=False, snapshot=snapshot) as tx:
+                    return work(tx)
+            except sa.exc.DBAPIError as error:
+                if attempt < tries - 1 and error.connection_invalidated:
+                    continue
+                raise storage_error(operation_of(work), error) from error
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
+        raise AssertionError("unreachable")
 
     # -- reads --------------------------------------------------------------------------
 
@@ -211,29 +254,28 @@ class SqlStore:
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status."""
         t = self.tables.orders
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.c.status, sa.func.count()).group_by(t.c.status))
-            counts = {Status(status): count for status, count in rows}
+        query = sa.select(t.c.status, sa.func.count()).group_by(t.c.status)
+        rows = self.read(lambda tx: tx.conn.execute(query).all())
+        counts = {Status(status): count for status, count in rows}
         return {status: counts.get(status, 0) for status in Status}
 
     def stock(self, sku: str) -> int | None:
         """Units in stock for a tracked SKU; None when the SKU is not tracked."""
         t = self.tables.inventory
-        with self.engine.connect() as conn:
-            return conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku))
+        return self.read(lambda tx: tx.conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku)))
 
     def coupon(self, code: str) -> Coupon | None:
         """The coupon with this code (case-insensitive), or None."""
         t = self.tables.coupons
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(t).where(t.c.code == code.strip().upper())).first()
+        query = sa.select(t).where(t.c.code == code.strip().upper())
+        row = self.read(lambda tx: tx.conn.execute(query).first())
         return coupon_from_row(row) if row else None
 
     def coupons(self) -> list[Coupon]:
         """Every coupon, by code."""
         t = self.tables.coupons
-        with self.engine.connect() as conn:
-            return [coupon_from_row(row) for row in conn.execute(sa.select(t).order_by(t.c.code))]
+        rows = self.read(lambda tx: tx.conn.execute(sa.select(t).order_by(t.c.code)).all())
+        return [coupon_from_row(row) for row in rows]
 
     # -- inventory and coupons ----------------------------------------------------------
 
@@ -253,7 +295,7 @@ class SqlStore:
         values = {**coupon_values(coupon), "times_used": 0, "created_at": utcnow()}
         try:
             self.atomic(lambda tx: tx.conn.execute(sa.insert(self.tables.coupons).values(values)))
-        except sa.exc.IntegrityError:
+        except ConstraintViolation:
             raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
 
     def update_coupon(self, coupon: Coupon) -> None:
@@ -337,8 +379,7 @@ class SqlStore:
         query = sa.select(t).order_by(t.c.created_at)
         if dead is not None:
             query = query.where(t.c.dead.is_(dead))
-        with self.engine.connect() as conn:
-            return [outbox_item_from_row(row) for row in conn.execute(query)]
+        return [outbox_item_from_row(row) for row in self.read(lambda tx: tx.conn.execute(query).all())]
 
 
 def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:

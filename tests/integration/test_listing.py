@@ -142,7 +142,7 @@ def test_an_unknown_filter_is_a_type_error(sqlite_orders: ko.Orders) -> None:
         sqlite_orders.list(stauts="pending")  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("cursor", ["9223372036854775808", "9" * 40, "٥", "５", " 5", "-1", "5.0"])
+@pytest.mark.parametrize("cursor", ["9223372036854775808", "9" * 40, "\u0665", "\uff15", " 5", "-1", "5.0"])
 def test_a_cursor_no_page_could_have_returned_is_refused_on_every_database(
     orders: ko.Orders, cursor: str
 ) -> None:

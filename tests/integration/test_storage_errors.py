@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
-from kasify_orders.storage.store import SqlStore, Transaction
 from kasify_orders.model import utcnow
+from kasify_orders.storage.store import SqlStore, Transaction
 from tests.helpers import new_order, server_database
 
 SECRET_NAME = "Ada Secretname"

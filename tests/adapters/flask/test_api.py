@@ -116,7 +116,7 @@ def test_conflicts_not_found_and_protocol_errors(client: FlaskClient, orders: ko
     response = client.get(f"{API}?limit=lots&colour=red")
     assert response.status_code == 400 and response.mimetype == PROBLEM
     assert {e["path"] for e in response.json["errors"]} == {"limit", "colour"}
-    for cursor in ("9223372036854775808", "٥"):
+    for cursor in ("9223372036854775808", "\u0665"):
         response = client.get(f"{API}?cursor={cursor}")
         assert response.status_code == 400 and response.mimetype == PROBLEM
         assert [e["path"] for e in response.json["errors"]] == ["cursor"]

@@ -113,7 +113,7 @@ def test_unknown_tab_and_stale_cursor_say_so_in_plain_words(client: FlaskClient,
     response = client.get(f"{ADMIN}/?status=archived")
     assert response.status_code == 400
     assert "There is no “archived” tab; showing all orders." in text(response)
-    for cursor in ("nonsense", "9223372036854775808", "٥"):
+    for cursor in ("nonsense", "9223372036854775808", "\u0665"):
         response = client.get(f"{ADMIN}/?cursor={cursor}")
         assert response.status_code == 400
         assert "That page link is out of date" in text(response)

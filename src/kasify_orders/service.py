@@ -158,6 +158,14 @@ class Orders:
         """How many orders are in each status (for the list's tabs)."""
         return self.store.count_by_status()
 
+    def rebuild_search(self, *, only_missing: bool = False) -> int:
+        """Write the search terms of every order again (or of those with none); returns how many.
+
+        Orders written by a version older than the search index, or by another program, are
+        found by name and email only once indexed; ``kasify-orders check`` tells when some are not.
+        """
+        return self.store.rebuild_search_terms(only_missing=only_missing)
+
     # -- placing ------------------------------------------------------------------------
 
     def place(

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 import kasify_orders as ko
 from kasify_orders.cli import main
 from kasify_orders.storage import migrate
-from tests.helpers import new_order
+from tests.helpers import new_order, place_like_an_older_version
 
 
 def run(url: str, *args: str, input: str | None = None) -> Result:
@@ -152,6 +152,24 @@ def test_check_reports_and_fails_on_problems(tmp_path: Path) -> None:
         main, ["--url", url, "check"]
     )
     assert unreachable.exit_code == 1 and "unreachable" in unreachable.output
+
+
+def test_check_reports_orders_missing_from_the_search_index_and_rebuild_search_fixes_it(
+    orders: ko.Orders, database_url: str
+) -> None:
+    orders.place(new_order(name="Ada Lovelace"))
+    old = place_like_an_older_version(orders, new_order(name="Grace Hopper", email="grace@navy.example"))
+    stale = run(database_url, "check")
+    assert stale.exit_code == 1
+    assert "1 orders are not indexed" in stale.output and "db rebuild-search" in stale.output
+    assert orders.list(search="hopper").items == ()
+
+    rebuilt = run(database_url, "db", "rebuild-search", "--missing-only")
+    assert rebuilt.exit_code == 0 and "Indexed 1 orders" in rebuilt.output
+    assert [o.number for o in orders.list(search="hopper").items] == [old.number]
+    fresh = run(database_url, "check")
+    assert fresh.exit_code == 0 and "every order is indexed" in fresh.output
+    assert "Indexed 2 orders" in run(database_url, "db", "rebuild-search").output
 
 
 def test_bad_settings_are_usage_errors(tmp_path: Path) -> None:

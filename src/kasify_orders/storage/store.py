@@ -381,6 +381,55 @@ class SqlStore:
             query = query.where(t.c.dead.is_(dead))
         return [outbox_item_from_row(row) for row in self.read(lambda tx: tx.conn.execute(query).all())]
 
+    # -- the search index -----------------------------------------------------------------
+
+    def _unindexed(self) -> sa.ColumnElement[bool]:
+        terms = self.tables.search_terms
+        return ~sa.exists().where(terms.c.number == self.tables.orders.c.number)
+
+    def count_unindexed_orders(self) -> int:
+        """How many orders have no search terms (placed by a version older than the index).
+
+        One anti-join on the terms' ``(number, term)`` index; no order's data is read.
+        """
+        query = sa.select(sa.func.count()).select_from(self.tables.orders).where(self._unindexed())
+        return int(self.read(lambda tx: tx.conn.scalar(query)) or 0)
+
+    def rebuild_search_terms(self, *, only_missing: bool = False, batch_size: int = 1000) -> int:
+        """Write the search terms of every order (or only those with none) again; returns how many.
+
+        A batch of orders per transaction, oldest first, so it runs beside live traffic: an
+        order placed meanwhile writes its own terms, and is never in a batch already read.
+        """
+        o, terms = self.tables.orders, self.tables.search_terms
+        query = sa.select(o.c.number, o.c.customer_name, o.c.customer_email).order_by(o.c.number)
+        if only_missing:
+            query = query.where(self._unindexed())
+        query = query.where(o.c.number > sa.bindparam("b_after")).limit(batch_size)
+
+        def reindex(tx: Transaction, after: int) -> tuple[int, int]:
+            """Re-index the batch after order *after*: (orders done, the last one's number)."""
+            rows = tx.conn.execute(query, {"b_after": after}).all()
+            if not rows:
+                return 0, after
+            numbers = [row.number for row in rows]
+            tx.conn.execute(sa.delete(terms).where(terms.c.number.in_(numbers)))
+            found = [
+                {"term": term, "number": row.number}
+                for row in rows
+                for term in terms_of(row.customer_name, row.customer_email)
+            ]
+            if found:
+                tx.conn.execute(self._statements.insert_search_terms, found)
+            return len(rows), int(numbers[-1])
+
+        total, after = 0, 0
+        while True:
+            count, after = self.atomic(functools.partial(reindex, after=after))
+            if not count:
+                return total
+            total += count
+
 
 def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:
     """Lines, refunds and timeline entries in one query: of one order, or of several.

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kasify_orders import export
+from kasify_orders import export, money
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.model import Order, utcnow
@@ -323,9 +323,9 @@ def _amount(value: str | None) -> Decimal | None:
     if value is None:
         return None
     try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--amount") from None
+        return money.parse_amount(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--amount") from None
 
 
 @orders_group.command("refund")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
+
+from kasify_orders.errors import FieldError, ValidationError
 
 __all__ = ["Settings"]
 
@@ -61,3 +66,31 @@ class Settings:
     manage_inventory: bool = True
     #: A paid order not shipped within this many business days "needs attention".
     needs_attention_business_days: int = 2
+
+
+def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap the generated ``__init__``: a misspelt key names itself and the nearest setting.
+
+    Python's own error would be a bare ``TypeError: unexpected keyword argument``; type
+    checkers still see the generated signature, so they keep flagging misspellings too.
+    """
+    names = [field.name for field in attrs.fields(Settings)]
+
+    @functools.wraps(init)
+    def checked(self: Settings, *args: Any, **values: Any) -> None:
+        unknown = [key for key in values if key not in names]
+        if unknown:
+            raise ValidationError(FieldError(key, _not_a_setting(key, names)) for key in unknown)
+        init(self, *args, **values)
+
+    return checked
+
+
+def _not_a_setting(key: str, names: list[str]) -> str:
+    nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if nearest:
+        return f"is not a setting of kasify_orders.Settings: did you mean {nearest[0]!r}?"
+    return f"is not a setting of kasify_orders.Settings, whose settings are: {', '.join(names)}"
+
+
+setattr(Settings, "__init__", _refusing_unknown_keys(Settings.__init__))  # noqa: B010 - mypy keeps the generated one

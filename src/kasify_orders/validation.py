@@ -93,8 +93,8 @@ class Checker:
             unicodedata.category(char) == "Cc" and not (multiline and char in _MULTILINE_OK)
             for char in value.replace("\r\n", "\n")
         ):
-            allowed = "line breaks and tabs are the only" if multiline else "no"
-            self.fail(path, f"must not contain control characters ({allowed} ones allowed)")
+            allowed = "other than line breaks and tabs" if multiline else "(not even a line break or a tab)"
+            self.fail(path, f"must not contain control characters {allowed}, got {shown(value)}")
         return value
 
     def currency(self, path: str, value: object) -> str:
@@ -107,15 +107,19 @@ class Checker:
     def amount(self, path: str, value: object, currency: str | None, *, positive: bool = False) -> Decimal:
         """Return *value* as a Decimal; it must be >= 0 (or > 0) and exact in *currency*."""
         if isinstance(value, bool) or not isinstance(value, Decimal | int):
-            self.fail(path, f"must be a decimal amount, got {type(value).__name__}")
+            self.fail(
+                path, f"must be an amount (a Decimal or an int), got {type(value).__name__} {shown(value)}"
+            )
             return Decimal(0)
         amount = Decimal(value)
         if not amount.is_finite():
             self.fail(path, f"must be a finite amount, got {amount}")
-        elif positive and amount <= 0:
-            self.fail(path, f"must be greater than 0, got {amount}")
         elif amount < 0:
-            self.fail(path, f"must be 0 or more, got {amount}")
+            self.fail(path, f"must not be negative, got {amount}")
+        elif positive and amount == 0:
+            self.fail(path, f"must be greater than 0, got {amount}")
+        elif amount >= money.MAX_AMOUNT:
+            self.fail(path, f"is too large: an amount must be less than {money.MAX_AMOUNT:,}, got {amount}")
         elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
             places = money.minor_unit(currency)
             self.fail(

@@ -232,3 +232,17 @@ def test_saleor_installations_can_be_listed_uninstalled_and_pruned(
     assert installation is not None and not installation.active
     again = run(database_url, "saleor", "uninstall", api)
     assert again.exit_code == 1 and "not an active installation" in again.output
+
+
+def test_an_amount_is_ascii_digits_with_one_decimal_point(sqlite_orders: ko.Orders) -> None:
+    order = sqlite_orders.confirm_payment(sqlite_orders.place(new_order()).id)
+    url = sqlite_orders.store.engine.url.render_as_string(hide_password=False)
+    for typed in ("1_0", "\u0665", " 5", "1e1"):
+        refused = CliRunner().invoke(
+            main, ["--url", url, "orders", "refund", str(order.number), "--amount", typed]
+        )
+        assert refused.exit_code == 2, typed
+        assert "digits with an optional decimal point, such as 12.50" in refused.output
+    negative = run(url, "orders", "refund", str(order.number), "--amount", "-5")
+    assert negative.exit_code == 1 and "must not be negative, got -5" in negative.output
+    assert sqlite_orders.get(order.id).totals.refunded == 0

@@ -74,7 +74,11 @@ def test_checkout_errors_are_shown_beside_the_fields(tmp_path: Path) -> None:
     client.post("/cart/add", data={"csrf_token": token.group(1), "sku": "CAP-WOOL"})
     page = client.post("/checkout", data={"csrf_token": token.group(1), "email": "nope", "country": "XX"})
     assert page.status_code == 200
-    assert "Please check the highlighted fields." in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Please check the highlighted fields." in html
+    # Shown as written: codes in upper case, what the shopper typed as typed.
+    assert "Must be an ISO 3166-1 alpha-2 code such as GB or US, got &#39;XX&#39;." in html
+    assert "iso 3166" not in html
     assert app.extensions["kasify_orders"].orders.count_by_status() == dict.fromkeys(ko.Status, 0)
     app.extensions["kasify_orders"].orders.close()
 

@@ -32,6 +32,7 @@ from kasify_orders import export, money
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.model import Order, utcnow
+from kasify_orders.network import is_loopback
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
@@ -120,7 +121,12 @@ def main(ctx: click.Context, url: str, settings_spec: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to serve on; only this machine's (loopback) unless --i-know-this-is-public.",
+)
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
 @click.option(
     "--database",
@@ -128,8 +134,25 @@ def main(ctx: click.Context, url: str, settings_spec: str | None) -> None:
     show_default=True,
     help="Database URL; seeded with demo orders when it has none.",
 )
-def demo(host: str, port: int, database: str) -> None:
-    """Run the demo shop: catalogue, cart, checkout, the merchant's pages and the emails sent."""
+@click.option(
+    "--i-know-this-is-public",
+    "public",
+    is_flag=True,
+    help="Serve on a --host other machines can reach, although the demo has no login.",
+)
+def demo(host: str, port: int, database: str, *, public: bool) -> None:
+    """Run the demo shop: catalogue, cart, checkout, the merchant's pages and the emails sent.
+
+    The merchant's pages have no login in the demo: whoever reaches them sees the customers'
+    names, addresses and emails and can refund orders. So it serves on this machine only
+    (127.0.0.1) unless told --i-know-this-is-public.
+    """
+    if not is_loopback(host) and not public:
+        raise click.UsageError(
+            f"--host {host} would let other machines reach the demo, which has no login: anyone "
+            "there could see customers' data and refund orders. Leave --host out to serve on "
+            "127.0.0.1, or add --i-know-this-is-public if that is what you want."
+        )
     try:
         from kasify_orders.demo import MailSink, create_app  # noqa: PLC0415 - needs the demo extra
     except ImportError as error:
@@ -145,6 +168,14 @@ def demo(host: str, port: int, database: str) -> None:
         click.echo(f"Merchant's pages: {base}/admin/orders/")
         click.echo(f"Emails sent:      {base}/mail/   (SMTP sink on {sink.url})")
         click.echo(f"JSON API:         {base}/api/orders  (document: {base}/api/orders/openapi.json)")
+        if is_loopback(host):
+            click.echo("No login: served on this machine only (loopback).")
+        else:
+            click.echo(
+                f"WARNING: no login, and served on {host}: whoever reaches it sees customers' data "
+                "and can refund orders.",
+                err=True,
+            )
         app.run(host=host, port=port, use_reloader=False, threaded=True)
     finally:
         sink.stop()

@@ -88,3 +88,27 @@ def test_the_cli_has_a_demo_command() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--database"):
         assert option in result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "shop.example"])
+def test_the_demo_refuses_a_public_host_without_being_told(host: str) -> None:
+    # A database URL no engine takes: past the host check the command fails fast, serving nothing.
+    result = CliRunner().invoke(main, ["demo", "--host", host, "--database", "nope://"])
+    assert result.exit_code == 2
+    assert "--i-know-this-is-public" in result.output and "no login" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--host", "127.0.0.1"],
+        ["--host", "::1"],
+        ["--host", "localhost"],
+        [],
+        ["--host", "0.0.0.0", "--i-know-this-is-public"],
+    ],
+)
+def test_the_demo_serves_on_loopback_by_default_or_where_told(args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["demo", *args, "--database", "nope://"])
+    assert result.exit_code == 1 and isinstance(result.exception, Exception)  # the bad database, not the host
+    assert "--i-know-this-is-public" not in result.output

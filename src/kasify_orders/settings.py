@@ -66,6 +66,8 @@ class Settings:
     manage_inventory: bool = True
     #: A paid order not shipped within this many business days "needs attention".
     needs_attention_business_days: int = 2
+    #: The largest request body the JSON API reads, in bytes; a larger one gets 413.
+    max_request_bytes: int = 1024 * 1024
 
 
 def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:

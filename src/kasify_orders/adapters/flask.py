@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 try:
@@ -40,7 +41,7 @@ from kasify_orders.model import Order
 from kasify_orders.notifications.django_style import as_django_style
 from kasify_orders.service import Orders
 from kasify_orders.settings import Settings
-from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
+from kasify_orders.web.api import ApiRequest, JsonApi
 from kasify_orders.web.openapi import openapi_document
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
@@ -311,17 +312,25 @@ def _api_view(rest: str = "") -> Response:
     request = flask.request
     prefix = flask.current_app.config["KASIFY_ORDERS_API_URL_PREFIX"].rstrip("/")
     path = request.path[len(prefix) :] if request.path.startswith(prefix) else "/" + rest
-    result: ApiResponse = state.api.handle(
-        ApiRequest(
-            method=request.method,
-            path=path,
-            query={key: request.args[key] for key in request.args},
-            headers={key.lower(): value for key, value in request.headers.items()},
-            body=request.get_data(cache=False),
-        ),
-        actor=state.extension.current_actor(),
-        authorize=state.extension.allowed,
-    )
+    # Werkzeug refuses a larger Content-Length unread, and stops reading a chunked body one
+    # byte past the limit: JsonApi.handle refuses that one too.
+    request.max_content_length = state.api.max_body_bytes + 1
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        result = state.api.too_large()
+    else:
+        result = state.api.handle(
+            ApiRequest(
+                method=request.method,
+                path=path,
+                query={key: request.args[key] for key in request.args},
+                headers={key.lower(): value for key, value in request.headers.items()},
+                body=body,
+            ),
+            actor=state.extension.current_actor(),
+            authorize=state.extension.allowed,
+        )
     response = flask.current_app.response_class(
         flask.json.dumps(result.body), status=result.status, mimetype=result.content_type
     )

@@ -242,6 +242,26 @@ class JsonApi:
         self.orders = orders
         self.openapi = openapi
 
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body to read (``Settings.max_request_bytes``).
+
+        An adapter reads no more than this (a larger ``Content-Length`` is refused unread,
+        a stream without one is cut there) and answers :meth:`too_large` instead.
+        """
+        return self.orders.settings.max_request_bytes
+
+    def too_large(self) -> ApiResponse:
+        """The 413 answer to a body larger than :attr:`max_body_bytes`."""
+        limit = self.max_body_bytes
+        return problem(
+            413,
+            "Content Too Large",
+            f"the request body is larger than {limit} bytes, the most this API reads",
+            "content-too-large",
+            max_bytes=limit,
+        )
+
     def handle(  # noqa: PLR0911 - one answer per kind of error
         self, request: ApiRequest, *, actor: str | None, authorize: Authorize
     ) -> ApiResponse:
@@ -258,6 +278,8 @@ class JsonApi:
                     {"Allow": ", ".join(allowed)},
                 )
             return problem(404, "Not Found", f"no API operation at {request.path or '/'}")
+        if len(request.body) > self.max_body_bytes:  # an adapter that read it all anyway
+            return self.too_large()
         try:
             return self._run(route, params, request, actor=actor, authorize=authorize)
         except ValidationError as error:

@@ -26,7 +26,7 @@ from cattrs.preconf.json import make_converter
 from kasify_orders import money
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.model import Coupon, NewOrder, Totals
-from kasify_orders.validation import validate_coupon, validate_new_order
+from kasify_orders.validation import unknown_name, validate_coupon, validate_new_order
 
 __all__ = ["converter", "structure", "unstructure"]
 
@@ -105,8 +105,9 @@ converter.register_unstructure_hook(Totals, _unstructure_totals)
 
 def _field_errors(error: BaseException, path: str) -> Iterator[FieldError]:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        names = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
         for key in sorted(error.extra_fields):
-            yield FieldError(_join(path, key), "is not a known field")
+            yield FieldError(_join(path, key), unknown_name("field", key, names))
     elif isinstance(error, cattrs.ClassValidationError):
         with_notes, without = error.group_exceptions()
         for inner, note in with_notes:
@@ -222,7 +223,7 @@ def _patch(data: Any, cls: type, error: FieldError) -> bool:
         container = container.get(name) if name else container[int(index)]
     name, index = steps[-1]
     kind = _child_type(container, kind, name, index)
-    if name and error.message == "is not a known field" and isinstance(container, dict):
+    if name and error.message.startswith("is not a known field") and isinstance(container, dict):
         container.pop(name, None)
     elif kind is None:
         return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import attrs
 
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.validation import unknown_name
 
 __all__ = ["Settings"]
 
@@ -82,17 +82,10 @@ def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:
     def checked(self: Settings, *args: Any, **values: Any) -> None:
         unknown = [key for key in values if key not in names]
         if unknown:
-            raise ValidationError(FieldError(key, _not_a_setting(key, names)) for key in unknown)
+            raise ValidationError(FieldError(key, unknown_name("setting", key, names)) for key in unknown)
         init(self, *args, **values)
 
     return checked
-
-
-def _not_a_setting(key: str, names: list[str]) -> str:
-    nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    if nearest:
-        return f"is not a setting of kasify_orders.Settings: did you mean {nearest[0]!r}?"
-    return f"is not a setting of kasify_orders.Settings, whose settings are: {', '.join(names)}"
 
 
 setattr(Settings, "__init__", _refusing_unknown_keys(Settings.__init__))  # noqa: B010 - mypy keeps the generated one

@@ -7,9 +7,11 @@ ever sees clean input.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +27,7 @@ __all__ = [
     "Checker",
     "is_country",
     "shown",
+    "unknown_name",
     "validate_coupon",
     "validate_new_order",
 ]
@@ -43,6 +46,14 @@ def _countries() -> frozenset[str]:
     return frozenset(
         code for code in codes if len(code) == 2 and code.isalpha() and code not in not_countries
     )
+
+
+def unknown_name(kind: str, name: str, names: Sequence[str]) -> str:
+    """The message for a misspelt *name* of a *kind*: the nearest of *names*, or all of them."""
+    nearest = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if nearest:
+        return f"is not a known {kind}: did you mean {nearest[0]!r}?"
+    return f"is not a known {kind}; the {kind}s are: {', '.join(names)}"
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -133,7 +144,9 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, datetime) or value.utcoffset() is None:
-            self.fail(path, "must be a timezone-aware datetime (for example datetime.now(UTC))")
+            self.fail(
+                path, f"must be a timezone-aware datetime (for example datetime.now(UTC)), got {shown(value)}"
+            )
             return None
         return value
 
@@ -254,7 +267,11 @@ def validate_coupon(coupon: Coupon) -> Coupon:
     """Check a coupon before it is stored; raise :class:`ValidationError` naming every problem."""
     checker = Checker()
     if not _CODE.match(coupon.code):
-        checker.fail("code", "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit")
+        checker.fail(
+            "code",
+            "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit, "
+            f"got {shown(coupon.code)}",
+        )
     currency = None
     if coupon.currency is not None:
         currency = checker.currency("currency", coupon.currency)

@@ -123,7 +123,24 @@ CASES: list[tuple[str, Callable[[], object], list[tuple[str, str]]]] = [
     (
         "a misspelt setting",
         lambda: ko.Settings(stor_name="Shop"),  # type: ignore[call-arg]
-        [("stor_name", "is not a setting of kasify_orders.Settings: did you mean 'store_name'?")],
+        [("stor_name", "is not a known setting: did you mean 'store_name'?")],
+    ),
+    (
+        "a misspelt field",
+        structured(
+            lines=[{"sku": "A", "name": "Tee", "quantity": 1, "unit_price": "1.00", "varient": "Red"}],
+            colour="red",
+        ),
+        [
+            ("lines[0].varient", "is not a known field: did you mean 'variant'?"),
+            (
+                "colour",
+                (
+                    "is not a known field; the fields are: customer, shipping_address, lines, currency, "
+                    "shipping_cost, coupon_code, customer_note, discount"
+                ),
+            ),
+        ],
     ),
 ]
 

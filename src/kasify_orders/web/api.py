@@ -33,6 +33,7 @@ from kasify_orders.errors import (
 from kasify_orders.lifecycle import Action
 from kasify_orders.model import Order
 from kasify_orders.service import Orders
+from kasify_orders.validation import unknown_name
 from kasify_orders.web.pages import VIEW, Authorize
 
 __all__ = [
@@ -377,7 +378,11 @@ class JsonApi:
         return self.orders.add_note(order.id, body.text, actor=actor)
 
     def _list(self, query: Mapping[str, str]) -> ApiResponse:
-        errors = [FieldError(name, "is not a known parameter") for name in query if name not in _LIST_PARAMS]
+        errors = [
+            FieldError(name, unknown_name("parameter", name, _LIST_PARAMS))
+            for name in query
+            if name not in _LIST_PARAMS
+        ]
         limit = 50
         if "limit" in query:
             text = query["limit"]

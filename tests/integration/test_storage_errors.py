@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 import kasify_orders as ko
+from kasify_orders.cli import main
 from kasify_orders.model import utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 from tests.helpers import new_order, server_database
@@ -167,3 +169,5 @@ def test_a_database_without_kasifys_tables_says_to_run_the_migrations(unmigrated
             orders.place(new_order())
         with pytest.raises(ko.TablesMissing):
             orders.count_by_status()
+    listed = CliRunner().invoke(main, ["--url", unmigrated_url, "orders", "list"])
+    assert listed.exit_code == 1 and "run `kasify-orders db upgrade`" in listed.output

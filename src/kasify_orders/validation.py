@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 MAX_NAME = 200
+#: Whole numbers kasify stores (stock, usage limits) fit a 32-bit column on every database.
+MAX_INTEGER = 2**31 - 1
+#: The most units of one line.
+MAX_QUANTITY = 1_000_000
 MAX_NOTE = 5000
 _MULTILINE_OK = {"\n", "\t"}
 
@@ -150,13 +154,17 @@ class Checker:
             return None
         return value
 
-    def integer(self, path: str, value: object, *, minimum: int) -> int:
-        """Return *value* if it is an int >= *minimum* (bools are refused)."""
+    def integer(self, path: str, value: object, *, minimum: int, maximum: int = MAX_INTEGER) -> int:
+        """Return *value* if it is an int from *minimum* to *maximum* (bools are refused)."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, f"must be a whole number, got {type(value).__name__}")
             return minimum
         if value < minimum:
             self.fail(path, f"must be at least {minimum}, got {value}")
+            return minimum
+        if value > maximum:
+            self.fail(path, f"must be at most {maximum:,}, got {shown(value)}")
+            return minimum
         return value
 
 
@@ -202,7 +210,7 @@ def _line(checker: Checker, path: str, line: NewLine, currency: str) -> NewLine:
         sku=checker.text(f"{path}.sku", line.sku, max_length=100),
         name=checker.text(f"{path}.name", line.name),
         variant=checker.text(f"{path}.variant", line.variant, required=False),
-        quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1),
+        quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1, maximum=MAX_QUANTITY),
         unit_price=checker.amount(f"{path}.unit_price", line.unit_price, currency),
     )
 
@@ -231,6 +239,11 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         if _typed(checker, f"lines[{index}]", line, NewLine):
             lines.append(_line(checker, f"lines[{index}]", line, currency))
     shipping = checker.amount("shipping_cost", new_order.shipping_cost, currency)
+    total = sum((line.unit_price * line.quantity for line in lines), shipping)
+    if not checker.errors and total >= money.MAX_AMOUNT:
+        checker.fail(
+            "lines", f"the order's total is too large: it must be less than {money.MAX_AMOUNT:,}, got {total}"
+        )
     coupon_code = None
     if new_order.coupon_code is not None:
         coupon_code = checker.text("coupon_code", new_order.coupon_code, max_length=64).upper() or None
@@ -244,9 +257,8 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     discount = None
     if new_order.discount is not None:
         discount = checker.amount("discount", new_order.discount, currency)
-        most = sum((line.unit_price * line.quantity for line in lines), shipping)
-        if not checker.errors and discount > most:
-            checker.fail("discount", f"must be at most the subtotal plus shipping ({most}), got {discount}")
+        if not checker.errors and discount > total:
+            checker.fail("discount", f"must be at most the subtotal plus shipping ({total}), got {discount}")
     checker.done()
     return NewOrder(
         customer=customer,

@@ -121,6 +121,24 @@ CASES: list[tuple[str, Callable[[], object], list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "too many units",
+        structured(lines=[{"sku": "A", "name": "Tee", "quantity": 10**20, "unit_price": "1.00"}]),
+        [("lines[0].quantity", "must be at most 1,000,000, got 100000000000000000000")],
+    ),
+    (
+        "a total too large",
+        structured(lines=[{"sku": "A", "name": "Tee", "quantity": 1000, "unit_price": "999999999999"}]),
+        [
+            (
+                "lines",
+                (
+                    "the order's total is too large: it must be less than 1,000,000,000,000, "
+                    "got 999999999999005.00"
+                ),
+            )
+        ],
+    ),
+    (
         "a misspelt setting",
         lambda: ko.Settings(stor_name="Shop"),  # type: ignore[call-arg]
         [("stor_name", "is not a known setting: did you mean 'store_name'?")],

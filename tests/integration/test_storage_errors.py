@@ -6,6 +6,7 @@ The connections are killed from the server's side (``pg_terminate_backend``, Mar
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,15 +27,25 @@ SECRET_EMAIL = "ada.secret@example.com"
 
 
 def _kill(store: SqlStore, tx: Transaction) -> None:
-    """Drop *tx*'s connection from the server side, through another connection."""
+    """Drop *tx*'s connection from the server side, through another connection.
+
+    Returns once the server has ended it, so *tx*'s next statement meets a dead connection.
+    """
     raw: Any = tx.conn.connection.dbapi_connection
-    if store.dialect == "postgresql":
-        statement = f"SELECT pg_terminate_backend({raw.info.backend_pid})"
-    else:
-        statement = f"KILL {raw.thread_id()}"
     admin = sa.create_engine(store.engine.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(statement)
+        if store.dialect == "postgresql":
+            # With a timeout, pg_terminate_backend waits until the backend has exited.
+            assert conn.exec_driver_sql(
+                f"SELECT pg_terminate_backend({raw.info.backend_pid}, 60000)"
+            ).scalar()
+        else:
+            thread = raw.thread_id()
+            conn.exec_driver_sql(f"KILL {thread}")
+            # KILL only flags the thread: wait for it to leave the process list.
+            alive = sa.text("SELECT COUNT(*) FROM information_schema.processlist WHERE id = :id")
+            while conn.execute(alive, {"id": thread}).scalar():
+                time.sleep(0.01)
     admin.dispose()
 
 

@@ -12,7 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
-from kasify_orders.storage.store import SqlStore
+from kasify_orders import actions
+from kasify_orders.model import utcnow
+from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.validation import validate_new_order
 
 
 def unavailable(reason: str) -> None:
@@ -136,3 +139,16 @@ class Recorder:
     @ko.hookimpl
     def kasify_order_refunded(self, order: ko.Order, refund: ko.Refund) -> None:
         self.calls.append(("kasify_order_refunded", {"order": order, "refund": refund}))
+
+
+def place_like_an_older_version(orders: ko.Orders, new: ko.NewOrder) -> ko.Order:
+    """Write an order as a version older than the search index did: its rows, no search terms."""
+    change = actions.place(validate_new_order(new), None, order_id=uuid.uuid4().hex, at=utcnow(), actor=None)
+    terms = orders.store.tables.search_terms
+
+    def insert(tx: Transaction) -> ko.Order:
+        order = tx.insert_order(change.order, None)
+        tx.conn.execute(sa.delete(terms).where(terms.c.number == order.number))
+        return order
+
+    return orders.store.atomic(insert)

@@ -10,6 +10,7 @@ Everything a host application needs is importable from here::
 from kasify_orders.convert import structure, unstructure
 from kasify_orders.errors import (
     ConcurrentUpdate,
+    ConstraintViolation,
     CouponNotApplicable,
     FieldError,
     InvalidTransition,
@@ -19,6 +20,8 @@ from kasify_orders.errors import (
     RefundExceedsBalance,
     RefundFailed,
     RefundPending,
+    StorageError,
+    TablesMissing,
     ValidationError,
 )
 from kasify_orders.hookspecs import hookimpl
@@ -48,6 +51,7 @@ __all__ = [
     "Action",
     "Address",
     "ConcurrentUpdate",
+    "ConstraintViolation",
     "Coupon",
     "CouponKind",
     "CouponNotApplicable",
@@ -73,6 +77,8 @@ __all__ = [
     "Settings",
     "Shipment",
     "Status",
+    "StorageError",
+    "TablesMissing",
     "TimelineEvent",
     "Totals",
     "ValidationError",

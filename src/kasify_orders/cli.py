@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
@@ -32,10 +32,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kasify_orders import export, notifications
+from kasify_orders import export, money, notifications
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
 from kasify_orders.model import Order, utcnow
+from kasify_orders.network import is_loopback
 from kasify_orders.notifications import readiness
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
@@ -219,7 +220,12 @@ def main(ctx: click.Context, url: str, settings_spec: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to serve on; only this machine's (loopback) unless --i-know-this-is-public.",
+)
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
 @click.option(
     "--database",
@@ -227,8 +233,25 @@ def main(ctx: click.Context, url: str, settings_spec: str | None) -> None:
     show_default=True,
     help="Database URL; seeded with demo orders when it has none.",
 )
-def demo(host: str, port: int, database: str) -> None:
-    """Run the demo shop: catalogue, cart, checkout, the merchant's pages and the emails sent."""
+@click.option(
+    "--i-know-this-is-public",
+    "public",
+    is_flag=True,
+    help="Serve on a --host other machines can reach, although the demo has no login.",
+)
+def demo(host: str, port: int, database: str, *, public: bool) -> None:
+    """Run the demo shop: catalogue, cart, checkout, the merchant's pages and the emails sent.
+
+    The merchant's pages have no login in the demo: whoever reaches them sees the customers'
+    names, addresses and emails and can refund orders. So it serves on this machine only
+    (127.0.0.1) unless told --i-know-this-is-public.
+    """
+    if not is_loopback(host) and not public:
+        raise click.UsageError(
+            f"--host {host} would let other machines reach the demo, which has no login: anyone "
+            "there could see customers' data and refund orders. Leave --host out to serve on "
+            "127.0.0.1, or add --i-know-this-is-public if that is what you want."
+        )
     try:
         from kasify_orders.demo import MailSink, create_app  # noqa: PLC0415 - needs the demo extra
     except ImportError as error:
@@ -244,6 +267,14 @@ def demo(host: str, port: int, database: str) -> None:
         click.echo(f"Merchant's pages: {base}/admin/orders/")
         click.echo(f"Emails sent:      {base}/mail/   (SMTP sink on {sink.url})")
         click.echo(f"JSON API:         {base}/api/orders  (document: {base}/api/orders/openapi.json)")
+        if is_loopback(host):
+            click.echo("No login: served on this machine only (loopback).")
+        else:
+            click.echo(
+                f"WARNING: no login, and served on {host}: whoever reaches it sees customers' data "
+                "and can refund orders.",
+                err=True,
+            )
         app.run(host=host, port=port, use_reloader=False, threaded=True)
     finally:
         sink.stop()
@@ -297,6 +328,19 @@ def db_downgrade(ctx: click.Context, revision: str, yes: bool) -> None:
     with _orders(ctx) as orders:
         migrate.downgrade(orders.store, revision)
         console.print(f"Database at revision {migrate.current(orders.store) or 'empty'}")
+
+
+@db.command("rebuild-search")
+@click.option("--missing-only", is_flag=True, help="Only orders with no search terms (faster).")
+@_with_orders
+def db_rebuild_search(orders: Orders, *, missing_only: bool) -> None:
+    """Index every order for search by name and email again (safe while the shop runs).
+
+    Needed once for orders written by a version older than the search index or by another
+    program; 'kasify-orders check' says when some orders are not indexed.
+    """
+    count = orders.rebuild_search(only_missing=missing_only)
+    console.print(f"Indexed {count} orders for search")
 
 
 # -- orders -------------------------------------------------------------------------------------
@@ -413,9 +457,9 @@ def _amount(value: str | None) -> Decimal | None:
     if value is None:
         return None
     try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--amount") from None
+        return money.parse_amount(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--amount") from None
 
 
 def _new_key() -> str:
@@ -719,6 +763,15 @@ def check(ctx: click.Context) -> None:
                     not dead,
                     "outbox",
                     f"{len(dead)} dead events" + (" (see 'kasify-orders outbox status')" if dead else ""),
+                )
+                unindexed = orders.store.count_unindexed_orders()
+                report(
+                    not unindexed,
+                    "search",
+                    f"{unindexed} orders are not indexed, so a search by name or email misses them "
+                    "(run 'kasify-orders db rebuild-search --missing-only')"
+                    if unindexed
+                    else "every order is indexed",
                 )
         names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
         report(True, "plugins", ", ".join(names))

@@ -8,9 +8,14 @@ read like ``lines[0].quantity``. Structuring a :class:`NewOrder` also runs the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import enum
+import functools
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
@@ -18,9 +23,10 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 
+from kasify_orders import money
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.model import Coupon, NewOrder, Totals
-from kasify_orders.validation import validate_coupon, validate_new_order
+from kasify_orders.validation import unknown_name, validate_coupon, validate_new_order
 
 __all__ = ["converter", "structure", "unstructure"]
 
@@ -31,11 +37,10 @@ converter = make_converter(forbid_extra_keys=True, detailed_validation=True)
 
 def _structure_decimal(value: object, _type: type) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise TypeError(f"must be a decimal number or string, got {type(value).__name__}")
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
+        raise TypeError(f"must be a number or a string of {money.AMOUNT_HINT}, got {type(value).__name__}")
+    if isinstance(value, str):
+        return money.parse_amount(value)
+    return Decimal(str(value))
 
 
 def _structure_int(value: object, _type: type) -> int:
@@ -101,8 +106,9 @@ converter.register_unstructure_hook(Totals, _unstructure_totals)
 
 def _field_errors(error: BaseException, path: str) -> Iterator[FieldError]:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        names = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
         for key in sorted(error.extra_fields):
-            yield FieldError(_join(path, key), "is not a known field")
+            yield FieldError(_join(path, key), unknown_name("field", key, names))
     elif isinstance(error, cattrs.ClassValidationError):
         with_notes, without = error.group_exceptions()
         for inner, note in with_notes:
@@ -128,19 +134,145 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+#: The classes whose values are checked beyond their types once structured.
+_CHECKS: dict[type, Callable[[Any], Any]] = {NewOrder: validate_new_order, Coupon: validate_coupon}
+
+
 def structure(data: Any, cls: type[T]) -> T:
-    """Build a *cls* from JSON-like *data*, or raise :class:`ValidationError` naming every bad field."""
+    """Build a *cls* from JSON-like *data*, or raise :class:`ValidationError` naming every bad field.
+
+    Every field: a field of the wrong type does not hide a bad value elsewhere (a quantity
+    of ``"2"`` and an invalid email are both reported).
+    """
     try:
         value = converter.structure(data, cls)
     except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
-        raise ValidationError(list(_field_errors(error, ""))) from None
+        errors = list(_field_errors(error, ""))
+        raise ValidationError([*errors, *_checks_beside(data, cls, errors)]) from None
     except (TypeError, ValueError) as error:
         raise ValidationError.single("", str(error)) from None
-    if isinstance(value, NewOrder):
-        return validate_new_order(value)  # type: ignore[return-value]
-    if isinstance(value, Coupon):
-        return validate_coupon(value)  # type: ignore[return-value]
-    return value
+    check = _CHECKS.get(cls)
+    return check(value) if check is not None else value
+
+
+# -- every field at once ------------------------------------------------------------------
+#
+# When some fields have the wrong type there is no value to check the others on. So the bad
+# fields are replaced by placeholders of the right type (dropped, when unknown), the copy is
+# structured and checked, and the checks' errors are kept for the fields that were not bad.
+
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+_REPAIRS = 8
+_PLACEHOLDERS: dict[Any, Any] = {
+    str: "",
+    int: 1,
+    bool: False,
+    Decimal: "0",
+    datetime: "2000-01-01T00:00:00+00:00",
+}
+
+
+def _checks_beside(data: Any, cls: type, bad: list[FieldError]) -> list[FieldError]:
+    """The value checks' errors on the fields of *data* that are not among *bad*."""
+    check = _CHECKS.get(cls)
+    if check is None or not isinstance(data, Mapping) or any(not error.path for error in bad):
+        return []
+    patched = _thawed(data)
+    value: Any = None
+    for _ in range(_REPAIRS):  # a placeholder object may need its own required fields next
+        try:
+            value = converter.structure(patched, cls)
+            break
+        except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
+            if not all(_patch(patched, cls, found) for found in _field_errors(error, "")):
+                return []
+        except (TypeError, ValueError):
+            return []
+    else:
+        return []
+    bad_paths = [error.path for error in bad]
+    try:
+        check(value)
+    except ValidationError as error:
+        return [found for found in error.errors if not _under(found.path, bad_paths)]
+    return []
+
+
+def _thawed(data: Any) -> Any:
+    """A deep, mutable copy of JSON-like *data* (tuples become lists)."""
+    if isinstance(data, Mapping):
+        return {key: _thawed(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_thawed(value) for value in data]
+    return data
+
+
+def _under(path: str, bad_paths: list[str]) -> bool:
+    return any(path == bad or path.startswith((f"{bad}.", f"{bad}[")) for bad in bad_paths)
+
+
+def _patch(data: Any, cls: type, error: FieldError) -> bool:
+    """Put a placeholder at *error*'s path in *data* (or drop an unknown field); False if it cannot."""
+    steps = _STEP.findall(error.path)
+    if not steps:
+        return False
+    container, kind = data, cls
+    for name, index in steps[:-1]:
+        kind = _child_type(container, kind, name, index)
+        if kind is None:
+            return False
+        container = container.get(name) if name else container[int(index)]
+    name, index = steps[-1]
+    kind = _child_type(container, kind, name, index)
+    if name and error.message.startswith("is not a known field") and isinstance(container, dict):
+        container.pop(name, None)
+    elif kind is None:
+        return False
+    else:
+        container[name if name else int(index)] = _placeholder(kind)
+    return True
+
+
+def _child_type(container: Any, kind: Any, name: str, index: str) -> Any:
+    """The type of *container*'s field *name* (or item *index*); None when there is no such place."""
+    if name:
+        if not isinstance(container, dict) or not attrs.has(_required(kind)):
+            return None
+        return _field_types(_required(kind)).get(name)
+    if not isinstance(container, list) or int(index) >= len(container):
+        return None
+    return _element_type(kind)
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return {field.name: field.type for field in attrs.fields(attrs.resolve_types(cls))}
+
+
+def _required(kind: Any) -> Any:
+    """``X`` for ``X | None``."""
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        others = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return others[0] if len(others) == 1 else kind
+    return kind
+
+
+def _element_type(kind: Any) -> Any:
+    args = typing.get_args(_required(kind))
+    return args[0] if args else Any
+
+
+def _placeholder(kind: Any) -> Any:
+    """A JSON-like value that structures as *kind* (None for an optional field)."""
+    if _required(kind) is not kind:
+        return None
+    if typing.get_origin(kind) in {tuple, list, Sequence}:
+        return []
+    if attrs.has(kind):
+        return {}
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return next(iter(kind)).value
+    return _PLACEHOLDERS.get(kind)
 
 
 def unstructure(value: object) -> Any:

@@ -13,6 +13,7 @@ import attrs
 
 __all__ = [
     "ConcurrentUpdate",
+    "ConstraintViolation",
     "CouponNotApplicable",
     "FieldError",
     "InvalidTransition",
@@ -22,6 +23,8 @@ __all__ = [
     "RefundExceedsBalance",
     "RefundFailed",
     "RefundPending",
+    "StorageError",
+    "TablesMissing",
     "ValidationError",
 ]
 
@@ -135,3 +138,34 @@ class ConcurrentUpdate(KasifyError):
             f"order {order_id} was changed by someone else (version {actual}, "
             f"you had {expected}): reload it and try again"
         )
+
+
+class StorageError(KasifyError):
+    """The database failed while kasify was doing :attr:`operation`.
+
+    The driver's error is chained as ``__cause__`` for a developer's traceback; this error's
+    own message never holds the statement's parameters (customers' names and emails), only
+    the kind of failure and the database's error code.
+    """
+
+    def __init__(self, operation: str, reason: str) -> None:
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"the database failed during {operation}: {reason}")
+
+
+class ConstraintViolation(StorageError):
+    """A write broke a constraint of kasify's tables (a duplicate key, a missing row it refers to)."""
+
+
+class TablesMissing(StorageError):
+    """kasify's tables are not (all) in the database: its migrations have not been applied."""
+
+    def __init__(self, operation: str, table: str | None) -> None:
+        which = f"table {table}" if table else "a table of kasify's"
+        super().__init__(
+            operation,
+            f"{which} does not exist in this database: run `kasify-orders db upgrade` "
+            "(or `manage.py migrate` in a Django project) to create kasify's tables",
+        )
+        self.table = table

@@ -8,16 +8,27 @@ must never be rounded differently from the price it refunds.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
+    "AMOUNT_HINT",
     "CURRENCY_MINOR_UNITS",
+    "MAX_AMOUNT",
     "from_minor",
     "is_exact",
     "minor_unit",
+    "parse_amount",
     "quantize",
     "to_minor",
 ]
+
+#: Every amount is less than this (a trillion): its minor units fit a 64-bit integer with
+#: room for quantities and totals, in every currency.
+MAX_AMOUNT = Decimal(10) ** 12
+#: What an amount typed as text may look like.
+AMOUNT_HINT = "digits with an optional decimal point, such as 12.50"
+_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 _ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
@@ -79,3 +90,18 @@ def from_minor(units: int, currency: str) -> Decimal:
     """Convert an integer count of minor units back to a :class:`Decimal` with the currency's exponent."""
     # scaleb on an integer Decimal is exact and sets the exponent: 1234 -> 12.34, 0 -> 0.00.
     return Decimal(units).scaleb(-minor_unit(currency))
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read an amount typed as text: ASCII digits with one optional decimal point.
+
+    Nothing else is an amount: not other scripts' digits (Arabic-Indic, full-width), spaces,
+    underscores, exponents, ``NaN`` or ``Infinity``, which :class:`~decimal.Decimal` would all
+    accept. A leading minus is read, so the caller can say the amount must not be negative.
+
+    :raises ValueError: with a message saying what an amount looks like.
+    """
+    if not _AMOUNT_TEXT.fullmatch(text):
+        shown = text if len(text) <= 40 else f"{text[:39]}…"
+        raise ValueError(f"must be {AMOUNT_HINT}, got {shown!r}")
+    return Decimal(text)

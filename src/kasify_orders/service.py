@@ -41,7 +41,7 @@ from kasify_orders.storage.store import (
     SqlStore,
     Transaction,
 )
-from kasify_orders.validation import Checker, validate_coupon, validate_new_order
+from kasify_orders.validation import Checker, shown, validate_coupon, validate_new_order
 from kasify_orders.validation import _email as normalized_email
 
 __all__ = ["DATABASE_URL_ENV", "DEFAULT_DATABASE_URL", "Coupons", "Inventory", "Orders"]
@@ -53,6 +53,9 @@ DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 MAX_PAGE = 500
 #: How old a pending refund must be before :meth:`Orders.settle_pending_refunds` asks again.
 REFUND_RETRY_AFTER = timedelta(minutes=1)
+#: The largest order number (a signed 64-bit integer on every database), so the largest cursor.
+MAX_ORDER_NUMBER = 2**63 - 1
+_CURSOR_DIGITS = len(str(MAX_ORDER_NUMBER))
 
 
 def _key(name: str, value: str | None) -> str | None:
@@ -159,10 +162,7 @@ class Orders:
             checker.fail("limit", f"must be at most {MAX_PAGE}, got {limit}")
         after = None
         if cursor is not None:
-            if isinstance(cursor, str) and cursor.isdigit():
-                after = int(cursor)
-            else:
-                checker.fail("cursor", "must be a next_cursor returned by a previous page")
+            after = _cursor(checker, cursor)
         checker.done()
         found = self.store.list_orders(where, limit=limit + 1, after=after)
         items = found[:limit]
@@ -179,6 +179,14 @@ class Orders:
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (for the list's tabs)."""
         return self.store.count_by_status()
+
+    def rebuild_search(self, *, only_missing: bool = False) -> int:
+        """Write the search terms of every order again (or of those with none); returns how many.
+
+        Orders written by a version older than the search index, or by another program, are
+        found by name and email only once indexed; ``kasify-orders check`` tells when some are not.
+        """
+        return self.store.rebuild_search_terms(only_missing=only_missing)
 
     # -- placing ------------------------------------------------------------------------
 
@@ -698,6 +706,16 @@ class OrderFilters(TypedDict, total=False):
     coupon_code: str | None
     #: Paid before this aware datetime (the pages' "Needs attention" view).
     paid_before: datetime | None
+
+
+def _cursor(checker: Checker, cursor: object) -> int | None:
+    """The order number a ``next_cursor`` holds: ASCII digits naming a number a store can hold."""
+    if isinstance(cursor, str) and cursor.isascii() and cursor.isdigit() and len(cursor) <= _CURSOR_DIGITS:
+        number = int(cursor)
+        if number <= MAX_ORDER_NUMBER:
+            return number
+    checker.fail("cursor", f"must be a next_cursor returned by a previous page, got {shown(cursor)}")
+    return None
 
 
 def _order_filter(checker: Checker, filters: OrderFilters) -> OrderFilter:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
+
+from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.validation import unknown_name
 
 __all__ = ["Settings"]
 
@@ -61,3 +66,26 @@ class Settings:
     manage_inventory: bool = True
     #: A paid order not shipped within this many business days "needs attention".
     needs_attention_business_days: int = 2
+    #: The largest request body the JSON API reads, in bytes; a larger one gets 413.
+    max_request_bytes: int = 1024 * 1024
+
+
+def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap the generated ``__init__``: a misspelt key names itself and the nearest setting.
+
+    Python's own error would be a bare ``TypeError: unexpected keyword argument``; type
+    checkers still see the generated signature, so they keep flagging misspellings too.
+    """
+    names = [field.name for field in attrs.fields(Settings)]
+
+    @functools.wraps(init)
+    def checked(self: Settings, *args: Any, **values: Any) -> None:
+        unknown = [key for key in values if key not in names]
+        if unknown:
+            raise ValidationError(FieldError(key, unknown_name("setting", key, names)) for key in unknown)
+        init(self, *args, **values)
+
+    return checked
+
+
+setattr(Settings, "__init__", _refusing_unknown_keys(Settings.__init__))  # noqa: B010 - mypy keeps the generated one

@@ -7,9 +7,11 @@ ever sees clean input.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,11 +26,17 @@ from kasify_orders.model import Address, Coupon, CouponKind, Customer, NewLine, 
 __all__ = [
     "Checker",
     "is_country",
+    "shown",
+    "unknown_name",
     "validate_coupon",
     "validate_new_order",
 ]
 
 MAX_NAME = 200
+#: Whole numbers kasify stores (stock, usage limits) fit a 32-bit column on every database.
+MAX_INTEGER = 2**31 - 1
+#: The most units of one line.
+MAX_QUANTITY = 1_000_000
 MAX_NOTE = 5000
 _MULTILINE_OK = {"\n", "\t"}
 
@@ -42,6 +50,20 @@ def _countries() -> frozenset[str]:
     return frozenset(
         code for code in codes if len(code) == 2 and code.isalpha() and code not in not_countries
     )
+
+
+def unknown_name(kind: str, name: str, names: Sequence[str]) -> str:
+    """The message for a misspelt *name* of a *kind*: the nearest of *names*, or all of them."""
+    nearest = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if nearest:
+        return f"is not a known {kind}: did you mean {nearest[0]!r}?"
+    return f"is not a known {kind}; the {kind}s are: {', '.join(names)}"
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """*value* as a message quotes what was given: ``repr``, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def is_country(code: str) -> bool:
@@ -86,8 +108,8 @@ class Checker:
             unicodedata.category(char) == "Cc" and not (multiline and char in _MULTILINE_OK)
             for char in value.replace("\r\n", "\n")
         ):
-            allowed = "line breaks and tabs are the only" if multiline else "no"
-            self.fail(path, f"must not contain control characters ({allowed} ones allowed)")
+            allowed = "other than line breaks and tabs" if multiline else "(not even a line break or a tab)"
+            self.fail(path, f"must not contain control characters {allowed}, got {shown(value)}")
         return value
 
     def currency(self, path: str, value: object) -> str:
@@ -100,15 +122,19 @@ class Checker:
     def amount(self, path: str, value: object, currency: str | None, *, positive: bool = False) -> Decimal:
         """Return *value* as a Decimal; it must be >= 0 (or > 0) and exact in *currency*."""
         if isinstance(value, bool) or not isinstance(value, Decimal | int):
-            self.fail(path, f"must be a decimal amount, got {type(value).__name__}")
+            self.fail(
+                path, f"must be an amount (a Decimal or an int), got {type(value).__name__} {shown(value)}"
+            )
             return Decimal(0)
         amount = Decimal(value)
         if not amount.is_finite():
             self.fail(path, f"must be a finite amount, got {amount}")
-        elif positive and amount <= 0:
-            self.fail(path, f"must be greater than 0, got {amount}")
         elif amount < 0:
-            self.fail(path, f"must be 0 or more, got {amount}")
+            self.fail(path, f"must not be negative, got {amount}")
+        elif positive and amount == 0:
+            self.fail(path, f"must be greater than 0, got {amount}")
+        elif amount >= money.MAX_AMOUNT:
+            self.fail(path, f"is too large: an amount must be less than {money.MAX_AMOUNT:,}, got {amount}")
         elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
             places = money.minor_unit(currency)
             self.fail(
@@ -122,17 +148,23 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, datetime) or value.utcoffset() is None:
-            self.fail(path, "must be a timezone-aware datetime (for example datetime.now(UTC))")
+            self.fail(
+                path, f"must be a timezone-aware datetime (for example datetime.now(UTC)), got {shown(value)}"
+            )
             return None
         return value
 
-    def integer(self, path: str, value: object, *, minimum: int) -> int:
-        """Return *value* if it is an int >= *minimum* (bools are refused)."""
+    def integer(self, path: str, value: object, *, minimum: int, maximum: int = MAX_INTEGER) -> int:
+        """Return *value* if it is an int from *minimum* to *maximum* (bools are refused)."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, f"must be a whole number, got {type(value).__name__}")
             return minimum
         if value < minimum:
             self.fail(path, f"must be at least {minimum}, got {value}")
+            return minimum
+        if value > maximum:
+            self.fail(path, f"must be at most {maximum:,}, got {shown(value)}")
+            return minimum
         return value
 
 
@@ -178,7 +210,7 @@ def _line(checker: Checker, path: str, line: NewLine, currency: str) -> NewLine:
         sku=checker.text(f"{path}.sku", line.sku, max_length=100),
         name=checker.text(f"{path}.name", line.name),
         variant=checker.text(f"{path}.variant", line.variant, required=False),
-        quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1),
+        quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1, maximum=MAX_QUANTITY),
         unit_price=checker.amount(f"{path}.unit_price", line.unit_price, currency),
     )
 
@@ -207,6 +239,11 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         if _typed(checker, f"lines[{index}]", line, NewLine):
             lines.append(_line(checker, f"lines[{index}]", line, currency))
     shipping = checker.amount("shipping_cost", new_order.shipping_cost, currency)
+    total = sum((line.unit_price * line.quantity for line in lines), shipping)
+    if not checker.errors and total >= money.MAX_AMOUNT:
+        checker.fail(
+            "lines", f"the order's total is too large: it must be less than {money.MAX_AMOUNT:,}, got {total}"
+        )
     coupon_code = None
     if new_order.coupon_code is not None:
         coupon_code = checker.text("coupon_code", new_order.coupon_code, max_length=64).upper() or None
@@ -220,9 +257,8 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     discount = None
     if new_order.discount is not None:
         discount = checker.amount("discount", new_order.discount, currency)
-        most = sum((line.unit_price * line.quantity for line in lines), shipping)
-        if not checker.errors and discount > most:
-            checker.fail("discount", f"must be at most the subtotal plus shipping ({most}), got {discount}")
+        if not checker.errors and discount > total:
+            checker.fail("discount", f"must be at most the subtotal plus shipping ({total}), got {discount}")
     checker.done()
     return NewOrder(
         customer=customer,
@@ -243,7 +279,11 @@ def validate_coupon(coupon: Coupon) -> Coupon:
     """Check a coupon before it is stored; raise :class:`ValidationError` naming every problem."""
     checker = Checker()
     if not _CODE.match(coupon.code):
-        checker.fail("code", "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit")
+        checker.fail(
+            "code",
+            "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit, "
+            f"got {shown(coupon.code)}",
+        )
     currency = None
     if coupon.currency is not None:
         currency = checker.currency("currency", coupon.currency)

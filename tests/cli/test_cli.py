@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 import kasify_orders as ko
 from kasify_orders.cli import main
 from kasify_orders.storage import migrate
-from tests.helpers import new_order
+from tests.helpers import new_order, place_like_an_older_version
 from tests.integration.notifications.conftest import SmtpServer
 
 
@@ -202,6 +202,24 @@ def test_check_says_when_emails_cannot_be_sent(tmp_path: Path) -> None:
     assert "ok   emails: sent from orders@shop.example" in ready.output
 
 
+def test_check_reports_orders_missing_from_the_search_index_and_rebuild_search_fixes_it(
+    orders: ko.Orders, database_url: str
+) -> None:
+    orders.place(new_order(name="Ada Lovelace"))
+    old = place_like_an_older_version(orders, new_order(name="Grace Hopper", email="grace@navy.example"))
+    stale = run(database_url, "check")
+    assert stale.exit_code == 1
+    assert "1 orders are not indexed" in stale.output and "db rebuild-search" in stale.output
+    assert orders.list(search="hopper").items == ()
+
+    rebuilt = run(database_url, "db", "rebuild-search", "--missing-only")
+    assert rebuilt.exit_code == 0 and "Indexed 1 orders" in rebuilt.output
+    assert [o.number for o in orders.list(search="hopper").items] == [old.number]
+    fresh = run(database_url, "check")
+    assert fresh.exit_code == 0 and "every order is indexed" in fresh.output
+    assert "Indexed 2 orders" in run(database_url, "db", "rebuild-search").output
+
+
 def test_bad_settings_are_usage_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
@@ -262,3 +280,17 @@ def test_saleor_installations_can_be_listed_uninstalled_and_pruned(
     assert installation is not None and not installation.active
     again = run(database_url, "saleor", "uninstall", api)
     assert again.exit_code == 1 and "not an active installation" in again.output
+
+
+def test_an_amount_is_ascii_digits_with_one_decimal_point(sqlite_orders: ko.Orders) -> None:
+    order = sqlite_orders.confirm_payment(sqlite_orders.place(new_order()).id)
+    url = sqlite_orders.store.engine.url.render_as_string(hide_password=False)
+    for typed in ("1_0", "\u0665", " 5", "1e1"):
+        refused = CliRunner().invoke(
+            main, ["--url", url, "orders", "refund", str(order.number), "--amount", typed]
+        )
+        assert refused.exit_code == 2, typed
+        assert "digits with an optional decimal point, such as 12.50" in refused.output
+    negative = run(url, "orders", "refund", str(order.number), "--amount", "-5")
+    assert negative.exit_code == 1 and "must not be negative, got -5" in negative.output
+    assert sqlite_orders.get(order.id).totals.refunded == 0

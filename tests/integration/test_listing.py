@@ -7,7 +7,7 @@ import pytest
 import kasify_orders as ko
 from kasify_orders.model import utcnow
 from kasify_orders.storage import queries
-from tests.helpers import new_order
+from tests.helpers import new_order, place_like_an_older_version
 
 
 def numbers(page: ko.Page) -> list[int]:
@@ -140,3 +140,39 @@ def test_count_uses_the_same_filters_as_list(orders: ko.Orders) -> None:
 def test_an_unknown_filter_is_a_type_error(sqlite_orders: ko.Orders) -> None:
     with pytest.raises(TypeError, match="unknown order filter 'stauts'"):
         sqlite_orders.list(stauts="pending")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("cursor", ["9223372036854775808", "9" * 40, "\u0665", "\uff15", " 5", "-1", "5.0"])
+def test_a_cursor_no_page_could_have_returned_is_refused_on_every_database(
+    orders: ko.Orders, cursor: str
+) -> None:
+    orders.place(new_order())
+    with pytest.raises(ko.ValidationError) as caught:
+        orders.list(cursor=cursor)
+    assert [error.path for error in caught.value.errors] == ["cursor"]
+    assert "next_cursor" in caught.value.errors[0].message
+
+
+def test_the_largest_cursor_a_page_could_return_is_accepted(orders: ko.Orders) -> None:
+    placed = orders.place(new_order())
+    assert numbers(orders.list(cursor=str(2**63 - 1))) == [placed.number]
+
+
+def test_orders_written_without_search_terms_are_found_once_the_index_is_rebuilt(orders: ko.Orders) -> None:
+    indexed = orders.place(new_order(name="Ada Lovelace", email="ada@example.com"))
+    old = [
+        place_like_an_older_version(orders, new_order(name="Grace Hopper", email=f"grace{i}@navy.example"))
+        for i in range(3)
+    ]
+    assert numbers(orders.list(search="grace")) == []
+    assert orders.store.count_unindexed_orders() == 3
+
+    assert orders.rebuild_search(only_missing=True) == 3
+    assert numbers(orders.list(search="grace")) == [o.number for o in reversed(old)]
+    assert numbers(orders.list(search="navy.example")) == [o.number for o in reversed(old)]
+    assert orders.store.count_unindexed_orders() == 0
+
+    # A whole rebuild, in batches smaller than the orders, leaves every term as placing wrote it.
+    assert orders.store.rebuild_search_terms(batch_size=2) == 4
+    assert numbers(orders.list(search="ada lovelace")) == [indexed.number]
+    assert numbers(orders.list(search="grace")) == [o.number for o in reversed(old)]

@@ -139,7 +139,7 @@ def test_a_cancelled_paid_order_stays_cancelled_when_fully_refunded() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("0", "greater than 0"), ("-1.00", "greater than 0"), ("10.001", "more than 2 decimal places")],
+    [("0", "greater than 0"), ("-1.00", "must not be negative"), ("10.001", "more than 2 decimal places")],
 )
 def test_bad_refund_amounts_are_refused_never_rounded(amount: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):

@@ -34,6 +34,7 @@ from kasify_orders._extras import missing
 try:
     import flask
     from flask_wtf.csrf import generate_csrf, validate_csrf
+    from werkzeug.exceptions import RequestEntityTooLarge
     from werkzeug.wrappers import Response
     from wtforms import ValidationError as CsrfError
 except ImportError as error:  # pragma: no cover - depends on the installation
@@ -47,7 +48,7 @@ from kasify_orders.notifications.plugin import PLUGIN_NAME as _NOTIFIER
 from kasify_orders.notifications.readiness import warn_once
 from kasify_orders.service import Orders
 from kasify_orders.settings import Settings
-from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
+from kasify_orders.web.api import ApiRequest, JsonApi
 from kasify_orders.web.openapi import openapi_document
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
@@ -400,17 +401,25 @@ def _api_view(rest: str = "") -> Response:
     request = flask.request
     prefix = flask.current_app.config["KASIFY_ORDERS_API_URL_PREFIX"].rstrip("/")
     path = request.path[len(prefix) :] if request.path.startswith(prefix) else "/" + rest
-    result: ApiResponse = state.api.handle(
-        ApiRequest(
-            method=request.method,
-            path=path,
-            query={key: request.args[key] for key in request.args},
-            headers={key.lower(): value for key, value in request.headers.items()},
-            body=request.get_data(cache=False),
-        ),
-        actor=state.extension.current_actor(),
-        authorize=state.extension.allowed,
-    )
+    # Werkzeug refuses a larger Content-Length unread, and stops reading a chunked body one
+    # byte past the limit: JsonApi.handle refuses that one too.
+    request.max_content_length = state.api.max_body_bytes + 1
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        result = state.api.too_large()
+    else:
+        result = state.api.handle(
+            ApiRequest(
+                method=request.method,
+                path=path,
+                query={key: request.args[key] for key in request.args},
+                headers={key.lower(): value for key, value in request.headers.items()},
+                body=body,
+            ),
+            actor=state.extension.current_actor(),
+            authorize=state.extension.allowed,
+        )
     response = flask.current_app.response_class(
         flask.json.dumps(result.body), status=result.status, mimetype=result.content_type
     )

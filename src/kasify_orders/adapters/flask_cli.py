@@ -57,6 +57,7 @@ def db() -> None:
 db.add_command(_app_command(cli.db_upgrade), "upgrade")
 db.add_command(_app_command(cli.db_current), "current")
 db.add_command(_app_command(cli.db_downgrade), "downgrade")
+db.add_command(_app_command(cli.db_rebuild_search), "rebuild-search")
 kasify.add_command(_app_command(cli.outbox_run), "deliver")
 kasify.add_command(_app_command(cli.orders_export), "export")
 kasify.add_command(_app_command(cli.check), "check")

@@ -18,6 +18,7 @@ from kasify_orders.demo.seed import seed
 from kasify_orders.errors import CouponNotApplicable, KasifyError, OutOfStock, ValidationError
 from kasify_orders.model import Address, Customer, NewLine, NewOrder
 from kasify_orders.service import Orders
+from kasify_orders.web.formatting import sentence
 
 __all__ = ["CATALOGUE", "SHIPPING", "Product", "create_app"]
 
@@ -175,10 +176,10 @@ def checkout() -> str | Response:
         try:
             order = _orders().place(_new_order(form), idempotency_key=form.get("checkout_id") or None)
         except ValidationError as error:
-            errors = {e.path.split(".")[-1]: e.message for e in error.errors}
+            errors = {e.path.split(".")[-1]: sentence(e.message) for e in error.errors}
             problem = "Please check the highlighted fields."
         except CouponNotApplicable as error:
-            errors = {"coupon_code": error.reason}
+            errors = {"coupon_code": sentence(error.reason)}
         except OutOfStock as error:
             problem = str(error)
         except KasifyError as error:

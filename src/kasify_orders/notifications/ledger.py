@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from kasify_orders.errors import ConstraintViolation
 from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 
@@ -105,7 +106,7 @@ class Ledger:
         }
         try:
             self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table).values(values)))
-        except sa.exc.IntegrityError:
+        except ConstraintViolation:
             pass  # claimed before: see what became of it
         else:
             return Claim(token, 1, message_id)

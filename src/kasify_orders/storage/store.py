@@ -5,6 +5,10 @@ SKU, then the order row, on MariaDB with its children's rows), so concurrent act
 serialise instead of losing updates;
 a deadlock or serialisation failure the database reports anyway is retried a few times.
 SQLite takes its write lock up front with ``BEGIN IMMEDIATE``.
+
+Every other database failure leaves as a :class:`~kasify_orders.StorageError` naming the
+operation, never the statement's parameters (:mod:`~kasify_orders.storage.failures`); a
+connection lost before anything was written is retried once on a new one.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from kasify_orders import money
 from kasify_orders._extras import missing_driver
 from kasify_orders.errors import (
     ConcurrentUpdate,
+    ConstraintViolation,
     CouponNotApplicable,
     OrderNotFound,
     OutOfStock,
@@ -39,6 +44,7 @@ from kasify_orders.model import (
     TimelineEvent,
     utcnow,
 )
+from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
 from kasify_orders.storage.queries import OrderFilter, filtered, is_common, upsert
 from kasify_orders.storage.rows import (
     ADDRESS_COLUMNS,
@@ -98,17 +104,23 @@ def _is_transient(error: sa.exc.DBAPIError) -> bool:
 class SqlStore:
     """Orders, stock, coupons and the outbox in a SQL database."""
 
+    #: Retry a unit of work once on a new connection when the database dropped the old one.
+    reconnects = True
+
     def __init__(self, engine: Engine, tables: Tables) -> None:
         self.engine = engine
         self.tables = tables
         self.dialect = engine.dialect.name
         self._statements = _Statements(tables, self.dialect)
+        # Counts the statements of an atomic() attempt: a write is retried only before any.
+        event.listen(engine, "after_cursor_execute", count_statement)
 
     @classmethod
     def from_url(cls, url: str, *, table_prefix: str = "kasify_", schema: str | None = None) -> SqlStore:
         """Create the engine for *url* with the settings each database needs."""
         parsed = sa.engine.make_url(url)
-        options: dict[str, Any] = {}
+        # Errors must not print customers' names and emails bound into a statement.
+        options: dict[str, Any] = {"hide_parameters": True}
         backend = parsed.get_backend_name()
         if backend in {"mysql", "mariadb"}:
             # READ COMMITTED: fewer gap locks, so fewer deadlocks under concurrent placement.
@@ -145,16 +157,34 @@ class SqlStore:
                 yield Transaction(conn, self.tables, self._statements)
 
     def atomic(self, work: Callable[[Transaction], T]) -> T:
-        """Run *work* in one write transaction; retry it on deadlock or serialisation failure."""
-        for attempt in range(_RETRIES):
+        """Run *work* in one write transaction; retry it on deadlock or serialisation failure.
+
+        A connection lost before any of *work*'s statements completed is retried once (the
+        database has nothing of it, and *work* has not got far enough to act on a result);
+        one lost later is not, as *work* may have acted (asked a payment provider) already.
+
+        :raises StorageError: any other database failure (the driver's error is its cause).
+        """
+        attempt, reconnected = 0, False
+        while True:
+            sent = [0]
+            counting = statements_sent.set(sent)
             try:
                 with self._begin(write=True) as tx:
                     return work(tx)
             except sa.exc.DBAPIError as error:
-                if attempt == _RETRIES - 1 or not _is_transient(error):
-                    raise
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))
-        raise AssertionError("unreachable")
+                if attempt < _RETRIES - 1 and _is_transient(error):
+                    time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                    attempt += 1
+                    continue
+                if error.connection_invalidated and not sent[0] and self.reconnects and not reconnected:
+                    reconnected = True
+                    continue
+                raise storage_error(operation_of(work), error) from error
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
+            finally:
+                statements_sent.reset(counting)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run *callback* once the last :meth:`atomic` call's changes are committed.
@@ -168,10 +198,23 @@ class SqlStore:
         """Run *work* without taking locks; each statement reads one consistent snapshot.
 
         *snapshot*: all of *work*'s statements read the same one (REPEATABLE READ), for reads
-        whose statements must agree with each other.
+        whose statements must agree with each other. A read whose connection the database
+        dropped is retried once on a new one.
+
+        :raises StorageError: any other database failure (the driver's error is its cause).
         """
-        with self._begin(write=False, snapshot=snapshot) as tx:
-            return work(tx)
+        tries = 2 if self.reconnects else 1
+        for attempt in range(tries):
+            try:
+                with self._begin(write=False, snapshot=snapshot) as tx:
+                    return work(tx)
+            except sa.exc.DBAPIError as error:
+                if attempt < tries - 1 and error.connection_invalidated:
+                    continue
+                raise storage_error(operation_of(work), error) from error
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
+        raise AssertionError("unreachable")
 
     # -- reads --------------------------------------------------------------------------
 
@@ -216,29 +259,28 @@ class SqlStore:
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status."""
         t = self.tables.orders
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.c.status, sa.func.count()).group_by(t.c.status))
-            counts = {Status(status): count for status, count in rows}
+        query = sa.select(t.c.status, sa.func.count()).group_by(t.c.status)
+        rows = self.read(lambda tx: tx.conn.execute(query).all())
+        counts = {Status(status): count for status, count in rows}
         return {status: counts.get(status, 0) for status in Status}
 
     def stock(self, sku: str) -> int | None:
         """Units in stock for a tracked SKU; None when the SKU is not tracked."""
         t = self.tables.inventory
-        with self.engine.connect() as conn:
-            return conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku))
+        return self.read(lambda tx: tx.conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku)))
 
     def coupon(self, code: str) -> Coupon | None:
         """The coupon with this code (case-insensitive), or None."""
         t = self.tables.coupons
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(t).where(t.c.code == code.strip().upper())).first()
+        query = sa.select(t).where(t.c.code == code.strip().upper())
+        row = self.read(lambda tx: tx.conn.execute(query).first())
         return coupon_from_row(row) if row else None
 
     def coupons(self) -> list[Coupon]:
         """Every coupon, by code."""
         t = self.tables.coupons
-        with self.engine.connect() as conn:
-            return [coupon_from_row(row) for row in conn.execute(sa.select(t).order_by(t.c.code))]
+        rows = self.read(lambda tx: tx.conn.execute(sa.select(t).order_by(t.c.code)).all())
+        return [coupon_from_row(row) for row in rows]
 
     # -- inventory and coupons ----------------------------------------------------------
 
@@ -258,7 +300,7 @@ class SqlStore:
         values = {**coupon_values(coupon), "times_used": 0, "created_at": utcnow()}
         try:
             self.atomic(lambda tx: tx.conn.execute(sa.insert(self.tables.coupons).values(values)))
-        except sa.exc.IntegrityError:
+        except ConstraintViolation:
             raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
 
     def update_coupon(self, coupon: Coupon) -> None:
@@ -356,8 +398,56 @@ class SqlStore:
         query = sa.select(t).order_by(t.c.created_at)
         if dead is not None:
             query = query.where(t.c.dead.is_(dead))
-        with self.engine.connect() as conn:
-            return [outbox_item_from_row(row) for row in conn.execute(query)]
+        return [outbox_item_from_row(row) for row in self.read(lambda tx: tx.conn.execute(query).all())]
+
+    # -- the search index -----------------------------------------------------------------
+
+    def _unindexed(self) -> sa.ColumnElement[bool]:
+        terms = self.tables.search_terms
+        return ~sa.exists().where(terms.c.number == self.tables.orders.c.number)
+
+    def count_unindexed_orders(self) -> int:
+        """How many orders have no search terms (placed by a version older than the index).
+
+        One anti-join on the terms' ``(number, term)`` index; no order's data is read.
+        """
+        query = sa.select(sa.func.count()).select_from(self.tables.orders).where(self._unindexed())
+        return int(self.read(lambda tx: tx.conn.scalar(query)) or 0)
+
+    def rebuild_search_terms(self, *, only_missing: bool = False, batch_size: int = 1000) -> int:
+        """Write the search terms of every order (or only those with none) again; returns how many.
+
+        A batch of orders per transaction, oldest first, so it runs beside live traffic: an
+        order placed meanwhile writes its own terms, and is never in a batch already read.
+        """
+        o, terms = self.tables.orders, self.tables.search_terms
+        query = sa.select(o.c.number, o.c.customer_name, o.c.customer_email).order_by(o.c.number)
+        if only_missing:
+            query = query.where(self._unindexed())
+        query = query.where(o.c.number > sa.bindparam("b_after")).limit(batch_size)
+
+        def reindex(tx: Transaction, after: int) -> tuple[int, int]:
+            """Re-index the batch after order *after*: (orders done, the last one's number)."""
+            rows = tx.conn.execute(query, {"b_after": after}).all()
+            if not rows:
+                return 0, after
+            numbers = [row.number for row in rows]
+            tx.conn.execute(sa.delete(terms).where(terms.c.number.in_(numbers)))
+            found = [
+                {"term": term, "number": row.number}
+                for row in rows
+                for term in terms_of(row.customer_name, row.customer_email)
+            ]
+            if found:
+                tx.conn.execute(self._statements.insert_search_terms, found)
+            return len(rows), int(numbers[-1])
+
+        total, after = 0, 0
+        while True:
+            count, after = self.atomic(functools.partial(reindex, after=after))
+            if not count:
+                return total
+            total += count
 
 
 def _union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect[Any]:

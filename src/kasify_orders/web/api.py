@@ -33,6 +33,7 @@ from kasify_orders.errors import (
 from kasify_orders.lifecycle import Action
 from kasify_orders.model import Order
 from kasify_orders.service import Orders
+from kasify_orders.validation import unknown_name
 from kasify_orders.web.pages import VIEW, Authorize
 
 __all__ = [
@@ -248,6 +249,26 @@ class JsonApi:
         self.orders = orders
         self.openapi = openapi
 
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body to read (``Settings.max_request_bytes``).
+
+        An adapter reads no more than this (a larger ``Content-Length`` is refused unread,
+        a stream without one is cut there) and answers :meth:`too_large` instead.
+        """
+        return self.orders.settings.max_request_bytes
+
+    def too_large(self) -> ApiResponse:
+        """The 413 answer to a body larger than :attr:`max_body_bytes`."""
+        limit = self.max_body_bytes
+        return problem(
+            413,
+            "Content Too Large",
+            f"the request body is larger than {limit} bytes, the most this API reads",
+            "content-too-large",
+            max_bytes=limit,
+        )
+
     def handle(  # noqa: PLR0911 - one answer per kind of error
         self, request: ApiRequest, *, actor: str | None, authorize: Authorize
     ) -> ApiResponse:
@@ -264,6 +285,8 @@ class JsonApi:
                     {"Allow": ", ".join(allowed)},
                 )
             return problem(404, "Not Found", f"no API operation at {request.path or '/'}")
+        if len(request.body) > self.max_body_bytes:  # an adapter that read it all anyway
+            return self.too_large()
         try:
             return self._run(route, params, request, actor=actor, authorize=authorize)
         except ValidationError as error:
@@ -378,7 +401,11 @@ class JsonApi:
         return self.orders.add_note(order.id, body.text, actor=actor)
 
     def _list(self, query: Mapping[str, str]) -> ApiResponse:
-        errors = [FieldError(name, "is not a known parameter") for name in query if name not in _LIST_PARAMS]
+        errors = [
+            FieldError(name, unknown_name("parameter", name, _LIST_PARAMS))
+            for name in query
+            if name not in _LIST_PARAMS
+        ]
         limit = 50
         if "limit" in query:
             text = query["limit"]
@@ -398,16 +425,22 @@ class JsonApi:
         for name in ("search", "cursor", "status", "payment_status"):
             if name in query and not query[name].isprintable():
                 errors.append(FieldError(name, "must not contain control characters"))
-        if errors:
-            raise ValidationError(errors)
-        page = self.orders.list(
-            status=query.get("status"),
-            payment_status=query.get("payment_status"),
-            search=query.get("search"),
-            paid_before=paid_before,
-            limit=limit,
-            cursor=query.get("cursor"),
-        )
+        try:
+            if errors:
+                raise ValidationError(errors)
+            page = self.orders.list(
+                status=query.get("status"),
+                payment_status=query.get("payment_status"),
+                search=query.get("search"),
+                paid_before=paid_before,
+                limit=limit,
+                cursor=query.get("cursor"),
+            )
+        except ValidationError as error:
+            # The query string is the request's address, not its content: a 400, not a 422.
+            return problem(
+                400, "Bad query parameter", str(error), "bad-query", errors=_field_errors(error.errors)
+            )
         return ApiResponse(
             200, {"items": [unstructure(o) for o in page.items], "next_cursor": page.next_cursor}
         )

@@ -10,7 +10,27 @@ from babel.numbers import format_currency
 from kasify_orders import carriers, money
 from kasify_orders.lifecycle import PaymentStatus, Status
 
-__all__ = ["actor_label", "carrier_label", "iso", "money_label", "plain_amount", "status_label", "when"]
+__all__ = [
+    "actor_label",
+    "carrier_label",
+    "iso",
+    "money_label",
+    "plain_amount",
+    "sentence",
+    "status_label",
+    "when",
+]
+
+
+def sentence(message: str) -> str:
+    """An error message as a sentence: the first letter capitalised, and a full stop.
+
+    Only the first letter: "USD" stays upper case, and what a shopper typed ("'usd'") as typed.
+    """
+    message = message.strip()
+    if not message:
+        return "This is not right."
+    return message[0].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
 def money_label(amount: Decimal, currency: str, locale: str = "en") -> str:

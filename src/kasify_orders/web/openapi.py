@@ -244,7 +244,7 @@ def _operation(route: Route) -> dict[str, Any]:
             "description": "A page of orders, newest first.",
             "content": {"application/json": {"schema": _ref("OrderPage")}},
         }
-        operation["responses"]["422"] = _problem("A bad query parameter; errors names it.")
+        operation["responses"]["400"] = _problem("A bad query parameter; errors names it.")
     elif route.operation_id == "countOrders":
         operation["responses"]["200"] = {
             "description": "Orders per status.",
@@ -264,6 +264,7 @@ def _operation(route: Route) -> dict[str, Any]:
             {
                 "400": _problem("The body is not valid JSON."),
                 "409": _problem("Not allowed in the order's status, or expected_version is stale."),
+                "413": _problem("The body is larger than Settings.max_request_bytes (1 MiB)."),
                 "415": _problem("The body is not application/json."),
                 "422": _problem("Invalid input; errors names every bad field."),
             }

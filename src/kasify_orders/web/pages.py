@@ -8,7 +8,6 @@ the adapter; everything a merchant sees and every rule about forms lives here, o
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from kasify_orders import carriers
+from kasify_orders import carriers, money
 from kasify_orders.errors import (
     ConcurrentUpdate,
     InvalidTransition,
@@ -30,7 +29,7 @@ from kasify_orders.lifecycle import Action, RefundStatus, Status, allowed_action
 from kasify_orders.model import Order, Refund, utcnow
 from kasify_orders.service import Orders
 from kasify_orders.web.attention import attention_cutoff
-from kasify_orders.web.formatting import money_label, plain_amount, status_label
+from kasify_orders.web.formatting import money_label, plain_amount, sentence, status_label
 
 __all__ = [
     "ACTION_LABELS",
@@ -77,7 +76,6 @@ _TABS: tuple[tuple[str, str], ...] = (
     ("", "All"),
     *((status.value, status_label(status)) for status in Status),
 )
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,4})?$")
 #: The hidden field of the refund and cancel forms: a key made when the page is rendered, so a
 #: double click or a browser's retry of one submission refunds once.
 FORM_KEY = "idempotency_key"
@@ -453,9 +451,11 @@ def _amount(text: str) -> Decimal:
     text = text.strip()
     if not text:
         raise _FormProblem(_Failure(400, {"amount": ["Enter the amount to refund."]}))
-    if not _AMOUNT.match(text):
-        raise _FormProblem(_Failure(400, {"amount": ["Enter an amount in digits, such as 12.50."]}))
-    return Decimal(text)
+    try:
+        return money.parse_amount(text)
+    except ValueError:
+        message = f"Enter an amount in digits, such as 12.50, not “{text[:40]}”."
+        raise _FormProblem(_Failure(400, {"amount": [message]})) from None
 
 
 def _possible(kind: Action, order: Order) -> bool:
@@ -515,19 +515,12 @@ def _failure_from(error: ValidationError, fields: tuple[str, ...]) -> _Failure:
     errors: dict[str, list[str]] = {}
     loose = []
     for field_error in error.errors:
-        message = _sentence(field_error.message)
+        message = sentence(field_error.message)
         if field_error.path in fields:
             errors.setdefault(field_error.path, []).append(message)
         else:
             loose.append(f"{_LABELS.get(field_error.path, field_error.path)}: {message}")
     return _Failure(400, errors, " ".join(loose) or None)
-
-
-def _sentence(message: str) -> str:
-    message = message.strip()
-    if not message:
-        return "This is not right."
-    return message[0].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
 def _query(**values: str | None) -> dict[str, str]:

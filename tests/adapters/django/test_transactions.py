@@ -15,6 +15,7 @@ from django.test import override_settings
 
 import kasify_orders as ko
 from kasify_orders.adapters.django import get_orders
+from kasify_orders.storage.store import Transaction
 from tests.adapters.django.conftest import BASE_KASIFY, make_user
 from tests.helpers import new_order
 
@@ -166,3 +167,23 @@ def test_get_orders_is_one_orders_per_process_rebuilt_when_the_settings_change(h
     assert first.store.alias == host  # type: ignore[attr-defined]
     with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "DATABASE": host, "PAGE_SIZE": 10}):
         assert get_orders() is not first
+
+
+def test_a_database_error_inside_the_hosts_transaction_is_a_storage_error_without_the_customer(
+    host: str, orders: ko.Orders
+) -> None:
+    placed = orders.place(new_order(name="Ada Secretname", email="ada.secret@example.com"))
+
+    def insert_again(tx: Transaction) -> None:
+        row = tx.conn.execute(sa.select(tx.t.orders).where(tx.t.orders.c.id == placed.id)).one()
+        copy = row._asdict()
+        del copy["number"]
+        tx.conn.execute(sa.insert(tx.t.orders).values(copy))
+
+    with transaction.atomic(using=host):
+        with pytest.raises(ko.ConstraintViolation) as caught:
+            orders.store.atomic(insert_again)
+        assert orders.get(placed.id).number == placed.number  # the host's transaction goes on
+    for shown in (str(caught.value), repr(caught.value)):
+        assert "Secretname" not in shown and "ada.secret" not in shown
+    assert isinstance(caught.value.__cause__, sa.exc.IntegrityError)

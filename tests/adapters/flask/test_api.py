@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import flask
 from flask.testing import FlaskClient
@@ -114,8 +116,12 @@ def test_conflicts_not_found_and_protocol_errors(client: FlaskClient, orders: ko
     assert response.mimetype == PROBLEM
     assert client.get(f"{API}/nowhere/at/all").status_code == 404
     response = client.get(f"{API}?limit=lots&colour=red")
-    assert response.status_code == 422
+    assert response.status_code == 400 and response.mimetype == PROBLEM
     assert {e["path"] for e in response.json["errors"]} == {"limit", "colour"}
+    for cursor in ("9223372036854775808", "\u0665"):
+        response = client.get(f"{API}?cursor={cursor}")
+        assert response.status_code == 400 and response.mimetype == PROBLEM
+        assert [e["path"] for e in response.json["errors"]] == ["cursor"]
     assert orders.get(order.id) == order
 
 
@@ -177,3 +183,35 @@ def test_partial_refund_through_the_api_leaves_the_rest(client: FlaskClient, ord
     body = client.post(f"{API}/{order.id}/refund", json={"amount": 5.5}).json
     assert body["totals"]["refundable"] == "49.50"
     assert orders.get(order.id).totals.refunded == Decimal("5.50")
+
+
+def test_a_body_over_the_limit_is_refused_with_413_unread(orders: ko.Orders) -> None:
+    order = orders.place(new_order())
+    client = make_app(orders, authorize=lambda action, o: True).test_client()
+    url = f"{API}/{order.id}/notes"
+    big = b'{"text": "' + b"x" * (1024 * 1024) + b'"}'
+    response = client.post(url, data=big, content_type="application/json")
+    assert response.status_code == 413 and response.mimetype == PROBLEM
+    assert response.json["max_bytes"] == 1024 * 1024
+    # Without a Content-Length (chunked), the body is cut at the limit all the same.
+    chunked = client.post(
+        url,
+        input_stream=io.BytesIO(big),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # as a server says of a chunked body
+    )
+    assert chunked.status_code == 413
+    assert orders.get(order.id) == order
+    assert client.post(url, json={"text": "x" * 1000}).status_code == 201
+
+
+def test_the_body_limit_is_a_setting(tmp_path: Path) -> None:
+    settings = ko.Settings(max_request_bytes=100)
+    with ko.Orders.connect(
+        f"sqlite:///{tmp_path / 'k.sqlite3'}", settings=settings, load_entrypoints=False
+    ) as orders:
+        order = orders.place(new_order())
+        client = make_app(orders, authorize=lambda action, o: True).test_client()
+        assert client.post(f"{API}/{order.id}/notes", json={"text": "x" * 200}).status_code == 413
+        assert client.post(f"{API}/{order.id}/notes", json={"text": "x" * 50}).status_code == 201

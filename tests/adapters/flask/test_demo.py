@@ -74,7 +74,11 @@ def test_checkout_errors_are_shown_beside_the_fields(tmp_path: Path) -> None:
     client.post("/cart/add", data={"csrf_token": token.group(1), "sku": "CAP-WOOL"})
     page = client.post("/checkout", data={"csrf_token": token.group(1), "email": "nope", "country": "XX"})
     assert page.status_code == 200
-    assert "Please check the highlighted fields." in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Please check the highlighted fields." in html
+    # Shown as written: codes in upper case, what the shopper typed as typed.
+    assert "Must be an ISO 3166-1 alpha-2 code such as GB or US, got &#39;XX&#39;." in html
+    assert "iso 3166" not in html
     assert app.extensions["kasify_orders"].orders.count_by_status() == dict.fromkeys(ko.Status, 0)
     app.extensions["kasify_orders"].orders.close()
 
@@ -84,3 +88,27 @@ def test_the_cli_has_a_demo_command() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--database"):
         assert option in result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "shop.example"])
+def test_the_demo_refuses_a_public_host_without_being_told(host: str) -> None:
+    # A database URL no engine takes: past the host check the command fails fast, serving nothing.
+    result = CliRunner().invoke(main, ["demo", "--host", host, "--database", "nope://"])
+    assert result.exit_code == 2
+    assert "--i-know-this-is-public" in result.output and "no login" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--host", "127.0.0.1"],
+        ["--host", "::1"],
+        ["--host", "localhost"],
+        [],
+        ["--host", "0.0.0.0", "--i-know-this-is-public"],
+    ],
+)
+def test_the_demo_serves_on_loopback_by_default_or_where_told(args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["demo", *args, "--database", "nope://"])
+    assert result.exit_code == 1 and isinstance(result.exception, Exception)  # the bad database, not the host
+    assert "--i-know-this-is-public" not in result.output

@@ -113,9 +113,10 @@ def test_unknown_tab_and_stale_cursor_say_so_in_plain_words(client: FlaskClient,
     response = client.get(f"{ADMIN}/?status=archived")
     assert response.status_code == 400
     assert "There is no “archived” tab; showing all orders." in text(response)
-    response = client.get(f"{ADMIN}/?cursor=nonsense")
-    assert response.status_code == 400
-    assert "That page link is out of date" in text(response)
+    for cursor in ("nonsense", "9223372036854775808", "\u0665"):
+        response = client.get(f"{ADMIN}/?cursor={cursor}")
+        assert response.status_code == 400
+        assert "That page link is out of date" in text(response)
 
 
 # -- the order page -----------------------------------------------------------------------
@@ -281,9 +282,13 @@ def test_refund_over_the_balance_says_the_balance_and_keeps_the_typed_amount(
     assert 'value="60.00"' in response.get_data(as_text=True)
     assert orders.get(order.id) == order
 
-    response = post_action(client, order, "refund", amount="ten", note="")
+    for typed in ("ten", "\u0665", "1_0", "1e3"):
+        response = post_action(client, order, "refund", amount=typed, note="")
+        assert response.status_code == 400
+        assert f"Enter an amount in digits, such as 12.50, not “{typed}”." in text(response)
+    response = post_action(client, order, "refund", amount="-5", note="")
     assert response.status_code == 400
-    assert "Enter an amount in digits, such as 12.50." in text(response)
+    assert "Must not be negative, got -5." in text(response)
     assert orders.get(order.id) == order
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import DATE, DATETIME
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.pool import SingletonThreadPool
 
+from kasify_orders.storage.failures import operation_of, storage_error
 from kasify_orders.storage.store import SqlStore, Transaction
 from kasify_orders.storage.tables import build_tables
 
@@ -146,6 +147,10 @@ T = TypeVar("T")
 class DjangoStore(SqlStore):
     """The SQLAlchemy store, on Django's connection for *alias* and inside Django's transactions."""
 
+    #: Django owns the connection: a dropped one is Django's to replace (at the request's end),
+    #: so retrying on "a new connection" would only meet the dead one again.
+    reconnects = False
+
     def __init__(self, alias: str = "default", *, table_prefix: str = "kasify_", schema: str | None = None):
         self.alias = alias
         url = dialect_url(alias)
@@ -155,6 +160,8 @@ class DjangoStore(SqlStore):
             "poolclass": SingletonThreadPool,
             "pool_size": 64,
             "pool_reset_on_return": None,
+            # Errors must not print customers' names and emails bound into a statement.
+            "hide_parameters": True,
         }
         if url.startswith("postgresql"):
             # kasify has no hstore columns, and looking its type up needs psycopg's own class.
@@ -181,8 +188,11 @@ class DjangoStore(SqlStore):
         and retries its own unit of work.
         """
         if connections[self.alias].in_atomic_block:
-            with self._begin(write=True) as tx:
-                return work(tx)
+            try:
+                with self._begin(write=True) as tx:
+                    return work(tx)
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
         return super().atomic(work)
 
     def after_commit(self, callback: Callable[[], object]) -> None:

@@ -15,6 +15,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
+from kasify_orders.errors import ConstraintViolation
 from kasify_orders.model import utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 
@@ -146,7 +147,7 @@ class Installations:
 
         try:
             self.store.atomic(work)
-        except sa.exc.IntegrityError:  # a concurrent delivery of the same event linked it first
+        except ConstraintViolation:  # a concurrent delivery of the same event linked it first
             pass
 
     def update_link(self, order_id: str, **values: str | None) -> None:
@@ -190,7 +191,7 @@ class Installations:
         values = {"digest": digest, "api_url": api_url, "event": event, "received_at": utcnow()}
         try:
             self.store.atomic(lambda tx: tx.conn.execute(sa.insert(t).values(values)))
-        except sa.exc.IntegrityError:
+        except ConstraintViolation:
             pass
 
     def forget_seen_before(self, moment: datetime) -> int:

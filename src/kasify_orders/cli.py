@@ -33,7 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kasify_orders import export, money, notifications
-from kasify_orders.errors import KasifyError, ValidationError
+from kasify_orders.errors import KasifyError, StorageError, ValidationError
 from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
 from kasify_orders.model import Order, utcnow
 from kasify_orders.network import is_loopback
@@ -150,6 +150,8 @@ def _orders(ctx: click.Context, *, migrate_now: bool = False, creating: bool = F
             yield orders
     except ValidationError as error:
         raise click.ClickException("; ".join(str(e) for e in error.errors)) from None
+    except StorageError as error:
+        raise click.ClickException(f"database {_shown(source.url)}: {error}") from None
     except KasifyError as error:
         raise click.ClickException(str(error)) from None
     except sa.exc.SQLAlchemyError as error:  # unreachable, refused, not migrated, a bad URL ...

@@ -100,7 +100,7 @@ def test_db_upgrade_creates_a_new_sqlite_file(tmp_path: Path) -> None:
 def test_a_table_missing_from_the_database_says_to_migrate(tmp_path: Path) -> None:
     (tmp_path / "empty.sqlite3").touch()
     line = one_line_error(invoke("--url", f"sqlite:///{tmp_path / 'empty.sqlite3'}", "orders", "list"))
-    assert "no such table" in line and "db upgrade" in line
+    assert "table kasify_orders does not exist" in line and "db upgrade" in line
 
 
 def test_an_output_path_that_cannot_be_written_is_one_line(shop: str, tmp_path: Path) -> None:

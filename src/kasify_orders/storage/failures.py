@@ -99,6 +99,10 @@ def storage_error(operation: str, error: sa.exc.SQLAlchemyError) -> StorageError
         kind = type(orig).__name__ if orig is not None else type(error).__name__
         if error.connection_invalidated:
             return StorageError(operation, f"the connection to the database was lost ({kind})")
+        if error.statement is None and isinstance(error, sa.exc.OperationalError):
+            # Refused before any statement: the driver's words name the server, never any data.
+            said = str(orig).strip().splitlines()[0] if orig is not None and str(orig).strip() else kind
+            return StorageError(operation, f"cannot connect to the database: {said}")
         details = [*_codes(orig), *_names(orig)]
         if orig is not None and type(orig).__module__.startswith("sqlite3") and orig.args:
             # SQLite's messages name the table and column only ("UNIQUE constraint failed: t.c").

@@ -431,15 +431,19 @@ def outbox_retry_dead(orders: Orders) -> None:
 # -- the Saleor App ----------------------------------------------------------------------------
 
 
-def _installations(orders: Orders) -> Any:
+def _saleor() -> Any:
     try:
-        from kasify_orders.adapters.saleor import Installations  # noqa: PLC0415 - needs the saleor extra
+        from kasify_orders.adapters import saleor  # noqa: PLC0415 - needs the saleor extra
     except ImportError as error:
         raise click.ClickException(
             f"the Saleor commands need the saleor extra ({error.name} is missing): "
             "pip install 'kasify-orders[saleor]'"
         ) from error
-    return Installations(orders.store)
+    return saleor
+
+
+def _installations(orders: Orders) -> Any:
+    return _saleor().Installations(orders.store)
 
 
 @main.group()
@@ -462,7 +466,8 @@ def saleor_installs(orders: Orders) -> None:
 @_with_orders
 def saleor_uninstall(orders: Orders, *, api_url: str) -> None:
     """Stop accepting webhooks from API_URL and writing back to it (its orders are kept)."""
-    if not _installations(orders).remove(api_url):
+    why = "Uninstalled with kasify-orders saleor uninstall"
+    if not _saleor().uninstall(_installations(orders), api_url, why=why):
         raise click.ClickException(
             f"{api_url} is not an active installation (see 'kasify-orders saleor installs')"
         )
@@ -521,6 +526,8 @@ def check(ctx: click.Context) -> None:
                     "outbox",
                     f"{len(dead)} dead events" + (" (see 'kasify-orders outbox status')" if dead else ""),
                 )
+            if at == head:
+                _check_saleor(orders, report)
         names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
         report(True, "plugins", ", ".join(names))
         if settings.smtp_url:
@@ -530,6 +537,19 @@ def check(ctx: click.Context) -> None:
                 True, "smtp", "no smtp_url: emails need a kasify_send_email plugin or the host's mail set-up"
             )
     sys.exit(1 if problems else 0)
+
+
+def _check_saleor(orders: Orders, report: Callable[[bool, str, str], None]) -> None:
+    """Report each Saleor installation, failing on what the merchant must fix (Saleor's own emails)."""
+    try:
+        from kasify_orders.adapters import saleor  # noqa: PLC0415 - only with the saleor extra
+    except ImportError:
+        return
+    for installation in saleor.Installations(orders.store).all():
+        [notice] = saleor.installation_warnings([installation]) or [None]
+        if installation.active and notice is None:
+            notice = f"{installation.api_url}: installed; Saleor's own customer emails are off"
+        report(not (installation.active and installation.email_warning), "saleor", str(notice))
 
 
 def _smtp_reachable(url: str) -> tuple[bool, str, str]:

@@ -161,12 +161,21 @@ class Orders:
     # -- placing ------------------------------------------------------------------------
 
     def place(
-        self, new_order: NewOrder, *, idempotency_key: str | None = None, actor: str | None = None
+        self,
+        new_order: NewOrder,
+        *,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+        also: Callable[[Transaction, Order], None] | None = None,
     ) -> Order:
         """Place an order: price it, apply its coupon, take its stock, and record it as Pending.
 
         With an *idempotency_key*, a repeated call (a retried checkout) returns the order the
         first call placed, and has no second effect.
+
+        *also* (for adapters) runs in the placing transaction with the new order, to record
+        where the order came from in the same commit (a link, a timeline entry); it is not
+        called when the key returns an earlier order.
 
         :raises ValidationError: naming every bad field.
         :raises CouponNotApplicable: the coupon does not apply (nothing is placed).
@@ -204,6 +213,9 @@ class Orders:
             order = tx.insert_order(change.order, key)
             if coupon is not None:
                 tx.redeem_coupon(coupon, email, order_id, now)
+            if also is not None:
+                also(tx, order)
+                order = tx.order(order_id)
             return order, self._enqueue(tx, order_id, change, now)
 
         try:

@@ -17,6 +17,8 @@ from typing import Any
 
 __all__ = [
     "APP_ID",
+    "CUSTOMER_EMAIL_PLUGINS",
+    "CUSTOMER_EMAIL_PLUGIN_STATE",
     "FULFILL",
     "GRANT_REFUND",
     "MARK_AS_PAID",
@@ -97,6 +99,7 @@ subscription KasifyOrderEvents {
       fulfillment { id status trackingNumber created metadata { key value } }
       order { ...KasifyOrder }
     }
+    ... on AppDeleted { issuedAt version app { id } }
   }
 }
 """
@@ -105,6 +108,25 @@ subscription KasifyOrderEvents {
 
 #: Proves an app token works (at install) and tells the app its own id.
 APP_ID = "query KasifyAppId { app { id } }"
+
+#: Saleor's own plugins that email customers about their orders (the ids of ``plugin(id:)``).
+CUSTOMER_EMAIL_PLUGINS = {
+    "mirumee.notifications.user_email": "User emails",
+    "mirumee.notifications.sendgrid_email": "Sendgrid",
+}
+
+#: Whether Saleor's own customer-email plugins are active, per channel (needs MANAGE_PLUGINS).
+CUSTOMER_EMAIL_PLUGIN_STATE = """
+query KasifyCustomerEmailPlugins {
+  userEmail: plugin(id: "mirumee.notifications.user_email") { ...KasifyPluginState }
+  sendgrid: plugin(id: "mirumee.notifications.sendgrid_email") { ...KasifyPluginState }
+}
+fragment KasifyPluginState on Plugin {
+  id name
+  globalConfiguration { active }
+  channelConfigurations { active channel { slug name } }
+}
+"""
 
 #: The whole order, for events whose payload does not carry it (an order kasify never saw).
 ORDER = "query KasifyFetchOrder($id: ID!) { order(id: $id) { ...KasifyOrder } }\n" + ORDER_FRAGMENTS
@@ -223,6 +245,7 @@ mutation KasifyMarkAsPaid($id: ID!, $ref: String) {
 DOCUMENTS: Mapping[str, str] = {
     "ORDER_EVENTS_SUBSCRIPTION": ORDER_EVENTS_SUBSCRIPTION,
     "APP_ID": APP_ID,
+    "CUSTOMER_EMAIL_PLUGIN_STATE": CUSTOMER_EMAIL_PLUGIN_STATE,
     "ORDER": ORDER,
     "ORDER_STATE": ORDER_STATE,
     "FULFILL": FULFILL,

@@ -24,10 +24,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from kasify_orders import carriers
-from kasify_orders.adapters.saleor.events import ACTOR, CARRIER_METADATA_KEY, TRACKING_URL_METADATA_KEY
+from kasify_orders.adapters.saleor.events import (
+    ACTOR,
+    CARRIER_METADATA_KEY,
+    SALEOR_REFUND_KEY_PREFIX,
+    TRACKING_URL_METADATA_KEY,
+)
 from kasify_orders.adapters.saleor.graphql import (
     FULFILL,
     GRANT_REFUND,
@@ -45,14 +51,18 @@ from kasify_orders.adapters.saleor.graphql import (
 )
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
+from kasify_orders.model import Order, Shipment, TimelineEvent
 from kasify_orders.service import Orders
 
-__all__ = ["SaleorWriteBack"]
+__all__ = ["SaleorRefundFailed", "SaleorWriteBack"]
 
 log = logging.getLogger(__name__)
 
 _LIVE = {"FULFILLED", "WAITING_FOR_APPROVAL"}
+
+
+class SaleorRefundFailed(SaleorError):
+    """Saleor refunded nothing (the message says why): the refund failed, it must not be recorded as done."""
 
 
 def _last(order: Order, kind: str) -> TimelineEvent | None:
@@ -123,7 +133,6 @@ class SaleorWriteBack:
             return
         link, client = target
         fulfillment_id = self._fulfil(client, link, order.shipment)
-        self._carrier_metadata(client, fulfillment_id, order.shipment)
         self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
@@ -144,24 +153,41 @@ class SaleorWriteBack:
             return
         link, client = target
         fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
-        self._carrier_metadata(client, fulfillment_id, order.shipment)
         self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
-    def kasify_order_refunded(self, order: Order, refund: Refund) -> None:
-        """Grant the refund on the Saleor order and ask its payment app to pay it out."""
-        if refund.actor == ACTOR:
-            return
-        target = self._target(order, None)
-        if target is None:
-            return
-        link, client = target
+    def kasify_refund_payment(
+        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    ) -> str | None:
+        """Refund a Saleor order through Saleor: grant the refund, then ask its payment app to pay it.
+
+        Returns the granted refund's id once Saleor accepted the request. Raises
+        :class:`SaleorRefundFailed` when Saleor refunds nothing (a granted refund in status
+        ``FAILURE``, or no payment app to pay it out: an order paid by mark-as-paid), so the
+        refund is a failed refund, never one reported done. A retry with the same
+        *idempotency_key* finds the refund granted before instead of granting another.
+        Refunds Saleor made itself (its webhooks) are not sent back; other orders are not Saleor's.
+        """
+        if idempotency_key is not None and idempotency_key.startswith(SALEOR_REFUND_KEY_PREFIX):
+            return None
+        link = self.installations.link_for_order(order.id)
+        if link is None:
+            return None
+        installation = self.installations.get(link.api_url)
+        if installation is None or not installation.active:
+            return None  # the app is no longer installed: recorded as a refund made by hand
+        client = self.client_for(link.api_url)
         context = client.execute(REFUND_CONTEXT, {"id": link.saleor_order_id}).get("order")
         if not isinstance(context, dict):
             raise SaleorError(f"Saleor has no order {link.saleor_order_id}")
-        marker = f"kasify refund {refund.id}"
+        what = f"{amount} {order.currency} for Saleor order #{link.saleor_number}"
+        marker = f"kasify refund {idempotency_key}" if idempotency_key else None
         grant = next(
-            (g for g in context.get("grantedRefunds") or [] if marker in (g.get("reason") or "")),
+            (
+                g
+                for g in context.get("grantedRefunds") or []
+                if marker is not None and marker in (g.get("reason") or "")
+            ),
             None,
         )
         transactions = [
@@ -170,29 +196,37 @@ class SaleorWriteBack:
         transaction_id = link.transaction_id or (transactions[0]["id"] if transactions else None)
         if grant is None:
             if transaction_id is None:
-                self._note(
-                    order,
-                    f"Refund of {refund.amount} {order.currency} not sent: "
-                    "the Saleor order has no transaction",
+                raise SaleorRefundFailed(
+                    f"Saleor cannot refund {what}: the order has no payment transaction "
+                    "(refund it in Saleor's dashboard, then record it here)"
                 )
-                return
-            reason = f"{refund.note} ({marker})" if refund.note else f"Refunded in kasify ({marker})"
+            reason = f"{note} ({marker})" if note else f"Refunded in kasify ({marker})"
             grant = client.mutate(
                 GRANT_REFUND,
                 "orderGrantRefundCreate",
                 {
                     "order": link.saleor_order_id,
                     "transaction": transaction_id,
-                    "amount": str(refund.amount),
-                    "reason": reason,
+                    "amount": str(amount),
+                    "reason": reason if marker else (note or "Refunded in kasify"),
                 },
             )["grantedRefund"]
-        if grant.get("status") == "NONE":
-            client.mutate(
-                PROCESS_GRANTED_REFUND,
-                "transactionRequestRefundForGrantedRefund",
-                {"grantedRefund": grant["id"], "transaction": transaction_id},
+        status = grant.get("status")
+        if status == "FAILURE":
+            raise SaleorRefundFailed(
+                f"Saleor did not refund {what}: its granted refund {grant['id']} failed "
+                "(is a payment app installed that can refund this order's transaction?)"
             )
+        if status == "NONE":
+            try:
+                client.mutate(
+                    PROCESS_GRANTED_REFUND,
+                    "transactionRequestRefundForGrantedRefund",
+                    {"grantedRefund": grant["id"], "transaction": transaction_id},
+                )
+            except SaleorError as error:
+                raise SaleorRefundFailed(f"Saleor did not refund {what}: {error}") from error
+        return str(grant["id"])
 
     @hookimpl
     def kasify_note_added(self, order: Order, entry: TimelineEvent) -> None:
@@ -236,6 +270,14 @@ class SaleorWriteBack:
                 {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"},
             )
 
+    @hookimpl
+    def kasify_customer_order_number(self, order: Order) -> int | None:
+        """Saleor's number for a Saleor order: the one its checkout showed the customer."""
+        link = self.installations.link_for_order(order.id)
+        if link is None or not link.saleor_number.isdigit():
+            return None
+        return int(link.saleor_number)
+
     # -- steps -----------------------------------------------------------------------------------
 
     def _fulfil(
@@ -250,7 +292,8 @@ class SaleorWriteBack:
         live = [f for f in state.get("fulfillments") or [] if f.get("status") in _LIVE]
         number = shipment.tracking_number
         done = next((f for f in live if f.get("trackingNumber") == number), None)
-        if done is not None:
+        if done is not None:  # a retry after the number landed: make sure the carrier did too
+            self._carrier_metadata(client, str(done["id"]), shipment)
             return str(done["id"])
         lines = self._lines_to_fulfil(state)
         if previous is None and lines:
@@ -267,7 +310,9 @@ class SaleorWriteBack:
             fulfillments = result.get("fulfillments") or []
             if not fulfillments:
                 raise SaleorError("orderFulfill returned no fulfillment")
-            return str(fulfillments[-1]["id"])
+            created = str(fulfillments[-1]["id"])
+            self._carrier_metadata(client, created, shipment)
+            return created
         if not live:
             raise SaleorError(
                 f"Saleor order {link.saleor_number} has no fulfillment to put tracking number {number} on"
@@ -276,6 +321,9 @@ class SaleorWriteBack:
             (f for f in live if previous is not None and f.get("trackingNumber") == previous.tracking_number),
             None,
         ) or next((f for f in live if f.get("id") == link.fulfillment_id), live[-1])
+        # The carrier first: Saleor's FULFILLMENT_TRACKING_NUMBER_UPDATED carries the metadata the
+        # fulfillment has when the number changes, and kasify must not read its old carrier back.
+        self._carrier_metadata(client, str(chosen["id"]), shipment)
         client.mutate(
             UPDATE_TRACKING,
             "orderFulfillmentUpdateTracking",

@@ -546,10 +546,9 @@ def _check_saleor(orders: Orders, report: Callable[[bool, str, str], None]) -> N
     except ImportError:
         return
     for installation in saleor.Installations(orders.store).all():
-        [notice] = saleor.installation_warnings([installation]) or [None]
-        if installation.active and notice is None:
-            notice = f"{installation.api_url}: installed; Saleor's own customer emails are off"
-        report(not (installation.active and installation.email_warning), "saleor", str(notice))
+        notices = saleor.installation_warnings([installation])
+        notice = notices[0] if notices else f"{installation.api_url}: Saleor's own customer emails are off"
+        report(not (installation.active and installation.email_warning), "saleor", notice)
 
 
 def _smtp_reachable(url: str) -> tuple[bool, str, str]:

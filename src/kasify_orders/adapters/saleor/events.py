@@ -450,7 +450,10 @@ def parse(event_name: str, payload: object) -> SaleorEvent:
             if not isinstance(raw_order, Mapping):
                 raise UnusableEvent(f"the legacy {name} payload's fulfillment has no order")
             order = _legacy_order(raw_order)
-            return SaleorEvent(name, order.id, order, _fulfillment(item, legacy=True))
+            fulfillment = _fulfillment(item, legacy=True)
+            if fulfillment is not None:  # its tracking number is only on the order's copy
+                fulfillment = order.fulfillment(fulfillment.id) or fulfillment
+            return SaleorEvent(name, order.id, order, fulfillment)
         order = _legacy_order(item)
         fulfillment = order.fulfillments[-1] if order.fulfillments else None
         return SaleorEvent(name, order.id, order, fulfillment)

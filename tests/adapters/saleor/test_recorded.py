@@ -136,8 +136,10 @@ def test_a_number_saleors_staff_change_takes_a_carrier_that_fits_it(
     replay(client, installed, echo)
     # Then Saleor's staff type a UPS number over it; the metadata still describes the DHL one.
     edited = json.loads(echo.body)
+    dhl = edited["order"]["fulfillments"][0]["metadata"]
     for fulfillment in (edited["fulfillment"], edited["order"]["fulfillments"][0]):
         fulfillment["trackingNumber"] = "1Z999AA10123456791"
+        fulfillment["metadata"] = dhl
     response = post_webhook(client, installed, echo.event, json.dumps(edited).encode())
     assert response.json["outcome"] == "tracking_updated"
     after = saleor_orders.get(order.id)

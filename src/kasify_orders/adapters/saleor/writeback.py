@@ -1,23 +1,28 @@
-"""``SaleorWriteBack``: the merchant's actions in kasify, sent on to Saleor through the outbox.
+"""``SaleorWriteBack``: the merchant's actions in kasify, sent on to Saleor.
 
 A plugin on kasify's event hooks. Each hook runs after the change committed; when a call to
 Saleor fails the hook raises, and the outbox retries it with backoff (``delivery.py``), so a
-shipment or refund is never lost on a network blip. Every step first reads what Saleor
-already has, so a retry after a half-done attempt finishes the job instead of repeating it:
+shipment is never lost on a network blip. Every step first reads what Saleor already has, so
+a retry after a half-done attempt finishes the job instead of repeating it:
 
 - shipped: ``orderFulfill`` with the tracking number (or ``orderFulfillmentUpdateTracking`` when
   Saleor fulfilled the lines already), then the carrier and tracking link in the fulfillment's
   metadata (Saleor has no carrier field);
-- tracking corrected: ``orderFulfillmentUpdateTracking`` and the metadata;
-- refund: ``orderGrantRefundCreate`` on the order's transaction (its reason names kasify's refund
-  id, which is how a retry finds it), then ``transactionRequestRefundForGrantedRefund`` unless
-  already requested;
+- tracking corrected: the metadata first, then ``orderFulfillmentUpdateTracking`` (Saleor's
+  echo carries the metadata the fulfillment has when its number changes);
 - note: ``orderNoteAdd`` (skipped when the app already added the same text);
 - cancelled / payment confirmed: ``orderCancel`` / ``orderMarkAsPaid`` unless Saleor is there already.
 
+A refund is not an event to pass on but the payment itself: the plugin is the refund's payment
+provider (``kasify_refund_payment``) for Saleor orders — ``orderGrantRefundCreate`` on the
+order's transaction (its reason names the refund's idempotency key, which is how a retry finds
+it), then ``transactionRequestRefundForGrantedRefund`` — and raises :class:`SaleorRefundFailed`
+when Saleor refunds nothing, so kasify never records a refund Saleor did not make.
+
 Changes that came *from* Saleor (actor ``"saleor"``) are never sent back, and orders that
 did not come from Saleor are left alone. Saleor's own customer emails are not triggered
-(``notifyCustomer: false``): kasify sends the shipping email.
+(``notifyCustomer: false``): kasify sends the shipping email, and the customer emails show
+Saleor's order number (``kasify_customer_order_number``).
 """
 
 from __future__ import annotations

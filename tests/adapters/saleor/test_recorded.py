@@ -410,6 +410,25 @@ def test_app_deleted_in_saleor_stops_the_write_back_and_says_so_on_open_orders(
     assert "Uninstalled from" in client.get("/").get_data(as_text=True)
 
 
+def test_a_saleor_that_refuses_the_token_is_taken_as_an_uninstall(
+    client: Client, app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders
+) -> None:
+    """Saleor may not tell a deleted app (APP_DELETED goes to active apps): its 401 says it too."""
+    paid = webhook("order_fully_paid", number="2")
+    installed.add_order(paid.order)
+    replay(client, installed, paid)
+    order = order_of(app, installed, paid)
+    installed.delete_app()  # and its APP_DELETED never arrives
+    saleor_orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups", actor=STAFF)
+    installation = app.installations.get(installed.api_url)
+    assert installation is not None
+    assert not installation.active
+    after = saleor_orders.get(order.id)
+    assert kinds(after)[-2:] == ["saleor_uninstalled", "saleor_writeback"]
+    assert "Saleor refused the app's token" in after.timeline[-2].message
+    assert saleor_orders.store.outbox_items() == []  # nothing left retrying what cannot be sent
+
+
 def test_app_deleted_about_another_app_changes_nothing(
     client: Client, app: SaleorApp, installed: FakeSaleor
 ) -> None:

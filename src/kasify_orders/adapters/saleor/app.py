@@ -31,13 +31,12 @@ except ImportError as error:  # pragma: no cover - depends on the installation
     ) from error
 
 from kasify_orders.adapters.saleor.emails import customer_email_warning
-from kasify_orders.adapters.saleor.events import ACTOR, APP_EVENTS, EVENTS, EventHandler, UnusableEvent, parse
+from kasify_orders.adapters.saleor.events import APP_EVENTS, EVENTS, EventHandler, UnusableEvent, parse
 from kasify_orders.adapters.saleor.graphql import APP_ID, ORDER_EVENTS_SUBSCRIPTION, SaleorClient, SaleorError
 from kasify_orders.adapters.saleor.installations import Installation, Installations
 from kasify_orders.adapters.saleor.signatures import FetchJson, SignatureError, SignatureVerifier, fetch_json
-from kasify_orders.adapters.saleor.writeback import SaleorWriteBack
+from kasify_orders.adapters.saleor.writeback import SaleorWriteBack, uninstall
 from kasify_orders.errors import ValidationError
-from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.network import is_loopback
 from kasify_orders.service import Orders
 
@@ -355,23 +354,6 @@ class SaleorApp:
             return _json({"success": True, "outcome": "ignored", "event": event})
         self.uninstall(installation.api_url, why="The kasify app was uninstalled in Saleor")
         return _json({"success": True, "outcome": "uninstalled", "event": event})
-
-
-def uninstall(installations: Installations, api_url: str, *, why: str) -> bool:
-    """Mark *api_url* uninstalled and say so, with *why*, on its unfinished orders' timelines.
-
-    Returns False when it was not installed. Its webhooks are refused and nothing is written
-    back from then on.
-    """
-    message = (
-        f"{why}: kasify no longer sends this order's changes to Saleor ({api_url}), "
-        "and Saleor's changes no longer arrive here"
-    )
-    note = TimelineEvent("saleor_uninstalled", utcnow(), ACTOR, message, {"api_url": api_url})
-    removed = installations.remove(api_url, note=note)
-    if removed:
-        log.warning("uninstalled from %s: %s", api_url, why)
-    return removed
 
 
 def installation_warnings(installations: Iterable[Installation]) -> list[str]:

@@ -34,6 +34,7 @@ __all__ = [
     "UPDATE_TRACKING",
     "SaleorClient",
     "SaleorError",
+    "SaleorTokenRejected",
 ]
 
 #: The order fields kasify reads: the same fragment for webhooks and for fetching an order.
@@ -267,6 +268,10 @@ class SaleorError(Exception):
     """A call to Saleor failed; the message says how (retry later, or fix what it names)."""
 
 
+class SaleorTokenRejected(SaleorError):
+    """Saleor refused the app's token (HTTP 401): the app was uninstalled there, or its token revoked."""
+
+
 class SaleorClient:
     """Calls one Saleor's GraphQL API with the app's token."""
 
@@ -293,7 +298,8 @@ class SaleorClient:
                 raw = response.read(_MAX_RESPONSE)
         except urllib.error.HTTPError as error:
             detail = error.read(500).decode("utf-8", "replace")
-            raise SaleorError(f"{self.api_url} answered HTTP {error.code}: {detail}") from None
+            kind = SaleorTokenRejected if error.code == 401 else SaleorError
+            raise kind(f"{self.api_url} answered HTTP {error.code}: {detail}") from None
         except OSError as error:
             raise SaleorError(f"could not reach {self.api_url}: {error}") from None
         try:

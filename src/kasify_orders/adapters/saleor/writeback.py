@@ -28,7 +28,8 @@ Saleor's order number (``kasify_customer_order_number``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -53,13 +54,14 @@ from kasify_orders.adapters.saleor.graphql import (
     UPDATE_TRACKING,
     SaleorClient,
     SaleorError,
+    SaleorTokenRejected,
 )
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.model import Order, Shipment, TimelineEvent
+from kasify_orders.model import Order, Shipment, TimelineEvent, utcnow
 from kasify_orders.service import Orders
 
-__all__ = ["SaleorRefundFailed", "SaleorWriteBack"]
+__all__ = ["SaleorRefundFailed", "SaleorWriteBack", "uninstall"]
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,20 @@ class SaleorWriteBack:
             return None
         return link, self.client_for(link.api_url)
 
+    @contextmanager
+    def _uninstalled_when_refused(self, order: Order, link: SaleorOrderLink) -> Iterator[None]:
+        """Saleor refusing the app's token means the app was uninstalled there: stop, and say so.
+
+        (Saleor does not always tell a deleted app with APP_DELETED.) The change stays here; the
+        hook returns, so the outbox does not retry what can no longer be sent.
+        """
+        try:
+            yield
+        except SaleorTokenRejected as error:
+            why = f"Saleor refused the app's token, so the app was uninstalled there ({error})"
+            uninstall(self.installations, link.api_url, why=why)
+            self._note(order, f"Not sent to Saleor: the app is no longer installed on {link.api_url}")
+
     def _note(self, order: Order, message: str) -> None:
         log.warning("order %s: %s", order.number, message)
         if self.orders is not None:
@@ -137,8 +153,9 @@ class SaleorWriteBack:
         if target is None or order.shipment is None:
             return
         link, client = target
-        fulfillment_id = self._fulfil(client, link, order.shipment)
-        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+        with self._uninstalled_when_refused(order, link):
+            fulfillment_id = self._fulfil(client, link, order.shipment)
+            self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment) -> None:
@@ -157,8 +174,9 @@ class SaleorWriteBack:
         if target is None or order.shipment is None:
             return
         link, client = target
-        fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
-        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+        with self._uninstalled_when_refused(order, link):
+            fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
+            self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
     def kasify_refund_payment(
@@ -241,15 +259,17 @@ class SaleorWriteBack:
             return
         link, client = target
         installation = self.installations.get(link.api_url)
-        context = client.execute(NOTE_CONTEXT, {"id": link.saleor_order_id}).get("order") or {}
-        already = any(
-            event.get("type") == "NOTE_ADDED"
-            and event.get("message") == entry.message
-            and (event.get("app") or {}).get("id") == (installation.app_id if installation else None)
-            for event in context.get("events") or []
-        )
-        if not already:
-            client.mutate(NOTE_ADD, "orderNoteAdd", {"order": link.saleor_order_id, "message": entry.message})
+        with self._uninstalled_when_refused(order, link):
+            context = client.execute(NOTE_CONTEXT, {"id": link.saleor_order_id}).get("order") or {}
+            already = any(
+                event.get("type") == "NOTE_ADDED"
+                and event.get("message") == entry.message
+                and (event.get("app") or {}).get("id") == (installation.app_id if installation else None)
+                for event in context.get("events") or []
+            )
+            if not already:
+                variables = {"order": link.saleor_order_id, "message": entry.message}
+                client.mutate(NOTE_ADD, "orderNoteAdd", variables)
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order) -> None:
@@ -258,8 +278,9 @@ class SaleorWriteBack:
         if target is None:
             return
         link, client = target
-        if _order_state(client, link.saleor_order_id).get("status") != "CANCELED":
-            client.mutate(ORDER_CANCEL, "orderCancel", {"id": link.saleor_order_id})
+        with self._uninstalled_when_refused(order, link):
+            if _order_state(client, link.saleor_order_id).get("status") != "CANCELED":
+                client.mutate(ORDER_CANCEL, "orderCancel", {"id": link.saleor_order_id})
 
     @hookimpl
     def kasify_payment_confirmed(self, order: Order) -> None:
@@ -268,12 +289,11 @@ class SaleorWriteBack:
         if target is None:
             return
         link, client = target
-        if _order_state(client, link.saleor_order_id).get("chargeStatus") not in {"FULL", "OVERCHARGED"}:
-            client.mutate(
-                MARK_AS_PAID,
-                "orderMarkAsPaid",
-                {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"},
-            )
+        with self._uninstalled_when_refused(order, link):
+            state = _order_state(client, link.saleor_order_id)
+            if state.get("chargeStatus") not in {"FULL", "OVERCHARGED"}:
+                variables = {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"}
+                client.mutate(MARK_AS_PAID, "orderMarkAsPaid", variables)
 
     @hookimpl
     def kasify_customer_order_number(self, order: Order) -> int | None:
@@ -365,3 +385,20 @@ class SaleorWriteBack:
         if shipment.tracking_url:
             values.append({"key": TRACKING_URL_METADATA_KEY, "value": shipment.tracking_url})
         client.mutate(UPDATE_METADATA, "updateMetadata", {"id": fulfillment_id, "input": values})
+
+
+def uninstall(installations: Installations, api_url: str, *, why: str) -> bool:
+    """Mark *api_url* uninstalled and say so, with *why*, on its unfinished orders' timelines.
+
+    Returns False when it was not installed. Its webhooks are refused and nothing is written
+    back from then on.
+    """
+    message = (
+        f"{why}: kasify no longer sends this order's changes to Saleor ({api_url}), "
+        "and Saleor's changes no longer arrive here"
+    )
+    note = TimelineEvent("saleor_uninstalled", utcnow(), ACTOR, message, {"api_url": api_url})
+    removed = installations.remove(api_url, note=note)
+    if removed:
+        log.warning("uninstalled from %s: %s", api_url, why)
+    return removed

@@ -496,7 +496,7 @@ def check(ctx: click.Context) -> None:
         nonlocal problems
         problems += not ok
         mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {what}: {detail}")
+        console.print(f"{mark} {what}: {detail}", soft_wrap=True)  # one finding, one line
 
     url = ctx.obj["url"]
     try:

@@ -498,6 +498,10 @@ class _Statements:
         c = t.counters
         self.take_order_number = sa.update(c).where(c.c.name == ORDER_NUMBER).values(value=c.c.value + 1)
         self.order_number_taken = sa.select(c.c.value).where(c.c.name == ORDER_NUMBER)
+        #: MariaDB has no UPDATE ... RETURNING.
+        self.take_order_number_returning = (
+            None if dialect in {"mysql", "mariadb"} else self.take_order_number.returning(c.c.value)
+        )
         self.insert_lines = sa.insert(t.lines)
         self.insert_refunds = sa.insert(t.refunds)
         self.insert_timeline = sa.insert(t.timeline)
@@ -631,9 +635,6 @@ class Transaction:
             "created_at": order.created_at,
         }
         number = self._next_order_number()
-        if idempotency_key is not None and self.conn.scalar(self.sql.id_by_key, {"b_key": idempotency_key}):
-            # Seen only now that the counter row is ours: the call that holds it placed this key.
-            raise DuplicateIdempotencyKey(idempotency_key)
         try:
             self.conn.execute(self.sql.insert_order, {**values, "number": number})
         except sa.exc.IntegrityError as error:
@@ -668,18 +669,24 @@ class Transaction:
         would keep it. The row is created on first use in a database made without migrations.
         """
         c = self.t.counters
-        if self.conn.execute(self.sql.take_order_number).rowcount == 0:
-            last = sa.select(sa.func.coalesce(sa.func.max(self.t.orders.c.number), 0)).scalar_subquery()
-            dialect = self.conn.dialect.name
-            seed: Any = (
-                sa.insert(c).prefix_with("IGNORE")
-                if dialect in {"mysql", "mariadb"}
-                else (
-                    postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)
-                ).on_conflict_do_nothing()
-            )
-            self.conn.execute(seed.values(name=ORDER_NUMBER, value=last))
-            self.conn.execute(self.sql.take_order_number)
+        if self.sql.take_order_number_returning is not None:  # one round trip
+            taken = self.conn.execute(self.sql.take_order_number_returning).scalar()
+            if taken is not None:
+                return int(taken)
+        elif self.conn.execute(self.sql.take_order_number).rowcount:
+            return int(self.conn.execute(self.sql.order_number_taken).scalar_one())
+        # No row yet (a database made without the migrations, or emptied): start after the orders there.
+        last = sa.select(sa.func.coalesce(sa.func.max(self.t.orders.c.number), 0)).scalar_subquery()
+        dialect = self.conn.dialect.name
+        seed: Any = (
+            sa.insert(c).prefix_with("IGNORE")
+            if dialect in {"mysql", "mariadb"}
+            else (
+                postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)
+            ).on_conflict_do_nothing()
+        )
+        self.conn.execute(seed.values(name=ORDER_NUMBER, value=last))
+        self.conn.execute(self.sql.take_order_number)
         return int(self.conn.execute(self.sql.order_number_taken).scalar_one())
 
     def update_order(self, before: Order, after: Order) -> None:

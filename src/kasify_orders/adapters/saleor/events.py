@@ -18,6 +18,10 @@ FULFILLMENT_TRACKING_NUMBER_UPDATED    ``update_tracking`` (``mark_shipped`` if 
 ORDER_REFUNDED / ORDER_FULLY_REFUNDED  ``refund`` up to Saleor's refunded total
 =====================================  ===============================================
 
+A partial fulfilment is a timeline note until Saleor has fulfilled every line (kasify has one
+shipment per order); an echo of the tracking number kasify has is a duplicate, whatever
+carrier the echo's (older) metadata names. APP_DELETED is the app's business (``app.py``).
+
 Saleor sends no event id and retries: besides the webhook digest the app keeps, every step
 here is idempotent on its own (the placing key, a status already reached, a refund key
 derived from Saleor's refunded total), so a replay changes nothing. Webhooks arrive in any

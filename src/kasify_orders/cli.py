@@ -665,15 +665,19 @@ def outbox_retry_dead(orders: Orders) -> None:
 # -- the Saleor App ----------------------------------------------------------------------------
 
 
-def _installations(orders: Orders) -> Any:
+def _saleor() -> Any:
     try:
-        from kasify_orders.adapters.saleor import Installations  # noqa: PLC0415 - needs the saleor extra
+        from kasify_orders.adapters import saleor  # noqa: PLC0415 - needs the saleor extra
     except ImportError as error:
         raise click.ClickException(
             f"the Saleor commands need the saleor extra ({error.name} is missing): "
             "pip install 'kasify-orders[saleor]'"
         ) from error
-    return Installations(orders.store)
+    return saleor
+
+
+def _installations(orders: Orders) -> Any:
+    return _saleor().Installations(orders.store)
 
 
 @main.group()
@@ -696,7 +700,8 @@ def saleor_installs(orders: Orders) -> None:
 @_with_orders
 def saleor_uninstall(orders: Orders, *, api_url: str) -> None:
     """Stop accepting webhooks from API_URL and writing back to it (its orders are kept)."""
-    if not _installations(orders).remove(api_url):
+    why = "Uninstalled with kasify-orders saleor uninstall"
+    if not _saleor().uninstall(_installations(orders), api_url, why=why):
         raise click.ClickException(
             f"{api_url} is not an active installation (see 'kasify-orders saleor installs')"
         )
@@ -730,7 +735,7 @@ def check(ctx: click.Context) -> None:
         nonlocal problems
         problems += not ok
         mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {what}: {detail}", soft_wrap=True)
+        console.print(f"{mark} {what}: {detail}", soft_wrap=True)  # one finding, one line
 
     source = _source(ctx)
     url = source.url
@@ -775,6 +780,7 @@ def check(ctx: click.Context) -> None:
                     if unindexed
                     else "every order is indexed",
                 )
+                _check_saleor(orders, report)
         names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
         report(True, "plugins", ", ".join(names))
         if orders.settings.smtp_url:
@@ -785,6 +791,18 @@ def check(ctx: click.Context) -> None:
         if not email_problems:
             report(True, "emails", f"sent from {orders.settings.from_email}")
     sys.exit(1 if problems else 0)
+
+
+def _check_saleor(orders: Orders, report: Callable[[bool, str, str], None]) -> None:
+    """Report each Saleor installation, failing on what the merchant must fix (Saleor's own emails)."""
+    try:
+        from kasify_orders.adapters import saleor  # noqa: PLC0415 - only with the saleor extra
+    except ImportError:
+        return
+    for installation in saleor.Installations(orders.store).all():
+        notices = saleor.installation_warnings([installation])
+        notice = notices[0] if notices else f"{installation.api_url}: Saleor's own customer emails are off"
+        report(not (installation.active and installation.email_warning), "saleor", notice)
 
 
 def _smtp_reachable(url: str) -> tuple[bool, str, str]:

@@ -93,6 +93,22 @@ def kasify_email_locale(order: Order) -> str | None:
 
 
 @hookspec(firstresult=True)
+def kasify_customer_order_number(order: Order) -> int | None:
+    """The order number the customer knows *order* by, shown in the customer emails.
+
+    Called when a customer email about *order* is rendered. A shop front that numbers its
+    orders itself answers with the number its checkout showed (the Saleor adapter answers with
+    Saleor's), so an email never names another number. Without an answer: ``order.number``.
+    The merchant's pages and alerts keep kasify's number.
+
+    Stops at first non-None result.
+
+    :param order: The order the email is about.
+    :return: The customer's order number, or None to let another plugin (or kasify) answer.
+    """
+
+
+@hookspec(firstresult=True)
 def kasify_refund_payment(
     order: Order, amount: Decimal, note: str, idempotency_key: str | None, refund: Refund
 ) -> str | None:

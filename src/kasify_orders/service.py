@@ -191,12 +191,21 @@ class Orders:
     # -- placing ------------------------------------------------------------------------
 
     def place(
-        self, new_order: NewOrder, *, idempotency_key: str | None = None, actor: str | None = None
+        self,
+        new_order: NewOrder,
+        *,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+        also: Callable[[Transaction, Order], None] | None = None,
     ) -> Order:
         """Place an order: price it, apply its coupon, take its stock, and record it as Pending.
 
         With an *idempotency_key*, a repeated call (a retried checkout) returns the order the
         first call placed, and has no second effect.
+
+        *also* (for adapters) runs in the placing transaction with the new order, to record
+        where the order came from in the same commit (a link, a timeline entry); it is not
+        called when the key returns an earlier order.
 
         :raises ValidationError: naming every bad field.
         :raises CouponNotApplicable: the coupon does not apply (nothing is placed).
@@ -234,6 +243,9 @@ class Orders:
             order = tx.insert_order(change.order, key)
             if coupon is not None:
                 tx.redeem_coupon(coupon, email, order_id, now)
+            if also is not None:
+                also(tx, order)
+                order = tx.order(order_id)
             return order, self._enqueue(tx, order_id, change, now)
 
         try:
@@ -396,6 +408,7 @@ class Orders:
         *,
         note: str = "",
         idempotency_key: str | None = None,
+        provider_reference: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
     ) -> Order:
@@ -415,10 +428,15 @@ class Orders:
         A repeated call with the same *idempotency_key* refunds nothing more: it returns the
         order (finishing the refund if it was left pending), or raises the same RefundFailed.
 
+        *provider_reference* records a refund the payment provider has already made (a host
+        or an adapter learning of it, e.g. Saleor's refund webhooks): settled at once with that
+        reference, and the provider is not asked.
+
         :raises RefundExceedsBalance: saying the refundable balance.
         :raises RefundFailed: the payment provider refused (the refund is recorded as failed).
         """
         key = _key("idempotency_key", idempotency_key)
+        reference = _key("provider_reference", provider_reference)
 
         def begin(tx: Transaction, order: Order, now: datetime, refund_id: str) -> Change:
             arguments: dict[str, Any] = {
@@ -429,9 +447,9 @@ class Orders:
                 "actor": actor,
                 "idempotency_key": key,
             }
-            if self.hooks.refunds_through_provider:
+            if self.hooks.refunds_through_provider and reference is None:
                 return actions.request_refund(order, **arguments)
-            return actions.refund(order, **arguments)
+            return actions.refund(order, **arguments, reference=reference)
 
         return self._refund_in_two_phases(order_id, key, expected_version, begin)
 

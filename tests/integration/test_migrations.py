@@ -105,6 +105,24 @@ def test_refunds_made_before_refund_states_migrate_as_settled(store: SqlStore) -
                 conn.execute(table.delete())
 
 
+def test_upgrading_to_the_order_counter_continues_the_numbers_already_there(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        placed = [shop.place(ko.structure(_cart(), ko.NewOrder)).number for _ in range(3)]
+        migrate.downgrade(shop.store, "0005")  # the schema before the order counter
+        assert "mig_counters" not in kasify_tables(store)
+        migrate.upgrade(shop.store)
+        with shop.store.engine.connect() as conn:
+            counted = conn.scalar(sa.select(shop.store.tables.counters.c.value))
+        assert counted == placed[-1]
+        assert shop.place(ko.structure(_cart(), ko.NewOrder)).number == placed[-1] + 1
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
 def _cart() -> dict[str, object]:
     return {
         "customer": {"name": "Ada", "email": "ada@example.com"},

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
+import attrs
+
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
@@ -193,6 +195,9 @@ class Notifier:
             chosen = None
             if email.kind in CUSTOMER_KINDS:
                 chosen = self.orders.plugins.hook.kasify_email_locale(order=order)
+                shown = self.orders.plugins.hook.kasify_customer_order_number(order=order)
+                if shown is not None and int(shown) != order.number:  # the number the customer saw
+                    email = attrs.evolve(email, order=attrs.evolve(order, number=int(shown)))
             locale = default_locale(self.settings, email, None if chosen is None else str(chosen))
             message = self.renderer.message(email, locale=locale, message_id=mid)
             self.orders.hooks.send_email(message)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
 from kasify_orders import money
@@ -80,6 +81,8 @@ T = TypeVar("T")
 Exported = TypeVar("Exported", Order, OrderSummary)
 
 _RETRIES = 5
+#: The counter row order numbers are taken from.
+ORDER_NUMBER = "order_number"
 
 
 class DuplicateIdempotencyKey(Exception):
@@ -610,6 +613,13 @@ class _Statements:
         self.page_after = self.page.where(o.c.number < sa.bindparam("b_after"))
         self.children_of_many = _union(t, dialect, whole=False)
         self.insert_order = sa.insert(o)
+        c = t.counters
+        self.take_order_number = sa.update(c).where(c.c.name == ORDER_NUMBER).values(value=c.c.value + 1)
+        self.order_number_taken = sa.select(c.c.value).where(c.c.name == ORDER_NUMBER)
+        #: MariaDB has no UPDATE ... RETURNING.
+        self.take_order_number_returning = (
+            None if dialect in {"mysql", "mariadb"} else self.take_order_number.returning(c.c.value)
+        )
         self.insert_lines = sa.insert(t.lines)
         self.insert_refunds = sa.insert(t.refunds)
         self.insert_timeline = sa.insert(t.timeline)
@@ -742,13 +752,13 @@ class Transaction:
             "customer_note": order.customer_note,
             "created_at": order.created_at,
         }
+        number = self._next_order_number()
         try:
-            result = self.conn.execute(self.sql.insert_order, values)
+            self.conn.execute(self.sql.insert_order, {**values, "number": number})
         except sa.exc.IntegrityError as error:
             if idempotency_key is not None and "idempotency_key" in str(error.orig):
                 raise DuplicateIdempotencyKey(idempotency_key) from error
             raise
-        number = result.inserted_primary_key[0]  # type: ignore[index]
         self.conn.execute(
             self.sql.insert_lines,
             [
@@ -769,6 +779,33 @@ class Transaction:
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
         return attrs.evolve(order, number=number)
+
+    def _next_order_number(self) -> int:
+        """The next order number, from the counter row (locked until this transaction ends).
+
+        A rollback gives the number back, so numbers never skip; a sequence or auto-increment
+        would keep it. The row is created on first use in a database made without migrations.
+        """
+        c = self.t.counters
+        if self.sql.take_order_number_returning is not None:  # one round trip
+            taken = self.conn.execute(self.sql.take_order_number_returning).scalar()
+            if taken is not None:
+                return int(taken)
+        elif self.conn.execute(self.sql.take_order_number).rowcount:
+            return int(self.conn.execute(self.sql.order_number_taken).scalar_one())
+        # No row yet (a database made without the migrations, or emptied): start after the orders there.
+        last = sa.select(sa.func.coalesce(sa.func.max(self.t.orders.c.number), 0)).scalar_subquery()
+        dialect = self.conn.dialect.name
+        seed: Any = (
+            sa.insert(c).prefix_with("IGNORE")
+            if dialect in {"mysql", "mariadb"}
+            else (
+                postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)
+            ).on_conflict_do_nothing()
+        )
+        self.conn.execute(seed.values(name=ORDER_NUMBER, value=last))
+        self.conn.execute(self.sql.take_order_number)
+        return int(self.conn.execute(self.sql.order_number_taken).scalar_one())
 
     def update_order(self, before: Order, after: Order) -> None:
         """Write *after* over *before*: the row (only if still at *before*'s version) and its refunds.

@@ -92,6 +92,9 @@ class Tables:
     saleor_orders: sa.Table
     #: Saleor adapter: digests of processed webhook bodies, so Saleor's retries are recognised.
     saleor_webhooks: sa.Table
+    #: Named counters; ``order_number`` hands out order numbers inside the placing transaction,
+    #: so a placement that rolls back (a duplicate idempotency key) never uses one up.
+    counters: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -287,6 +290,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("installed_at", UTCDateTime, nullable=False),
         #: set when the app is uninstalled: webhooks from this URL are refused from then on
         sa.Column("removed_at", UTCDateTime),
+        #: what the merchant must fix about Saleor's own customer emails, found at install (None: nothing)
+        sa.Column("email_warning", sa.Text),
     )
     saleor_orders = sa.Table(
         f"{prefix}saleor_orders",
@@ -311,6 +316,13 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("received_at", UTCDateTime, nullable=False),
         sa.Index(None, "received_at"),
     )
+    counters = sa.Table(
+        f"{prefix}counters",
+        md,
+        sa.Column("name", sa.String(32), primary_key=True),
+        #: the last value handed out
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
     return Tables(
         prefix,
         md,
@@ -327,4 +339,5 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         saleor_installations=saleor_installations,
         saleor_orders=saleor_orders,
         saleor_webhooks=saleor_webhooks,
+        counters=counters,
     )

@@ -59,3 +59,16 @@ def test_reverting_to_0001_takes_the_search_terms_off_and_migrate_puts_them_back
         call_command("migrate", database=host, verbosity=0)
     assert "kasify_search_terms" in kasify_tables(host)
     assert schema_warnings(host) == []
+
+
+def test_reverting_to_0002_takes_the_order_counter_off_and_migrate_puts_it_back(host: str) -> None:
+    call_command("migrate", "kasify_orders", "0002", database=host, verbosity=0)
+    try:
+        assert "kasify_counters" not in kasify_tables(host)
+        store = store_for(host)
+        assert migrate.current(store) == "0004"
+        store.dispose()
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert "kasify_counters" in kasify_tables(host)
+    assert schema_warnings(host) == []

@@ -19,6 +19,7 @@ from werkzeug.test import Client, TestResponse
 import kasify_orders as ko
 from kasify_orders.adapters.saleor import SaleorApp
 from tests.adapters.saleor.fake_saleor import FIXTURES, TOKEN, FakeSaleor, sign
+from tests.adapters.saleor.recorded import Delivery
 from tests.helpers import wipe
 
 SALEOR_SETTINGS = ko.Settings(manage_inventory=False, store_name="Saleor shop")
@@ -116,3 +117,8 @@ def post_webhook(
         **(headers or {}),
     }
     return client.post("/api/webhooks", data=body, headers=sent, content_type="application/json")
+
+
+def replay(client: Client, saleor: FakeSaleor, *recorded: Delivery) -> list[TestResponse]:
+    """POST recorded deliveries in this order, their bodies byte for byte, re-signed with the test key."""
+    return [post_webhook(client, saleor, delivery.event, delivery.body) for delivery in recorded]

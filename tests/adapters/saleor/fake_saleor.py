@@ -24,6 +24,11 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 FIXTURES = Path("/work/shared/fixtures/saleor")
+#: How Saleor refuses a request its token lacks the permission for.
+NO_PERMISSION = "You need one of the following permissions: MANAGE_PLUGINS"
+#: The name Saleor gives the transaction ``orderMarkAsPaid`` creates (no payment app owns it).
+MARK_AS_PAID_TRANSACTION = "Mark-as-paid transaction"
+NO_PAYMENT_APP = "No app or plugin is configured to handle payment action requests."
 APP_ID = "QXBwOjEy"
 TOKEN = "saleor-app-token-7f3a"
 WAREHOUSE = "V2FyZWhvdXNlOjJiOGQ0ZjZhLTBjMWUtNGEzYi05ZDVmLTdlOGMxYTJiM2Q0Zg=="
@@ -62,6 +67,26 @@ class FakeSaleor:
         #: operation name -> how many of its next requests answer HTTP 500.
         self.failures: dict[str, int] = {}
         self.orders: dict[str, dict[str, Any]] = {}
+        #: Raw JWKs served besides the published keys (a recorded Saleor's, say).
+        self.extra_jwks: list[dict[str, Any]] = []
+        #: Saleor's plugins by id, as ``plugin(id:)`` returns them: a stock Saleor's User emails
+        #: plugin is active in its default channel.
+        self.plugins: dict[str, dict[str, Any]] = {
+            "mirumee.notifications.user_email": {
+                "id": "mirumee.notifications.user_email",
+                "name": "User emails",
+                "globalConfiguration": None,
+                "channelConfigurations": [
+                    {"active": True, "channel": {"slug": "default-channel", "name": "Default Channel"}}
+                ],
+            }
+        }
+        #: False: the app's token lacks MANAGE_PLUGINS (an install from an older manifest).
+        self.may_read_plugins = True
+        #: The webhooks queued after the app's mutations: (event, the fulfillment then, order id).
+        self.queued: list[tuple[str, dict[str, Any], str]] = []
+        #: Set once the app is deleted: its token is refused from then on.
+        self.app_deleted = False
         self._lock = threading.Lock()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.port = self._server.server_port
@@ -98,6 +123,34 @@ class FakeSaleor:
         self.orders[order["id"]] = order
         return order
 
+    def delete_app(self) -> bytes:
+        """Delete the app, as ``appDelete`` does: the APP_DELETED body Saleor posts; the token dies."""
+        self.app_deleted = True
+        body = {"__typename": "AppDeleted", "issuedAt": NOW, "version": "3.23.28", "app": {"id": APP_ID}}
+        return json.dumps(body).encode()
+
+    def queued_bodies(self, shape: dict[str, Any]) -> list[tuple[str, bytes]]:
+        """The queued webhooks as Saleor posts them once its worker renders them, oldest first.
+
+        The fulfillment is the one the event was raised with; the order is read when the body is
+        rendered, later, with only the fields *shape* (a recorded order payload) has.
+        """
+        bodies = []
+        for event, fulfillment, order_id in self.queued:
+            order = {
+                key: copy.deepcopy(value) for key, value in self.orders[order_id].items() if key in shape
+            }
+            body = {
+                "__typename": "FulfillmentTrackingNumberUpdated",
+                "issuedAt": NOW,
+                "version": "3.23.28",
+                "fulfillment": fulfillment,
+                "order": order,
+            }
+            bodies.append((event, json.dumps(body).encode()))
+        self.queued.clear()
+        return bodies
+
     def calls_named(self, name: str) -> list[dict[str, Any]]:
         return [variables for operation, variables in self.calls if operation == name]
 
@@ -110,6 +163,7 @@ class FakeSaleor:
         return {
             "app": lambda _info: {"id": APP_ID},
             "order": lambda _info, id: self.orders.get(id),
+            "plugin": self._plugin,
             "orderFulfill": self._fulfill,
             "orderFulfillmentUpdateTracking": self._update_tracking,
             "updateMetadata": self._update_metadata,
@@ -144,12 +198,21 @@ class FakeSaleor:
         }
         saleor["fulfillments"].append(fulfillment)
         saleor["status"] = "FULFILLED"
+        if fulfillment["trackingNumber"]:
+            snapshot = copy.deepcopy(fulfillment)
+            del snapshot["fulfillmentOrder"]
+            self.queued.append(("fulfillment_tracking_number_updated", snapshot, order))
         return {"fulfillments": [fulfillment], "order": saleor, "errors": []}
 
     def _update_tracking(self, _info: Any, id: str, input: dict[str, Any]) -> dict[str, Any]:
         for _order, fulfillment in self._fulfillments():
             if fulfillment["id"] == id:
                 fulfillment["trackingNumber"] = input["trackingNumber"]
+                snapshot = {
+                    key: copy.deepcopy(fulfillment[key])
+                    for key in ("id", "status", "trackingNumber", "created", "metadata")
+                }
+                self.queued.append(("fulfillment_tracking_number_updated", snapshot, _order["id"]))
                 return {"fulfillment": fulfillment, "errors": []}
         return {
             "fulfillment": None,
@@ -181,15 +244,27 @@ class FakeSaleor:
         for saleor in self.orders.values():
             for grant in saleor["grantedRefunds"]:
                 if grant["id"] == grantedRefundId:
+                    transaction_id = id or grant["transaction"]["id"]
+                    owner = next((t for t in saleor.get("transactions", []) if t["id"] == transaction_id), {})
+                    if owner.get("name") == MARK_AS_PAID_TRANSACTION:
+                        # No payment app owns the transaction: Saleor fails the request, and the grant.
+                        grant["status"] = "FAILURE"
+                        error = {"field": None, "code": "MISSING_TRANSACTION_ACTION_REQUEST_WEBHOOK"}
+                        return {"transaction": None, "errors": [{**error, "message": NO_PAYMENT_APP}]}
                     grant["status"] = "PENDING"
                     pending = {"amount": grant["amount"]["amount"], "currency": grant["amount"]["currency"]}
                     transaction = {
-                        "id": id,
+                        "id": transaction_id,
                         "refundedAmount": {"amount": 0.0, "currency": pending["currency"]},
                         "refundPendingAmount": pending,
                     }
                     return {"transaction": transaction, "errors": []}
         return {"transaction": None, "errors": [{"field": "id", "code": "NOT_FOUND", "message": "no grant"}]}
+
+    def _plugin(self, _info: Any, id: str) -> dict[str, Any] | None:
+        if not self.may_read_plugins:
+            raise PermissionError(NO_PERMISSION)
+        return self.plugins.get(id)
 
     def _note_add(self, _info: Any, order: str, input: dict[str, Any]) -> dict[str, Any]:
         saleor = self.orders[order]
@@ -211,6 +286,16 @@ class FakeSaleor:
     def _mark_paid(self, _info: Any, id: str, transactionReference: str | None = None) -> dict[str, Any]:
         saleor = self.orders[id]
         saleor["chargeStatus"] = "FULL"
+        total = saleor["total"]["gross"]
+        saleor.setdefault("transactions", []).append(
+            {
+                "id": f"VHJhbnNhY3Rpb25JdGVtOm1hcms{len(saleor['transactions'])}",
+                "name": MARK_AS_PAID_TRANSACTION,
+                "pspReference": transactionReference,
+                "chargedAmount": dict(total),
+                "refundedAmount": {"amount": 0.0, "currency": total["currency"]},
+            }
+        )
         return {"order": saleor, "errors": []}
 
     # -- HTTP ---------------------------------------------------------------------------------
@@ -220,7 +305,7 @@ class FakeSaleor:
         if request.path == "/.well-known/jwks.json":
             with self._lock:
                 self.jwks_fetches += 1
-                document = {"keys": [public_jwk(key) for key in self.published]}
+                document = {"keys": [public_jwk(key) for key in self.published] + self.extra_jwks}
             response = Response(json.dumps(document), mimetype="application/json")
         elif request.path == "/graphql/" and request.method == "POST":
             response = self._graphql(request)
@@ -229,7 +314,7 @@ class FakeSaleor:
         return response(environ, start_response)
 
     def _graphql(self, request: Request) -> Response:
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}" or self.app_deleted:
             body = {
                 "errors": [
                     {"message": "Invalid token", "extensions": {"exception": {"code": "InvalidTokenError"}}}
@@ -254,8 +339,19 @@ class FakeSaleor:
                 variable_values=payload.get("variables"),
             )
             if result.errors:
-                self.errors.extend(f"{operation}: {error.message}" for error in result.errors)
+                self.errors.extend(
+                    f"{operation}: {error.message}"
+                    for error in result.errors
+                    if error.message != NO_PERMISSION
+                )
         return Response(json.dumps(result.formatted), mimetype="application/json")
 
 
-_QUERIES = {"KasifyAppId", "KasifyFetchOrder", "KasifyOrderState", "KasifyRefundContext", "KasifyNoteContext"}
+_QUERIES = {
+    "KasifyAppId",
+    "KasifyCustomerEmailPlugins",
+    "KasifyFetchOrder",
+    "KasifyOrderState",
+    "KasifyRefundContext",
+    "KasifyNoteContext",
+}

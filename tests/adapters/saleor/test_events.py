@@ -298,7 +298,7 @@ def test_events_kasify_does_not_follow_are_acknowledged_and_ignored(
     [
         (b"{not json", 400, "not JSON"),
         (b'{"issuedAt": "x"}', 422, "has no order"),
-        (b'[{"id": "a"}, {"id": "b"}]', 422, "one order object"),
+        (b'[{"id": "a"}, {"id": "b"}]', 422, "one order or fulfillment object"),
         (b'{"order": {"number": "1"}}', 422, "has no id"),
         (event_body(userEmail="not-an-email"), 422, "customer.email"),
         (event_body(lines=[]), 422, "lacks what kasify needs"),

@@ -115,7 +115,12 @@ def test_the_manifest(client: Client, schema: GraphQLSchema) -> None:
     manifest = response.json
     assert manifest["tokenTargetUrl"] == "https://kasify.example.com/saleor/api/register"
     assert manifest["appUrl"] == "https://kasify.example.com/saleor/"
-    assert set(manifest["permissions"]) == {"MANAGE_ORDERS", "HANDLE_PAYMENTS"}
+    assert set(manifest["permissions"]) == {
+        "MANAGE_ORDERS",
+        "HANDLE_PAYMENTS",
+        "MANAGE_PLUGINS",
+        "MANAGE_APPS",
+    }
     [webhook] = manifest["webhooks"]
     assert webhook["targetUrl"] == "https://kasify.example.com/saleor/api/webhooks"
     assert set(webhook["asyncEvents"]) == {
@@ -127,6 +132,7 @@ def test_the_manifest(client: Client, schema: GraphQLSchema) -> None:
         "FULFILLMENT_TRACKING_NUMBER_UPDATED",
         "ORDER_REFUNDED",
         "ORDER_FULLY_REFUNDED",
+        "APP_DELETED",
     }
     assert validate(schema, parse(webhook["query"])) == []
 

@@ -120,15 +120,18 @@ def test_a_refund_is_granted_and_requested_on_the_transaction(
 def test_a_half_done_refund_is_finished_on_retry_without_a_second_grant(
     installed: FakeSaleor, saleor_orders: ko.Orders, paid: ko.Order
 ) -> None:
+    """Saleor granted the refund, then failed to answer the request: the retry (same key) finishes it."""
     installed.failures["KasifyProcessGrantedRefund"] = 1
-    saleor_orders.refund(paid.id, Decimal("10.00"), actor=STAFF)
-    [waiting] = saleor_orders.store.outbox_items()
-    assert waiting.hook == "kasify_order_refunded"
-    assert "HTTP 500" in (waiting.last_error or "")
-    assert saleor_orders.deliver_pending(retry_now=True) == 1
+    held = saleor_orders.refund(paid.id, Decimal("10.00"), idempotency_key="form-1", actor=STAFF)
+    # No answer is not a refusal: the refund waits, its amount held, nothing refunded yet.
+    assert [refund.status for refund in held.refunds] == [ko.RefundStatus.PENDING]
+    assert (held.totals.refunded, held.totals.refund_pending) == (Decimal("0.00"), Decimal("10.00"))
+    order = saleor_orders.refund(paid.id, Decimal("10.00"), idempotency_key="form-1", actor=STAFF)
+    assert order.totals.refunded == Decimal("10.00")
     assert len(installed.calls_named("KasifyGrantRefund")) == 1
     [grant] = installed.orders[SALEOR_ID]["grantedRefunds"]
     assert grant["status"] == "PENDING"
+    assert order.refunds[-1].reference == grant["id"]
     assert saleor_orders.store.outbox_items() == []
 
 

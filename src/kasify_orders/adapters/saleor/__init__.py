@@ -14,6 +14,7 @@
 - :mod:`~.events`: webhook payloads (subscription, filterable and legacy shapes) -> kasify actions;
 - :mod:`~.writeback`: the plugin that sends the merchant's actions back to Saleor over GraphQL;
 - :mod:`~.graphql`: every GraphQL document and the client;
+- :mod:`~.emails`: finding Saleor's own customer emails at install;
 - :mod:`~.installations`: the adapter's tables.
 
 Needs ``pip install 'kasify-orders[saleor]'``. See ``docs/saleor.md``.
@@ -27,12 +28,12 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the installation
     missing("saleor", "the Saleor adapter", error)
 
-from kasify_orders.adapters.saleor.app import PERMISSIONS, SaleorApp
+from kasify_orders.adapters.saleor.app import PERMISSIONS, SaleorApp, installation_warnings, uninstall
 from kasify_orders.adapters.saleor.events import ACTOR, EVENTS
 from kasify_orders.adapters.saleor.graphql import SaleorClient, SaleorError
 from kasify_orders.adapters.saleor.installations import Installation, Installations
 from kasify_orders.adapters.saleor.signatures import SignatureError, SignatureVerifier
-from kasify_orders.adapters.saleor.writeback import SaleorWriteBack
+from kasify_orders.adapters.saleor.writeback import SaleorRefundFailed, SaleorWriteBack
 
 __all__ = [
     "ACTOR",
@@ -43,7 +44,10 @@ __all__ = [
     "SaleorApp",
     "SaleorClient",
     "SaleorError",
+    "SaleorRefundFailed",
     "SaleorWriteBack",
     "SignatureError",
     "SignatureVerifier",
+    "installation_warnings",
+    "uninstall",
 ]

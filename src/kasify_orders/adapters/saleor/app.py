@@ -30,11 +30,12 @@ except ImportError as error:  # pragma: no cover - depends on the installation
         "the Saleor adapter needs werkzeug and joserfc: pip install 'kasify-orders[saleor]'"
     ) from error
 
-from kasify_orders.adapters.saleor.events import EVENTS, EventHandler, UnusableEvent, parse
+from kasify_orders.adapters.saleor.emails import customer_email_warning
+from kasify_orders.adapters.saleor.events import APP_EVENTS, EVENTS, EventHandler, UnusableEvent, parse
 from kasify_orders.adapters.saleor.graphql import APP_ID, ORDER_EVENTS_SUBSCRIPTION, SaleorClient, SaleorError
 from kasify_orders.adapters.saleor.installations import Installation, Installations
 from kasify_orders.adapters.saleor.signatures import FetchJson, SignatureError, SignatureVerifier, fetch_json
-from kasify_orders.adapters.saleor.writeback import SaleorWriteBack
+from kasify_orders.adapters.saleor.writeback import SaleorWriteBack, uninstall
 from kasify_orders.errors import ValidationError
 from kasify_orders.network import is_loopback
 from kasify_orders.service import Orders
@@ -42,12 +43,14 @@ from kasify_orders.service import Orders
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["PERMISSIONS", "SaleorApp"]
+__all__ = ["PERMISSIONS", "SaleorApp", "installation_warnings", "uninstall"]
 
 log = logging.getLogger(__name__)
 
-#: What the app asks Saleor for: reading and fulfilling orders, notes, and refunds on transactions.
-PERMISSIONS = ("MANAGE_ORDERS", "HANDLE_PAYMENTS")
+#: What the app asks Saleor for: reading and fulfilling orders, notes, and refunds on transactions
+#: (MANAGE_ORDERS, HANDLE_PAYMENTS); reading whether Saleor's own customer-email plugin is active
+#: (MANAGE_PLUGINS); hearing that it was uninstalled, APP_DELETED (MANAGE_APPS).
+PERMISSIONS = ("MANAGE_ORDERS", "HANDLE_PAYMENTS", "MANAGE_PLUGINS", "MANAGE_APPS")
 #: Webhook bodies larger than this are refused (Saleor's order payloads are a few kilobytes).
 MAX_BODY = 5_000_000
 
@@ -193,7 +196,7 @@ class SaleorApp:
             "webhooks": [
                 {
                     "name": "kasify orders",
-                    "asyncEvents": list(EVENTS),
+                    "asyncEvents": [*EVENTS, *APP_EVENTS],
                     "query": ORDER_EVENTS_SUBSCRIPTION,
                     "targetUrl": f"{base}/api/webhooks",
                     "isActive": True,
@@ -209,12 +212,23 @@ class SaleorApp:
             if self.orders_url
             else ""
         )
+        notices = "".join(
+            f'<p class="warning"><strong>{html.escape(notice)}</strong></p>' for notice in self.warnings()
+        )
         page = (
             f"<!doctype html><title>{html.escape(self.name)}</title>"
             f"<h1>{html.escape(self.name)}</h1>"
-            f"<p>Installed on {len(self._active())} Saleor shop(s).</p>{link}"
+            f"<p>Installed on {len(self._active())} Saleor shop(s).</p>{notices}{link}"
         )
         return Response(page, mimetype="text/html")
+
+    def warnings(self) -> list[str]:
+        """What the merchant must know about each installation (Saleor's own emails, an uninstall)."""
+        return installation_warnings(self.installations.all())
+
+    def uninstall(self, api_url: str, *, why: str) -> bool:
+        """:func:`uninstall` this app's installation at *api_url*."""
+        return uninstall(self.installations, api_url, why=why)
 
     def _active(self) -> list[Installation]:
         return [installation for installation in self.installations.all() if installation.active]
@@ -264,10 +278,18 @@ class SaleorApp:
         except SignatureError as error:
             return _refuse(502, "JWKS_NOT_AVAILABLE", str(error))
         domain = request.headers.get("Saleor-Domain", "").strip() or (urlsplit(api_url).netloc)
+        warning = customer_email_warning(SaleorClient(api_url, token, timeout=self.timeout))
         self.installations.save(
-            api_url=api_url, domain=domain[:255], app_id=app["id"], app_token=token, jwks=jwks
+            api_url=api_url,
+            domain=domain[:255],
+            app_id=app["id"],
+            app_token=token,
+            jwks=jwks,
+            email_warning=warning,
         )
         log.info("installed on %s (app %s)", api_url, app["id"])
+        if warning:
+            log.warning("%s: %s", api_url, warning)
         return _json({"success": True})
 
     def _webhook(self, request: Request) -> Response:  # noqa: PLR0911 - one refusal per check
@@ -289,6 +311,8 @@ class SaleorApp:
         event = (headers.get("Saleor-Event") or headers.get("X-Saleor-Event") or "").strip().upper()
         if not event:
             return _refuse(400, "MISSING_SALEOR_EVENT", "the Saleor-Event header is missing")
+        if event in APP_EVENTS:
+            return self._app_event(installation, event, body)
         if event not in EVENTS:
             return _json({"success": True, "outcome": "ignored", "event": event})
         digest = hashlib.sha256(b"\n".join([api_url.encode(), event.encode(), body])).hexdigest()
@@ -315,3 +339,34 @@ class SaleorApp:
             return _refuse(503, "SALEOR_UNAVAILABLE", str(error))
         self.installations.mark_seen(digest, api_url=api_url, event=event)
         return _json({"success": True, "outcome": outcome, "event": event})
+
+    def _app_event(self, installation: Installation, event: str, body: bytes) -> Response:
+        """APP_DELETED: when it is this app that Saleor deleted, stop following that Saleor."""
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return _refuse(400, "INVALID_BODY", "the webhook body is not JSON")
+        if isinstance(payload, list) and len(payload) == 1:  # legacy: an array holding the app
+            payload = payload[0]
+        app = payload.get("app", payload) if isinstance(payload, dict) else None
+        app_id = app.get("id") if isinstance(app, dict) else None
+        if app_id != installation.app_id:
+            log.info("%s from %s is about app %r, not this one: ignored", event, installation.api_url, app_id)
+            return _json({"success": True, "outcome": "ignored", "event": event})
+        self.uninstall(installation.api_url, why="The kasify app was uninstalled in Saleor")
+        return _json({"success": True, "outcome": "uninstalled", "event": event})
+
+
+def installation_warnings(installations: Iterable[Installation]) -> list[str]:
+    """The merchant's notices about *installations*: Saleor's own customer emails, uninstalls."""
+    notices = []
+    for installation in installations:
+        if not installation.active:
+            assert installation.removed_at is not None
+            notices.append(
+                f"Uninstalled from {installation.api_url} on {installation.removed_at:%Y-%m-%d %H:%M} UTC: "
+                "its orders are no longer kept in step with Saleor"
+            )
+        elif installation.email_warning:
+            notices.append(f"{installation.api_url}: {installation.email_warning}")
+    return notices

@@ -18,6 +18,10 @@ FULFILLMENT_TRACKING_NUMBER_UPDATED    ``update_tracking`` (``mark_shipped`` if 
 ORDER_REFUNDED / ORDER_FULLY_REFUNDED  ``refund`` up to Saleor's refunded total
 =====================================  ===============================================
 
+A partial fulfilment is a timeline note until Saleor has fulfilled every line (kasify has one
+shipment per order); an echo of the tracking number kasify has is a duplicate, whatever
+carrier the echo's (older) metadata names. APP_DELETED is the app's business (``app.py``).
+
 Saleor sends no event id and retries: besides the webhook digest the app keeps, every step
 here is idempotent on its own (the placing key, a status already reached, a refund key
 derived from Saleor's refunded total), so a replay changes nothing. Webhooks arrive in any
@@ -41,11 +45,13 @@ from kasify_orders.adapters.saleor.graphql import ORDER, SaleorClient
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
 from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import Address, Customer, NewLine, NewOrder, Order
+from kasify_orders.model import Address, Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
 from kasify_orders.service import Orders
+from kasify_orders.storage.store import Transaction
 
 __all__ = [
     "ACTOR",
+    "APP_EVENTS",
     "CARRIER_METADATA_KEY",
     "EVENTS",
     "EventHandler",
@@ -63,6 +69,8 @@ ACTOR = "saleor"
 CARRIER_METADATA_KEY = "kasify.carrier"
 #: The fulfillment metadata key holding the carrier's tracking link.
 TRACKING_URL_METADATA_KEY = "kasify.tracking_url"
+#: How the idempotency keys of refunds Saleor made begin (the write-back never sends those back).
+SALEOR_REFUND_KEY_PREFIX = "saleor:"
 
 #: The Saleor events kasify follows (``Saleor-Event`` header, upper-cased).
 EVENTS = (
@@ -75,6 +83,8 @@ EVENTS = (
     "ORDER_REFUNDED",
     "ORDER_FULLY_REFUNDED",
 )
+#: The app's own lifecycle events kasify follows (handled by the app, not applied to orders).
+APP_EVENTS = ("APP_DELETED",)
 _PAID_CHARGE = {"FULL", "OVERCHARGED"}
 _LIVE_FULFILLMENT = {"FULFILLED", "WAITING_FOR_APPROVAL"}
 
@@ -104,6 +114,8 @@ class SaleorFulfillment:
     status: str
     tracking_number: str
     carrier: str | None = None
+    #: The tracking link kasify wrote beside the carrier (it names the number the carrier is for).
+    tracking_url: str | None = None
 
 
 @attrs.frozen
@@ -139,6 +151,17 @@ class SaleorOrder:
     total_refunded: Decimal | None = None
     transactions: tuple[SaleorTransaction, ...] = ()
     fulfillments: tuple[SaleorFulfillment, ...] = ()
+    #: Saleor's order status (``"UNFULFILLED"``, ``"PARTIALLY_FULFILLED"``, ``"FULFILLED"``, ...); "" unknown.
+    status: str = ""
+
+    @property
+    def partially_fulfilled(self) -> bool:
+        """Whether Saleor has fulfilled some of the order's units but not all of them."""
+        return self.status == "PARTIALLY_FULFILLED"
+
+    def fulfillment(self, fulfillment_id: str) -> SaleorFulfillment | None:
+        """The order's fulfillment with this id, as the order's payload carries it."""
+        return next((f for f in self.fulfillments if f.id == fulfillment_id), None)
 
     @property
     def complete(self) -> bool:
@@ -253,10 +276,16 @@ def _fulfillment(raw: object, *, legacy: bool) -> SaleorFulfillment | None:
     metadata = _metadata(data.get("metadata"))
     return SaleorFulfillment(
         id=str(data["id"]),
-        status=_text(data.get("status")).upper().replace("-", "_"),
+        status=_status(data.get("status")),
         tracking_number=_text(number),
         carrier=metadata.get(CARRIER_METADATA_KEY) or None,
+        tracking_url=metadata.get(TRACKING_URL_METADATA_KEY) or None,
     )
+
+
+def _status(value: object) -> str:
+    """``"partially_fulfilled"`` (legacy) or ``"PARTIALLY_FULFILLED"`` -> ``"PARTIALLY_FULFILLED"``."""
+    return _text(value).upper().replace("-", "_")
 
 
 def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
@@ -328,6 +357,7 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
         fulfillments=tuple(
             f for f in (_fulfillment(item, legacy=False) for item in _list(raw.get("fulfillments"))) if f
         ),
+        status=_status(raw.get("status")),
     )
 
 
@@ -400,6 +430,7 @@ def _legacy_order(raw: Mapping[str, Any]) -> SaleorOrder:
         fulfillments=tuple(
             f for f in (_fulfillment(item, legacy=True) for item in _list(raw.get("fulfillments"))) if f
         ),
+        status=_status(raw.get("status")),
     )
 
 
@@ -413,10 +444,21 @@ def parse(event_name: str, payload: object) -> SaleorEvent:
         raise UnusableEvent(
             f"kasify does not handle the Saleor event {event_name!r}; it handles {', '.join(EVENTS)}"
         )
-    if isinstance(payload, list):  # legacy: an array holding one order
+    if isinstance(payload, list):  # legacy: an array holding one order, or one fulfillment
         if len(payload) != 1 or not isinstance(payload[0], Mapping):
-            raise UnusableEvent("a legacy payload must be an array holding one order object")
-        order = _legacy_order(payload[0])
+            raise UnusableEvent("a legacy payload must be an array holding one order or fulfillment object")
+        item: Mapping[str, Any] = payload[0]
+        if item.get("type") == "Fulfillment" or name.startswith("FULFILLMENT_"):
+            # FULFILLMENT_* events: the fulfillment, with its order inside.
+            raw_order = item.get("order")
+            if not isinstance(raw_order, Mapping):
+                raise UnusableEvent(f"the legacy {name} payload's fulfillment has no order")
+            order = _legacy_order(raw_order)
+            fulfillment = _fulfillment(item, legacy=True)
+            if fulfillment is not None:  # its tracking number is only on the order's copy
+                fulfillment = order.fulfillment(fulfillment.id) or fulfillment
+            return SaleorEvent(name, order.id, order, fulfillment)
+        order = _legacy_order(item)
         fulfillment = order.fulfillments[-1] if order.fulfillments else None
         return SaleorEvent(name, order.id, order, fulfillment)
     if not isinstance(payload, Mapping):
@@ -539,41 +581,52 @@ class EventHandler:
     # -- the order behind the event -------------------------------------------------------------
 
     def _ensure_order(self, event: SaleorEvent) -> tuple[Order, bool]:
+        """The kasify order behind *event*, placing it first if kasify has not seen it.
+
+        Returns ``(order, placed)``: *placed* is true only for the one delivery that placed it
+        (Saleor sends ORDER_CREATED, ORDER_CONFIRMED and ORDER_FULLY_PAID at once; the others
+        get the same order through its idempotency key). The link to the Saleor order and the
+        "Placed in Saleor" entry are written in the placing transaction, so no entry can land
+        before them and no concurrent delivery writes them twice.
+        """
         link = self.installations.link_for_saleor(self.api_url, event.order_id)
         if link is not None:
             return self.orders.get(link.order_id), False
         key = placing_key(self.api_url, event.order_id)
-        existing = self.orders.store.read(lambda tx: tx.order_by_idempotency_key(key))
         saleor = event.order
-        if existing is None and not saleor.complete:
+        existing = self.orders.store.read(lambda tx: tx.order_by_idempotency_key(key))
+        if existing is not None:  # placed by an older version, which linked it afterwards
+            self.installations.link(self._link_for(existing.id, saleor, event.order_id))
+            return existing, False
+        if not saleor.complete:
             fetched = self.client().execute(ORDER, {"id": event.order_id})
             saleor = order_from_query(fetched.get("order"))
-        placed = existing is None
-        order = existing or self.orders.place(_to_new_order(saleor), idempotency_key=key, actor=ACTOR)
-        self.installations.link(
-            SaleorOrderLink(
-                order_id=order.id,
-                api_url=self.api_url,
-                saleor_order_id=event.order_id,
-                saleor_number=saleor.number[:32],
-                transaction_id=next((t.id for t in saleor.transactions), None),
-                fulfillment_id=saleor.fulfillments[-1].id if saleor.fulfillments else None,
-            )
-        )
-        if placed:
-            self.orders.record_event(
-                order.id,
+        placed_here: list[str] = []
+
+        def record_origin(tx: Transaction, order: Order) -> None:
+            placed_here.append(order.id)
+            self.installations.link_in(tx, self._link_for(order.id, saleor, event.order_id))
+            entry = TimelineEvent(
                 "saleor",
+                utcnow(),
+                ACTOR,
                 f"Placed in Saleor as order #{saleor.number}",
-                data={
-                    "saleor_order_id": event.order_id,
-                    "saleor_number": saleor.number,
-                    "api_url": self.api_url,
-                },
-                actor=ACTOR,
+                {"saleor_order_id": event.order_id, "saleor_number": saleor.number, "api_url": self.api_url},
             )
-            order = self.orders.get(order.id)
-        return order, placed
+            tx.append_timeline(order.id, [entry])
+
+        order = self.orders.place(_to_new_order(saleor), idempotency_key=key, actor=ACTOR, also=record_origin)
+        return order, order.id in placed_here
+
+    def _link_for(self, order_id: str, saleor: SaleorOrder, saleor_order_id: str) -> SaleorOrderLink:
+        return SaleorOrderLink(
+            order_id=order_id,
+            api_url=self.api_url,
+            saleor_order_id=saleor_order_id,
+            saleor_number=saleor.number[:32],
+            transaction_id=next((t.id for t in saleor.transactions), None),
+            fulfillment_id=saleor.fulfillments[-1].id if saleor.fulfillments else None,
+        )
 
     def _sync_payment(self, order: Order, saleor: SaleorOrder) -> Order:
         if saleor.paid and order.status is Status.PENDING:
@@ -598,9 +651,13 @@ class EventHandler:
         if order.status is not Status.PENDING:
             return "duplicate"
         try:
-            self.orders.confirm_payment(order.id, actor=ACTOR)
+            order = self.orders.confirm_payment(order.id, actor=ACTOR)
         except InvalidTransition:
             return "duplicate"
+        # Saleor may have fulfilled the order before it was paid (kasify noted it could not follow).
+        shipped = _shipping_fulfillment(event.order)
+        if shipped is not None and not event.order.partially_fulfilled:
+            self._ship_or_track(order, event.order, shipped)
         return "payment_confirmed"
 
     def _cancelled(self, order: Order, event: SaleorEvent) -> str:
@@ -615,38 +672,46 @@ class EventHandler:
         return "cancelled"
 
     def _fulfilled(self, order: Order, event: SaleorEvent) -> str:
-        fulfillment = event.fulfillment
-        live = [f for f in event.order.fulfillments if f.status in _LIVE_FULFILLMENT and f.tracking_number]
-        if live:
-            fulfillment = live[-1]
+        fulfillment = _shipping_fulfillment(event.order) or event.fulfillment
         if fulfillment is None or not fulfillment.tracking_number:
             if order.status is Status.SHIPPED or order.status is Status.DELIVERED:
                 return "duplicate"
-            self.orders.record_event(
-                order.id,
-                "saleor",
+            return self._note_once(
+                order,
                 "Fulfilled in Saleor without a tracking number: "
                 "mark it shipped here with the carrier and number",
-                actor=ACTOR,
             )
-            return "noted"
         return self._ship_or_track(order, event.order, fulfillment)
 
     def _tracking(self, order: Order, event: SaleorEvent) -> str:
         if event.fulfillment is None or not event.fulfillment.tracking_number:
             return "ignored"
-        return self._ship_or_track(order, event.order, event.fulfillment)
+        # ``event.fulfillment`` can carry the metadata from before kasify's own write-back (the
+        # carrier kasify just replaced); the order's copy of the same fulfillment is current.
+        fulfillment = event.order.fulfillment(event.fulfillment.id) or event.fulfillment
+        if fulfillment.tracking_number != event.fulfillment.tracking_number:
+            fulfillment = event.fulfillment
+        return self._ship_or_track(order, event.order, fulfillment)
 
     def _ship_or_track(  # noqa: PLR0911 - one outcome per status
         self, order: Order, saleor: SaleorOrder, fulfillment: SaleorFulfillment
     ) -> str:
-        self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
         number = fulfillment.tracking_number
-        carrier = fulfillment.carrier
+        if saleor.partially_fulfilled and order.status in (Status.PENDING, Status.PROCESSING):
+            # Until kasify knows parcels, a part shipped is not the order shipped.
+            return self._note_once(
+                order,
+                f"Saleor shipped part of this order (parcel tracking {number}); "
+                "it is marked shipped here when Saleor has fulfilled every line",
+                data={"fulfillment_id": fulfillment.id, "tracking_number": number},
+            )
+        self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
         if order.status is Status.PENDING:
             order = self._sync_payment(order, saleor)
         if order.status is Status.PROCESSING:
-            carrier = carrier or _guess_carrier(number, saleor.shipping_method, self.default_carrier)
+            carrier = fulfillment.carrier or _guess_carrier(
+                number, saleor.shipping_method, self.default_carrier
+            )
             try:
                 self.orders.mark_shipped(order.id, tracking_number=number, carrier=carrier, actor=ACTOR)
             except InvalidTransition:
@@ -655,12 +720,21 @@ class EventHandler:
         if order.status in (Status.SHIPPED, Status.DELIVERED):
             shipment = order.shipment
             assert shipment is not None
-            if shipment.tracking_number == number and carrier in (None, shipment.carrier):
+            if shipment.tracking_number == number:
+                # kasify's own write-back echoed (its metadata may still name the old carrier),
+                # or Saleor repeating itself: nothing to correct.
                 return "duplicate"
             if self._kasify_replaced(order, number):
                 return "stale"
+            new_carrier = fulfillment.carrier
+            url = fulfillment.tracking_url
+            if new_carrier is not None and url and number not in url:
+                # kasify's metadata describes the number Saleor just replaced, not this one.
+                new_carrier = _guess_carrier(number, saleor.shipping_method, shipment.carrier)
             try:
-                self.orders.update_tracking(order.id, tracking_number=number, carrier=carrier, actor=ACTOR)
+                self.orders.update_tracking(
+                    order.id, tracking_number=number, carrier=new_carrier, actor=ACTOR
+                )
             except ValidationError as error:
                 if "already" in str(error):
                     return "duplicate"
@@ -686,13 +760,9 @@ class EventHandler:
         if target is None and event.name == "ORDER_FULLY_REFUNDED":
             target = order.totals.total
         if target is None:
-            self.orders.record_event(
-                order.id,
-                "saleor",
-                "Saleor reports a refund, but its payload carries no amount: record it here by hand",
-                actor=ACTOR,
+            return self._note_once(
+                order, "Saleor reports a refund, but its payload carries no amount: record it here by hand"
             )
-            return "noted"
         target = min(target, order.totals.total)
         amount = target - order.totals.refunded
         if amount <= 0:
@@ -702,12 +772,14 @@ class EventHandler:
                 order = self.orders.confirm_payment(order.id, actor=ACTOR)
             except InvalidTransition:
                 order = self.orders.get(order.id)
+        key = saleor_refund_key(event.order_id, target)
         try:
             self.orders.refund(
                 order.id,
                 amount,
                 note="Refunded in Saleor",
-                idempotency_key=f"saleor:{event.order_id}:refunded-to:{target}"[:255],
+                idempotency_key=key,
+                provider_reference=key,
                 actor=ACTOR,
             )
         except (InvalidTransition, RefundExceedsBalance) as error:
@@ -717,13 +789,31 @@ class EventHandler:
         return "refunded"
 
     def _conflict(self, order: Order, message: str, error: Exception | None = None) -> str:
-        """Note on the timeline that Saleor did something kasify's order cannot follow."""
+        """Note on the timeline (once) that Saleor did something kasify's order cannot follow."""
         log.warning("Saleor order for kasify order %s: %s (%s)", order.number, message, error)
-        self.orders.record_event(
-            order.id,
-            "saleor_conflict",
+        self._note_once(
+            order,
             f"{message}; nothing changed here",
-            actor=ACTOR,
+            kind="saleor_conflict",
             data={"error": str(error or "")},
         )
         return "conflict"
+
+    def _note_once(
+        self, order: Order, message: str, *, kind: str = "saleor", data: Mapping[str, Any] | None = None
+    ) -> str:
+        """Add a timeline entry unless the order has it already (Saleor tells one thing in several events)."""
+        if not any(entry.kind == kind and entry.message == message for entry in order.timeline):
+            self.orders.record_event(order.id, kind, message, data=data, actor=ACTOR)
+        return "noted"
+
+
+def _shipping_fulfillment(order: SaleorOrder) -> SaleorFulfillment | None:
+    """The newest live fulfillment with a tracking number: the one kasify ships with."""
+    live = [f for f in order.fulfillments if f.status in _LIVE_FULFILLMENT and f.tracking_number]
+    return live[-1] if live else None
+
+
+def saleor_refund_key(saleor_order_id: str, refunded_total: Decimal) -> str:
+    """The idempotency key of a refund Saleor made (its refunded total reached *refunded_total*)."""
+    return f"{SALEOR_REFUND_KEY_PREFIX}{saleor_order_id}:refunded-to:{refunded_total}"[:255]

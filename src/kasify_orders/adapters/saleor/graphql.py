@@ -17,6 +17,8 @@ from typing import Any
 
 __all__ = [
     "APP_ID",
+    "CUSTOMER_EMAIL_PLUGINS",
+    "CUSTOMER_EMAIL_PLUGIN_STATE",
     "FULFILL",
     "GRANT_REFUND",
     "MARK_AS_PAID",
@@ -32,6 +34,7 @@ __all__ = [
     "UPDATE_TRACKING",
     "SaleorClient",
     "SaleorError",
+    "SaleorTokenRejected",
 ]
 
 #: The order fields kasify reads: the same fragment for webhooks and for fetching an order.
@@ -97,6 +100,7 @@ subscription KasifyOrderEvents {
       fulfillment { id status trackingNumber created metadata { key value } }
       order { ...KasifyOrder }
     }
+    ... on AppDeleted { issuedAt version app { id } }
   }
 }
 """
@@ -105,6 +109,25 @@ subscription KasifyOrderEvents {
 
 #: Proves an app token works (at install) and tells the app its own id.
 APP_ID = "query KasifyAppId { app { id } }"
+
+#: Saleor's own plugins that email customers about their orders (the ids of ``plugin(id:)``).
+CUSTOMER_EMAIL_PLUGINS = {
+    "mirumee.notifications.user_email": "User emails",
+    "mirumee.notifications.sendgrid_email": "Sendgrid",
+}
+
+#: Whether Saleor's own customer-email plugins are active, per channel (needs MANAGE_PLUGINS).
+CUSTOMER_EMAIL_PLUGIN_STATE = """
+query KasifyCustomerEmailPlugins {
+  userEmail: plugin(id: "mirumee.notifications.user_email") { ...KasifyPluginState }
+  sendgrid: plugin(id: "mirumee.notifications.sendgrid_email") { ...KasifyPluginState }
+}
+fragment KasifyPluginState on Plugin {
+  id name
+  globalConfiguration { active }
+  channelConfigurations { active channel { slug name } }
+}
+"""
 
 #: The whole order, for events whose payload does not carry it (an order kasify never saw).
 ORDER = "query KasifyFetchOrder($id: ID!) { order(id: $id) { ...KasifyOrder } }\n" + ORDER_FRAGMENTS
@@ -223,6 +246,7 @@ mutation KasifyMarkAsPaid($id: ID!, $ref: String) {
 DOCUMENTS: Mapping[str, str] = {
     "ORDER_EVENTS_SUBSCRIPTION": ORDER_EVENTS_SUBSCRIPTION,
     "APP_ID": APP_ID,
+    "CUSTOMER_EMAIL_PLUGIN_STATE": CUSTOMER_EMAIL_PLUGIN_STATE,
     "ORDER": ORDER,
     "ORDER_STATE": ORDER_STATE,
     "FULFILL": FULFILL,
@@ -242,6 +266,14 @@ _MAX_RESPONSE = 5_000_000
 
 class SaleorError(Exception):
     """A call to Saleor failed; the message says how (retry later, or fix what it names)."""
+
+
+class SaleorUnreachable(SaleorError):
+    """Saleor gave no answer (unreachable, or HTTP 5xx): whether it acted is unknown, so ask again later."""
+
+
+class SaleorTokenRejected(SaleorError):
+    """Saleor refused the app's token (HTTP 401): the app was uninstalled there, or its token revoked."""
 
 
 class SaleorClient:
@@ -270,9 +302,16 @@ class SaleorClient:
                 raw = response.read(_MAX_RESPONSE)
         except urllib.error.HTTPError as error:
             detail = error.read(500).decode("utf-8", "replace")
-            raise SaleorError(f"{self.api_url} answered HTTP {error.code}: {detail}") from None
+            kind = (
+                SaleorTokenRejected
+                if error.code == 401
+                else SaleorUnreachable
+                if error.code >= 500
+                else SaleorError
+            )
+            raise kind(f"{self.api_url} answered HTTP {error.code}: {detail}") from None
         except OSError as error:
-            raise SaleorError(f"could not reach {self.api_url}: {error}") from None
+            raise SaleorUnreachable(f"could not reach {self.api_url}: {error}") from None
         try:
             answer = json.loads(raw)
         except ValueError:

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from kasify_orders.errors import ConstraintViolation
-from kasify_orders.model import utcnow
+from kasify_orders.lifecycle import Status
+from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 
 __all__ = ["Installation", "Installations", "SaleorOrderLink"]
@@ -40,6 +41,8 @@ class Installation:
     installed_at: datetime
     #: When the app was uninstalled (then webhooks from this URL are refused); None while installed.
     removed_at: datetime | None = None
+    #: What the merchant must fix about Saleor's own customer emails (found at install); None: nothing.
+    email_warning: str | None = None
 
     @property
     def active(self) -> bool:
@@ -84,12 +87,20 @@ class Installations:
         return [_installation(row) for row in rows]
 
     def save(
-        self, *, api_url: str, domain: str, app_id: str, app_token: str, jwks: Mapping[str, Any] | None
+        self,
+        *,
+        api_url: str,
+        domain: str,
+        app_id: str,
+        app_token: str,
+        jwks: Mapping[str, Any] | None,
+        email_warning: str | None = None,
     ) -> Installation:
         """Store (or replace, on reinstall) the installation for *api_url*; it is active again."""
         t = self._installations
         now = utcnow()
         values = {
+            "email_warning": email_warning,
             "domain": domain,
             "app_id": app_id,
             "app_token": app_token,
@@ -118,37 +129,59 @@ class Installations:
             )
         )
 
-    def remove(self, api_url: str) -> bool:
+    def remove(self, api_url: str, *, note: TimelineEvent | None = None) -> bool:
         """Mark *api_url* uninstalled: its webhooks are refused and nothing is written back to it.
 
-        Returns False when it was not installed. The row (and its orders' links) is kept, so a
-        reinstall picks the orders up again.
+        *note* is added, in the same transaction, to the timeline of each of its orders that
+        is not finished (:meth:`open_orders_of`). Returns False when it was not installed.
+        The row (and its orders' links) is kept, so a reinstall picks the orders up again.
         """
         t = self._installations
-        result = self.store.atomic(
-            lambda tx: tx.conn.execute(
+
+        def work(tx: Transaction) -> bool:
+            result = tx.conn.execute(
                 sa.update(t)
                 .where(t.c.api_url == api_url, t.c.removed_at.is_(None))
                 .values(removed_at=utcnow())
             )
-        )
-        return bool(result.rowcount)
+            if not result.rowcount:
+                return False
+            if note is not None:
+                for order_id in tx.conn.scalars(self._open_orders(api_url)).all():
+                    tx.append_timeline(order_id, [note])
+            return True
+
+        return self.store.atomic(work)
 
     # -- order links --------------------------------------------------------------------------
 
     def link(self, link: SaleorOrderLink) -> None:
         """Remember which Saleor order *link.order_id* mirrors (idempotent)."""
-        t = self._links
-
-        def work(tx: Transaction) -> None:
-            exists = tx.conn.scalar(sa.select(t.c.order_id).where(t.c.order_id == link.order_id))
-            if exists is None:
-                tx.conn.execute(sa.insert(t).values(attrs.asdict(link)))
-
         try:
-            self.store.atomic(work)
+            self.store.atomic(lambda tx: self.link_in(tx, link))
         except ConstraintViolation:  # a concurrent delivery of the same event linked it first
             pass
+
+    def link_in(self, tx: Transaction, link: SaleorOrderLink) -> None:
+        """:meth:`link` inside *tx* (the transaction placing the order)."""
+        t = self._links
+        exists = tx.conn.scalar(sa.select(t.c.order_id).where(t.c.order_id == link.order_id))
+        if exists is None:
+            tx.conn.execute(sa.insert(t).values(attrs.asdict(link)))
+
+    def open_orders_of(self, api_url: str) -> list[str]:
+        """The ids of the unfinished (not delivered, cancelled or refunded) kasify orders from *api_url*."""
+        return list(self.store.read(lambda tx: tx.conn.scalars(self._open_orders(api_url)).all()))
+
+    def _open_orders(self, api_url: str) -> sa.Select[Any]:
+        t, o = self._links, self.store.tables.orders
+        finished = [Status.DELIVERED.value, Status.CANCELLED.value, Status.REFUNDED.value]
+        return (
+            sa.select(o.c.id)
+            .join(t, t.c.order_id == o.c.id)
+            .where(t.c.api_url == api_url, o.c.status.notin_(finished))
+            .order_by(o.c.number)
+        )
 
     def update_link(self, order_id: str, **values: str | None) -> None:
         """Record Saleor ids learnt later (``transaction_id``, ``fulfillment_id``)."""
@@ -216,4 +249,5 @@ def _installation(row: Row[Any]) -> Installation:
         jwks_fetched_at=row.jwks_fetched_at,
         installed_at=row.installed_at,
         removed_at=row.removed_at,
+        email_warning=row.email_warning,
     )

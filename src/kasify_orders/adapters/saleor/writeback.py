@@ -1,33 +1,45 @@
-"""``SaleorWriteBack``: the merchant's actions in kasify, sent on to Saleor through the outbox.
+"""``SaleorWriteBack``: the merchant's actions in kasify, sent on to Saleor.
 
 A plugin on kasify's event hooks. Each hook runs after the change committed; when a call to
 Saleor fails the hook raises, and the outbox retries it with backoff (``delivery.py``), so a
-shipment or refund is never lost on a network blip. Every step first reads what Saleor
-already has, so a retry after a half-done attempt finishes the job instead of repeating it:
+shipment is never lost on a network blip. Every step first reads what Saleor already has, so
+a retry after a half-done attempt finishes the job instead of repeating it:
 
 - shipped: ``orderFulfill`` with the tracking number (or ``orderFulfillmentUpdateTracking`` when
   Saleor fulfilled the lines already), then the carrier and tracking link in the fulfillment's
   metadata (Saleor has no carrier field);
-- tracking corrected: ``orderFulfillmentUpdateTracking`` and the metadata;
-- refund: ``orderGrantRefundCreate`` on the order's transaction (its reason names kasify's refund
-  id, which is how a retry finds it), then ``transactionRequestRefundForGrantedRefund`` unless
-  already requested;
+- tracking corrected: the metadata first, then ``orderFulfillmentUpdateTracking`` (Saleor's
+  echo carries the metadata the fulfillment has when its number changes);
 - note: ``orderNoteAdd`` (skipped when the app already added the same text);
 - cancelled / payment confirmed: ``orderCancel`` / ``orderMarkAsPaid`` unless Saleor is there already.
 
+A refund is not an event to pass on but the payment itself: the plugin is the refund's payment
+provider (``kasify_refund_payment``) for Saleor orders — ``orderGrantRefundCreate`` on the
+order's transaction (its reason names the refund's idempotency key, which is how a retry finds
+it), then ``transactionRequestRefundForGrantedRefund`` — and raises :class:`SaleorRefundFailed`
+when Saleor refunds nothing, so kasify never records a refund Saleor did not make.
+
 Changes that came *from* Saleor (actor ``"saleor"``) are never sent back, and orders that
 did not come from Saleor are left alone. Saleor's own customer emails are not triggered
-(``notifyCustomer: false``): kasify sends the shipping email.
+(``notifyCustomer: false``): kasify sends the shipping email, and the customer emails show
+Saleor's order number (``kasify_customer_order_number``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from kasify_orders import carriers
-from kasify_orders.adapters.saleor.events import ACTOR, CARRIER_METADATA_KEY, TRACKING_URL_METADATA_KEY
+from kasify_orders.adapters.saleor.events import (
+    ACTOR,
+    CARRIER_METADATA_KEY,
+    SALEOR_REFUND_KEY_PREFIX,
+    TRACKING_URL_METADATA_KEY,
+)
 from kasify_orders.adapters.saleor.graphql import (
     FULFILL,
     GRANT_REFUND,
@@ -42,17 +54,24 @@ from kasify_orders.adapters.saleor.graphql import (
     UPDATE_TRACKING,
     SaleorClient,
     SaleorError,
+    SaleorTokenRejected,
+    SaleorUnreachable,
 )
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
+from kasify_orders.errors import RefundPending
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
+from kasify_orders.model import Order, Shipment, TimelineEvent, utcnow
 from kasify_orders.service import Orders
 
-__all__ = ["SaleorWriteBack"]
+__all__ = ["SaleorRefundFailed", "SaleorWriteBack", "uninstall"]
 
 log = logging.getLogger(__name__)
 
 _LIVE = {"FULFILLED", "WAITING_FOR_APPROVAL"}
+
+
+class SaleorRefundFailed(SaleorError):
+    """Saleor refunded nothing (the message says why): the refund failed, it must not be recorded as done."""
 
 
 def _last(order: Order, kind: str) -> TimelineEvent | None:
@@ -108,6 +127,20 @@ class SaleorWriteBack:
             return None
         return link, self.client_for(link.api_url)
 
+    @contextmanager
+    def _uninstalled_when_refused(self, order: Order, link: SaleorOrderLink) -> Iterator[None]:
+        """Saleor refusing the app's token means the app was uninstalled there: stop, and say so.
+
+        (Saleor does not always tell a deleted app with APP_DELETED.) The change stays here; the
+        hook returns, so the outbox does not retry what can no longer be sent.
+        """
+        try:
+            yield
+        except SaleorTokenRejected as error:
+            why = f"Saleor refused the app's token, so the app was uninstalled there ({error})"
+            uninstall(self.installations, link.api_url, why=why)
+            self._note(order, f"Not sent to Saleor: the app is no longer installed on {link.api_url}")
+
     def _note(self, order: Order, message: str) -> None:
         log.warning("order %s: %s", order.number, message)
         if self.orders is not None:
@@ -122,9 +155,9 @@ class SaleorWriteBack:
         if target is None or order.shipment is None:
             return
         link, client = target
-        fulfillment_id = self._fulfil(client, link, order.shipment)
-        self._carrier_metadata(client, fulfillment_id, order.shipment)
-        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+        with self._uninstalled_when_refused(order, link):
+            fulfillment_id = self._fulfil(client, link, order.shipment)
+            self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment) -> None:
@@ -143,25 +176,55 @@ class SaleorWriteBack:
         if target is None or order.shipment is None:
             return
         link, client = target
-        fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
-        self._carrier_metadata(client, fulfillment_id, order.shipment)
-        self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
+        with self._uninstalled_when_refused(order, link):
+            fulfillment_id = self._fulfil(client, link, order.shipment, previous=previous)
+            self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
-    def kasify_order_refunded(self, order: Order, refund: Refund) -> None:
-        """Grant the refund on the Saleor order and ask its payment app to pay it out."""
-        if refund.actor == ACTOR:
-            return
-        target = self._target(order, None)
-        if target is None:
-            return
-        link, client = target
+    def kasify_refund_payment(
+        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    ) -> str | None:
+        """Refund a Saleor order through Saleor: grant the refund, then ask its payment app to pay it.
+
+        Returns the granted refund's id once Saleor accepted the request. Raises
+        :class:`SaleorRefundFailed` when Saleor refunds nothing (a granted refund in status
+        ``FAILURE``, or no payment app to pay it out: an order paid by mark-as-paid), so the
+        refund is a failed refund, never one reported done. When Saleor gives no answer (down,
+        HTTP 5xx) the outcome is unknown: :class:`~kasify_orders.RefundPending`, so kasify asks
+        again later with the same *idempotency_key*, which finds the refund granted before
+        instead of granting another. Refunds Saleor made itself (its webhooks) are not sent
+        back; other orders are not Saleor's.
+        """
+        try:
+            return self._refund_through_saleor(order, amount, note, idempotency_key)
+        except SaleorUnreachable as error:
+            raise RefundPending(
+                f"Saleor did not answer about this refund ({error}); kasify asks again"
+            ) from error
+
+    def _refund_through_saleor(
+        self, order: Order, amount: Decimal, note: str, idempotency_key: str | None
+    ) -> str | None:
+        if idempotency_key is not None and idempotency_key.startswith(SALEOR_REFUND_KEY_PREFIX):
+            return None
+        link = self.installations.link_for_order(order.id)
+        if link is None:
+            return None
+        installation = self.installations.get(link.api_url)
+        if installation is None or not installation.active:
+            return None  # the app is no longer installed: recorded as a refund made by hand
+        client = self.client_for(link.api_url)
         context = client.execute(REFUND_CONTEXT, {"id": link.saleor_order_id}).get("order")
         if not isinstance(context, dict):
             raise SaleorError(f"Saleor has no order {link.saleor_order_id}")
-        marker = f"kasify refund {refund.id}"
+        what = f"{amount} {order.currency} for Saleor order #{link.saleor_number}"
+        marker = f"kasify refund {idempotency_key}" if idempotency_key else None
         grant = next(
-            (g for g in context.get("grantedRefunds") or [] if marker in (g.get("reason") or "")),
+            (
+                g
+                for g in context.get("grantedRefunds") or []
+                if marker is not None and marker in (g.get("reason") or "")
+            ),
             None,
         )
         transactions = [
@@ -170,29 +233,39 @@ class SaleorWriteBack:
         transaction_id = link.transaction_id or (transactions[0]["id"] if transactions else None)
         if grant is None:
             if transaction_id is None:
-                self._note(
-                    order,
-                    f"Refund of {refund.amount} {order.currency} not sent: "
-                    "the Saleor order has no transaction",
+                raise SaleorRefundFailed(
+                    f"Saleor cannot refund {what}: the order has no payment transaction "
+                    "(refund it in Saleor's dashboard, then record it here)"
                 )
-                return
-            reason = f"{refund.note} ({marker})" if refund.note else f"Refunded in kasify ({marker})"
+            reason = f"{note} ({marker})" if note else f"Refunded in kasify ({marker})"
             grant = client.mutate(
                 GRANT_REFUND,
                 "orderGrantRefundCreate",
                 {
                     "order": link.saleor_order_id,
                     "transaction": transaction_id,
-                    "amount": str(refund.amount),
-                    "reason": reason,
+                    "amount": str(amount),
+                    "reason": reason if marker else (note or "Refunded in kasify"),
                 },
             )["grantedRefund"]
-        if grant.get("status") == "NONE":
-            client.mutate(
-                PROCESS_GRANTED_REFUND,
-                "transactionRequestRefundForGrantedRefund",
-                {"grantedRefund": grant["id"], "transaction": transaction_id},
+        status = grant.get("status")
+        if status == "FAILURE":
+            raise SaleorRefundFailed(
+                f"Saleor did not refund {what}: its granted refund {grant['id']} failed "
+                "(is a payment app installed that can refund this order's transaction?)"
             )
+        if status == "NONE":
+            try:
+                client.mutate(
+                    PROCESS_GRANTED_REFUND,
+                    "transactionRequestRefundForGrantedRefund",
+                    {"grantedRefund": grant["id"], "transaction": transaction_id},
+                )
+            except SaleorUnreachable:
+                raise
+            except SaleorError as error:
+                raise SaleorRefundFailed(f"Saleor did not refund {what}: {error}") from error
+        return str(grant["id"])
 
     @hookimpl
     def kasify_note_added(self, order: Order, entry: TimelineEvent) -> None:
@@ -202,15 +275,17 @@ class SaleorWriteBack:
             return
         link, client = target
         installation = self.installations.get(link.api_url)
-        context = client.execute(NOTE_CONTEXT, {"id": link.saleor_order_id}).get("order") or {}
-        already = any(
-            event.get("type") == "NOTE_ADDED"
-            and event.get("message") == entry.message
-            and (event.get("app") or {}).get("id") == (installation.app_id if installation else None)
-            for event in context.get("events") or []
-        )
-        if not already:
-            client.mutate(NOTE_ADD, "orderNoteAdd", {"order": link.saleor_order_id, "message": entry.message})
+        with self._uninstalled_when_refused(order, link):
+            context = client.execute(NOTE_CONTEXT, {"id": link.saleor_order_id}).get("order") or {}
+            already = any(
+                event.get("type") == "NOTE_ADDED"
+                and event.get("message") == entry.message
+                and (event.get("app") or {}).get("id") == (installation.app_id if installation else None)
+                for event in context.get("events") or []
+            )
+            if not already:
+                variables = {"order": link.saleor_order_id, "message": entry.message}
+                client.mutate(NOTE_ADD, "orderNoteAdd", variables)
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order) -> None:
@@ -219,8 +294,9 @@ class SaleorWriteBack:
         if target is None:
             return
         link, client = target
-        if _order_state(client, link.saleor_order_id).get("status") != "CANCELED":
-            client.mutate(ORDER_CANCEL, "orderCancel", {"id": link.saleor_order_id})
+        with self._uninstalled_when_refused(order, link):
+            if _order_state(client, link.saleor_order_id).get("status") != "CANCELED":
+                client.mutate(ORDER_CANCEL, "orderCancel", {"id": link.saleor_order_id})
 
     @hookimpl
     def kasify_payment_confirmed(self, order: Order) -> None:
@@ -229,12 +305,19 @@ class SaleorWriteBack:
         if target is None:
             return
         link, client = target
-        if _order_state(client, link.saleor_order_id).get("chargeStatus") not in {"FULL", "OVERCHARGED"}:
-            client.mutate(
-                MARK_AS_PAID,
-                "orderMarkAsPaid",
-                {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"},
-            )
+        with self._uninstalled_when_refused(order, link):
+            state = _order_state(client, link.saleor_order_id)
+            if state.get("chargeStatus") not in {"FULL", "OVERCHARGED"}:
+                variables = {"id": link.saleor_order_id, "ref": f"kasify order {order.number}"}
+                client.mutate(MARK_AS_PAID, "orderMarkAsPaid", variables)
+
+    @hookimpl
+    def kasify_customer_order_number(self, order: Order) -> int | None:
+        """Saleor's number for a Saleor order: the one its checkout showed the customer."""
+        link = self.installations.link_for_order(order.id)
+        if link is None or not link.saleor_number.isdigit():
+            return None
+        return int(link.saleor_number)
 
     # -- steps -----------------------------------------------------------------------------------
 
@@ -250,7 +333,8 @@ class SaleorWriteBack:
         live = [f for f in state.get("fulfillments") or [] if f.get("status") in _LIVE]
         number = shipment.tracking_number
         done = next((f for f in live if f.get("trackingNumber") == number), None)
-        if done is not None:
+        if done is not None:  # a retry after the number landed: make sure the carrier did too
+            self._carrier_metadata(client, str(done["id"]), shipment)
             return str(done["id"])
         lines = self._lines_to_fulfil(state)
         if previous is None and lines:
@@ -267,7 +351,9 @@ class SaleorWriteBack:
             fulfillments = result.get("fulfillments") or []
             if not fulfillments:
                 raise SaleorError("orderFulfill returned no fulfillment")
-            return str(fulfillments[-1]["id"])
+            created = str(fulfillments[-1]["id"])
+            self._carrier_metadata(client, created, shipment)
+            return created
         if not live:
             raise SaleorError(
                 f"Saleor order {link.saleor_number} has no fulfillment to put tracking number {number} on"
@@ -276,6 +362,9 @@ class SaleorWriteBack:
             (f for f in live if previous is not None and f.get("trackingNumber") == previous.tracking_number),
             None,
         ) or next((f for f in live if f.get("id") == link.fulfillment_id), live[-1])
+        # The carrier first: Saleor's FULFILLMENT_TRACKING_NUMBER_UPDATED carries the metadata the
+        # fulfillment has when the number changes, and kasify must not read its old carrier back.
+        self._carrier_metadata(client, str(chosen["id"]), shipment)
         client.mutate(
             UPDATE_TRACKING,
             "orderFulfillmentUpdateTracking",
@@ -312,3 +401,20 @@ class SaleorWriteBack:
         if shipment.tracking_url:
             values.append({"key": TRACKING_URL_METADATA_KEY, "value": shipment.tracking_url})
         client.mutate(UPDATE_METADATA, "updateMetadata", {"id": fulfillment_id, "input": values})
+
+
+def uninstall(installations: Installations, api_url: str, *, why: str) -> bool:
+    """Mark *api_url* uninstalled and say so, with *why*, on its unfinished orders' timelines.
+
+    Returns False when it was not installed. Its webhooks are refused and nothing is written
+    back from then on.
+    """
+    message = (
+        f"{why}: kasify no longer sends this order's changes to Saleor ({api_url}), "
+        "and Saleor's changes no longer arrive here"
+    )
+    note = TimelineEvent("saleor_uninstalled", utcnow(), ACTOR, message, {"api_url": api_url})
+    removed = installations.remove(api_url, note=note)
+    if removed:
+        log.warning("uninstalled from %s: %s", api_url, why)
+    return removed

@@ -37,8 +37,10 @@ _STATIC_FILES = {path.name: path for path in _STATIC.iterdir() if path.is_file()
 #: The hidden field of Django's CSRF token in a form.
 _CSRF_FIELD = "csrfmiddlewaretoken"
 _DEFAULT_RULE_HELP = (
-    "kasify-orders lets in active staff users (is_staff) by default. For finer rules set "
-    'KASIFY_ORDERS["AUTHORIZE"] to the dotted path of a function (request, action, order) -> bool.'
+    "kasify-orders lets in active staff users (is_staff) by default. To use Django's permissions "
+    '(kasify_orders.view_order, refund_order, …) set KASIFY_ORDERS["AUTHORIZE"] to '
+    '"kasify_orders.adapters.django.authorize.by_permission", or to the dotted path of your own '
+    "function (request, action, order) -> bool."
 )
 
 

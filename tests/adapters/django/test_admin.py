@@ -184,6 +184,28 @@ def test_the_admin_lists_the_table_of_the_configured_prefix(
     assert listed(admin_client) == [f"#{theirs.number}"]
 
 
+def test_on_postgresql_the_admin_lists_the_table_in_the_configured_schema(
+    admin_client: Client, host: str, orders: ko.Orders
+) -> None:
+    if connections[host].vendor != "postgresql":
+        pytest.skip("SETTINGS['db_schema'] is for PostgreSQL")
+    orders.place(new_order(name="In the public schema"))
+    settings = {**BASE_KASIFY["SETTINGS"], "db_schema": "shop_orders"}  # type: ignore[dict-item]
+    try:
+        with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "DATABASE": host, "SETTINGS": settings}):
+            store = store_for(host)
+            migrate.upgrade(store)
+            store.dispose()
+            theirs = get_orders().place(new_order(name="In the shop_orders schema"))
+            assert Order._meta.db_table == '"shop_orders"."kasify_orders"'
+            text = page_text(admin_client.get(CHANGELIST))
+            assert "In the shop_orders schema" in text and "In the public schema" not in text
+            assert listed(admin_client) == [f"#{theirs.number}"]
+    finally:
+        with connections[host].cursor() as cursor:
+            cursor.execute("DROP SCHEMA IF EXISTS shop_orders CASCADE")
+
+
 def test_the_model_follows_the_prefix_back_when_the_settings_are_restored(host: str) -> None:
     with override_settings(KASIFY_ORDERS={**BASE_KASIFY, "SETTINGS": {"table_prefix": "other_"}}):
         assert Order._meta.db_table == "other_orders"

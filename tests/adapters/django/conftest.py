@@ -126,7 +126,7 @@ if not settings.configured:
     )
     django.setup()
 
-from django.contrib.auth.models import User  # noqa: E402 - needs the settings above
+from django.contrib.auth.models import Group, User  # noqa: E402 - needs the settings above
 
 from kasify_orders.adapters.django import get_orders  # noqa: E402
 from kasify_orders.adapters.django.orders import store_for  # noqa: E402
@@ -176,13 +176,14 @@ def host(alias: str) -> Iterator[str]:
 
 
 def wipe(alias: str) -> None:
-    """Empty kasify's tables and the users on *alias*."""
+    """Empty kasify's tables and the users and groups on *alias*."""
     store = store_for(alias)
     with store.engine.begin() as conn:
         for table in reversed(store.tables.metadata.sorted_tables):
             conn.execute(table.delete())
     store.dispose()
     User.objects.using(alias).all().delete()
+    Group.objects.using(alias).all().delete()
 
 
 @pytest.fixture

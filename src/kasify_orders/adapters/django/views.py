@@ -4,7 +4,9 @@ This module only maps Django onto it: the URL resolver builds the links, Django'
 protects every form (``csrf_protect``, whether or not the host has ``CsrfViewMiddleware``),
 ``request.user`` and ``KASIFY_ORDERS["AUTHORIZE"]`` decide who may do what, and the messages
 framework carries an action's result to the page after the redirect. The pages themselves,
-their forms and their error messages are the same jinja2 templates every host renders.
+their forms and their error messages are the same jinja2 templates every host renders; a
+host restyles them with its own versions in a ``kasify_orders/`` folder of a ``TEMPLATES``
+directory (:func:`template_dirs`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template import engines
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_protect
@@ -30,15 +33,19 @@ from kasify_orders.model import Order
 from kasify_orders.web.pages import Authorize, MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
 
-__all__ = ["act", "order_detail", "order_list", "packing_slip", "static"]
+__all__ = ["TEMPLATE_FOLDER", "act", "order_detail", "order_list", "packing_slip", "static", "template_dirs"]
 
 _STATIC = Path(__file__).resolve().parent.parent.parent / "web" / "static"
 _STATIC_FILES = {path.name: path for path in _STATIC.iterdir() if path.is_file()}
+#: The folder of a template directory holding a host's versions of kasify's pages.
+TEMPLATE_FOLDER = "kasify_orders"
 #: The hidden field of Django's CSRF token in a form.
 _CSRF_FIELD = "csrfmiddlewaretoken"
 _DEFAULT_RULE_HELP = (
-    "kasify-orders lets in active staff users (is_staff) by default. For finer rules set "
-    'KASIFY_ORDERS["AUTHORIZE"] to the dotted path of a function (request, action, order) -> bool.'
+    "kasify-orders lets in active staff users (is_staff) by default. To use Django's permissions "
+    '(kasify_orders.view_order, refund_order, …) set KASIFY_ORDERS["AUTHORIZE"] to '
+    '"kasify_orders.adapters.django.authorize.by_permission", or to the dotted path of your own '
+    "function (request, action, order) -> bool."
 )
 
 
@@ -95,9 +102,26 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect) -
         if settings.DEBUG and config.authorize is conf.staff_only
         else None,
     }
-    response = HttpResponse(render(result, context, locale=config.locale), status=result.status)
+    page = render(result, context, locale=config.locale, template_dirs=template_dirs())
+    response = HttpResponse(page, status=result.status)
     add_never_cache_headers(response)
     return response
+
+
+def template_dirs() -> list[str]:
+    """The ``kasify_orders/`` folder of each directory in ``settings.TEMPLATES`` that has one.
+
+    Each template engine's own directories, in its order: its ``DIRS``, then its apps'
+    template folders when ``APP_DIRS`` is on. A jinja2 template there (``order_list.html``,
+    ``base.html``…) is used instead of kasify's own of the same name.
+    """
+    found = []
+    for engine in engines.all():
+        for directory in engine.template_dirs:
+            folder = Path(directory) / TEMPLATE_FOLDER
+            if folder.is_dir():
+                found.append(str(folder))
+    return found
 
 
 def _signed_in(request: HttpRequest) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import smtplib
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -483,6 +486,143 @@ def bench(kind: str, ops: int, big: int) -> list[tuple[str, str, str, str, str]]
     return rows
 
 
+# -- emails: kasify's outbox against plain smtplib, to one aiosmtpd sink on loopback ---------------
+
+#: A worker process for the emails section: connects, says "ready", waits for "go", drains the outbox.
+_WORKER = (
+    "import sys, time\n"
+    "sys.path.insert(0, sys.argv[3])\n"
+    "import kasify_orders as ko\n"
+    "url, smtp_url = sys.argv[1:3]\n"
+    "alerts = ['boss@shop.example']\n"
+    "settings = ko.Settings(smtp_url=smtp_url, deliver_inline=False, from_email='orders@shop.example',\n"
+    "                       new_order_alert_emails=alerts)\n"
+    "orders = ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False)\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "delivered = orders.deliver_pending(limit=20)\n"
+    "print(delivered, flush=True)\n"
+)
+
+
+@contextmanager
+def smtp_sink() -> Iterator[str]:
+    """An aiosmtpd server that accepts and drops every message, in a process of its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _message(index: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "orders@shop.example"
+    message["To"] = f"c{index}@example.com"
+    message["Subject"] = f"Order #{index} confirmed"
+    message.set_content("Thank you for your order.\n" * 40)
+    return message
+
+
+def smtplib_rates(port: int, count: int) -> tuple[float, float]:
+    """Plain smtplib messages/s: a new connection per message, then all over one connection."""
+    start = time.perf_counter()
+    for index in range(count):
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.send_message(_message(index))
+    fresh = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        for index in range(count):
+            client.send_message(_message(index))
+    return fresh, count / (time.perf_counter() - start)
+
+
+def _settings(smtp_url: str, *, inline: bool) -> ko.Settings:
+    return ko.Settings(
+        smtp_url=smtp_url,
+        deliver_inline=inline,
+        from_email="orders@shop.example",
+        new_order_alert_emails=["boss@shop.example"],
+    )
+
+
+def workers_rate(url: str, smtp_url: str, count: int, workers: int) -> float:
+    """Emails/s of *workers* ``deliver_pending`` processes draining *count* placed orders (2 emails each)."""
+    orders = ko.Orders.connect(url, settings=_settings(smtp_url, inline=False), load_entrypoints=False)
+    for _ in range(count):
+        orders.place(CART)
+    orders.close()
+    source = str(Path(ko.__file__).parents[1])
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, url, smtp_url, source],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    start = time.perf_counter()
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    delivered = sum(int(process.communicate()[0].strip()) for process in processes)
+    seconds = time.perf_counter() - start
+    assert delivered == count, (delivered, count)
+    return 2 * count / seconds
+
+
+def emails(kind: str, count: int) -> list[tuple[str, str, str, str, str]]:
+    """The emails rows: smtplib's limits, kasify inline, and 1, 2, 4 worker processes."""
+    rows = []
+    with smtp_sink() as smtp_url:
+        port = int(smtp_url.rsplit(":", 1)[1])
+        fresh, reused = smtplib_rates(port, 2 * count)
+        rows.append((kind, "emails: smtplib, new connection each msgs/s", f"{fresh:,.0f}", "", ""))
+        rows.append((kind, "emails: smtplib, one connection msgs/s", f"{reused:,.0f}", "", ""))
+
+        def row(action: str, rate: float) -> tuple[str, str, str, str, str]:
+            return (kind, action, f"{rate:,.1f}", f"{reused:,.0f}", f"{rate / reused:.2f}x")
+
+        with database(kind) as url:
+            orders = ko.Orders.connect(
+                url, settings=_settings(smtp_url, inline=True), load_entrypoints=False, migrate=True
+            )
+            orders.inventory.set_stock("TEE-RED-M", 10**9)
+            for _ in range(5):
+                orders.place(CART)
+            start = time.perf_counter()
+            for _ in range(count):
+                orders.place(CART)
+            seconds = time.perf_counter() - start
+            orders.close()
+            rows.append(row("emails: inline place + 2 emails/s", 2 * count / seconds))
+            for workers in (1, 2, 4):
+                rows.append(
+                    row(
+                        f"emails: {workers} worker(s) deliver_pending/s",
+                        workers_rate(url, smtp_url, count, workers),
+                    )
+                )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -492,10 +632,20 @@ def main() -> None:
     parser.add_argument(
         "--db", action="append", choices=["sqlite", "postgresql", "mysql"], help="databases (default all)"
     )
+    parser.add_argument(
+        "--emails",
+        type=int,
+        default=100,
+        help="orders (2 emails each) per emails measurement; 0 skips (default 100)",
+    )
+    parser.add_argument("--skip-actions", action="store_true", help="only the emails section")
     args = parser.parse_args()
     rows = [("database", "action", "kasify ops/s", "baseline ops/s", "ratio")]
     for kind in args.db or ["sqlite", "postgresql", "mysql"]:
-        rows.extend(bench(kind, args.ops, args.big))
+        if not args.skip_actions:
+            rows.extend(bench(kind, args.ops, args.big))
+        if args.emails:
+            rows.extend(emails(kind, args.emails))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -96,6 +96,11 @@ def check_settings(settings: Settings) -> None:
             errors.append(FieldError("settings.email_locale", str(error)))
     if settings.smtp_timeout_seconds <= 0:
         errors.append(FieldError("settings.smtp_timeout_seconds", "must be greater than 0"))
+    if settings.smtp_connection_lifetime_seconds < 0:
+        errors.append(FieldError("settings.smtp_connection_lifetime_seconds", "must be 0 or more"))
+    budget = settings.inline_delivery_budget_seconds
+    if budget is not None and budget < 0:
+        errors.append(FieldError("settings.inline_delivery_budget_seconds", "must be 0 or more, or None"))
     if errors:
         raise ValidationError(errors)
 

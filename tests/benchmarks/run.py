@@ -500,6 +500,13 @@ _WORKER = (
     "settings = ko.Settings(smtp_url=smtp_url, deliver_inline=False, from_email='orders@shop.example',\n"
     "                       new_order_alert_emails=alerts)\n"
     "orders = ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False)\n"
+    "from kasify_orders.notifications.plugin import PLUGIN_NAME\n"
+    "from kasify_orders.notifications.money import parse_locale\n"
+    "notifier = orders.plugins.get_plugin(PLUGIN_NAME)\n"
+    "order = orders.get(orders.store.outbox_items()[0].order_id)\n"
+    "for kind in ('order_confirmation', 'new_order_alert'):  # warm: templates compiled, locale data read\n"
+    "    for email in notifier.emails_for(ko.notifications.EmailKind(kind), order):\n"
+    "        notifier.renderer.message(email, locale=parse_locale('en'), message_id='<w@x>')\n"
     "print('ready', flush=True)\n"
     "sys.stdin.readline()\n"
     "delivered = orders.deliver_pending(limit=20)\n"
@@ -540,18 +547,18 @@ def _message(url: str) -> EmailMessage:
         return renderer.message(email, locale=default_locale(shop.settings, email, None), message_id="<b@x>")
 
 
-def smtplib_rates(port: int, count: int, message: EmailMessage) -> tuple[float, float]:
-    """Plain smtplib messages/s: a new connection per message, then all over one connection."""
+def smtplib_rates(port: int, count: int, message: EmailMessage, *, fresh: bool = True) -> tuple[float, float]:
+    """Plain smtplib messages/s: a new connection per message (0 unless *fresh*), then all over one."""
     start = time.perf_counter()
-    for _ in range(count):
+    for _ in range(count if fresh else 0):
         with smtplib.SMTP("127.0.0.1", port) as client:
             client.send_message(message)
-    fresh = count / (time.perf_counter() - start)
+    new = count / (time.perf_counter() - start) if fresh else 0.0
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as client:
         for _ in range(count):
             client.send_message(message)
-    return fresh, count / (time.perf_counter() - start)
+    return new, count / (time.perf_counter() - start)
 
 
 def _settings(smtp_url: str, *, inline: bool) -> ko.Settings:
@@ -593,7 +600,11 @@ def workers_rate(url: str, smtp_url: str, count: int, workers: int) -> float:
 
 
 def emails(kind: str, count: int) -> list[tuple[str, str, str, str, str]]:
-    """The emails rows: smtplib's limits, kasify inline, and 1, 2, 4 worker processes."""
+    """The emails rows: smtplib's limits, kasify inline, and 1, 2, 4 worker processes.
+
+    The machine may be shared: each kasify figure is set beside smtplib's one-connection
+    rate measured right before it, to the same sink, and the ratio is to that.
+    """
     rows = []
     with smtp_sink() as smtp_url:
         port = int(smtp_url.rsplit(":", 1)[1])
@@ -603,8 +614,10 @@ def emails(kind: str, count: int) -> list[tuple[str, str, str, str, str]]:
         rows.append((kind, "emails: smtplib, new connection each msgs/s", f"{fresh:,.0f}", "", ""))
         rows.append((kind, "emails: smtplib, one connection msgs/s", f"{reused:,.0f}", "", ""))
 
-        def row(action: str, rate: float) -> tuple[str, str, str, str, str]:
-            return (kind, action, f"{rate:,.1f}", f"{reused:,.0f}", f"{rate / reused:.2f}x")
+        def row(action: str, measure: Callable[[], float]) -> tuple[str, str, str, str, str]:
+            limit = smtplib_rates(port, 2 * count, message, fresh=False)[1]
+            rate = measure()
+            return (kind, action, f"{rate:,.1f}", f"{limit:,.0f}", f"{rate / limit:.2f}x")
 
         with database(kind) as url:
             orders = ko.Orders.connect(
@@ -613,17 +626,20 @@ def emails(kind: str, count: int) -> list[tuple[str, str, str, str, str]]:
             orders.inventory.set_stock("TEE-RED-M", 10**9)
             for _ in range(5):
                 orders.place(CART)
-            start = time.perf_counter()
-            for _ in range(count):
-                orders.place(CART)
-            seconds = time.perf_counter() - start
+
+            def inline() -> float:
+                start = time.perf_counter()
+                for _ in range(count):
+                    orders.place(CART)
+                return 2 * count / (time.perf_counter() - start)
+
+            rows.append(row("emails: inline place + 2 emails/s", inline))
             orders.close()
-            rows.append(row("emails: inline place + 2 emails/s", 2 * count / seconds))
             for workers in (1, 2, 4):
                 rows.append(
                     row(
                         f"emails: {workers} worker(s) deliver_pending/s",
-                        workers_rate(url, smtp_url, count, workers),
+                        lambda workers=workers: workers_rate(url, smtp_url, count, workers),
                     )
                 )
     return rows

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
@@ -45,6 +46,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Threads sending emails for inline delivery at once (more wait their turn).
+_SENDING_THREADS = 8
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
@@ -83,8 +87,10 @@ class Notifier:
         self.ledger = Ledger(
             orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
         )
-        self._threads: list[threading.Thread] = []
-        self._threads_lock = threading.Lock()
+        #: Sends emails within an inline budget; started on first use, its threads are kept.
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: set[Future[None]] = set()
+        self._pool_lock = threading.Lock()
 
     # -- the event hooks ---------------------------------------------------------------
 
@@ -208,33 +214,36 @@ class Notifier:
         return sending.sent
 
     def _send_within(self, sending: _Sending, deadline: float) -> None:
-        """Send in a thread of its own and wait until *deadline*.
+        """Send on a pool thread and wait until *deadline*.
 
         Past it, the thread carries on (and records what it sent) while this raises
         :class:`DeliveryDeferred`.
         """
-        thread = threading.Thread(target=sending.in_background, name="kasify-email", daemon=False)
-        with self._threads_lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-        thread.start()
-        thread.join(max(deadline - time.monotonic(), 0.0))
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
+            future = self._pool.submit(sending.in_background)
+            self._running.add(future)
+        future.add_done_callback(self._finished)
+        wait([future], timeout=max(deadline - time.monotonic(), 0.0))
         if sending.let_go():
             raise DeliveryDeferred(
                 f"the mail server is slow: {len(sending.ready)} email(s) still being sent in the background"
             )
+
+    def _finished(self, future: Future[None]) -> None:
+        with self._pool_lock:
+            self._running.discard(future)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for emails still being sent in the background; True when none is left.
 
         They are there when a slow mail server outlasted an action's inline budget.
         """
-        with self._threads_lock:
-            threads = list(self._threads)
-        end = None if timeout is None else time.monotonic() + timeout
-        for thread in threads:
-            thread.join(None if end is None else max(end - time.monotonic(), 0.0))
-        return not any(thread.is_alive() for thread in threads)
+        with self._pool_lock:
+            running = list(self._running)
+        _done, pending = wait(running, timeout=timeout)
+        return not pending
 
 
 class _Sending:

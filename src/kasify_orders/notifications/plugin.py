@@ -11,6 +11,7 @@ that already has it.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -199,37 +200,45 @@ class Notifier:
             ]
         )
         sending = _Sending(self, event_id, actor, resending)
-        for email, recipient, claim in zip(wanted, recipients, claims, strict=True):
+        claimed = [
+            (email, recipient, claim)
+            for email, recipient, claim in zip(wanted, recipients, claims, strict=True)
+            if claim is not None and not isinstance(claim, EmailInFlight)
+        ]
+        for email, claim in zip(wanted, claims, strict=True):
             if isinstance(claim, EmailInFlight):
                 sending.errors.append(f"{email.kind} to {email.to}: {_describe(claim)}")
-            elif claim is not None:
+        # Within a budget, or with several emails, they are sent on a pool thread: each as
+        # soon as it is rendered, while the next one renders.
+        future = self._start(sending) if claimed and (deadline is not None or len(claimed) > 1) else None
+        try:
+            for email, recipient, claim in claimed:
                 sending.prepare(email, recipient, claim)
-        if deadline is None or not sending.ready:
+        finally:
+            sending.prepared()
+        if future is None:
             sending.send()
         else:
-            self._send_within(sending, deadline)
+            wait([future], timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
+            if sending.let_go():
+                count = len(sending.ready)
+                raise DeliveryDeferred(
+                    f"the mail server is slow: {count} email(s) still being sent in the background"
+                )
         sending.record()
         if sending.errors:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent
 
-    def _send_within(self, sending: _Sending, deadline: float) -> None:
-        """Send on a pool thread and wait until *deadline*.
-
-        Past it, the thread carries on (and records what it sent) while this raises
-        :class:`DeliveryDeferred`.
-        """
+    def _start(self, sending: _Sending) -> Future[None]:
+        """Have a pool thread send *sending*'s emails as they are prepared."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
             future = self._pool.submit(sending.in_background)
             self._running.add(future)
         future.add_done_callback(self._finished)
-        wait([future], timeout=max(deadline - time.monotonic(), 0.0))
-        if sending.let_go():
-            raise DeliveryDeferred(
-                f"the mail server is slow: {len(sending.ready)} email(s) still being sent in the background"
-            )
+        return future
 
     def _finished(self, future: Future[None]) -> None:
         with self._pool_lock:
@@ -258,6 +267,8 @@ class _Sending:
         self.outcomes: list[Outcome] = []
         self.errors: list[str] = []
         self.sent: list[str] = []
+        #: Rendered messages on their way to the sender (None: no more).
+        self._queue: queue.SimpleQueue[tuple[Email, str, Claim, EmailMessage] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._finished = False
         self._abandoned = False
@@ -308,10 +319,16 @@ class _Sending:
             self._outcome(email, recipient, claim, error)
         else:
             self.ready.append((email, recipient, claim, message))
+            self._queue.put((email, recipient, claim, message))
+
+    def prepared(self) -> None:
+        """Every email is prepared: :meth:`send` stops after the last."""
+        self._queue.put(None)
 
     def send(self) -> None:
-        """Send each prepared email, noting what became of it."""
-        for email, recipient, claim, message in self.ready:
+        """Send each prepared email as it comes, noting what became of it."""
+        while (ready := self._queue.get()) is not None:
+            email, recipient, claim, message = ready
             try:
                 self.notifier.orders.hooks.send_email(message)
             except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all

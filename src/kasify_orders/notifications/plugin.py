@@ -11,6 +11,7 @@ that already has it.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -90,6 +91,7 @@ class Notifier:
         )
         #: Sends emails within an inline budget; started on first use, its threads are kept.
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
         self._running: set[Future[None]] = set()
         self._pool_lock = threading.Lock()
 
@@ -233,8 +235,10 @@ class Notifier:
     def _start(self, sending: _Sending) -> Future[None]:
         """Have a pool thread send *sending*'s emails as they are prepared."""
         with self._pool_lock:
-            if self._pool is None:
+            if self._pool is None or self._pool_pid != os.getpid():  # a forked worker starts its own
                 self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
+                self._pool_pid = os.getpid()
+                self._running = set()
             future = self._pool.submit(sending.in_background)
             self._running.add(future)
         future.add_done_callback(self._finished)

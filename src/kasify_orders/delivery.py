@@ -6,16 +6,26 @@ failed. Every call also offers ``event_id`` (the outbox item's id, the same on e
 retry), so a plugin with an external side effect, such as sending an email, can make it
 happen once per event. A failed attempt is retried with exponential backoff and jitter; after
 ``Settings.max_delivery_attempts`` the event is marked dead and the order's timeline says so.
+
+Inline delivery (right after an action) has a budget, ``Settings.inline_delivery_budget_seconds``:
+:func:`inline_deadline` tells a hook when it runs out. A hook whose slow work carries on in
+the background raises :class:`DeliveryDeferred`: the event stays in the outbox, due at once
+and with no attempt counted, for the next ``deliver_pending`` or worker to finish (the email
+plugin does this when the mail server is slow).
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+
+import attrs
 
 from kasify_orders.actions import Event
 from kasify_orders.convert import converter
@@ -24,9 +34,29 @@ from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
 from kasify_orders.storage.store import OutboxItem, SqlStore
 
-__all__ = ["Delivery", "outbox_items"]
+__all__ = ["Delivery", "DeliveryDeferred", "inline_deadline", "outbox_items"]
 
 log = logging.getLogger(__name__)
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "kasify_inline_deadline", default=None
+)
+
+
+class DeliveryDeferred(Exception):
+    """An event hook ran out of the inline budget and finishes its work in the background.
+
+    The event stays in the outbox, due at once, and the attempt is not counted.
+    """
+
+
+def inline_deadline() -> float | None:
+    """When the inline delivery running now must be done, on the :func:`time.monotonic` clock.
+
+    None outside inline delivery (a worker, ``deliver_pending``) or without a budget.
+    """
+    return _DEADLINE.get()
+
 
 #: The types of event-hook arguments besides ``order``, to store them as JSON and back.
 _ARGUMENT_TYPES: Mapping[str, type] = {"previous": Shipment, "refund": Refund, "entry": TimelineEvent}
@@ -75,9 +105,19 @@ class Delivery:
             completed += self._deliver_one(item, load)
         return completed
 
+    def deliver_inline(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
+        """Deliver the events an action just committed, within ``Settings.inline_delivery_budget_seconds``."""
+        budget = self.settings.inline_delivery_budget_seconds
+        reset = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
+        try:
+            return self.deliver(items, load)
+        finally:
+            _DEADLINE.reset(reset)
+
     def _deliver_one(self, item: OutboxItem, load: Callable[[str], Order]) -> bool:
         done = set(item.done)
         errors = []
+        deferred = []
         try:
             kwargs = {"order": load(item.order_id), **_arguments(item), "event_id": item.id}
         except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
@@ -88,6 +128,15 @@ class Delivery:
                     continue
                 try:
                     impl.function(**{name: kwargs[name] for name in impl.argnames})
+                except DeliveryDeferred as error:
+                    log.info(
+                        "%s in plugin %s for order %s goes on in the background: %s",
+                        item.hook,
+                        impl.plugin_name,
+                        item.order_id,
+                        error,
+                    )
+                    deferred.append(f"{impl.plugin_name}: deferred: {error}")
                 except Exception as error:
                     log.exception(
                         "%s in plugin %s failed for order %s",
@@ -98,10 +147,16 @@ class Delivery:
                     errors.append(f"{impl.plugin_name}: {error!r}")
                 else:
                     done.add(impl.plugin_name)
-        if not errors:
+        if not errors and not deferred:
             self.store.complete(item.id, self.token)
             return True
-        self._failed(item, done, "; ".join(errors))
+        if errors:
+            self._failed(item, done, "; ".join(errors + deferred))
+        else:  # due again at once, the attempt not counted (the store counts item.attempts + 1)
+            retry = attrs.evolve(item, attempts=item.attempts - 1)
+            self.store.fail(
+                retry, token=self.token, done=done, error="; ".join(deferred), due_at=self.clock(), dead=False
+            )
         return False
 
     def _failed(self, item: OutboxItem, done: set[str], error: str) -> None:

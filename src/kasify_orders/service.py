@@ -680,7 +680,7 @@ class Orders:
     def _deliver_now(self, order: Order, items: Sequence[OutboxItem]) -> None:
         """Deliver the events this call queued, once the store says they are committed."""
         if items and self.settings.deliver_inline:
-            self.store.after_commit(lambda: self.delivery.deliver(items, lambda _order_id: order))
+            self.store.after_commit(lambda: self.delivery.deliver_inline(items, lambda _order_id: order))
 
     def _act(
         self,

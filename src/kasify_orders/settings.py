@@ -30,6 +30,9 @@ class Settings:
     smtp_url: str | None = None
     #: Seconds to wait for the SMTP server (connecting and each reply) before the attempt fails.
     smtp_timeout_seconds: float = 15.0
+    #: Seconds an SMTP connection is reused for further emails after it was opened (a dropped
+    #: one is replaced at once); 0: a new connection per email.
+    smtp_connection_lifetime_seconds: float = 60.0
     #: Email kinds not to send, e.g. ``{"order_cancelled"}``; the kinds are listed in
     #: ``kasify_orders.notifications.EmailKind`` (docs/notifications.md).
     disabled_emails: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
@@ -56,6 +59,10 @@ class Settings:
     #: Deliver the outbox in the calling process right after each commit. Turn off when
     #: workers (``deliver_pending``, the CLI, Celery) deliver it instead.
     deliver_inline: bool = True
+    #: How long an action waits for the emails it sends inline; a slower mail server finishes
+    #: them in the background, and the event stays in the outbox until they are recorded.
+    #: None: wait for the server (up to ``smtp_timeout_seconds`` per email).
+    inline_delivery_budget_seconds: float | None = 1.0
     #: A failing hook is retried this many times, then the event is marked dead.
     max_delivery_attempts: int = 8
     #: First retry delay in seconds; it doubles on each attempt, with jitter.

@@ -2,17 +2,20 @@
 
 Before sending, a worker claims the email's row (``sending``, with a lease); after the
 server accepts it, the row becomes ``sent`` in the same transaction that adds
-``email_sent`` to the order's timeline. A retry, or a second worker, finds the row and
-skips a sent email, or waits while another worker holds the claim. Only a crash between the
-server accepting an email and the marker being written can send it again, after the lease
-ends; it then carries the same ``Message-ID``, so mail systems can recognise the duplicate.
+``email_sent`` to the order's timeline. An event's emails are claimed together in one
+transaction and recorded together in another, once the last of them was tried. A retry,
+or a second worker, finds the row and skips a sent email, or waits while another worker
+holds the claim. Only a crash between the server accepting an email and the event's
+markers being written (while its other emails are sent: a few, one per recipient) can send
+it again, after the lease ends; it then carries the same ``Message-ID``, so mail systems
+can recognise the duplicate.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +26,7 @@ from kasify_orders.errors import ConstraintViolation
 from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 
-__all__ = ["EmailInFlight", "Ledger", "SentEmail", "State"]
+__all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
 
 
 class State(enum.StrEnum):
@@ -63,6 +66,31 @@ class Claim:
     attempt: int
     #: The ``Message-ID`` chosen at the first attempt: every attempt sends the same one.
     message_id: str
+
+
+@attrs.frozen
+class Wanted:
+    """One email to claim."""
+
+    event_id: str
+    kind: str
+    recipient: str
+    order_id: str
+    message_id: str
+
+
+@attrs.frozen
+class Outcome:
+    """What became of one claimed email, to record."""
+
+    event_id: str
+    kind: str
+    recipient: str
+    order_id: str
+    claim: Claim
+    #: ``email_sent`` or ``email_failed``, for the order's timeline.
+    entry: TimelineEvent
+    sent: bool
 
 
 class Ledger:
@@ -133,46 +161,98 @@ class Ledger:
 
         return self.store.atomic(take_over)
 
-    def sent(self, event_id: str, kind: str, recipient: str, *, entry: TimelineEvent, order_id: str) -> None:
-        """Mark the email sent and put *entry* on the order's timeline, in one transaction."""
+    def claim_all(self, wanted: Sequence[Wanted]) -> list[Claim | EmailInFlight | None]:
+        """Claim several emails (one event's), each as :meth:`claim` would.
+
+        For each: a :class:`Claim`, the :class:`EmailInFlight` saying another worker holds it,
+        or None (sent already). One transaction when none of them was claimed before (an
+        event's first attempt); otherwise each is claimed on its own.
+        """
+        if not wanted:
+            return []
+        now = self.clock()
+        claims = [Claim(uuid.uuid4().hex, 1, email.message_id) for email in wanted]
+        rows = [
+            {
+                "event_id": email.event_id,
+                "kind": email.kind,
+                "recipient": email.recipient,
+                "order_id": email.order_id,
+                "message_id": email.message_id,
+                "state": State.SENDING.value,
+                "claim_token": claim.token,
+                "claimed_until": now + self.lease,
+                "attempts": 1,
+                "last_error": None,
+                "created_at": now,
+                "sent_at": None,
+            }
+            for email, claim in zip(wanted, claims, strict=True)
+        ]
+        try:
+            self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows))
+        except sa.exc.IntegrityError:
+            pass  # a retry: some were claimed before, so claim each on its own
+        else:
+            return list(claims)
+        results: list[Claim | EmailInFlight | None] = []
+        for email in wanted:
+            try:
+                results.append(
+                    self.claim(
+                        email.event_id,
+                        email.kind,
+                        email.recipient,
+                        order_id=email.order_id,
+                        message_id=email.message_id,
+                    )
+                )
+            except EmailInFlight as error:
+                results.append(error)
+        return results
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.
+
+        A sent email is marked even by a worker that lost its lease (it did go out); a failed
+        one only by its claim's holder, whose claim is released.
+        """
+        t = self.table
 
         def work(tx: Transaction) -> None:
-            result = tx.conn.execute(
-                sa.update(self.table)
-                .where(self._key(event_id, kind, recipient), self.table.c.state != State.SENT.value)
-                .values(
-                    state=State.SENT.value,
-                    sent_at=entry.at,
-                    claim_token=None,
-                    claimed_until=None,
-                    last_error=None,
-                )
-            )
-            if result.rowcount == 1:  # a worker that lost its lease may have marked it already
-                tx.append_timeline(order_id, [entry])
+            entries: dict[str, list[TimelineEvent]] = {}
+            for outcome in outcomes:
+                key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
+                if outcome.sent:
+                    statement = (
+                        sa.update(t)
+                        .where(key, t.c.state != State.SENT.value)
+                        .values(
+                            state=State.SENT.value,
+                            sent_at=outcome.entry.at,
+                            claim_token=None,
+                            claimed_until=None,
+                            last_error=None,
+                        )
+                    )
+                else:
+                    statement = (
+                        sa.update(t)
+                        .where(key, t.c.claim_token == outcome.claim.token)
+                        .values(
+                            state=State.FAILED.value,
+                            claim_token=None,
+                            claimed_until=None,
+                            last_error=str(outcome.entry.data.get("error", ""))[:4000],
+                        )
+                    )
+                if tx.conn.execute(statement).rowcount == 1:
+                    entries.setdefault(outcome.order_id, []).append(outcome.entry)
+            for order_id, added in entries.items():
+                tx.append_timeline(order_id, added)
 
-        self.store.atomic(work)
-
-    def failed(
-        self, event_id: str, kind: str, recipient: str, *, claim: Claim, entry: TimelineEvent, order_id: str
-    ) -> None:
-        """Release the claim, keep the reason, and put *entry* on the order's timeline."""
-
-        def work(tx: Transaction) -> None:
-            result = tx.conn.execute(
-                sa.update(self.table)
-                .where(self._key(event_id, kind, recipient), self.table.c.claim_token == claim.token)
-                .values(
-                    state=State.FAILED.value,
-                    claim_token=None,
-                    claimed_until=None,
-                    last_error=entry.data.get("error", "")[:4000],
-                )
-            )
-            if result.rowcount == 1:
-                tx.append_timeline(order_id, [entry])
-
-        self.store.atomic(work)
+        if outcomes:
+            self.store.atomic(work)
 
     def for_order(self, order_id: str) -> list[SentEmail]:
         """Every email recorded for the order, oldest first."""

@@ -10,19 +10,27 @@ that already has it.
 
 from __future__ import annotations
 
+import logging
+import os
+import queue
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 import attrs
 
+from kasify_orders.delivery import DeliveryDeferred, inline_deadline
 from kasify_orders.errors import KasifyError, ValidationError
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
-from kasify_orders.notifications.ledger import Ledger
+from kasify_orders.notifications.ledger import Claim, EmailInFlight, Ledger, Outcome, Wanted
 from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
 
 if TYPE_CHECKING:
@@ -40,6 +48,11 @@ __all__ = [
     "kasify_configure",
     "resend",
 ]
+
+log = logging.getLogger(__name__)
+
+#: Threads sending emails for inline delivery at once (more wait their turn).
+_SENDING_THREADS = 8
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
@@ -78,6 +91,11 @@ class Notifier:
         self.ledger = Ledger(
             orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
         )
+        #: Sends emails within an inline budget; started on first use, its threads are kept.
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._running: set[Future[None]] = set()
+        self._pool_lock = threading.Lock()
 
     # -- the event hooks ---------------------------------------------------------------
 
@@ -160,64 +178,199 @@ class Notifier:
     ) -> list[str]:
         """Send each email not sent yet for *event_id*; returns the addresses sent to now.
 
-        Every email is tried even if one fails; then :class:`EmailDeliveryFailed` says which
-        failed, so the outbox retries the event (and skips the ones that went out).
-        """
-        sent: list[str] = []
-        errors: list[str] = []
-        for email in emails:
-            if email.kind in self.settings.disabled_emails and not resending:
-                continue
-            try:
-                if self.send(event_id, email, actor=actor, resending=resending):
-                    sent.append(email.to)
-            except Exception as error:  # noqa: BLE001 - each recorded; raised together below
-                errors.append(f"{email.kind} to {email.to}: {_describe(error)}")
-        if errors:
-            raise EmailDeliveryFailed("; ".join(errors))
-        return sent
+        The emails are claimed in one transaction and recorded in one, after every one was
+        tried even if one fails; then :class:`EmailDeliveryFailed` says which failed, so the
+        outbox retries the event (and skips the ones that went out).
 
-    def send(self, event_id: str, email: Email, *, actor: str | None = None, resending: bool = False) -> bool:
-        """Send one email unless it was sent for *event_id* already; True when sent now.
-
-        :raises EmailInFlight: another worker is sending it.
+        :raises DeliveryDeferred: in inline delivery, the mail server did not answer within
+            ``Settings.inline_delivery_budget_seconds``: the emails go on in the background.
         """
-        order = email.order
-        recipient = parseaddr(email.to)[1].lower()
-        mid = message_id(event_id, email.kind, recipient, self.settings.from_email)
-        claim = self.ledger.claim(event_id, email.kind, recipient, order_id=order.id, message_id=mid)
-        if claim is None:
-            return False
-        mid = claim.message_id
-        label = _LABELS[email.kind]
-        data = {"kind": email.kind.value, "to": recipient, "event_id": event_id, "message_id": mid}
+        wanted = [e for e in emails if resending or e.kind not in self.settings.disabled_emails]
+        if not wanted:
+            return []
+        deadline = inline_deadline()
+        if deadline is not None and time.monotonic() >= deadline:
+            raise DeliveryDeferred("the inline delivery budget is spent; the outbox sends these emails")
+        recipients = [parseaddr(email.to)[1].lower() for email in wanted]
+        claims = self.ledger.claim_all(
+            [
+                Wanted(
+                    event_id,
+                    email.kind,
+                    recipient,
+                    email.order.id,
+                    message_id(event_id, email.kind, recipient, self.settings.from_email),
+                )
+                for email, recipient in zip(wanted, recipients, strict=True)
+            ]
+        )
+        sending = _Sending(self, event_id, actor, resending)
+        claimed = [
+            (email, recipient, claim)
+            for email, recipient, claim in zip(wanted, recipients, claims, strict=True)
+            if claim is not None and not isinstance(claim, EmailInFlight)
+        ]
+        for email, claim in zip(wanted, claims, strict=True):
+            if isinstance(claim, EmailInFlight):
+                sending.errors.append(f"{email.kind} to {email.to}: {_describe(claim)}")
+        # Within a budget, or with several emails, they are sent on a pool thread: each as
+        # soon as it is rendered, while the next one renders.
+        future = self._start(sending) if claimed and (deadline is not None or len(claimed) > 1) else None
         try:
-            chosen = None
-            if email.kind in CUSTOMER_KINDS:
-                chosen = self.orders.plugins.hook.kasify_email_locale(order=order)
-                shown = self.orders.plugins.hook.kasify_customer_order_number(order=order)
-                if shown is not None and int(shown) != order.number:  # the number the customer saw
-                    email = attrs.evolve(email, order=attrs.evolve(order, number=int(shown)))
-            locale = default_locale(self.settings, email, None if chosen is None else str(chosen))
-            message = self.renderer.message(email, locale=locale, message_id=mid)
-            self.orders.hooks.send_email(message)
-        except Exception as error:
+            for email, recipient, claim in claimed:
+                sending.prepare(email, recipient, claim)
+        finally:
+            sending.prepared()
+        if future is None:
+            sending.send()
+        else:
+            wait([future], timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
+            if sending.let_go():
+                count = len(sending.ready)
+                raise DeliveryDeferred(
+                    f"the mail server is slow: {count} email(s) still being sent in the background"
+                )
+        sending.record()
+        if sending.errors:
+            raise EmailDeliveryFailed("; ".join(sending.errors))
+        return sending.sent
+
+    def _start(self, sending: _Sending) -> Future[None]:
+        """Have a pool thread send *sending*'s emails as they are prepared."""
+        with self._pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():  # a forked worker starts its own
+                self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
+                self._pool_pid = os.getpid()
+                self._running = set()
+            future = self._pool.submit(sending.in_background)
+            self._running.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, future: Future[None]) -> None:
+        with self._pool_lock:
+            self._running.discard(future)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for emails still being sent in the background; True when none is left.
+
+        They are there when a slow mail server outlasted an action's inline budget.
+        """
+        with self._pool_lock:
+            running = list(self._running)
+        _done, pending = wait(running, timeout=timeout)
+        return not pending
+
+
+class _Sending:
+    """One event's claimed emails: rendered, sent in turn, then recorded in one transaction."""
+
+    def __init__(self, notifier: Notifier, event_id: str, actor: str | None, resending: bool) -> None:
+        self.notifier = notifier
+        self.event_id = event_id
+        self.actor = actor
+        self.resending = resending
+        self.ready: list[tuple[Email, str, Claim, EmailMessage]] = []
+        self.outcomes: list[Outcome] = []
+        self.errors: list[str] = []
+        self.sent: list[str] = []
+        #: Rendered messages on their way to the sender (None: no more).
+        self._queue: queue.SimpleQueue[tuple[Email, str, Claim, EmailMessage] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._finished = False
+        self._abandoned = False
+
+    def _outcome(self, email: Email, recipient: str, claim: Claim, error: Exception | None) -> None:
+        notifier = self.notifier
+        label = _LABELS[email.kind]
+        data = {
+            "kind": email.kind.value,
+            "to": recipient,
+            "event_id": self.event_id,
+            "message_id": claim.message_id,
+        }
+        if error is None:
+            verb = "resent" if self.resending else "emailed"
+            entry = TimelineEvent(
+                "email_sent",
+                notifier.clock(),
+                self.actor,
+                f"{label} {verb} to {recipient}",
+                {**data, "resend": self.resending},
+            )
+            self.sent.append(email.to)
+        else:
             reason = _describe(error)
             entry = TimelineEvent(
                 "email_failed",
-                self.clock(),
-                actor,
+                notifier.clock(),
+                self.actor,
                 f"{label} email to {recipient} failed (attempt {claim.attempt}): {reason}",
                 {**data, "error": reason, "attempt": claim.attempt},
             )
-            self.ledger.failed(event_id, email.kind, recipient, claim=claim, entry=entry, order_id=order.id)
-            raise
-        verb = "resent" if resending else "emailed"
-        entry = TimelineEvent(
-            "email_sent", self.clock(), actor, f"{label} {verb} to {recipient}", {**data, "resend": resending}
+            self.errors.append(f"{email.kind} to {email.to}: {reason}")
+        self.outcomes.append(
+            Outcome(self.event_id, email.kind, recipient, email.order.id, claim, entry, sent=error is None)
         )
-        self.ledger.sent(event_id, email.kind, recipient, entry=entry, order_id=order.id)
-        return True
+
+    def prepare(self, email: Email, recipient: str, claim: Claim) -> None:
+        """Render the claimed email (a failure is recorded like a failed send)."""
+        notifier = self.notifier
+        try:
+            chosen = None
+            shown = email
+            if email.kind in CUSTOMER_KINDS:
+                hook = notifier.orders.plugins.hook
+                chosen = hook.kasify_email_locale(order=email.order)
+                number = hook.kasify_customer_order_number(order=email.order)
+                if number is not None and int(number) != email.order.number:  # the number the customer saw
+                    shown = attrs.evolve(email, order=attrs.evolve(email.order, number=int(number)))
+            locale = default_locale(notifier.settings, email, None if chosen is None else str(chosen))
+            message = notifier.renderer.message(shown, locale=locale, message_id=claim.message_id)
+        except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
+            self._outcome(email, recipient, claim, error)
+        else:
+            self.ready.append((email, recipient, claim, message))
+            self._queue.put((email, recipient, claim, message))
+
+    def prepared(self) -> None:
+        """Every email is prepared: :meth:`send` stops after the last."""
+        self._queue.put(None)
+
+    def send(self) -> None:
+        """Send each prepared email as it comes, noting what became of it."""
+        while (ready := self._queue.get()) is not None:
+            email, recipient, claim, message = ready
+            try:
+                self.notifier.orders.hooks.send_email(message)
+            except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
+                self._outcome(email, recipient, claim, error)
+            else:
+                self._outcome(email, recipient, claim, None)
+
+    def record(self) -> None:
+        """Write every outcome to the ledger and the timelines, in one transaction."""
+        self.notifier.ledger.record(self.outcomes)
+
+    def in_background(self) -> None:
+        """:meth:`send` in a thread; records the outcomes itself if the caller stopped waiting."""
+        try:
+            self.send()
+        finally:
+            with self._lock:
+                self._finished = True
+                abandoned = self._abandoned
+            if abandoned:
+                try:
+                    self.record()
+                except Exception:
+                    log.exception("recording the emails of event %s failed", self.event_id)
+
+    def let_go(self) -> bool:
+        """Stop waiting: True when the emails are still being sent (the thread records them)."""
+        with self._lock:
+            self._abandoned = not self._finished
+            return self._abandoned
 
 
 def install(orders: Orders) -> Notifier:

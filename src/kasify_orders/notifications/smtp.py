@@ -6,15 +6,26 @@ system's trust store (``SSL_CERT_FILE`` points elsewhere). A password is never s
 clear: without TLS, logging in is refused unless the server is on this machine (loopback).
 Connections time out (``Settings.smtp_timeout_seconds``), so a hung mail server fails the
 attempt, which the outbox retries, instead of hanging a web request.
+
+:class:`SmtpSender` builds its TLS context once (and only when TLS is used) and keeps a small
+pool of open connections, each reused for ``Settings.smtp_connection_lifetime_seconds``
+after it was opened. A reused connection the server has dropped (closed while idle, ``421``,
+a broken pipe) is replaced by a new one and the message sent again on it, once.
 """
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
+import threading
+import time
+import weakref
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urlsplit
+
+import attrs
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.hookspecs import hookimpl
@@ -23,10 +34,14 @@ from kasify_orders.network import is_loopback
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
 
-__all__ = ["SMTP_TIMEOUT_SECONDS", "SmtpSender", "parse_url", "send"]
+__all__ = ["SMTP_CONNECTION_LIFETIME_SECONDS", "SMTP_TIMEOUT_SECONDS", "SmtpSender", "parse_url", "send"]
 
 #: The default for ``Settings.smtp_timeout_seconds``.
 SMTP_TIMEOUT_SECONDS = 15.0
+#: The default for ``Settings.smtp_connection_lifetime_seconds``.
+SMTP_CONNECTION_LIFETIME_SECONDS = 60.0
+#: Open connections kept for reuse; more senders at once open more, closed after their message.
+_POOL_SIZE = 4
 
 
 def parse_url(url: str) -> SplitResult:
@@ -45,46 +60,165 @@ def parse_url(url: str) -> SplitResult:
 
 
 def send(url: str, message: EmailMessage, *, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
-    """Send *message* through the SMTP server at *url* (one connection per message)."""
-    parts = parse_url(url)
-    host = parts.hostname
-    assert host is not None
-    context = ssl.create_default_context()
+    """Send *message* through the SMTP server at *url* over a connection of its own."""
+    SmtpSender(url, timeout=timeout, connection_lifetime=0).send(message)
+
+
+def _dropped(error: Exception) -> bool:
+    """Whether *error* says the server closed a connection before taking the message (safe to resend)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | BrokenPipeError | ConnectionResetError):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code == 421 for code, _text in error.recipients.values())
+    return False
+
+
+@attrs.define
+class _Connection:
     client: smtplib.SMTP
-    if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, parts.port or 465, timeout=timeout, context=context)
-    else:
-        client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
-    with client:
-        client.ehlo()
-        encrypted = parts.scheme == "smtps"
-        if not encrypted and client.has_extn("starttls"):
-            client.starttls(context=context)
-            client.ehlo()
-            encrypted = True
-        if parts.username:
-            if not encrypted and not is_loopback(host):
-                raise smtplib.SMTPNotSupportedError(
-                    f"{host} offers no STARTTLS: refusing to send the SMTP password unencrypted"
-                    " (use smtps:// or a server with STARTTLS)"
-                )
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+    opened_at: float
+    #: The process that opened it: a forked worker never writes to its parent's socket.
+    pid: int
 
 
 class SmtpSender:
-    """The SMTP sender bound to one ``Orders``' settings."""
+    """The SMTP sender bound to one ``Orders``' settings: one TLS context, a pool of connections."""
 
-    def __init__(self, url: str, *, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
-        parse_url(url)
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = SMTP_TIMEOUT_SECONDS,
+        connection_lifetime: float = SMTP_CONNECTION_LIFETIME_SECONDS,
+    ) -> None:
+        self.parts = parse_url(url)
         self.url = url
         self.timeout = timeout
+        #: Seconds a connection is reused after it was opened; 0: a new connection per message.
+        self.connection_lifetime = connection_lifetime
+        self._context: ssl.SSLContext | None = None
+        self._idle: list[_Connection] = []
+        self._lock = threading.Lock()
+        # Closes the idle connections when the sender goes (with its Orders) or at exit.
+        weakref.finalize(self, _quit_all, self._idle)
 
     @hookimpl(trylast=True)
     def kasify_send_email(self, message: EmailMessage) -> bool:
         """Send over SMTP."""
-        send(self.url, message, timeout=self.timeout)
+        self.send(message)
         return True
+
+    def send(self, message: EmailMessage) -> None:
+        """Send *message*, over a pooled connection when one is open and young enough."""
+        connection = self._take()
+        if connection is not None:
+            try:
+                connection.client.send_message(message)
+            except Exception as error:
+                _close(connection)
+                if not _dropped(error):
+                    raise
+            else:
+                self._give_back(connection)
+                return
+        connection = self._open()
+        try:
+            connection.client.send_message(message)
+        except BaseException:
+            _close(connection)
+            raise
+        self._give_back(connection)
+
+    def close(self) -> None:
+        """Close the pooled connections (a later message opens a new one)."""
+        with self._lock:
+            idle = list(self._idle)
+            self._idle.clear()
+        _quit_all(idle)
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The client TLS context, built on first use (loading the trust store is slow)."""
+        with self._lock:
+            if self._context is None:
+                self._context = ssl.create_default_context()
+            return self._context
+
+    def _young(self, connection: _Connection) -> bool:
+        return time.monotonic() - connection.opened_at < self.connection_lifetime
+
+    def _take(self) -> _Connection | None:
+        stale = []
+        taken = None
+        with self._lock:
+            while self._idle:
+                connection = self._idle.pop()
+                if connection.pid == os.getpid() and self._young(connection):
+                    taken = connection
+                    break
+                stale.append(connection)
+        for connection in stale:
+            _quit(connection)
+        return taken
+
+    def _give_back(self, connection: _Connection) -> None:
+        with self._lock:
+            if self._young(connection) and len(self._idle) < _POOL_SIZE:
+                self._idle.append(connection)
+                return
+        _quit(connection)
+
+    def _open(self) -> _Connection:
+        parts = self.parts
+        host = parts.hostname
+        assert host is not None
+        client: smtplib.SMTP
+        if parts.scheme == "smtps":
+            client = smtplib.SMTP_SSL(
+                host, parts.port or 465, timeout=self.timeout, context=self.tls_context()
+            )
+        else:
+            client = smtplib.SMTP(host, parts.port or 25, timeout=self.timeout)
+        connection = _Connection(client, time.monotonic(), os.getpid())
+        try:
+            client.ehlo()
+            encrypted = parts.scheme == "smtps"
+            if not encrypted and client.has_extn("starttls"):
+                client.starttls(context=self.tls_context())
+                client.ehlo()
+                encrypted = True
+            if parts.username:
+                if not encrypted and not is_loopback(host):
+                    raise smtplib.SMTPNotSupportedError(
+                        f"{host} offers no STARTTLS: refusing to send the SMTP password unencrypted"
+                        " (use smtps:// or a server with STARTTLS)"
+                    )
+                client.login(unquote(parts.username), unquote(parts.password or ""))
+        except BaseException:
+            _quit(connection)
+            raise
+        return connection
+
+
+def _quit(connection: _Connection) -> None:
+    """Say goodbye and close; a connection already broken is just closed."""
+    if connection.pid != os.getpid():
+        return  # the parent's socket: leave it to the parent
+    try:
+        connection.client.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.client.close()
+
+
+def _quit_all(idle: list[_Connection]) -> None:
+    while idle:
+        _quit(idle.pop())
+
+
+def _close(connection: _Connection) -> None:
+    if connection.pid == os.getpid():
+        connection.client.close()
 
 
 @hookimpl
@@ -93,6 +227,10 @@ def kasify_configure(orders: Orders) -> None:
     settings = orders.settings
     if settings.smtp_url:
         orders.plugins.register(
-            SmtpSender(settings.smtp_url, timeout=settings.smtp_timeout_seconds),
+            SmtpSender(
+                settings.smtp_url,
+                timeout=settings.smtp_timeout_seconds,
+                connection_lifetime=settings.smtp_connection_lifetime_seconds,
+            ),
             name="kasify_orders.smtp.sender",
         )

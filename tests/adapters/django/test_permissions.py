@@ -142,4 +142,6 @@ def test_superusers_may_do_everything_and_inactive_users_nothing(
     root = User.objects.db_manager(by_permission).create_superuser("root", "root@shop.example", "pw")
     client.force_login(root)
     page = page_text(client.get(f"{ADMIN}/{order.id}/"))
-    assert all(button in page for button in ("Mark as Shipped", "Issue Refund", "Cancel and refund", "Add note"))
+    assert all(
+        button in page for button in ("Mark as Shipped", "Issue Refund", "Cancel and refund", "Add note")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -39,6 +40,8 @@ class Received:
     message: EmailMessage
     #: Whether the client had logged in.
     authenticated: bool = False
+    #: The client's (host, port): messages over one connection share it.
+    peer: object = None
 
     @property
     def to(self) -> str:
@@ -57,12 +60,29 @@ class Received:
 
 
 class Inbox:
-    """The aiosmtpd handler: keeps what it receives; refuses listed recipients once each."""
+    """The aiosmtpd handler: keeps what it receives; refuses listed recipients once each.
+
+    ``busy_once``: answer the next MAIL with ``421`` (the server is closing the connection).
+    ``hold``: while set, a message's final answer waits until the test calls ``hold.set()``.
+    """
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refuse_once: set[str] = set()
+        self.busy_once = False
+        self.hold: threading.Event | None = None
         self.lock = threading.Lock()
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        with self.lock:
+            if self.busy_once:
+                self.busy_once = False
+                return "421 4.3.2 service shutting down, closing channel"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -78,8 +98,13 @@ class Inbox:
         assert isinstance(envelope.content, bytes)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        hold = self.hold
+        if hold is not None:  # a slow server: the answer waits for the test (the loop runs on)
+            await asyncio.get_running_loop().run_in_executor(None, hold.wait, 60)
         with self.lock:
-            self.received.append(Received(list(envelope.rcpt_tos), message, bool(session.authenticated)))
+            self.received.append(
+                Received(list(envelope.rcpt_tos), message, bool(session.authenticated), session.peer)
+            )
         return "250 Message accepted"
 
     def to(self, address: str) -> list[Received]:
@@ -138,6 +163,9 @@ def shop_settings(url: str, **overrides: Any) -> ko.Settings:
         "new_order_alert_emails": [ALERT],
         "admin_base_url": "https://engines.example/admin/orders",
         "smtp_timeout_seconds": 5.0,
+        # Generous, so that on a busy machine a quick server still answers before the action
+        # returns and the tests can read the inbox at once (the budget has tests of its own).
+        "inline_delivery_budget_seconds": 30.0,
         **overrides,
     }
     return ko.Settings(**options)

@@ -425,3 +425,36 @@ def test_the_orders_clock_dates_the_timeline_the_emails_and_the_retries(
     assert email.utils.parsedate_to_datetime(received.message["Date"]) == clock()
     markers = notifications.sent_emails(orders, order.id)
     assert {(m.created_at, m.sent_at) for m in markers} == {(placed_at, clock())}
+
+
+def test_a_slow_mail_server_never_holds_up_the_action_and_each_email_goes_once(
+    connect: Connect, smtp: SmtpServer
+) -> None:
+    shop = connect(shop_settings(smtp.url, inline_delivery_budget_seconds=0.2))
+    order = shop.place(new_order())
+    smtp.inbox.received.clear()
+    for act in (
+        lambda: shop.place(new_order()),
+        lambda: shop.mark_shipped(shop.confirm_payment(order.id).id, tracking_number=UPS, carrier="ups"),
+    ):
+        before = len(smtp.inbox.received)
+        smtp.inbox.hold = threading.Event()  # the server takes the message but does not answer yet
+        try:
+            changed = act()  # returns although the server has not answered
+            assert len(smtp.inbox.received) == before
+            (waiting,) = shop.store.outbox_items()  # the event waits in the outbox, due, uncounted
+            assert (waiting.order_id, waiting.attempts, waiting.dead) == (changed.id, 0, False)
+            assert "deferred" in (waiting.last_error or "")
+            markers = [m for m in notifications.sent_emails(shop, changed.id) if m.event_id == waiting.id]
+            assert markers and {m.state.value for m in markers} == {"sending"}
+            assert shop.deliver_pending(retry_now=True) == 0  # still being sent: nobody sends it twice
+        finally:
+            smtp.inbox.hold.set()
+            smtp.inbox.hold = None
+        assert notifier(shop).join(timeout=30)
+        assert shop.deliver_pending(retry_now=True) == 1  # the outbox sees them sent and is done
+        assert shop.store.outbox_items() == []
+        assert {m.state.value for m in notifications.sent_emails(shop, changed.id)} == {"sent"}
+    assert sorted(r.to for r in smtp.inbox.received) == sorted([ALERT, CUSTOMER, CUSTOMER])
+    assert shop.deliver_pending(retry_now=True) == 0
+    assert len(smtp.inbox.received) == 3

@@ -177,6 +177,8 @@ def test_bad_email_settings_are_refused_naming_each_field() -> None:
         logo_url="javascript:alert(1)",
         email_locale="xx_YY",
         smtp_timeout_seconds=0,
+        smtp_connection_lifetime_seconds=-1,
+        inline_delivery_budget_seconds=-0.5,
     )
     with pytest.raises(ko.ValidationError) as caught:
         Renderer(settings)
@@ -190,6 +192,8 @@ def test_bad_email_settings_are_refused_naming_each_field() -> None:
         "settings.logo_url",
         "settings.email_locale",
         "settings.smtp_timeout_seconds",
+        "settings.smtp_connection_lifetime_seconds",
+        "settings.inline_delivery_budget_seconds",
     ]
     assert "unknown kinds welcome" in str(caught.value)
 

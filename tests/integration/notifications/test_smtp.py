@@ -122,3 +122,62 @@ def test_bad_smtp_urls_are_refused_without_echoing_the_password(url: str, tmp_pa
         ko.Orders.connect(
             f"sqlite:///{tmp_path / 'k.sqlite3'}", settings=ko.Settings(smtp_url=url), load_entrypoints=False
         )
+
+
+def test_a_sender_reuses_its_connection_and_replaces_one_the_server_dropped() -> None:
+    server = running()
+    try:
+        sender = transport.SmtpSender(server.url)
+        for _ in range(3):
+            sender.send(message())
+        assert len({r.peer for r in server.inbox.received}) == 1  # one connection for all three
+
+        server.stop()  # the connection drops (a restart, an idle timeout)
+        server.start()
+        sender.send(message())
+        server.inbox.busy_once = True  # "421 closing channel" on the next MAIL
+        sender.send(message())
+        sender.close()
+        received = server.inbox.received
+        assert len(received) == 5  # each sent once, on a new connection where the old one was gone
+        assert len({r.peer for r in received}) == 3
+    finally:
+        server.stop()
+
+
+def test_a_connection_lifetime_of_zero_opens_one_per_message() -> None:
+    server = running()
+    try:
+        sender = transport.SmtpSender(server.url, connection_lifetime=0)
+        for _ in range(3):
+            sender.send(message())
+        assert len({r.peer for r in server.inbox.received}) == 3
+    finally:
+        server.stop()
+
+
+def test_the_tls_context_is_built_once_and_only_for_tls(
+    ca: trustme.CA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        context = create(*args, **kwargs)  # type: ignore[arg-type]
+        built.append(context)
+        return context
+
+    plain = running()
+    tls = running(ssl_context=tls_context_for(ca.issue_cert("127.0.0.1")))
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    try:
+        plain_sender = transport.SmtpSender(plain.url)
+        tls_sender = transport.SmtpSender(tls.url, connection_lifetime=0)  # a handshake per message
+        for _ in range(3):
+            plain_sender.send(message())
+            tls_sender.send(message())
+        assert (len(plain.inbox.received), len(tls.inbox.received)) == (3, 3)
+        assert len(built) == 1
+    finally:
+        plain.stop()
+        tls.stop()

@@ -191,7 +191,7 @@ class Ledger:
         ]
         try:
             self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows))
-        except sa.exc.IntegrityError:
+        except ConstraintViolation:
             pass  # a retry: some were claimed before, so claim each on its own
         else:
             return list(claims)

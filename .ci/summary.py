@@ -16,6 +16,7 @@ CLOSING = re.compile(r"^=+ (.*) in ([\d.]+)s", re.MULTILINE)
 
 
 def main(path: Path) -> None:
+    """Print the table of the cells in the result JSON at *path*, and the total."""
     envs = json.loads(path.read_text())["testenvs"]
     total = {"passed": 0, "failed": 0, "skipped": 0}
     print(f"{'cell':<22} {'result':<7} {'passed':>7} {'failed':>7} {'skipped':>8} {'seconds':>8}")

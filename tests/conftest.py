@@ -4,10 +4,15 @@ PostgreSQL and MariaDB are reached through ``KASIFY_TEST_POSTGRES_URL`` and
 ``KASIFY_TEST_MYSQL_URL`` (``.ci/run`` exports both). Without them those variants skip
 with a one-line reason, except under CI (``CI=true``), where a missing or unreachable
 server fails the run instead: CI must never pass by skipping the real databases.
+
+A test directory whose framework is not installed is left out of collection (``collect_ignore``),
+and pytest's header names each one left out and what it lacks: a core-only environment (tox's
+``core`` cells, no extra installed) runs everything else, proof that the core needs no framework.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +23,27 @@ import kasify_orders as ko
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
 from tests.helpers import server_database, wipe
+
+#: Test directories (relative to this one) and the modules each needs: its framework, its extra's libraries.
+NEEDS = {
+    "adapters/django": ("django",),
+    "adapters/flask": ("flask", "flask_wtf"),
+    "adapters/saleor": ("werkzeug", "joserfc", "graphql"),
+    # The browser tests drive the Flask adapter; without Playwright they skip (fail under CI) themselves.
+    "e2e": ("flask", "flask_wtf"),
+}
+MISSING = {
+    directory: missing
+    for directory, modules in NEEDS.items()
+    if (missing := [module for module in modules if importlib.util.find_spec(module) is None])
+}
+collect_ignore = list(MISSING)
+
+
+def pytest_report_header() -> list[str]:
+    """One line per test directory left out, and why: a skipped framework is never silent."""
+    return [f"left out tests/{path}: {', '.join(missing)} not installed" for path, missing in MISSING.items()]
+
 
 BACKENDS = {
     "sqlite": None,

@@ -9,6 +9,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 import kasify_orders as ko
@@ -261,6 +262,8 @@ def test_export_streams_in_flat_memory(tmp_path: Path) -> None:
 def test_saleor_installations_can_be_listed_uninstalled_and_pruned(
     orders: ko.Orders, database_url: str
 ) -> None:
+    pytest.importorskip("werkzeug", reason="the saleor commands need the saleor extra")
+    pytest.importorskip("joserfc", reason="the saleor commands need the saleor extra")
     from datetime import timedelta
 
     from kasify_orders.adapters.saleor import Installations

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import django
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = os.environ.get("SHOP_SECRET_KEY", "django-shop-demo-only-not-secret")
@@ -44,10 +46,12 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SHOP_DATABASE", str(BASE_DIR / "shop.sqlite3")),
-        # Writers take SQLite's lock when their transaction starts (Django 5.1+).
-        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
     }
 }
+if django.VERSION >= (5, 1):
+    # Writers take SQLite's lock when their transaction starts: an option Django 5.1 added.
+    # Django 4.2 and 5.0 reject it, and upgrade a reader's lock instead (fine for this demo).
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "static/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kasify_orders.demo.catalogue import CATALOGUE
 from kasify_orders.model import Address, Coupon, Customer, NewLine, NewOrder
 from kasify_orders.service import Orders
 
@@ -32,8 +33,6 @@ _NOTES = ["", "Gift wrap please — it's a birthday present", "", "Leave with th
 
 
 def _cart(index: int) -> list[NewLine]:
-    from kasify_orders.demo.shop import CATALOGUE  # noqa: PLC0415 - the shop imports this module
-
     products = list(CATALOGUE.values())
     first = products[index % len(products)]
     lines = [

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import attrs
 import flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from kasify_orders.adapters.flask import KasifyOrders
+from kasify_orders.demo.catalogue import CATALOGUE, Product
 from kasify_orders.demo.mailsink import MailSink
 from kasify_orders.demo.seed import seed
 from kasify_orders.errors import CouponNotApplicable, KasifyError, OutOfStock, ValidationError
@@ -24,29 +24,6 @@ __all__ = ["CATALOGUE", "SHIPPING", "Product", "create_app"]
 
 SHIPPING = Decimal("5.00")
 
-
-@attrs.frozen
-class Product:
-    """Something the demo shop sells."""
-
-    sku: str
-    name: str
-    variant: str
-    price: Decimal
-    blurb: str
-
-
-CATALOGUE: Mapping[str, Product] = {
-    product.sku: product
-    for product in [
-        Product("TEE-RED-M", "Organic T-shirt", "Red / M", Decimal("25.00"), "Soft, heavy cotton."),
-        Product("TEE-BLU-L", "Organic T-shirt", "Blue / L", Decimal("25.00"), "The same tee, in blue."),
-        Product("MUG-ENAMEL", "Enamel mug", "Cream", Decimal("14.50"), "Camp coffee, anywhere."),
-        Product("TOTE-CANVAS", "Canvas tote", "Natural", Decimal("18.00"), "Carries a week of groceries."),
-        Product("CAP-WOOL", "Wool cap", "Charcoal", Decimal("32.00"), "Warm ears since 1950."),
-        Product("NOTE-A5", "Dot-grid notebook", "A5", Decimal("9.75"), "120 pages, lies flat."),
-    ]
-}
 
 _CART = "demo_cart"
 

@@ -23,7 +23,9 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-FIXTURES = Path("/work/shared/fixtures/saleor")
+#: ``shared/fixtures/saleor`` beside the checkout (where CI lays it), else the workplace's copy.
+_BESIDE = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "saleor"
+FIXTURES = _BESIDE if _BESIDE.is_dir() else Path("/work/shared/fixtures/saleor")
 #: How Saleor refuses a request its token lacks the permission for.
 NO_PERMISSION = "You need one of the following permissions: MANAGE_PLUGINS"
 #: The name Saleor gives the transaction ``orderMarkAsPaid`` creates (no payment app owns it).

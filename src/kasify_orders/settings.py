@@ -61,8 +61,10 @@ class Settings:
     deliver_inline: bool = True
     #: How long an action waits for the emails it sends inline; a slower mail server finishes
     #: them in the background, and the event stays in the outbox until they are recorded.
-    #: None: wait for the server (up to ``smtp_timeout_seconds`` per email).
-    inline_delivery_budget_seconds: float | None = 1.0
+    #: None (the default): wait for the server (up to ``smtp_timeout_seconds`` per email), so
+    #: the hooks have run when the action returns, as DESIGN promises; a shop whose mail server
+    #: may be slow sets a budget (1.0 is a good start).
+    inline_delivery_budget_seconds: float | None = None
     #: A failing hook is retried this many times, then the event is marked dead.
     max_delivery_attempts: int = 8
     #: First retry delay in seconds; it doubles on each attempt, with jitter.

@@ -401,12 +401,15 @@ def _api_view(rest: str = "") -> Response:
     request = flask.request
     prefix = flask.current_app.config["KASIFY_ORDERS_API_URL_PREFIX"].rstrip("/")
     path = request.path[len(prefix) :] if request.path.startswith(prefix) else "/" + rest
-    # Werkzeug refuses a larger Content-Length unread, and stops reading a chunked body one
-    # byte past the limit: JsonApi.handle refuses that one too.
-    request.max_content_length = state.api.max_body_bytes + 1
+    # A larger Content-Length is refused unread; a chunked body is read one byte past the
+    # limit at most, and JsonApi.handle refuses that one too. (Reading the stream ourselves
+    # works on every Werkzeug: Request.max_content_length is settable only from 3.1.)
+    limit = state.api.max_body_bytes
     try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
+        body = request.stream.read(limit + 1)
+    except RequestEntityTooLarge:  # also the app's own MAX_CONTENT_LENGTH
         result = state.api.too_large()
     else:
         result = state.api.handle(

@@ -163,9 +163,6 @@ def shop_settings(url: str, **overrides: Any) -> ko.Settings:
         "new_order_alert_emails": [ALERT],
         "admin_base_url": "https://engines.example/admin/orders",
         "smtp_timeout_seconds": 5.0,
-        # Generous, so that on a busy machine a quick server still answers before the action
-        # returns and the tests can read the inbox at once (the budget has tests of its own).
-        "inline_delivery_budget_seconds": 30.0,
         **overrides,
     }
     return ko.Settings(**options)

@@ -106,7 +106,8 @@ CASES: list[tuple[str, Callable[[], object], list[tuple[str, str]]]] = [
         ),
         [
             ("lines[0].quantity", "must be a whole number, got str"),
-            ("customer.email", "is not a valid email address: An email address must have an @-sign."),
+            # What follows is email-validator's own reason, worded differently across its versions.
+            ("customer.email", "is not a valid email address: …"),
             ("lines[0].name", "must not be blank"),
             ("lines[0].unit_price", "1.001 has more than 2 decimal places, the minor unit of USD"),
         ],
@@ -167,7 +168,19 @@ CASES: list[tuple[str, Callable[[], object], list[tuple[str, str]]]] = [
 def test_messages(case: str, call: Callable[[], object], expected: list[tuple[str, str]]) -> None:
     with pytest.raises(ko.ValidationError) as caught:
         call()
-    assert sorted((error.path, error.message) for error in caught.value.errors) == sorted(expected)
+    found = sorted((error.path, error.message) for error in caught.value.errors)
+    wanted = sorted(expected)
+    # An expected message ending in "…" is the start of the message (the rest is a library's).
+    shown = [
+        (
+            path,
+            wanted_message
+            if wanted_message.endswith("…") and message.startswith(wanted_message[:-1])
+            else message,
+        )
+        for (path, message), (_, wanted_message) in zip(found, wanted, strict=False)
+    ]
+    assert shown == wanted and len(found) == len(wanted)
 
 
 def test_a_misspelt_setting_is_a_validation_error_not_a_type_error() -> None:

@@ -46,6 +46,14 @@ def order_of(app: SaleorApp, saleor: FakeSaleor, delivery: Delivery) -> ko.Order
     return app.orders.get(link.order_id)
 
 
+def paid_order(client: Client, app: SaleorApp, saleor: FakeSaleor) -> ko.Order:
+    """The kasify order of recorded Saleor order #2, placed and paid by its recorded delivery."""
+    paid = webhook("order_fully_paid", number="2")
+    saleor.add_order(paid.order)
+    replay(client, saleor, paid)
+    return order_of(app, saleor, paid)
+
+
 def replay_as_signed(client: Client, saleor: FakeSaleor, *recorded: Delivery) -> list[TestResponse]:
     """POST deliveries with the signature Saleor made (they verify against the recorded JWKS)."""
     assert all(delivery.kid == RECORDED_KID for delivery in recorded)
@@ -177,10 +185,7 @@ def test_the_write_back_raises_for_a_failure_grant(
     client: Client, app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders
 ) -> None:
     """The interface the core's refund calls: a FAILURE grant raises, it never returns a reference."""
-    paid = webhook("order_fully_paid", number="2")
-    installed.add_order(paid.order)
-    replay(client, installed, paid)
-    order = order_of(app, installed, paid)
+    order = paid_order(client, app, installed)
     assert app.writeback is not None
     with pytest.raises(SaleorRefundFailed, match="No app or plugin"):
         app.writeback.kasify_refund_payment(order, D("5.00"), "", "form-8")
@@ -414,10 +419,7 @@ def test_a_saleor_that_refuses_the_token_is_taken_as_an_uninstall(
     client: Client, app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders
 ) -> None:
     """Saleor may not tell a deleted app (APP_DELETED goes to active apps): its 401 says it too."""
-    paid = webhook("order_fully_paid", number="2")
-    installed.add_order(paid.order)
-    replay(client, installed, paid)
-    order = order_of(app, installed, paid)
+    order = paid_order(client, app, installed)
     installed.delete_app()  # and its APP_DELETED never arrives
     saleor_orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups", actor=STAFF)
     installation = app.installations.get(installed.api_url)

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from kasify_orders.errors import ConstraintViolation
+from kasify_orders.errors import ConstraintViolation, EmailInFlight
 from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
 
@@ -35,10 +35,6 @@ class State(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-
-
-class EmailInFlight(Exception):
-    """Another worker is sending this email right now; try again after its lease."""
 
 
 @attrs.frozen

@@ -32,7 +32,8 @@ from kasify_orders.convert import converter
 from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
-from kasify_orders.storage.store import OutboxItem, SqlStore
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.records import OutboxItem
 
 __all__ = ["Delivery", "DeliveryDeferred", "inline_deadline", "outbox_items"]
 
@@ -84,7 +85,7 @@ class Delivery:
     """Calls event hooks for outbox items and records what happened."""
 
     def __init__(
-        self, store: SqlStore, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
+        self, store: Store, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.store = store
         self.hooks = hooks

@@ -27,7 +27,7 @@ from kasify_orders.service.refunds import REFUND_RETRY_AFTER, Refunds
 from kasify_orders.service.writes import Step, Writer
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
-from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.storage.port import Store, Transaction
 
 __all__ = ["DATABASE_URL_ENV", "DEFAULT_DATABASE_URL", "Orders"]
 
@@ -42,7 +42,7 @@ class Orders:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         *,
         settings: Settings,
         plugins: pluggy.PluginManager,

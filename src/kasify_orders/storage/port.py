@@ -293,6 +293,10 @@ class Store(
 ):
     """Everything kasify keeps: what a ``kasify_storage`` plugin returns."""
 
+    def location(self) -> str:
+        """Where the data is, for an operator to read (a URL without its password)."""
+        ...
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         ...

@@ -48,7 +48,7 @@ from kasify_orders.storage.statements import Statements
 from kasify_orders.storage.tables import Tables, build_tables
 from kasify_orders.storage.transaction import SqlTransaction
 
-__all__ = ["OrderFilter", "OutboxItem", "SqlStore", "SqlTransaction", "Transaction"]
+__all__ = ["OrderFilter", "OutboxItem", "SqlStore", "SqlTransaction", "Transaction", "sql_store"]
 
 T = TypeVar("T")
 #: What an export reads in batches: whole orders or their summaries.
@@ -97,6 +97,10 @@ class SqlStore(OutboxAndSearch):
     def from_url(cls, url: str, *, table_prefix: str = "kasify_", schema: str | None = None) -> SqlStore:
         """Create the engine for *url* with the settings each database needs."""
         return cls(create_engine(url), build_tables(table_prefix, schema))
+
+    def location(self) -> str:
+        """The database URL, its password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -285,6 +289,19 @@ class SqlStore(OutboxAndSearch):
         )
         rows = self.read(lambda tx: tx.conn.execute(query).all())
         return [(order_id, refund_id) for order_id, refund_id in rows]
+
+
+def sql_store(store: Store) -> SqlStore:
+    """*store* as a SQL store: for what only one has (migrations, a plugin's own tables).
+
+    :raises TypeError: *store* keeps its data some other way (a store of a plugin's own).
+    """
+    if not isinstance(store, SqlStore):
+        raise TypeError(
+            f"{type(store).__name__} is not a SqlStore: kasify's migrations and plugin tables "
+            "need a SQL store (kasify_orders.storage.store.SqlStore or a subclass)"
+        )
+    return store
 
 
 def _implements_the_port(store: SqlStore) -> Store:

@@ -42,7 +42,7 @@ from kasify_orders.storage.store import SqlStore, sql_store
 from kasify_orders.storage.tables import Tables
 from kasify_orders.storage.transaction import SqlTransaction
 
-__all__ = ["PluginData", "PluginTables", "PluginTransaction"]
+__all__ = ["DECLARED", "PluginData", "PluginTables", "PluginTransaction"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,9 @@ T = TypeVar("T")
 Define = Callable[[sa.MetaData, str, Tables], Mapping[str, sa.Table]]
 
 _ENV = Path(__file__).with_name("migrations")
+
+#: Every plugin's tables declared in this process, by name (a declaration registers itself).
+DECLARED: dict[str, PluginTables] = {}
 
 
 @attrs.frozen
@@ -61,6 +64,10 @@ class PluginTables:
     define: Define
     #: The directory of the plugin's Alembic revision files.
     versions: Path
+
+    def __attrs_post_init__(self) -> None:
+        """Declare the plugin: a host's Alembic then sees its tables (``storage.metadata()``)."""
+        DECLARED[self.name] = self
 
     def version_table(self, store: Store) -> str:
         """The table recording which of the plugin's revisions ran."""
@@ -102,6 +109,7 @@ class PluginTables:
     def _config(self, store: SqlStore, connection: Connection) -> Config:
         config = Config()
         config.set_main_option("script_location", str(_ENV))  # kasify's env.py
+        config.set_main_option("path_separator", "os")  # one location: no splitting on spaces
         config.set_main_option("version_locations", str(self.versions))
         config.attributes.update(
             connection=connection,

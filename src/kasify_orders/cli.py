@@ -799,6 +799,8 @@ def _check_saleor(orders: Orders, report: Callable[[bool, str, str], None]) -> N
         from kasify_orders.adapters import saleor  # noqa: PLC0415 - only with the saleor extra
     except ImportError:
         return
+    if saleor.SALEOR_TABLES.current(orders.store) is None:  # the Saleor App never set up here
+        return
     for installation in saleor.Installations(orders.store).all():
         notices = saleor.installation_warnings([installation])
         notice = notices[0] if notices else f"{installation.api_url}: Saleor's own customer emails are off"

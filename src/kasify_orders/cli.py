@@ -41,7 +41,7 @@ from kasify_orders.notifications import readiness
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
-from kasify_orders.storage.store import OrderFilter
+from kasify_orders.storage.records import OrderFilter
 
 __all__ = ["SOURCE", "OrdersSource", "main"]
 

@@ -41,7 +41,7 @@ from kasify_orders.notifications import readiness
 from kasify_orders.service import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Orders
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate
-from kasify_orders.storage.store import OrderFilter
+from kasify_orders.storage.records import OrderFilter
 
 __all__ = ["SOURCE", "OrdersSource", "main"]
 
@@ -756,7 +756,7 @@ def check(ctx: click.Context) -> None:
         except Exception as error:  # noqa: BLE001
             report(False, "database", f"cannot read {_shown(url)}: {_one_line(error)}")
         else:
-            report(True, "database", f"{orders.store.engine.url.render_as_string(hide_password=True)}")
+            report(True, "database", orders.store.location())
             head = migrate.head()
             report(
                 at == head,
@@ -798,6 +798,8 @@ def _check_saleor(orders: Orders, report: Callable[[bool, str, str], None]) -> N
     try:
         from kasify_orders.adapters import saleor  # noqa: PLC0415 - only with the saleor extra
     except ImportError:
+        return
+    if saleor.SALEOR_TABLES.current(orders.store) is None:  # the Saleor App never set up here
         return
     for installation in saleor.Installations(orders.store).all():
         notices = saleor.installation_warnings([installation])

@@ -6,7 +6,7 @@ import attrs
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Coupon
-from kasify_orders.storage.store import SqlStore
+from kasify_orders.storage.port import Store
 from kasify_orders.validation import Checker, validate_coupon
 
 __all__ = ["Coupons", "Inventory"]
@@ -15,7 +15,7 @@ __all__ = ["Coupons", "Inventory"]
 class Inventory:
     """Stock per SKU. A SKU is tracked once :meth:`set_stock` is called; others are never checked."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     def set_stock(self, sku: str, quantity: int) -> None:
@@ -38,7 +38,7 @@ class Inventory:
 class Coupons:
     """Discount codes: create, look up, change, disable."""
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     def create(self, coupon: Coupon) -> Coupon:

@@ -7,7 +7,8 @@ from typing import Any, TypedDict
 
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.model import Page
-from kasify_orders.storage.store import OrderFilter, SqlStore
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.records import OrderFilter
 from kasify_orders.validation import Checker, shown
 from kasify_orders.validation import _email as normalized_email
 
@@ -42,7 +43,7 @@ class OrderFilters(TypedDict, total=False):
     paid_before: datetime | None
 
 
-def list_orders(store: SqlStore, *, limit: int, cursor: str | None, filters: OrderFilters) -> Page:
+def list_orders(store: Store, *, limit: int, cursor: str | None, filters: OrderFilters) -> Page:
     """A page of orders, newest first (see :meth:`Orders.list`)."""
     checker = Checker()
     where = _order_filter(checker, filters)
@@ -59,7 +60,7 @@ def list_orders(store: SqlStore, *, limit: int, cursor: str | None, filters: Ord
     return Page(tuple(items), next_cursor)
 
 
-def count_orders(store: SqlStore, filters: OrderFilters) -> int:
+def count_orders(store: Store, filters: OrderFilters) -> int:
     """How many orders :func:`list_orders` would page through with the same filters."""
     checker = Checker()
     where = _order_filter(checker, filters)

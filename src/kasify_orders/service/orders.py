@@ -30,7 +30,7 @@ from kasify_orders.service.refunds import Refunds
 from kasify_orders.service.writes import Step, Writer
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
-from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.storage.port import Store, Transaction
 
 __all__ = ["DATABASE_URL_ENV", "DEFAULT_DATABASE_URL", "Orders"]
 
@@ -45,7 +45,7 @@ class Orders(OutboxRuns):
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         *,
         settings: Settings,
         plugins: pluggy.PluginManager,

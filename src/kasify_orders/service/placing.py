@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from kasify_orders import actions, pricing
+from kasify_orders.errors import DuplicateIdempotencyKey
 from kasify_orders.model import NewOrder, Order
 from kasify_orders.service.writes import Writer, checked_key, quantities
-from kasify_orders.storage.store import DuplicateIdempotencyKey, OutboxItem, Transaction
+from kasify_orders.storage.port import Transaction
+from kasify_orders.storage.records import OutboxItem
 from kasify_orders.validation import validate_new_order
 
 __all__ = ["place"]

@@ -21,7 +21,8 @@ from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, RefundFail
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.service.writes import Writer, checked_key, quantities
-from kasify_orders.storage.store import OutboxItem, Transaction
+from kasify_orders.storage.port import Transaction
+from kasify_orders.storage.records import OutboxItem
 
 __all__ = ["REFUND_RETRY_AFTER", "Refunds"]
 

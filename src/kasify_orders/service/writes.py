@@ -16,7 +16,8 @@ from kasify_orders.errors import ConcurrentUpdate
 from kasify_orders.model import Line, Order
 from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
-from kasify_orders.storage.store import OutboxItem, SqlStore, Transaction
+from kasify_orders.storage.port import Store, Transaction
+from kasify_orders.storage.records import OutboxItem
 from kasify_orders.validation import Checker
 
 __all__ = ["Step", "Writer", "checked_key", "quantities"]
@@ -31,7 +32,7 @@ class Writer:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         *,
         hooks: Hooks,
         settings: Settings,

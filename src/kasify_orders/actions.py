@@ -22,6 +22,7 @@ from kasify_orders.pricing import lines_for, totals_for
 from kasify_orders.validation import Checker
 
 __all__ = [
+    "HOLD_REASON_MAX",
     "Change",
     "Event",
     "add_note",
@@ -30,14 +31,20 @@ __all__ = [
     "combine",
     "confirm_payment",
     "fail_refund",
+    "hold",
     "mark_delivered",
     "mark_shipped",
     "place",
     "refund",
+    "release",
     "request_refund",
     "settle_refund",
     "update_tracking",
 ]
+
+
+#: The longest reason a hold may give.
+HOLD_REASON_MAX = 500
 
 
 @attrs.frozen
@@ -205,6 +212,26 @@ def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
     require(Action.MARK_DELIVERED, order.status, order.payment_status)
     entry = TimelineEvent("delivered", at, actor, "Marked as delivered", {})
     return _next(order, entry, (Event("kasify_order_delivered"),), status=Status.DELIVERED)
+
+
+def hold(order: Order, *, reason: str, at: datetime, actor: str | None) -> Change:
+    """Processing -> On hold, with the reason (required: the next person must know what to check).
+
+    A held order is not shipped and not "late" until :func:`release` puts it back.
+    """
+    require(Action.HOLD, order.status, order.payment_status)
+    checker = Checker()
+    reason = checker.text("reason", reason, max_length=HOLD_REASON_MAX)
+    checker.done()
+    entry = TimelineEvent("held", at, actor, f"Put on hold: {reason}", {"reason": reason})
+    return _next(order, entry, status=Status.ON_HOLD)
+
+
+def release(order: Order, *, at: datetime, actor: str | None) -> Change:
+    """On hold -> Processing: the check is done and the order may ship."""
+    require(Action.RELEASE, order.status, order.payment_status)
+    entry = TimelineEvent("released", at, actor, "Released from hold", {})
+    return _next(order, entry, status=Status.PROCESSING)
 
 
 def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:

@@ -105,6 +105,24 @@ class Delivery:
             completed += self._deliver_one(item, load)
         return completed
 
+    def deliver_due(self, load: Callable[[str], Order], *, retry_now: bool, limit: int) -> int:
+        """Claim and deliver due items, *limit* per round trip, until none is due; returns how many completed.
+
+        *retry_now*: also claim items waiting out their backoff, and make one pass only (failures
+        are not retried again in a loop).
+        """
+        delivered = 0
+        while True:
+            now = self.clock()
+            items = self.store.claim_due(
+                token=self.token, now=now, lease_until=self.lease_until(now), limit=limit, retry_now=retry_now
+            )
+            if not items:
+                return delivered
+            delivered += self.deliver(items, load)
+            if retry_now:
+                return delivered
+
     def deliver_inline(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
         """Deliver the events an action just committed, within ``Settings.inline_delivery_budget_seconds``."""
         budget = self.settings.inline_delivery_budget_seconds

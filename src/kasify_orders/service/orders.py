@@ -22,6 +22,7 @@ from kasify_orders.model import NewOrder, Order, Page, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.service import placing
 from kasify_orders.service.catalog import Coupons, Inventory
+from kasify_orders.service.holds import Holds
 from kasify_orders.service.listing import OrderFilters, count_orders, list_orders
 from kasify_orders.service.refunds import REFUND_RETRY_AFTER, Refunds
 from kasify_orders.service.writes import Step, Writer
@@ -37,7 +38,7 @@ DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 
 
-class Orders:
+class Orders(Holds):
     """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
 
     def __init__(

@@ -147,9 +147,7 @@ class JsonApi:
             max_bytes=limit,
         )
 
-    def handle(
-        self, request: ApiRequest, *, actor: str | None, authorize: Authorize
-    ) -> ApiResponse:
+    def handle(self, request: ApiRequest, *, actor: str | None, authorize: Authorize) -> ApiResponse:
         """Route *request*, check the caller may, run the action, and say what happened."""
         if request.method in {"GET", "HEAD"} and request.path == "/openapi.json":
             return ApiResponse(200, dict(self.openapi()))

@@ -43,7 +43,7 @@ def _make(spec: ActionSpec) -> type:
             attributes[field.name] = attrs.field(type=field.python_type, default=field.default)
     if spec.versioned:
         # The order's ``version`` as the caller read it; a stale one is refused with 409.
-        attributes[EXPECTED_VERSION] = attrs.field(type=int | None, default=None)
+        attributes[EXPECTED_VERSION] = attrs.field(type=int | None, default=None)  # type: ignore[arg-type]
     cls = attrs.make_class(class_name(spec), attributes, frozen=True, kw_only=True)
     cls.__doc__ = f"``POST …/{{order_id}}/{spec.api_path}``: {spec.summary}." + (
         f" {spec.description}" if spec.description else ""

@@ -344,7 +344,7 @@ CANCEL = ActionSpec(
     },
     operation_id="cancelOrder",
     idempotent=True,
-    keyed=lambda inputs: bool(inputs.get("refund")),
+    key_needs="refund",
     run=_cancel,
     notice=_cancel_notice,
     cli_report=_cancel_report,

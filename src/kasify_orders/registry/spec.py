@@ -141,8 +141,8 @@ class ActionSpec:
     cli_report: Callable[[Order, Order, Inputs, Context], str] | None = None
     #: Takes an idempotency key (a form's hidden field, the ``Idempotency-Key`` header, a CLI option).
     idempotent: bool = False
-    #: Whether the key is used with these inputs (a cancel's key only keys its refund).
-    keyed: Callable[[Inputs], bool] = lambda _inputs: True
+    #: The bool field that must be set for the key to be used (a cancel's key only keys its refund).
+    key_needs: str | None = None
     #: Checks ``expected_version`` (a note never conflicts with another change).
     versioned: bool = True
     #: Whether the pages offer it for this order at all (no refund form with nothing to refund).
@@ -165,6 +165,10 @@ class ActionSpec:
     def statuses(self) -> frozenset[Status]:
         """The statuses it may start from (the lifecycle's table, not a copy)."""
         return ACTIONS[self.action]
+
+    def uses_key(self, inputs: Inputs) -> bool:
+        """Whether an idempotency key applies to a call with these *inputs*."""
+        return self.idempotent and (self.key_needs is None or bool(inputs.get(self.key_needs)))
 
     def field(self, name: str) -> Field:
         """The field called *name*."""

@@ -221,7 +221,7 @@ class JsonApi:
         inputs, version = inputs_of(spec, structure(data, route.body))
         if not all(authorize(also, order) for also in spec.also_needs(inputs)):
             return _forbidden()  # may cancel, may not refund
-        key = request.headers.get("idempotency-key") if spec.idempotent and spec.keyed(inputs) else None
+        key = request.headers.get("idempotency-key") if spec.uses_key(inputs) else None
         context = Context(actor=actor, expected_version=version, idempotency_key=key)
         return spec.run(self.orders, order, inputs, context)
 

@@ -271,7 +271,7 @@ class MerchantPages:
                 needed = MERCHANT_ACTIONS.permissions.get(also)
                 what = needed.may if needed else also
                 raise FormProblem(Failure(403, message=f"You may not {what}: nothing was changed."))
-        key = form_key(form) if spec.idempotent and spec.keyed(inputs) else None
+        key = form_key(form) if spec.uses_key(inputs) else None
         context = Context(actor=actor, expected_version=version, idempotency_key=key, money=self._money)
         done = spec.run(self.orders, order, inputs, context)
         return spec.notice(order, done, inputs, context)

@@ -47,6 +47,8 @@ def _option(field: Field) -> Callable[[Any], Any]:
     if field.suggestions is not None:
         help_text += f" Known: {', '.join(field.suggestions())}."
     if field.type is bool:
+        if field.default is True and help_text:  # the flag turns off what is done by default
+            help_text = f"Do not {help_text[0].lower()}{help_text[1:]}"
         return click.option(
             field.option,
             field.name,
@@ -57,13 +59,12 @@ def _option(field: Field) -> Callable[[Any], Any]:
         )
     if field.type is Decimal:
         return click.option(field.option, field.name, callback=_amount(field), help=help_text)
+    if field.required:
+        return click.option(field.option, field.name, required=True, help=help_text)
+    if field.nullable:
+        return click.option(field.option, field.name, help=help_text)
     return click.option(
-        field.option,
-        field.name,
-        required=field.required,
-        default=None if field.required or field.nullable else field.default,
-        show_default=bool(field.default),
-        help=help_text,
+        field.option, field.name, default=field.default, show_default=bool(field.default), help=help_text
     )
 
 

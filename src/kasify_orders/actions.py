@@ -19,10 +19,9 @@ from kasify_orders.errors import RefundExceedsBalance, ValidationError
 from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, require
 from kasify_orders.model import Coupon, NewOrder, Order, Refund, Shipment, TimelineEvent
 from kasify_orders.pricing import lines_for, totals_for
-from kasify_orders.validation import Checker
+from kasify_orders.validation import MAX_REASON, Checker
 
 __all__ = [
-    "HOLD_REASON_MAX",
     "Change",
     "Event",
     "add_note",
@@ -41,10 +40,6 @@ __all__ = [
     "settle_refund",
     "update_tracking",
 ]
-
-
-#: The longest reason a hold may give.
-HOLD_REASON_MAX = 500
 
 
 @attrs.frozen
@@ -215,13 +210,10 @@ def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
 
 
 def hold(order: Order, *, reason: str, at: datetime, actor: str | None) -> Change:
-    """Processing -> On hold, with the reason (required: the next person must know what to check).
-
-    A held order is not shipped and not "late" until :func:`release` puts it back.
-    """
+    """Processing -> On hold, with a reason (required): not shipped, nor late, until released."""
     require(Action.HOLD, order.status, order.payment_status)
     checker = Checker()
-    reason = checker.text("reason", reason, max_length=HOLD_REASON_MAX)
+    reason = checker.text("reason", reason, max_length=MAX_REASON)
     checker.done()
     entry = TimelineEvent("held", at, actor, f"Put on hold: {reason}", {"reason": reason})
     return _next(order, entry, status=Status.ON_HOLD)

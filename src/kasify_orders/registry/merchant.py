@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kasify_orders import carriers, money
-from kasify_orders.actions import HOLD_REASON_MAX
 from kasify_orders.lifecycle import Action, RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.registry.spec import ActionSpec, Context, Field, Inputs, Registry, Widget
+from kasify_orders.validation import MAX_NOTE, MAX_REASON
 
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
@@ -137,7 +137,7 @@ HOLD = ActionSpec(
             type=str,
             label="Reason",
             required=True,
-            max_length=HOLD_REASON_MAX,
+            max_length=MAX_REASON,
             hint="Why it must wait; shown on the timeline.",
         ),
     ),
@@ -314,7 +314,7 @@ CANCEL = ActionSpec(
             type=str,
             label="Reason",
             default="",
-            max_length=500,
+            max_length=MAX_REASON,
             hint="Optional; shown on the timeline.",
         ),
         Field(
@@ -323,7 +323,7 @@ CANCEL = ActionSpec(
             label="Put the items back in stock",
             default=True,
             widget=Widget.CHECKBOX,
-            hint="Put tracked items back in stock.",
+            hint="Put the tracked items back in stock.",
         ),
         Field(
             name="refund",
@@ -364,7 +364,7 @@ ADD_NOTE = ActionSpec(
             type=str,
             label="Note",
             required=True,
-            max_length=5000,
+            max_length=MAX_NOTE,
             widget=Widget.TEXTAREA,
             hint="What happened; only your team sees it.",
         ),

@@ -32,7 +32,15 @@ from kasify_orders.web.inputs import BODIES, body_class, inputs_of
 from kasify_orders.web.pages import VIEW, Authorize
 from kasify_orders.web.problems import HANDLED, rule_for
 
-__all__ = ["PROBLEM_JSON", "ROUTES", "ApiRequest", "ApiResponse", "JsonApi", "Route"]
+__all__ = [  # noqa: PLE0604 - the body classes come from the registry (see __getattr__)
+    "PROBLEM_JSON",
+    "ROUTES",
+    "ApiRequest",
+    "ApiResponse",
+    "JsonApi",
+    "Route",
+    *BODIES,
+]
 
 PROBLEM_JSON = "application/problem+json"
 _PROBLEM = "tag:kasify-orders,2025:problem:"

@@ -32,7 +32,7 @@ from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status,
 from kasify_orders.model import Coupon, NewOrder, Order, Refund, Shipment, TimelineEvent
 from kasify_orders.pricing import lines_for, totals_for
 from kasify_orders.timeline import TimelineKind
-from kasify_orders.validation import Checker
+from kasify_orders.validation import MAX_REASON, Checker
 
 __all__ = [
     "Change",
@@ -42,10 +42,12 @@ __all__ = [
     "combine",
     "confirm_payment",
     "fail_refund",
+    "hold",
     "mark_delivered",
     "mark_shipped",
     "place",
     "refund",
+    "release",
     "request_refund",
     "settle_refund",
     "update_tracking",
@@ -209,6 +211,23 @@ def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
     require(Action.MARK_DELIVERED, order.status, order.payment_status)
     entry = TimelineEvent(TimelineKind.DELIVERED, at, actor, "Marked as delivered", {})
     return _next(order, entry, (OrderDelivered(),), status=Status.DELIVERED)
+
+
+def hold(order: Order, *, reason: str, at: datetime, actor: str | None) -> Change:
+    """Processing -> On hold, with a reason (required): not shipped, nor late, until released."""
+    require(Action.HOLD, order.status, order.payment_status)
+    checker = Checker()
+    reason = checker.text("reason", reason, max_length=MAX_REASON)
+    checker.done()
+    entry = TimelineEvent(TimelineKind.HELD, at, actor, f"Put on hold: {reason}", {"reason": reason})
+    return _next(order, entry, status=Status.ON_HOLD)
+
+
+def release(order: Order, *, at: datetime, actor: str | None) -> Change:
+    """On hold -> Processing: the check is done and the order may ship."""
+    require(Action.RELEASE, order.status, order.payment_status)
+    entry = TimelineEvent(TimelineKind.RELEASED, at, actor, "Released from hold", {})
+    return _next(order, entry, status=Status.PROCESSING)
 
 
 def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:

@@ -37,7 +37,8 @@ from kasify_orders.events import EVENT_TYPES, OrderEvent
 from kasify_orders.model import Order, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
-from kasify_orders.storage.store import OutboxItem, SqlStore
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.records import OutboxItem
 from kasify_orders.timeline import TimelineKind
 
 __all__ = [
@@ -109,7 +110,7 @@ class Dispatcher:
     """Calls event hooks for outbox items and records what happened (one outbox run at a time)."""
 
     def __init__(
-        self, store: SqlStore, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
+        self, store: Store, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.store = store
         self.hooks = hooks

@@ -22,6 +22,10 @@ class TimelineKind(enum.StrEnum):
     TRACKING_UPDATED = "tracking_updated"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    #: Processing -> On hold, with the merchant's reason.
+    HELD = "held"
+    #: On hold -> Processing.
+    RELEASED = "released"
     #: A refund asked of the payment provider, its amount held until it answers.
     REFUND_REQUESTED = "refund_requested"
     #: The payment provider refused a refund.

@@ -21,7 +21,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from kasify_orders import cli
-from kasify_orders.adapters.flask import _state
+from kasify_orders.adapters.flask_views import _state
 
 __all__ = ["kasify"]
 

@@ -18,7 +18,7 @@ import pluggy
 
 from kasify_orders.plugins import Hooks, build_plugin_manager
 from kasify_orders.settings import Settings
-from kasify_orders.storage.store import SqlStore
+from kasify_orders.storage.port import Store
 
 if TYPE_CHECKING:
     from kasify_orders.service.orders import Orders
@@ -43,7 +43,7 @@ class PluginContext:
     #: What the time is (aware UTC), the same clock the ``Orders`` uses.
     clock: Callable[[], datetime]
     #: The order store.
-    store: SqlStore
+    store: Store
     #: The plugin manager of this ``Orders``.
     plugins: pluggy.PluginManager
 
@@ -51,7 +51,7 @@ class PluginContext:
 def compose(
     cls: type[OrdersT],
     *,
-    store: SqlStore | str,
+    store: Store | str,
     settings: Settings,
     plugins: Iterable[object] | pluggy.PluginManager,
     load_entrypoints: bool,

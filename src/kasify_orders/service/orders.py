@@ -24,6 +24,7 @@ from kasify_orders.plugins import Hooks
 from kasify_orders.service import placing
 from kasify_orders.service.catalog import Coupons, Inventory
 from kasify_orders.service.compose import PluginContext, compose
+from kasify_orders.service.holds import Holds
 from kasify_orders.service.listing import OrderFilters, count_orders, list_orders
 from kasify_orders.service.outbox import OutboxRuns
 from kasify_orders.service.refunds import Refunds
@@ -40,7 +41,7 @@ DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 
 
-class Orders(OutboxRuns):
+class Orders(OutboxRuns, Holds):
     """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
 
     def __init__(

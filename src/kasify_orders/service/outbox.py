@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from kasify_orders.dispatch import Dispatcher
 from kasify_orders.model import Order
 from kasify_orders.service.refunds import REFUND_RETRY_AFTER, Refunds
-from kasify_orders.storage.store import SqlStore
+from kasify_orders.storage.port import Store
 
 __all__ = ["OutboxRuns"]
 
@@ -17,7 +17,7 @@ __all__ = ["OutboxRuns"]
 class OutboxRuns:
     """The methods an outbox worker calls (``deliver_pending``, the CLI, Celery); mixed into ``Orders``."""
 
-    store: SqlStore
+    store: Store
     clock: Callable[[], datetime]
     dispatcher: Dispatcher
     _refunds: Refunds

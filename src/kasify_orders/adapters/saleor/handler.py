@@ -31,7 +31,7 @@ from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, Valida
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
 from kasify_orders.service import Orders
-from kasify_orders.storage.store import Transaction
+from kasify_orders.storage.port import Transaction
 
 __all__ = ["EventHandler", "placing_key", "saleor_refund_key"]
 

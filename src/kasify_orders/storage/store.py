@@ -45,6 +45,7 @@ from kasify_orders.model import (
     TimelineEvent,
     utcnow,
 )
+from kasify_orders.storage import counters
 from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
 from kasify_orders.storage.queries import OrderFilter, filtered, is_common, upsert
 from kasify_orders.storage.rows import (
@@ -260,12 +261,8 @@ class SqlStore:
         return self.read(lambda tx: tx.count_orders(where))
 
     def count_by_status(self) -> dict[Status, int]:
-        """How many orders are in each status."""
-        t = self.tables.orders
-        query = sa.select(t.c.status, sa.func.count()).group_by(t.c.status)
-        rows = self.read(lambda tx: tx.conn.execute(query).all())
-        counts = {Status(status): count for status, count in rows}
-        return {status: counts.get(status, 0) for status in Status}
+        """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""
+        return self.read(lambda tx: counters.by_status(tx.conn, self.tables))
 
     def stock(self, sku: str) -> int | None:
         """Units in stock for a tracked SKU; None when the SKU is not tracked."""
@@ -726,6 +723,8 @@ class Transaction:
 
     def count_orders(self, where: OrderFilter) -> int:
         """See :meth:`SqlStore.count_orders`."""
+        if (known := counters.answer(self.conn, self.t, where)) is not None:
+            return known
         o = self.t.orders
         return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
 
@@ -778,6 +777,7 @@ class Transaction:
         terms = terms_of(order.customer.name, order.customer.email)
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
+        counters.record(self.conn, self.t, None, order)
         return attrs.evolve(order, number=number)
 
     def _next_order_number(self) -> int:
@@ -815,6 +815,7 @@ class Transaction:
         values = {**order_values(after), "b_id": before.id, "b_version": before.version}
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
+        counters.record(self.conn, self.t, before, after)
         known = {refund.id: refund for refund in before.refunds}
         new_refunds = [refund for refund in after.refunds if refund.id not in known]
         if new_refunds:

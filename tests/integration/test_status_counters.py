@@ -135,6 +135,18 @@ def test_needs_attention_is_exact_at_any_cutoff(shop: ko.Orders, clock: Clock) -
     assert shop.count(status=ko.Status.PROCESSING, paid_before=start + timedelta(hours=200)) == 8
 
 
+def test_a_payment_time_corrected_in_the_table_is_counted_as_it_is(shop: ko.Orders, clock: Clock) -> None:
+    """ "Needs attention" reads payment times from the orders: an edit around kasify stays exact."""
+    late, fresh = (shop.confirm_payment(shop.place(new_order()).id) for _ in range(2))
+    o = shop.store.tables.orders
+    with shop.store.engine.begin() as conn:
+        conn.execute(sa.update(o).where(o.c.id == late.id).values(paid_at=clock.now - timedelta(days=14)))
+    cutoff = attention_cutoff(clock.now, 2)
+    assert shop.count(status=ko.Status.PROCESSING, paid_before=cutoff) == 1
+    assert_exact(shop, cutoff, clock.now - timedelta(days=20))
+    assert fresh.status is ko.Status.PROCESSING
+
+
 def test_the_list_page_counts_are_the_counters(shop: ko.Orders, clock: Clock) -> None:
     """The tabs and "Needs attention" of the merchant's list, through the pages' own code."""
     from kasify_orders.web.pages import MerchantPages

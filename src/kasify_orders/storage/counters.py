@@ -2,37 +2,34 @@
 
 Counting the orders in each status (``GROUP BY status``) reads every order; the list page shows
 those counts on every visit. So the counts are kept in the ``counters`` table (beside
-``order_number``) and changed in the same transaction as each placement and status change:
-a rolled-back action changes no count, and a committed one changes them exactly once.
-
-Two kinds of rows, each named ``<kind>:<key>``:
-
-``status:<status value>``
-    how many orders are in that status; any :class:`~kasify_orders.Status` member is counted,
-    so a new status needs no code here.
-``waiting:<YYYY-MM-DD>``
-    how many orders in :data:`WAITING` (paid, not shipped) were paid on that UTC day.
+``order_number``), one ``status:<status value>`` row per status, changed in the same
+transaction as each placement and status change: a rolled-back action changes no count, and a
+committed one changes them exactly once. Any :class:`~kasify_orders.Status` member is counted,
+so a new status needs no code here.
 
 "Needs attention" (paid orders not shipped within N business days, ``web/attention.py``)
-depends on the time of asking: the orders in :data:`WAITING` paid before a cutoff. The count is
-the sum of the ``waiting:`` rows of the days before the cutoff's day (one short range of the
-counters' primary key: a row per day that has waiting orders), plus an index range count of
-the orders paid on the cutoff's own day before the cutoff (``(status, paid_at)`` index: at
-most one day of payments). Both in one statement, so they read one snapshot.
+depends on the time of asking: the orders in :data:`WAITING` paid before a cutoff. Counting
+those reads every late order, and a shop's backlog can be large; but the orders that are
+*not* late yet, paid after the cutoff, are only the last few business days' payments. So the
+count is the :data:`WAITING` counter minus an index range count (``(status, paid_at)``) of the
+waiting orders paid at or after the cutoff (and of any without a payment time), in one
+statement, one snapshot: exact, and its cost bounded by a few days of orders, not by history.
+It reads ``paid_at`` from the orders themselves, so it stays exact if a payment time is
+corrected in the table.
 
-Concurrency: every change adds deltas with one upsert per row (``value = value + delta``),
+Concurrency: a change adds its deltas with one upsert per row (``value = value + delta``),
 rows in name order, at the end of the action's transaction, so two actions take the counter
-rows' locks in the same order and never deadlock on them. ``status:`` rows sort before
-``waiting:`` rows, and every change touches a ``status:`` row (a status change or a placement),
-so :func:`rebuild`, which locks every ``status:`` row first, runs alone among writers.
+rows' locks in the same order and never deadlock on them; :func:`rebuild` locks every
+``status:`` row first, so it counts while no writer can change a count.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -49,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUS",
     "WAITING",
-    "WAITING_DAY",
     "answer",
     "by_status",
     "changes",
@@ -64,41 +60,21 @@ __all__ = [
 
 #: The prefix of the rows counting the orders in each status.
 STATUS = "status:"
-#: The prefix of the rows counting the :data:`WAITING` orders paid on each UTC day.
-WAITING_DAY = "waiting:"
 #: The status of paid orders waiting to be shipped: the ones "Needs attention" looks at.
 WAITING = Status.PROCESSING
 
 
-class _Paid(Protocol):
-    """What the counts need of an order."""
-
-    @property
-    def status(self) -> Status:
-        """Its status."""
-
-    @property
-    def paid_at(self) -> datetime | None:
-        """When its payment was confirmed."""
-
-
-def keys_of(status: Status, paid_at: datetime | None) -> tuple[str, ...]:
-    """The counter rows an order in *status*, paid at *paid_at*, is counted in."""
-    if status is WAITING and paid_at is not None:
-        return (f"{STATUS}{status.value}", _day_key(paid_at))
+def keys_of(status: Status) -> tuple[str, ...]:
+    """The counter rows an order in *status* is counted in."""
     return (f"{STATUS}{status.value}",)
 
 
-def _day_key(moment: datetime) -> str:
-    return f"{WAITING_DAY}{moment.astimezone(UTC).date().isoformat()}"
-
-
-def changes(before: _Paid | None, after: _Paid) -> dict[str, int]:
+def changes(before: Order | None, after: Order) -> dict[str, int]:
     """The deltas that take the counts from *before* (None: a new order) to *after*."""
     deltas: Counter[str] = Counter()
     if before is not None:
-        deltas.subtract(keys_of(before.status, before.paid_at))
-    deltas.update(keys_of(after.status, after.paid_at))
+        deltas.subtract(keys_of(before.status))
+    deltas.update(keys_of(after.status))
     return {name: delta for name, delta in deltas.items() if delta}
 
 
@@ -141,30 +117,38 @@ def _prefixed(c: sa.TableClause, prefix: str) -> sa.ColumnElement[bool]:
 # -- reading ----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _statuses_query(c: sa.Table) -> sa.Select[Any]:
+    return sa.select(c.c.name, c.c.value).where(_prefixed(c, STATUS))
+
+
 def by_status(conn: Connection, t: Tables) -> dict[Status, int]:
     """How many orders are in each status, from the counter rows."""
-    c = t.counters
-    rows = conn.execute(sa.select(c.c.name, c.c.value).where(_prefixed(c, STATUS))).all()
+    rows = conn.execute(_statuses_query(t.counters)).all()
     stored = {name.removeprefix(STATUS): int(value) for name, value in rows}
     return {status: stored.get(status.value, 0) for status in Status}
 
 
-def waiting_since(conn: Connection, t: Tables, cutoff: datetime) -> int:
-    """How many orders in :data:`WAITING` were paid before *cutoff*, exactly, in one statement."""
-    c, o = t.counters, t.orders
-    day_start = datetime.combine(cutoff.astimezone(UTC).date(), time(), tzinfo=UTC)
-    earlier_days = (
-        sa.select(sa.func.coalesce(sa.func.sum(c.c.value), 0))
-        .where(c.c.name >= WAITING_DAY, c.c.name < _day_key(day_start))
-        .scalar_subquery()
-    )
-    same_day = (
+@functools.cache
+def _waiting_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
+    """Built once per table pair (building a statement costs more than running this one)."""
+    waiting = sa.select(c.c.value).where(c.c.name == f"{STATUS}{WAITING.value}").scalar_subquery()
+    not_late = (
         sa.select(sa.func.count())
         .select_from(o)
-        .where(o.c.status == WAITING.value, o.c.paid_at >= day_start, o.c.paid_at < cutoff)
+        .where(
+            o.c.status == WAITING.value,
+            sa.or_(o.c.paid_at >= sa.bindparam("b_cutoff", type_=o.c.paid_at.type), o.c.paid_at.is_(None)),
+        )
         .scalar_subquery()
     )
-    return sum(int(value or 0) for value in conn.execute(sa.select(earlier_days, same_day)).one())
+    return sa.select(sa.func.coalesce(waiting, 0), not_late)
+
+
+def waiting_since(conn: Connection, t: Tables, cutoff: datetime) -> int:
+    """How many orders in :data:`WAITING` were paid before *cutoff*, exactly, in one statement."""
+    waiting, not_late = conn.execute(_waiting_query(t.counters, t.orders), {"b_cutoff": cutoff}).one()
+    return int(waiting) - int(not_late)
 
 
 def answer(conn: Connection, t: Tables, where: OrderFilter) -> int | None:
@@ -188,25 +172,14 @@ def answer(conn: Connection, t: Tables, where: OrderFilter) -> int | None:
 def tally(conn: Connection, orders: sa.TableClause) -> dict[str, int]:
     """The counts counted from the orders themselves (reads every order: for checks and repairs).
 
-    *orders* needs only its ``status`` and ``paid_at`` columns (a migration passes a light table).
+    *orders* needs only its ``status`` column (a migration passes a light table).
     """
-    counts: Counter[str] = Counter()
     statuses = sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
-    for status, count in conn.execute(statuses):
-        counts[f"{STATUS}{status}"] += int(count)
-    paid = sa.select(orders.c.paid_at).where(orders.c.status == WAITING.value, orders.c.paid_at.is_not(None))
-    for (paid_at,) in conn.execute(paid):
-        counts[_day_key(_aware(paid_at))] += 1
-    return dict(counts)
-
-
-def _aware(moment: datetime) -> datetime:
-    """A light table's datetimes come back naive on SQLite and MariaDB: they are UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return {f"{STATUS}{status}": int(count) for status, count in conn.execute(statuses)}
 
 
 def _stored(conn: Connection, c: sa.TableClause) -> dict[str, int]:
-    query = sa.select(c.c.name, c.c.value).where(sa.or_(_prefixed(c, STATUS), _prefixed(c, WAITING_DAY)))
+    query = sa.select(c.c.name, c.c.value).where(_prefixed(c, STATUS))
     return {name: int(value) for name, value in conn.execute(query) if value}
 
 

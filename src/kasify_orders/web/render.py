@@ -9,7 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.model import OrderSummary
 from kasify_orders.web import formatting
 from kasify_orders.web.pages import Page, Urls
 
@@ -41,6 +44,9 @@ def environment(locale: str = "en", template_dirs: tuple[str, ...] = ()) -> jinj
     def money(amount: Decimal, currency: str) -> str:
         return formatting.money_label(amount, currency, locale)
 
+    def order_rows(orders: Sequence[OrderSummary], urls: Urls) -> Markup:
+        return _order_rows(orders, urls, locale)
+
     env.filters.update(
         money=money,
         when=formatting.when,
@@ -48,6 +54,7 @@ def environment(locale: str = "en", template_dirs: tuple[str, ...] = ()) -> jinj
         actor=formatting.actor_label,
         carrier=formatting.carrier_label,
         label=formatting.status_label,
+        order_rows=order_rows,
     )
     return env
 
@@ -102,3 +109,49 @@ class _OrderUrls:
         if self._parts is None or not _PLAIN_ID.fullmatch(order_id):
             return self._urls.order(order_id)
         return f"{self._parts[0]}{order_id}{self._parts[1]}"
+
+
+#: One row of the order list; every ``{}`` is filled with escaped text by :func:`_order_rows`.
+_ROW = (
+    '<tr>\n      <td><a href="{url}">#{number}</a>{note}</td>\n'
+    '      <td><time datetime="{iso}">{when}</time></td>\n'
+    "      <td>{name}<br><small>{email}</small></td>\n"
+    '      <td><span class="status status-{status}">{status_label}</span></td>\n'
+    '      <td><span class="pay pay-{pay}">{pay_label}</span></td>\n'
+    '      <td class="num">{total}</td>\n    </tr>\n'
+)
+_NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'
+_LABELS = {
+    member: (str(escape(member.value)), str(escape(formatting.status_label(member))))
+    for member in (*Status, *PaymentStatus)
+}
+
+
+def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str) -> Markup:
+    """The list's table rows, written in one pass (``{{ orders|order_rows(urls) }}``).
+
+    The same markup a loop in the template writes, at a fraction of its cost per row: the
+    list page is the merchant's most visited, and its 50 rows were most of its time.
+    """
+    rows = []
+    for order in orders:
+        status, status_label = _LABELS[order.status]
+        pay, pay_label = _LABELS[order.payment_status]
+        iso = formatting.iso(order.created_at)
+        rows.append(
+            _ROW.format(
+                url=escape(urls.order(order.id)),
+                number=order.number,
+                note=_NOTE if order.customer_note else "",
+                iso=iso,
+                when=f"{iso[:10]} {iso[11:16]} UTC",  # formatting.when, without a second strftime
+                name=escape(order.customer.name),
+                email=escape(order.customer.email),
+                status=status,
+                status_label=status_label,
+                pay=pay,
+                pay_label=pay_label,
+                total=escape(formatting.money_label(order.totals.total, order.currency, locale)),
+            )
+        )
+    return Markup("".join(rows))

@@ -1,9 +1,10 @@
-"""Order counts per status and per day of payment kept as counter rows, counted here once.
+"""Order counts per status kept as counter rows, counted here once.
 
-The list page's tabs read the ``status:<status>`` rows of ``kasify_counters`` and its "Needs
-attention" count the ``waiting:<day>`` rows plus an index range count of one day's payments
-(``storage/counters.py``), instead of counting every order on every visit. This migration
-counts the orders already there into those rows and adds the ``(status, paid_at)`` index.
+The list page's tabs read the ``status:<status>`` rows of ``kasify_counters``, and its "Needs
+attention" count the Processing row less an index range count of the orders paid too recently
+to be late (``storage/counters.py``), instead of counting every order on every visit. This
+migration counts the orders already there into those rows and adds the ``(status, paid_at)``
+index.
 
 Revision ID: 0007
 Revises: 0006
@@ -31,9 +32,7 @@ def upgrade() -> None:
     PREFIX, SCHEMA = _where()
     orders_name = f"{PREFIX}orders"
     op.create_index(f"ix_{orders_name}_status_paid_at", orders_name, ["status", "paid_at"], schema=SCHEMA)
-    orders = sa.table(
-        orders_name, sa.column("status", sa.String), sa.column("paid_at", sa.DateTime), schema=SCHEMA
-    )
+    orders = sa.table(orders_name, sa.column("status", sa.String), schema=SCHEMA)
     counters = sa.table(
         f"{PREFIX}counters", sa.column("name", sa.String), sa.column("value", sa.BigInteger), schema=SCHEMA
     )
@@ -43,7 +42,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     PREFIX, SCHEMA = _where()
     counters = sa.table(f"{PREFIX}counters", sa.column("name", sa.String), schema=SCHEMA)
-    bind = op.get_bind()
-    for prefix in (status_counters.STATUS, status_counters.WAITING_DAY):
-        bind.execute(sa.delete(counters).where(counters.c.name.startswith(prefix, autoescape=True)))
+    prefix = status_counters.STATUS
+    op.get_bind().execute(sa.delete(counters).where(counters.c.name.startswith(prefix, autoescape=True)))
     op.drop_index(f"ix_{PREFIX}orders_status_paid_at", f"{PREFIX}orders", schema=SCHEMA)

@@ -13,7 +13,7 @@ import csv
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -120,7 +120,7 @@ _ROW_COLUMNS = (
     "tracking_number",
     "paid_at",
 )
-_MONEY = range(8, 13)
+_TIMES = ("created_at", "paid_at")
 
 
 def export_csv(
@@ -138,19 +138,28 @@ def export_csv(
     """
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    raw_times = store.dialect == "sqlite"
+    as_row = functools.partial(_csv_row, time_text=_sqlite_time_text if raw_times else _iso)
     written = 0
-    for batch in _row_batches(store, where, batch_size):
-        writer.writerows(map(_csv_row, batch))
+    for batch in _row_batches(store, where, batch_size, raw_times=raw_times):
+        writer.writerows(map(as_row, batch))
         written += len(batch)
         if progress is not None:
             progress(len(batch))
     return written
 
 
-def _row_batches(store: SqlStore, where: OrderFilter, batch_size: int) -> Iterator[Sequence[Any]]:
+def _row_batches(
+    store: SqlStore, where: OrderFilter, batch_size: int, *, raw_times: bool
+) -> Iterator[Sequence[Any]]:
+    """The rows, *batch_size* at a time; with *raw_times* the times as SQLite stores them (text)."""
     o = store.tables.orders
+    columns = [
+        sa.type_coerce(o.c[name], sa.String()).label(name) if raw_times and name in _TIMES else o.c[name]
+        for name in _ROW_COLUMNS
+    ]
     common = store.read(lambda tx: is_common(tx.conn, store.tables, where))
-    query = filtered(sa.select(*(o.c[name] for name in _ROW_COLUMNS)), store.tables, where, common=common)
+    query = filtered(sa.select(*columns), store.tables, where, common=common)
     query = query.where(o.c.number > sa.bindparam("b_after")).order_by(o.c.number).limit(batch_size)
 
     def batch(tx: Transaction, after: int) -> Sequence[Any]:
@@ -162,32 +171,81 @@ def _row_batches(store: SqlStore, where: OrderFilter, batch_size: int) -> Iterat
         after = rows[-1][0]
 
 
-_DIGITS: dict[str, int] = {}
-
-
-def _amount(units: int, currency: str) -> str:
-    """Minor units as the order's Decimal amount prints: ``2500, "USD"`` -> ``"25.00"``."""
-    digits = _DIGITS.get(currency)
-    if digits is None:
-        digits = _DIGITS[currency] = money.minor_unit(currency)
+@functools.cache
+def _amount_writer(currency: str) -> Callable[[int], str]:
+    """Minor units as the order's Decimal amount prints: ``2500`` -> ``"25.00"`` for USD."""
+    digits = money.minor_unit(currency)
     if not digits:
-        return str(units)
-    whole, part = divmod(abs(units), 10**digits)
-    return f"{'-' if units < 0 else ''}{whole}.{part:0{digits}d}"
+        return str
+
+    def amount(units: int) -> str:
+        if units < 0:
+            return "-" + amount(-units)
+        text = str(units).rjust(digits + 1, "0")
+        return f"{text[:-digits]}.{text[-digits:]}"
+
+    return amount
 
 
-def _csv_row(row: Sequence[Any]) -> list[object]:
-    values: list[object] = list(row)
-    currency = row[7]
-    for index in _MONEY:
-        values[index] = _amount(row[index], currency)
-    values[2] = _iso(row[2])
-    values[16] = _iso(row[16])
-    values[13] = values[13] or ""
-    values[14] = values[14] or ""
-    values[15] = values[15] or ""
-    return values
+def _csv_row(row: Sequence[Any], *, time_text: Callable[[Any], str]) -> tuple[object, ...]:
+    (
+        number,
+        order_id,
+        created_at,
+        status,
+        payment_status,
+        name,
+        email,
+        currency,
+        subtotal,
+        shipping,
+        discount,
+        total,
+        refunded,
+        coupon_code,
+        carrier,
+        tracking_number,
+        paid_at,
+    ) = row
+    amount = _amount_writer(currency)
+    return (
+        number,
+        order_id,
+        time_text(created_at),
+        status,
+        payment_status,
+        name,
+        email,
+        currency,
+        amount(subtotal),
+        amount(shipping),
+        amount(discount),
+        amount(total),
+        amount(refunded),
+        coupon_code or "",
+        carrier or "",
+        tracking_number or "",
+        time_text(paid_at) if paid_at is not None else "",
+    )
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment is not None else ""
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+#: SQLAlchemy's SQLite DATETIME text: ``2026-05-01 14:03:00.000000``, naive UTC.
+_SQLITE_TIME_LENGTH = 26
+
+
+def _sqlite_time_text(stored: str | datetime) -> str:
+    """The ``isoformat()`` of the aware UTC time SQLite holds as *stored*, without parsing it.
+
+    A connection that parses times itself (Django's, ``detect_types``) gives naive UTC datetimes.
+    """
+    if isinstance(stored, datetime):
+        return stored.replace(tzinfo=UTC).isoformat()
+    if len(stored) != _SQLITE_TIME_LENGTH or stored[10] != " ":  # not SQLAlchemy's: parse it
+        return datetime.fromisoformat(stored).replace(tzinfo=UTC).isoformat()
+    if stored.endswith(".000000"):  # isoformat leaves out a zero fraction
+        return f"{stored[:10]}T{stored[11:19]}+00:00"
+    return f"{stored[:10]}T{stored[11:]}+00:00"

@@ -64,3 +64,15 @@ def test_the_export_reports_progress_per_batch(orders: ko.Orders) -> None:
     seen: list[int] = []
     export.export_csv(orders.store, OrderFilter(), io.StringIO(), progress=seen.append, batch_size=4)
     assert seen == [4, 4, 1]
+
+
+def test_times_sqlite_holds_as_text_are_written_as_isoformat() -> None:
+    from datetime import UTC, datetime
+
+    from kasify_orders.export import _sqlite_time_text
+
+    for moment in (datetime(2026, 5, 1, 14, 3, tzinfo=UTC), datetime(2026, 5, 1, 14, 3, 7, 120, tzinfo=UTC)):
+        stored = moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        assert _sqlite_time_text(stored) == moment.isoformat()
+        assert _sqlite_time_text(moment.replace(tzinfo=None)) == moment.isoformat()
+    assert _sqlite_time_text("2026-05-01 14:03:07") == "2026-05-01T14:03:07+00:00"

@@ -38,6 +38,7 @@ from kasify_orders.notifications.render import Email, Renderer, default_locale
 from kasify_orders.storage.search import terms_of
 from kasify_orders.storage.store import ORDER_NUMBER
 from kasify_orders.storage.tables import Tables
+from tests.benchmarks import listpage
 
 CART = ko.NewOrder(
     customer=ko.Customer(name="Ada Lovelace", email="ada@example.com"),
@@ -687,7 +688,11 @@ def main() -> None:
         help="orders (2 emails each) per emails measurement; 0 skips (default 100)",
     )
     parser.add_argument("--skip-actions", action="store_true", help="only the emails section")
+    listpage.add_arguments(parser)
     args = parser.parse_args()
+    if args.list_page or args.export:
+        listpage.main(args, database)
+        return
     rows = [("database", "action", "kasify ops/s", "baseline ops/s", "ratio")]
     for kind in args.db or ["sqlite", "postgresql", "mysql"]:
         if not args.skip_actions:

@@ -148,6 +148,15 @@ def check(ctx: click.Context) -> None:
                     if unindexed
                     else "every order is indexed",
                 )
+                drifted = orders.store.status_count_drift()
+                report(
+                    not drifted,
+                    "counts",
+                    f"{len(drifted)} status counts differ from the orders "
+                    "(run 'kasify-orders db rebuild-counters')"
+                    if drifted
+                    else "the status counts match the orders",
+                )
                 _check_saleor(orders, report)
         names = sorted(name for name, _ in orders.plugins.list_name_plugin() if name)
         report(True, "plugins", ", ".join(names))

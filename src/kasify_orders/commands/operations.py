@@ -16,7 +16,7 @@ from kasify_orders.commands.base import (
 )
 from kasify_orders.network import is_loopback
 from kasify_orders.service import Orders
-from kasify_orders.storage import migrate
+from kasify_orders.storage import counters, migrate
 
 __all__ = [
     "db",
@@ -154,6 +154,20 @@ def db_rebuild_search(orders: Orders, *, missing_only: bool) -> None:
     """
     count = orders.rebuild_search(only_missing=missing_only)
     console.print(f"Indexed {count} orders for search")
+
+
+@db.command("rebuild-counters")
+@_with_orders
+def db_rebuild_counters(orders: Orders) -> None:
+    """Count the orders in each status again (safe while the shop runs).
+
+    The list's tab counts are kept as counters changed with each order; needed only when
+    orders were written around kasify (another program, a restored table). 'kasify-orders
+    check' says when they differ.
+    """
+    counted = orders.store.rebuild_status_counts()
+    total = sum(value for name, value in counted.items() if name.startswith(counters.STATUS))
+    console.print(f"Counted {total} orders")
 
 
 # -- the outbox -------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def orders_export(orders: Orders, *, kind: str, output: Path, status: str | None
             progress.advance(task, count)
 
         if kind == "csv":
-            written = export.write_csv(orders.store.iter_summaries(where), out, progress=advance)
+            written = export.export_csv(orders.store, where, out, progress=advance)
         else:
             written = export.write_jsonl(orders.store.iter_orders(where), out, progress=advance)
     (Console(stderr=True, highlight=False) if _is_dash(output) else console).print(

@@ -12,7 +12,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     """Record the hold and release permissions on the read-only ``Order`` model."""
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0005_order_admin")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0007_saleor_tables_handed_over")]
     operations: ClassVar[list[migrations.operations.base.Operation]] = [
         migrations.AlterModelOptions(
             name="order",

@@ -6,12 +6,14 @@ import sys
 DOMAIN = [
     "actions",
     "carriers",
+    "change",
     "errors",
     "events",
     "lifecycle",
     "model",
     "money",
     "pricing",
+    "refund_actions",
     "timeline",
     "validation",
 ]

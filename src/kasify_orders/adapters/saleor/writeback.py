@@ -33,13 +33,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from kasify_orders import carriers
 from kasify_orders.adapters.saleor.events import (
     ACTOR,
-    CARRIER_METADATA_KEY,
     SALEOR_REFUND_KEY_PREFIX,
-    TRACKING_URL_METADATA_KEY,
 )
+from kasify_orders.adapters.saleor.fulfilment import lines_to_fulfil, write_carrier_metadata
 from kasify_orders.adapters.saleor.graphql import (
     FULFILL,
     GRANT_REFUND,
@@ -50,7 +48,6 @@ from kasify_orders.adapters.saleor.graphql import (
     ORDER_STATE,
     PROCESS_GRANTED_REFUND,
     REFUND_CONTEXT,
-    UPDATE_METADATA,
     UPDATE_TRACKING,
     SaleorClient,
     SaleorError,
@@ -334,9 +331,9 @@ class SaleorWriteBack:
         number = shipment.tracking_number
         done = next((f for f in live if f.get("trackingNumber") == number), None)
         if done is not None:  # a retry after the number landed: make sure the carrier did too
-            self._carrier_metadata(client, str(done["id"]), shipment)
+            write_carrier_metadata(client, str(done["id"]), shipment)
             return str(done["id"])
-        lines = self._lines_to_fulfil(state)
+        lines = lines_to_fulfil(state)
         if previous is None and lines:
             result = client.mutate(
                 FULFILL,
@@ -352,7 +349,7 @@ class SaleorWriteBack:
             if not fulfillments:
                 raise SaleorError("orderFulfill returned no fulfillment")
             created = str(fulfillments[-1]["id"])
-            self._carrier_metadata(client, created, shipment)
+            write_carrier_metadata(client, created, shipment)
             return created
         if not live:
             raise SaleorError(
@@ -364,43 +361,13 @@ class SaleorWriteBack:
         ) or next((f for f in live if f.get("id") == link.fulfillment_id), live[-1])
         # The carrier first: Saleor's FULFILLMENT_TRACKING_NUMBER_UPDATED carries the metadata the
         # fulfillment has when the number changes, and kasify must not read its old carrier back.
-        self._carrier_metadata(client, str(chosen["id"]), shipment)
+        write_carrier_metadata(client, str(chosen["id"]), shipment)
         client.mutate(
             UPDATE_TRACKING,
             "orderFulfillmentUpdateTracking",
             {"fulfillment": chosen["id"], "trackingNumber": number, "notifyCustomer": False},
         )
         return str(chosen["id"])
-
-    @staticmethod
-    def _lines_to_fulfil(state: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """``OrderFulfillLineInput`` for every unfulfilled unit, from the warehouses Saleor allocated."""
-        channel_warehouses = [w["id"] for w in (state.get("channel") or {}).get("warehouses") or []]
-        lines = []
-        for line in state.get("lines") or []:
-            wanted = int(line.get("quantityToFulfill") or 0)
-            if wanted <= 0:
-                continue
-            stocks = []
-            for allocation in line.get("allocations") or []:
-                take = min(wanted, int(allocation.get("quantity") or 0))
-                if take > 0:
-                    stocks.append({"quantity": take, "warehouse": allocation["warehouse"]["id"]})
-                    wanted -= take
-            if wanted > 0:
-                if not channel_warehouses:
-                    raise SaleorError(f"no warehouse to fulfil Saleor order line {line.get('id')} from")
-                stocks.append({"quantity": wanted, "warehouse": channel_warehouses[0]})
-            lines.append({"orderLineId": line["id"], "stocks": stocks})
-        return lines
-
-    @staticmethod
-    def _carrier_metadata(client: SaleorClient, fulfillment_id: str, shipment: Shipment) -> None:
-        values = [{"key": CARRIER_METADATA_KEY, "value": shipment.carrier}]
-        values.append({"key": "kasify.carrier_name", "value": carriers.display_name(shipment.carrier)})
-        if shipment.tracking_url:
-            values.append({"key": TRACKING_URL_METADATA_KEY, "value": shipment.tracking_url})
-        client.mutate(UPDATE_METADATA, "updateMetadata", {"id": fulfillment_id, "input": values})
 
 
 def uninstall(installations: Installations, api_url: str, *, why: str) -> bool:

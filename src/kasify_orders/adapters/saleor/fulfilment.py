@@ -1,0 +1,44 @@
+"""Fulfilling a Saleor order from kasify's shipment: which units, from which warehouses, and the carrier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kasify_orders import carriers
+from kasify_orders.adapters.saleor.graphql import UPDATE_METADATA, SaleorClient, SaleorError
+from kasify_orders.adapters.saleor.names import CARRIER_METADATA_KEY, TRACKING_URL_METADATA_KEY
+from kasify_orders.model import Shipment
+
+__all__ = ["lines_to_fulfil", "write_carrier_metadata"]
+
+
+def lines_to_fulfil(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``OrderFulfillLineInput`` for every unfulfilled unit, from the warehouses Saleor allocated."""
+    channel_warehouses = [w["id"] for w in (state.get("channel") or {}).get("warehouses") or []]
+    lines = []
+    for line in state.get("lines") or []:
+        wanted = int(line.get("quantityToFulfill") or 0)
+        if wanted <= 0:
+            continue
+        stocks = []
+        for allocation in line.get("allocations") or []:
+            take = min(wanted, int(allocation.get("quantity") or 0))
+            if take > 0:
+                stocks.append({"quantity": take, "warehouse": allocation["warehouse"]["id"]})
+                wanted -= take
+        if wanted > 0:
+            if not channel_warehouses:
+                raise SaleorError(f"no warehouse to fulfil Saleor order line {line.get('id')} from")
+            stocks.append({"quantity": wanted, "warehouse": channel_warehouses[0]})
+        lines.append({"orderLineId": line["id"], "stocks": stocks})
+    return lines
+
+
+def write_carrier_metadata(client: SaleorClient, fulfillment_id: str, shipment: Shipment) -> None:
+    """Record kasify's carrier (and its name and tracking link) on the Saleor fulfillment's metadata."""
+    values = [{"key": CARRIER_METADATA_KEY, "value": shipment.carrier}]
+    values.append({"key": "kasify.carrier_name", "value": carriers.display_name(shipment.carrier)})
+    if shipment.tracking_url:
+        values.append({"key": TRACKING_URL_METADATA_KEY, "value": shipment.tracking_url})
+    client.mutate(UPDATE_METADATA, "updateMetadata", {"id": fulfillment_id, "input": values})

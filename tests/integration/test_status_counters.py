@@ -6,11 +6,13 @@ rule's own query), after each action, after actions that fail, and after threads
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -209,6 +211,48 @@ def test_counts_stay_exact_with_threads_acting_at_once(shop: ko.Orders, clock: C
     assert not [name for name in outcomes if name.startswith("unexpected")], outcomes
     assert outcomes["ok"] >= 12  # every placement at least
     assert_exact(shop, clock.now + timedelta(days=1))
+
+
+def _process_worker(url: str, worker: int, order_ids: list[str], barrier: Any, results: Any) -> None:
+    """One process's share: places, or moves the shared orders on, and reports each outcome."""
+    with ko.Orders.connect(url, load_entrypoints=False, migrate=False) as orders:
+        barrier.wait(timeout=60)
+        for step, order_id in enumerate(order_ids):
+            try:
+                if worker == 0:
+                    orders.place(new_order())
+                elif worker == 1:
+                    orders.confirm_payment(order_id)
+                elif (worker + step) % 2:
+                    orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups")
+                else:
+                    orders.cancel(order_id, reason="changed mind", refund=True)
+            except ko.KasifyError as error:
+                results.put(type(error).__name__)
+            except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+                results.put(f"unexpected {type(error).__name__}: {error}")
+            else:
+                results.put("ok")
+
+
+def test_counts_stay_exact_with_processes_acting_at_once(shop: ko.Orders, database_url: str) -> None:
+    """Four processes (as web workers are) act on the same orders at once: the counts come out exact."""
+    context = multiprocessing.get_context("spawn")
+    seeded = [shop.place(new_order()).id for _ in range(10)]
+    barrier, results = context.Barrier(4), context.Queue()
+    processes = [
+        context.Process(target=_process_worker, args=(database_url, worker, seeded, barrier, results))
+        for worker in range(4)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = Counter(results.get(timeout=120) for _ in range(4 * len(seeded)))
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    assert not [name for name in outcomes if name.startswith("unexpected")], outcomes
+    assert outcomes["ok"] >= len(seeded)
+    assert_exact(shop, datetime.now(UTC) + timedelta(days=1))
 
 
 def test_rebuild_repairs_counters_written_around_kasify(shop: ko.Orders) -> None:

@@ -24,6 +24,7 @@ from kasify_orders.storage.queries import OrderFilter, filtered, is_common
 
 if TYPE_CHECKING:
     from kasify_orders.model import Order, OrderSummary
+    from kasify_orders.storage.port import Store
     from kasify_orders.storage.store import SqlStore, Transaction
 
 __all__ = ["CSV_COLUMNS", "export_csv", "write_csv", "write_jsonl"]
@@ -124,7 +125,7 @@ _TIMES = ("created_at", "paid_at")
 
 
 def export_csv(
-    store: SqlStore,
+    store: Store,
     where: OrderFilter,
     out: IO[str],
     *,
@@ -133,9 +134,14 @@ def export_csv(
 ) -> int:
     """Write every order matching *where*, oldest first, as :func:`write_csv` writes it; returns how many.
 
-    Reads *batch_size* plain rows at a time (keyset on the order number, each batch one read):
-    memory holds one batch, whatever the number of orders.
+    From the SQL store it reads *batch_size* plain rows at a time (keyset on the order number,
+    each batch one read): memory holds one batch, whatever the number of orders. Another
+    store's orders come through its :meth:`~kasify_orders.storage.port.OrderReads.iter_summaries`.
     """
+    from kasify_orders.storage.store import SqlStore  # noqa: PLC0415 - SQLAlchemy only when exporting
+
+    if not isinstance(store, SqlStore):
+        return write_csv(store.iter_summaries(where), out, progress=progress)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     raw_times = store.dialect == "sqlite"

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kasify_orders import export
 from kasify_orders.adapters.django import get_orders
 from kasify_orders.lifecycle import Status
-from kasify_orders.storage.store import OrderFilter
+from kasify_orders.storage.records import OrderFilter
 
 
 class Command(BaseCommand):

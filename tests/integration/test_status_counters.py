@@ -72,10 +72,10 @@ def shop(database_url: str, clock: Clock) -> Iterator[ko.Orders]:
 
 
 def test_counts_follow_every_action(shop: ko.Orders, clock: Clock) -> None:
-    placed = [shop.place(new_order()) for _ in range(7)]
+    placed = [shop.place(new_order()) for _ in range(8)]
     assert_exact(shop)
-    assert shop.count_by_status()[ko.Status.PENDING] == 7
-    for order in placed[:6]:
+    assert shop.count_by_status()[ko.Status.PENDING] == 8
+    for order in [*placed[:6], placed[7]]:
         shop.confirm_payment(order.id)
         clock.advance(3600)
     assert_exact(shop, clock.now)
@@ -87,10 +87,13 @@ def test_counts_follow_every_action(shop: ko.Orders, clock: Clock) -> None:
     shop.refund(placed[4].id, Decimal("1.00"))  # partial: still processing
     shop.cancel(placed[6].id, reason="never paid")
     shop.add_note(placed[5].id, "called the customer")
+    shop.hold(placed[7].id, reason="address check")  # held: not waiting to ship, not late
+    shop.release(shop.hold(placed[5].id, reason="fraud check").id)
     assert_exact(shop, clock.now, clock.now - timedelta(hours=2, minutes=30))
     assert shop.count_by_status() == {
         ko.Status.PENDING: 0,
         ko.Status.PROCESSING: 2,
+        ko.Status.ON_HOLD: 1,
         ko.Status.SHIPPED: 1,
         ko.Status.DELIVERED: 1,
         ko.Status.CANCELLED: 2,
@@ -166,7 +169,8 @@ def test_the_list_page_counts_are_the_counters(shop: ko.Orders, clock: Clock) ->
     clock.advance(5 * 24 * 3600)
     page = MerchantPages(shop, Urls(), clock=clock).order_list({}, lambda action, order: True)  # type: ignore[arg-type]
     tabs = {tab.key: tab.count for tab in page.context["tabs"]}
-    assert tabs == {"": "4", "pending": "1", "processing": "3", "shipped": "0", "delivered": "0"} | {
+    assert tabs == {"": "4", "pending": "1", "processing": "3", "on_hold": "0", "shipped": "0"} | {
+        "delivered": "0",
         "cancelled": "0",
         "refunded": "0",
         "attention": "3",

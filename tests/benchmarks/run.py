@@ -36,7 +36,7 @@ from kasify_orders.model import utcnow
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.render import Email, Renderer, default_locale
 from kasify_orders.storage.search import terms_of
-from kasify_orders.storage.store import ORDER_NUMBER
+from kasify_orders.storage.statements import ORDER_NUMBER
 from kasify_orders.storage.tables import Tables
 from tests.benchmarks import listpage
 

@@ -6,11 +6,13 @@ rule's own query), after each action, after actions that fail, and after threads
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -70,10 +72,10 @@ def shop(database_url: str, clock: Clock) -> Iterator[ko.Orders]:
 
 
 def test_counts_follow_every_action(shop: ko.Orders, clock: Clock) -> None:
-    placed = [shop.place(new_order()) for _ in range(7)]
+    placed = [shop.place(new_order()) for _ in range(8)]
     assert_exact(shop)
-    assert shop.count_by_status()[ko.Status.PENDING] == 7
-    for order in placed[:6]:
+    assert shop.count_by_status()[ko.Status.PENDING] == 8
+    for order in [*placed[:6], placed[7]]:
         shop.confirm_payment(order.id)
         clock.advance(3600)
     assert_exact(shop, clock.now)
@@ -85,10 +87,13 @@ def test_counts_follow_every_action(shop: ko.Orders, clock: Clock) -> None:
     shop.refund(placed[4].id, Decimal("1.00"))  # partial: still processing
     shop.cancel(placed[6].id, reason="never paid")
     shop.add_note(placed[5].id, "called the customer")
+    shop.hold(placed[7].id, reason="address check")  # held: not waiting to ship, not late
+    shop.release(shop.hold(placed[5].id, reason="fraud check").id)
     assert_exact(shop, clock.now, clock.now - timedelta(hours=2, minutes=30))
     assert shop.count_by_status() == {
         ko.Status.PENDING: 0,
         ko.Status.PROCESSING: 2,
+        ko.Status.ON_HOLD: 1,
         ko.Status.SHIPPED: 1,
         ko.Status.DELIVERED: 1,
         ko.Status.CANCELLED: 2,
@@ -164,7 +169,8 @@ def test_the_list_page_counts_are_the_counters(shop: ko.Orders, clock: Clock) ->
     clock.advance(5 * 24 * 3600)
     page = MerchantPages(shop, Urls(), clock=clock).order_list({}, lambda action, order: True)  # type: ignore[arg-type]
     tabs = {tab.key: tab.count for tab in page.context["tabs"]}
-    assert tabs == {"": "4", "pending": "1", "processing": "3", "shipped": "0", "delivered": "0"} | {
+    assert tabs == {"": "4", "pending": "1", "processing": "3", "on_hold": "0", "shipped": "0"} | {
+        "delivered": "0",
         "cancelled": "0",
         "refunded": "0",
         "attention": "3",
@@ -209,6 +215,48 @@ def test_counts_stay_exact_with_threads_acting_at_once(shop: ko.Orders, clock: C
     assert not [name for name in outcomes if name.startswith("unexpected")], outcomes
     assert outcomes["ok"] >= 12  # every placement at least
     assert_exact(shop, clock.now + timedelta(days=1))
+
+
+def _process_worker(url: str, worker: int, order_ids: list[str], barrier: Any, results: Any) -> None:
+    """One process's share: places, or moves the shared orders on, and reports each outcome."""
+    with ko.Orders.connect(url, load_entrypoints=False, migrate=False) as orders:
+        barrier.wait(timeout=60)
+        for step, order_id in enumerate(order_ids):
+            try:
+                if worker == 0:
+                    orders.place(new_order())
+                elif worker == 1:
+                    orders.confirm_payment(order_id)
+                elif (worker + step) % 2:
+                    orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups")
+                else:
+                    orders.cancel(order_id, reason="changed mind", refund=True)
+            except ko.KasifyError as error:
+                results.put(type(error).__name__)
+            except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+                results.put(f"unexpected {type(error).__name__}: {error}")
+            else:
+                results.put("ok")
+
+
+def test_counts_stay_exact_with_processes_acting_at_once(shop: ko.Orders, database_url: str) -> None:
+    """Four processes (as web workers are) act on the same orders at once: the counts come out exact."""
+    context = multiprocessing.get_context("spawn")
+    seeded = [shop.place(new_order()).id for _ in range(10)]
+    barrier, results = context.Barrier(4), context.Queue()
+    processes = [
+        context.Process(target=_process_worker, args=(database_url, worker, seeded, barrier, results))
+        for worker in range(4)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = Counter(results.get(timeout=120) for _ in range(4 * len(seeded)))
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    assert not [name for name in outcomes if name.startswith("unexpected")], outcomes
+    assert outcomes["ok"] >= len(seeded)
+    assert_exact(shop, datetime.now(UTC) + timedelta(days=1))
 
 
 def test_rebuild_repairs_counters_written_around_kasify(shop: ko.Orders) -> None:

@@ -105,7 +105,7 @@ def test_a_missing_extra_is_one_line_naming_the_extra(statement: str, missing: s
     done = python(statement, uninstalled={missing})
     assert done.returncode == 1, done.stderr
     *_, last = done.stderr.strip().splitlines()
-    assert last == f"kasify_orders._extras.MissingExtraError: {message}", done.stderr
+    assert last == f"kasify_orders.errors.MissingExtraError: {message}", done.stderr
     # Only kasify's error: not Python's "No module named ..." chained above it.
     assert done.stderr.count("Traceback") == 1, done.stderr
     assert "No module named" not in done.stderr, done.stderr

@@ -37,6 +37,10 @@ class State(enum.StrEnum):
     FAILED = "failed"
 
 
+class _ClaimLost(Exception):
+    """A claim this worker took is no longer its own (recording starts over, row by row)."""
+
+
 class EmailInFlight(Exception):
     """Another worker is sending this email right now; try again after its lease."""
 
@@ -215,44 +219,70 @@ class Ledger:
         """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.
 
         A sent email is marked even by a worker that lost its lease (it did go out); a failed
-        one only by its claim's holder, whose claim is released.
+        one only by its claim's holder, whose claim is released. When this worker still holds
+        every sent email's claim (nearly always), one ``UPDATE`` marks them all.
         """
+        if not outcomes:
+            return
+        try:
+            self.store.atomic(lambda tx: self._record(tx, outcomes, together=True))
+        except _ClaimLost:  # another worker took one over: mark each on its own
+            self.store.atomic(lambda tx: self._record(tx, outcomes, together=False))
+
+    def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
         t = self.table
-
-        def work(tx: Transaction) -> None:
-            entries: dict[str, list[TimelineEvent]] = {}
-            for outcome in outcomes:
-                key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
-                if outcome.sent:
-                    statement = (
-                        sa.update(t)
-                        .where(key, t.c.state != State.SENT.value)
-                        .values(
-                            state=State.SENT.value,
-                            sent_at=outcome.entry.at,
-                            claim_token=None,
-                            claimed_until=None,
-                            last_error=None,
-                        )
+        entries: dict[str, list[TimelineEvent]] = {}
+        sent = [outcome for outcome in outcomes if outcome.sent]
+        if together and sent:
+            at_type = t.c.sent_at.type
+            by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
+            statement = (
+                sa.update(t)
+                .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
+                # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
+                .ordered_values(
+                    (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
+                    (t.c.state, State.SENT.value),
+                    (t.c.claim_token, None),
+                    (t.c.claimed_until, None),
+                    (t.c.last_error, None),
+                )
+            )
+            if tx.conn.execute(statement).rowcount != len(by_token):
+                raise _ClaimLost
+            for outcome in sent:
+                entries.setdefault(outcome.order_id, []).append(outcome.entry)
+        for outcome in outcomes:
+            if together and outcome.sent:
+                continue
+            key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
+            if outcome.sent:
+                statement = (
+                    sa.update(t)
+                    .where(key, t.c.state != State.SENT.value)
+                    .values(
+                        state=State.SENT.value,
+                        sent_at=outcome.entry.at,
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=None,
                     )
-                else:
-                    statement = (
-                        sa.update(t)
-                        .where(key, t.c.claim_token == outcome.claim.token)
-                        .values(
-                            state=State.FAILED.value,
-                            claim_token=None,
-                            claimed_until=None,
-                            last_error=str(outcome.entry.data.get("error", ""))[:4000],
-                        )
+                )
+            else:
+                statement = (
+                    sa.update(t)
+                    .where(key, t.c.claim_token == outcome.claim.token)
+                    .values(
+                        state=State.FAILED.value,
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=str(outcome.entry.data.get("error", ""))[:4000],
                     )
-                if tx.conn.execute(statement).rowcount == 1:
-                    entries.setdefault(outcome.order_id, []).append(outcome.entry)
-            for order_id, added in entries.items():
-                tx.append_timeline(order_id, added)
-
-        if outcomes:
-            self.store.atomic(work)
+                )
+            if tx.conn.execute(statement).rowcount == 1:
+                entries.setdefault(outcome.order_id, []).append(outcome.entry)
+        for order_id, added in entries.items():
+            tx.append_timeline(order_id, added)
 
     def for_order(self, order_id: str) -> list[SentEmail]:
         """Every email recorded for the order, oldest first."""

@@ -20,25 +20,27 @@ from email.policy import EmailPolicy
 __all__ = ["address_header", "alternative", "header", "shared_header"]
 
 
-def header(policy: EmailPolicy, name: str, value: object) -> BaseHeader:
+def header(policy: EmailPolicy[EmailMessage], name: str, value: object) -> BaseHeader:
     """*value* parsed as header *name* (for a value seen once, such as a ``Message-ID``)."""
     parsed: BaseHeader = policy.header_factory(name, value)
     return parsed
 
 
 @functools.lru_cache(maxsize=1024)
-def shared_header(policy: EmailPolicy, name: str, value: str) -> BaseHeader:
+def shared_header(policy: EmailPolicy[EmailMessage], name: str, value: str) -> BaseHeader:
     """*value* parsed as header *name* once, for every message that has it."""
     return header(policy, name, value)
 
 
 @functools.lru_cache(maxsize=4096)
-def address_header(policy: EmailPolicy, name: str, display_name: str, addr_spec: str) -> BaseHeader:
+def address_header(
+    policy: EmailPolicy[EmailMessage], name: str, display_name: str, addr_spec: str
+) -> BaseHeader:
     """An address header (``To``) for one mailbox, parsed once per mailbox."""
     return header(policy, name, Address(display_name=display_name, addr_spec=addr_spec))
 
 
-def _encode_text(text: str, policy: EmailPolicy) -> tuple[str, str]:
+def _encode_text(text: str, policy: EmailPolicy[EmailMessage]) -> tuple[str, str]:
     """The transfer encoding and body ``email.contentmanager.set_text_content`` picks for UTF-8 *text*."""
     lines = text.encode("utf-8").splitlines()
     limit = policy.max_line_length or 78
@@ -59,11 +61,15 @@ def _encode_text(text: str, policy: EmailPolicy) -> tuple[str, str]:
         return "quoted-printable", quoprimime.body_encode(normal.decode("latin-1"), limit)
     embedded = linesep.join(lines) + linesep
     step = limit // 4 * 3
-    chunks = (binascii.b2a_base64(embedded[i : i + step]).decode("ascii") for i in range(0, len(embedded), step))
+    chunks = (
+        binascii.b2a_base64(embedded[i : i + step]).decode("ascii") for i in range(0, len(embedded), step)
+    )
     return "base64", "".join(chunks)
 
 
-def _text_part(policy: EmailPolicy, subtype: str, text: str, *, mime_version: bool) -> EmailMessage:
+def _text_part(
+    policy: EmailPolicy[EmailMessage], subtype: str, text: str, *, mime_version: bool
+) -> EmailMessage:
     part = EmailMessage(policy=policy)
     cte, body = _encode_text(text, policy)
     part["Content-Type"] = shared_header(policy, "Content-Type", f'text/{subtype}; charset="utf-8"')
@@ -74,7 +80,9 @@ def _text_part(policy: EmailPolicy, subtype: str, text: str, *, mime_version: bo
     return part
 
 
-def alternative(policy: EmailPolicy, headers: Sequence[BaseHeader], text: str, html: str) -> EmailMessage:
+def alternative(
+    policy: EmailPolicy[EmailMessage], headers: Sequence[BaseHeader], text: str, html: str
+) -> EmailMessage:
     """A ``multipart/alternative`` message of *text* and *html* (UTF-8), under *headers* in order.
 
     The same tree as ``message.set_content(text); message.add_alternative(html, subtype="html")``.

@@ -9,6 +9,14 @@ holds the claim. Only a crash between the server accepting an email and the even
 markers being written (while its other emails are sent: a few, one per recipient) can send
 it again, after the lease ends; it then carries the same ``Message-ID``, so mail systems
 can recognise the duplicate.
+
+On PostgreSQL the claim and the record of emails the outbox delivers commit without waiting
+for the disk (``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every
+commit): the outbox's own commit that ends the event's delivery (done or failed) waits for
+it, and PostgreSQL's log is written in order, so once that commit is on disk, so are these.
+A crash of the database server before then loses them with the outbox's, which is the crash
+window above (the event is delivered again). A worker's crash loses nothing: the server has
+the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import enum
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -25,6 +33,8 @@ import sqlalchemy as sa
 from kasify_orders.errors import ConstraintViolation
 from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.store import SqlStore, Transaction
+
+T = TypeVar("T")
 
 __all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
 
@@ -109,6 +119,21 @@ class Ledger:
         #: The time of the ``Orders``: a claim's lease is measured by it.
         self.clock = clock
 
+    def _atomic(self, work: Callable[[Transaction], T], *, durable: bool) -> T:
+        """*work* in one transaction; unless *durable*, committed without waiting for the disk.
+
+        Only on PostgreSQL, and only when the store runs its own transactions (a host's store,
+        Django's, joins the host's transaction, whose commit is the host's to make).
+        """
+        if durable or self.store.dialect != "postgresql" or type(self.store) is not SqlStore:
+            return self.store.atomic(work)
+
+        def relaxed(tx: Transaction) -> T:
+            tx.conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            return work(tx)
+
+        return self.store.atomic(relaxed)
+
     def _key(self, event_id: str, kind: str, recipient: str) -> sa.ColumnElement[bool]:
         t = self.table
         return sa.and_(t.c.event_id == event_id, t.c.kind == kind, t.c.recipient == recipient)
@@ -165,8 +190,12 @@ class Ledger:
 
         return self.store.atomic(take_over)
 
-    def claim_all(self, wanted: Sequence[Wanted]) -> list[Claim | EmailInFlight | None]:
+    def claim_all(
+        self, wanted: Sequence[Wanted], *, durable: bool = True
+    ) -> list[Claim | EmailInFlight | None]:
         """Claim several emails (one event's), each as :meth:`claim` would.
+
+        *durable* False: the outbox commits after this (see the module's docstring).
 
         For each: a :class:`Claim`, the :class:`EmailInFlight` saying another worker holds it,
         or None (sent already). One transaction when none of them was claimed before (an
@@ -194,7 +223,7 @@ class Ledger:
             for email, claim in zip(wanted, claims, strict=True)
         ]
         try:
-            self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows))
+            self._atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows), durable=durable)
         except ConstraintViolation:
             pass  # a retry: some were claimed before, so claim each on its own
         else:
@@ -215,19 +244,20 @@ class Ledger:
                 results.append(error)
         return results
 
-    def record(self, outcomes: Sequence[Outcome]) -> None:
+    def record(self, outcomes: Sequence[Outcome], *, durable: bool = True) -> None:
         """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.
 
         A sent email is marked even by a worker that lost its lease (it did go out); a failed
         one only by its claim's holder, whose claim is released. When this worker still holds
-        every sent email's claim (nearly always), one ``UPDATE`` marks them all.
+        every sent email's claim (nearly always), one ``UPDATE`` marks them all. *durable*
+        False: the outbox commits after this (see the module's docstring).
         """
         if not outcomes:
             return
         try:
-            self.store.atomic(lambda tx: self._record(tx, outcomes, together=True))
+            self._atomic(lambda tx: self._record(tx, outcomes, together=True), durable=durable)
         except _ClaimLost:  # another worker took one over: mark each on its own
-            self.store.atomic(lambda tx: self._record(tx, outcomes, together=False))
+            self._atomic(lambda tx: self._record(tx, outcomes, together=False), durable=durable)
 
     def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
         t = self.table

@@ -165,6 +165,10 @@ class Notifier:
         tried even if one fails; then :class:`EmailDeliveryFailed` says which failed, so the
         outbox retries the event (and skips the ones that went out).
 
+        The emails of an event hook (not *resending*) are written to the ledger without waiting
+        for the disk on PostgreSQL: the outbox's commit that follows waits for them (see
+        :mod:`.ledger`).
+
         :raises DeliveryDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_delivery_budget_seconds``: the emails go on in the background.
         """
@@ -185,7 +189,8 @@ class Notifier:
                     message_id(event_id, email.kind, recipient, self.settings.from_email),
                 )
                 for email, recipient in zip(wanted, recipients, strict=True)
-            ]
+            ],
+            durable=resending,
         )
         sending = Sending(self, event_id, actor, resending)
         claimed = [
@@ -219,7 +224,7 @@ class Notifier:
                 raise DeliveryDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
-        sending.record()
+        sending.record(durable=resending)
         if sending.errors:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent

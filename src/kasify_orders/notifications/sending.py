@@ -155,13 +155,16 @@ class Sending:
                 last = self._in_flight == 0 and self._abandoned
             if last:  # the caller stopped waiting: this thread records the event's emails
                 try:
-                    self.record()
+                    self.record(durable=True)  # the outbox has committed already
                 except Exception:
                     log.exception("recording the emails of event %s failed", self.event_id)
 
-    def record(self) -> None:
-        """Write every outcome to the ledger and the timelines, in one transaction."""
-        self.notifier.ledger.record(self.outcomes)
+    def record(self, *, durable: bool) -> None:
+        """Write every outcome to the ledger and the timelines, in one transaction.
+
+        *durable* False: the outbox commits after this (see :mod:`.ledger`).
+        """
+        self.notifier.ledger.record(self.outcomes, durable=durable)
 
     def let_go(self) -> bool:
         """Stop waiting: True when emails are still being sent (the last to finish records them)."""

@@ -280,10 +280,9 @@ class Ledger:
             )
             if tx.conn.execute(statement).rowcount != len(by_token):
                 raise _ClaimLost
-            for outcome in sent:
-                entries.setdefault(outcome.order_id, []).append(outcome.entry)
-        for outcome in outcomes:
+        for outcome in outcomes:  # the timeline entries in the emails' order
             if together and outcome.sent:
+                entries.setdefault(outcome.order_id, []).append(outcome.entry)
                 continue
             key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
             if outcome.sent:

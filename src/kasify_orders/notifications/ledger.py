@@ -119,6 +119,14 @@ class Ledger:
         #: The time of the ``Orders``: a claim's lease is measured by it.
         self.clock = clock
 
+    @property
+    def any_thread(self) -> bool:
+        """Whether any thread may use the ledger: a store with its own connection pool.
+
+        A host's store (Django's) is bound to each thread's connection of the host.
+        """
+        return type(self.store) is SqlStore
+
     def _atomic(self, work: Callable[[Transaction], T], *, durable: bool) -> T:
         """*work* in one transaction; unless *durable*, committed without waiting for the disk.
 

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kasify_orders.delivery import DeliveryDeferred, inline_deadline
 from kasify_orders.errors import KasifyError, ValidationError
@@ -26,9 +26,9 @@ from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
 from kasify_orders.notifications.kinds import EmailKind
-from kasify_orders.notifications.ledger import EmailInFlight, Ledger, Wanted
+from kasify_orders.notifications.ledger import Claim, EmailInFlight, Ledger, Wanted
 from kasify_orders.notifications.render import Email, Renderer, message_id
-from kasify_orders.notifications.sending import Sending, describe
+from kasify_orders.notifications.sending import Rendered, Sending, describe
 
 if TYPE_CHECKING:
     import pluggy
@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Threads sending emails for inline delivery at once (more wait their turn).
 _SENDING_THREADS = 8
@@ -77,7 +79,7 @@ class Notifier:
         #: Sends emails within an inline budget; started on first use, its threads are kept.
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
-        self._running: set[Future[None]] = set()
+        self._running: set[Future[Any]] = set()
         self._pool_lock = threading.Lock()
 
     # -- the event hooks ---------------------------------------------------------------
@@ -178,36 +180,15 @@ class Notifier:
         deadline = inline_deadline()
         if deadline is not None and time.monotonic() >= deadline:
             raise DeliveryDeferred("the inline delivery budget is spent; the outbox sends these emails")
-        recipients = [parseaddr(email.to)[1].lower() for email in wanted]
-        claims = self.ledger.claim_all(
-            [
-                Wanted(
-                    event_id,
-                    email.kind,
-                    recipient,
-                    email.order.id,
-                    message_id(event_id, email.kind, recipient, self.settings.from_email),
-                )
-                for email, recipient in zip(wanted, recipients, strict=True)
-            ],
-            durable=resending,
-        )
         sending = Sending(self, event_id, actor, resending)
-        claimed = [
-            (email, recipient, claim)
-            for email, recipient, claim in zip(wanted, recipients, claims, strict=True)
-            if claim is not None and not isinstance(claim, EmailInFlight)
-        ]
-        for email, claim in zip(wanted, claims, strict=True):
-            if isinstance(claim, EmailInFlight):
-                sending.early_errors.append(f"{email.kind} to {email.to}: {describe(claim)}")
         # Within a budget, or with several emails, each is sent on a pool thread as soon as it
         # is rendered (the next one renders meanwhile, and they travel side by side).
-        threaded = deadline is not None or len(claimed) > 1
+        threaded = deadline is not None or len(wanted) > 1
+        claimed = self._claim(sending, wanted, threaded=threaded)
         futures = []
         try:
-            for email, recipient, claim in claimed:
-                send = sending.prepare(email, recipient, claim)
+            for email, recipient, claim, ready in claimed:
+                send = sending.prepare(email, recipient, claim, ready)
                 if send is None:
                     continue
                 if threaded:
@@ -229,19 +210,60 @@ class Notifier:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent
 
-    def _start(self, send: Callable[[], None]) -> Future[None]:
-        """Have a pool thread *send* one email."""
+    def _claim(
+        self, sending: Sending, wanted: list[Email], *, threaded: bool
+    ) -> list[tuple[Email, str, Claim, Rendered | None]]:
+        """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
+
+        When the store can be used from any thread, the emails render while they are claimed
+        (on a pool thread, if one is free: never behind the sends of a slow mail server).
+        """
+        event_id = sending.event_id
+        recipients = [parseaddr(email.to)[1].lower() for email in wanted]
+        rows = [
+            Wanted(
+                event_id,
+                email.kind,
+                recipient,
+                email.order.id,
+                message_id(event_id, email.kind, recipient, self.settings.from_email),
+            )
+            for email, recipient in zip(wanted, recipients, strict=True)
+        ]
+        rendered: list[Rendered | None] = [None] * len(wanted)
+        if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
+            claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
+            rendered = [
+                sending.render(email, row.message_id) for email, row in zip(wanted, rows, strict=True)
+            ]
+            claims = claiming.result()
+        else:
+            claims = self.ledger.claim_all(rows, durable=sending.resending)
+        claimed = []
+        for email, recipient, claim, ready in zip(wanted, recipients, claims, rendered, strict=True):
+            if isinstance(claim, EmailInFlight):
+                sending.early_errors.append(f"{email.kind} to {email.to}: {describe(claim)}")
+            elif claim is not None:
+                claimed.append((email, recipient, claim, ready))
+        return claimed
+
+    def _start(self, work: Callable[[], T]) -> Future[T]:
+        """Have a pool thread do *work* (send one email, or claim an event's)."""
         with self._pool_lock:
             if self._pool is None or self._pool_pid != os.getpid():  # a forked worker starts its own
                 self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
                 self._pool_pid = os.getpid()
                 self._running = set()
-            future = self._pool.submit(send)
+            future = self._pool.submit(work)
             self._running.add(future)
         future.add_done_callback(self._finished)
         return future
 
-    def _finished(self, future: Future[None]) -> None:
+    def _idle_threads(self) -> int:
+        with self._pool_lock:
+            return _SENDING_THREADS - len(self._running)
+
+    def _finished(self, future: Future[Any]) -> None:
         with self._pool_lock:
             self._running.discard(future)
 

@@ -26,9 +26,12 @@ from kasify_orders.notifications.render import Email, default_locale
 if TYPE_CHECKING:
     from kasify_orders.notifications.plugin import Notifier
 
-__all__ = ["LABELS", "Sending", "describe"]
+__all__ = ["LABELS", "Rendered", "Sending", "describe"]
 
 log = logging.getLogger(__name__)
+
+#: An email rendered with a ``Message-ID``: the message, or why rendering failed.
+Rendered = tuple[str, EmailMessage | Exception]
 
 #: How each kind is named on the order's timeline.
 LABELS = {
@@ -119,10 +122,8 @@ class Sending:
 
     # -- rendering and sending -----------------------------------------------------------
 
-    def prepare(self, email: Email, recipient: str, claim: Claim) -> Callable[[], None] | None:
-        """Render the claimed email; returns what sends it (None: rendering failed, recorded so)."""
-        slot = len(self._outcomes)
-        self._outcomes.append(None)
+    def render(self, email: Email, message_id: str) -> Rendered:
+        """*email* rendered with *message_id*; an error is kept, to record once it is claimed."""
         notifier = self.notifier
         try:
             chosen = None
@@ -134,9 +135,24 @@ class Sending:
                 if number is not None and int(number) != email.order.number:  # the number the customer saw
                     shown = attrs.evolve(email, order=attrs.evolve(email.order, number=int(number)))
             locale = default_locale(notifier.settings, email, None if chosen is None else str(chosen))
-            message = notifier.renderer.message(shown, locale=locale, message_id=claim.message_id)
+            return message_id, notifier.renderer.message(shown, locale=locale, message_id=message_id)
         except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
-            self._outcome(slot, email, recipient, claim, error)
+            return message_id, error
+
+    def prepare(
+        self, email: Email, recipient: str, claim: Claim, rendered: Rendered | None = None
+    ) -> Callable[[], None] | None:
+        """What sends the claimed email (None: rendering failed, recorded so).
+
+        *rendered* is used when it carries the claim's ``Message-ID``; else it is rendered now.
+        """
+        slot = len(self._outcomes)
+        self._outcomes.append(None)
+        if rendered is None or rendered[0] != claim.message_id:
+            rendered = self.render(email, claim.message_id)
+        message = rendered[1]
+        if isinstance(message, Exception):
+            self._outcome(slot, email, recipient, claim, message)
             return None
         with self._lock:
             self._in_flight += 1

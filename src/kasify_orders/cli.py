@@ -756,7 +756,7 @@ def check(ctx: click.Context) -> None:
         except Exception as error:  # noqa: BLE001
             report(False, "database", f"cannot read {_shown(url)}: {_one_line(error)}")
         else:
-            report(True, "database", f"{orders.store.engine.url.render_as_string(hide_password=True)}")
+            report(True, "database", orders.store.location())
             head = migrate.head()
             report(
                 at == head,

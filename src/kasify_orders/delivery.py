@@ -32,7 +32,8 @@ from kasify_orders.convert import converter
 from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
-from kasify_orders.storage.store import OutboxItem, SqlStore
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.records import OutboxItem
 
 __all__ = ["Delivery", "DeliveryDeferred", "inline_deadline", "outbox_items"]
 
@@ -84,7 +85,7 @@ class Delivery:
     """Calls event hooks for outbox items and records what happened."""
 
     def __init__(
-        self, store: SqlStore, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
+        self, store: Store, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.store = store
         self.hooks = hooks
@@ -104,6 +105,24 @@ class Delivery:
         for item in items:
             completed += self._deliver_one(item, load)
         return completed
+
+    def deliver_due(self, load: Callable[[str], Order], *, retry_now: bool, limit: int) -> int:
+        """Claim and deliver due items, *limit* per round trip, until none is due; returns how many completed.
+
+        *retry_now*: also claim items waiting out their backoff, and make one pass only (failures
+        are not retried again in a loop).
+        """
+        delivered = 0
+        while True:
+            now = self.clock()
+            items = self.store.claim_due(
+                token=self.token, now=now, lease_until=self.lease_until(now), limit=limit, retry_now=retry_now
+            )
+            if not items:
+                return delivered
+            delivered += self.deliver(items, load)
+            if retry_now:
+                return delivered
 
     def deliver_inline(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
         """Deliver the events an action just committed, within ``Settings.inline_delivery_budget_seconds``."""

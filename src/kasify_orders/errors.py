@@ -15,6 +15,7 @@ __all__ = [
     "ConcurrentUpdate",
     "ConstraintViolation",
     "CouponNotApplicable",
+    "DuplicateIdempotencyKey",
     "FieldError",
     "InvalidTransition",
     "KasifyError",
@@ -156,6 +157,18 @@ class StorageError(KasifyError):
 
 class ConstraintViolation(StorageError):
     """A write broke a constraint of kasify's tables (a duplicate key, a missing row it refers to)."""
+
+
+class DuplicateIdempotencyKey(ConstraintViolation):
+    """Another call placed an order with this idempotency key first (:attr:`key`).
+
+    ``Orders.place_order`` answers it with that call's order; a store raises it from
+    ``insert_order`` so the service can tell this race from any other broken constraint.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__("place_order", "an order was placed with this idempotency key already")
+        self.key = key
 
 
 class TablesMissing(StorageError):

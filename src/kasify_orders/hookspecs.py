@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
     from kasify_orders.service import Orders
     from kasify_orders.settings import Settings
-    from kasify_orders.storage.store import SqlStore
+    from kasify_orders.storage.port import Store
 
 #: The pluggy project name and entry-point group.
 PROJECT = "kasify_orders"
@@ -51,7 +51,7 @@ def kasify_configure(orders: Orders) -> None:
 
 
 @hookspec(firstresult=True)
-def kasify_storage(url: str, settings: Settings) -> SqlStore | None:
+def kasify_storage(url: str, settings: Settings) -> Store | None:
     """Return the store that keeps orders for the database *url*.
 
     The default is the SQLAlchemy Core store (SQLite, PostgreSQL, MariaDB/MySQL).

@@ -26,7 +26,7 @@ from kasify_orders.hookspecs import PROJECT
 if TYPE_CHECKING:
     from kasify_orders.model import Order, Refund
     from kasify_orders.settings import Settings
-    from kasify_orders.storage.store import SqlStore
+    from kasify_orders.storage.port import Store
 
 __all__ = ["BLOCK_ENV", "Hooks", "KasifyPluginManager", "build_plugin_manager"]
 
@@ -95,12 +95,12 @@ class Hooks:
     def __init__(self, manager: pluggy.PluginManager) -> None:
         self.manager = manager
 
-    def storage(self, url: str, settings: Settings) -> SqlStore:
+    def storage(self, url: str, settings: Settings) -> Store:
         """Ask the plugins for the store of *url*."""
         store = self.manager.hook.kasify_storage(url=url, settings=settings)
         if store is None:
             raise LookupError(f"no storage plugin accepts {url!r}")
-        return cast("SqlStore", store)
+        return cast("Store", store)
 
     def send_email(self, message: EmailMessage) -> None:
         """Deliver *message*; raises when no plugin sent it."""

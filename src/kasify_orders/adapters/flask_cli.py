@@ -43,7 +43,7 @@ def kasify(ctx: click.Context) -> None:
     except RuntimeError as error:  # the group was added to an app without the extension
         raise click.ClickException(str(error)) from None
     ctx.meta[cli.SOURCE] = cli.OrdersSource(
-        url=orders.store.engine.url.render_as_string(hide_password=True),
+        url=orders.store.location(),
         open=lambda: nullcontext(orders),  # the app's Orders: the app closes it, not the command
         upgrade_command="flask kasify db upgrade",
     )

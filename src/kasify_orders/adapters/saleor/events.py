@@ -47,7 +47,7 @@ from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, Valida
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Address, Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
 from kasify_orders.service import Orders
-from kasify_orders.storage.store import Transaction
+from kasify_orders.storage.port import Transaction
 
 __all__ = [
     "ACTOR",

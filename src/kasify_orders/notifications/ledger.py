@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from kasify_orders.errors import ConstraintViolation
 from kasify_orders.model import TimelineEvent, utcnow
+from kasify_orders.storage.engine import EngineConnections
 from kasify_orders.storage.port import Store
 from kasify_orders.storage.store import SqlTransaction as Transaction
 from kasify_orders.storage.store import sql_store
@@ -125,15 +126,15 @@ class Ledger:
 
         A host's store (Django's) is bound to each thread's connection of the host.
         """
-        return type(self.store) is SqlStore
+        return isinstance(self.store.connections, EngineConnections)
 
     def _atomic(self, work: Callable[[Transaction], T], *, durable: bool) -> T:
         """*work* in one transaction; unless *durable*, committed without waiting for the disk.
 
-        Only on PostgreSQL, and only when the store runs its own transactions (a host's store,
-        Django's, joins the host's transaction, whose commit is the host's to make).
+        Only on PostgreSQL, and only when the store runs its own transactions on its own engine
+        (a host's store, Django's, joins the host's transaction, whose commit is the host's).
         """
-        if durable or self.store.dialect != "postgresql" or type(self.store) is not SqlStore:
+        if durable or self.store.dialect != "postgresql" or not self.any_thread:
             return self.store.atomic(work)
 
         def relaxed(tx: Transaction) -> T:

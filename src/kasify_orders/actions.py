@@ -2,11 +2,12 @@
 
 Nothing here touches a database, a clock or a plugin: the service passes in the time,
 the actor and fresh ids, persists the returned order in one transaction, and queues the
-returned :class:`Event` s in the outbox so hooks run after the commit.
+returned events (:mod:`kasify_orders.events`) in the outbox so hooks run after the commit.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -16,24 +17,37 @@ import attrs
 
 from kasify_orders import carriers, money
 from kasify_orders.errors import RefundExceedsBalance, ValidationError
+from kasify_orders.events import (
+    NoteAdded,
+    OrderCancelled,
+    OrderDelivered,
+    OrderEvent,
+    OrderPlaced,
+    OrderRefunded,
+    OrderShipped,
+    PaymentConfirmed,
+    TrackingUpdated,
+)
 from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, require
 from kasify_orders.model import Coupon, NewOrder, Order, Refund, Shipment, TimelineEvent
 from kasify_orders.pricing import lines_for, totals_for
-from kasify_orders.validation import Checker
+from kasify_orders.timeline import TimelineKind
+from kasify_orders.validation import MAX_REASON, Checker
 
 __all__ = [
     "Change",
-    "Event",
     "add_note",
     "cancel",
     "check_refund",
     "combine",
     "confirm_payment",
     "fail_refund",
+    "hold",
     "mark_delivered",
     "mark_shipped",
     "place",
     "refund",
+    "release",
     "request_refund",
     "settle_refund",
     "update_tracking",
@@ -41,19 +55,11 @@ __all__ = [
 
 
 @attrs.frozen
-class Event:
-    """A hook call to make after the change commits: ``hook(order=..., **arguments)``."""
-
-    hook: str
-    arguments: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@attrs.frozen
 class Change:
     """The result of an action: the order as it is now, and the events it raised."""
 
     order: Order
-    events: tuple[Event, ...]
+    events: tuple[OrderEvent, ...]
     #: Timeline entries the action added (the store appends them).
     entries: tuple[TimelineEvent, ...]
 
@@ -63,7 +69,7 @@ def combine(first: Change, then: Change) -> Change:
     return Change(then.order, first.events + then.events, first.entries + then.entries)
 
 
-def _next(order: Order, entry: TimelineEvent, events: tuple[Event, ...] = (), **changes: Any) -> Change:
+def _next(order: Order, entry: TimelineEvent, events: tuple[OrderEvent, ...] = (), **changes: Any) -> Change:
     new = attrs.evolve(order, timeline=(*order.timeline, entry), version=order.version + 1, **changes)
     return Change(new, events, (entry,))
 
@@ -92,7 +98,7 @@ def place(
     code = coupon.code if coupon else new_order.coupon_code
     if code is not None and totals.discount:
         message += f" (coupon {code}, -{totals.discount})"
-    entry = TimelineEvent("placed", at, actor, message, {"total": str(totals.total)})
+    entry = TimelineEvent(TimelineKind.PLACED, at, actor, message, {"total": str(totals.total)})
     order = Order(
         id=order_id,
         number=0,
@@ -110,17 +116,17 @@ def place(
         timeline=(entry,),
         created_at=at,
     )
-    return Change(order, (Event("kasify_order_placed"),), (entry,))
+    return Change(order, (OrderPlaced(),), (entry,))
 
 
 def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
     """Pending -> Processing; the payment is now PAID."""
     require(Action.CONFIRM_PAYMENT, order.status, order.payment_status)
-    entry = TimelineEvent("payment_confirmed", at, actor, "Payment confirmed", {})
+    entry = TimelineEvent(TimelineKind.PAYMENT_CONFIRMED, at, actor, "Payment confirmed", {})
     return _next(
         order,
         entry,
-        (Event("kasify_payment_confirmed"),),
+        (PaymentConfirmed(),),
         status=Status.PROCESSING,
         payment_status=PaymentStatus.PAID,
         paid_at=at,
@@ -153,13 +159,13 @@ def mark_shipped(
     carrier, number = _tracking(carrier, tracking_number)
     shipment = Shipment(carrier, number, carriers.tracking_url(carrier, number, tracking_urls), at)
     entry = TimelineEvent(
-        "shipped",
+        TimelineKind.SHIPPED,
         at,
         actor,
         f"Marked as shipped via {carriers.display_name(carrier)}, tracking number {number}",
         {"carrier": carrier, "tracking_number": number, "tracking_url": shipment.tracking_url},
     )
-    return _next(order, entry, (Event("kasify_order_shipped"),), status=Status.SHIPPED, shipment=shipment)
+    return _next(order, entry, (OrderShipped(),), status=Status.SHIPPED, shipment=shipment)
 
 
 def update_tracking(
@@ -185,7 +191,7 @@ def update_tracking(
         tracking_url=carriers.tracking_url(carrier, number, tracking_urls),
     )
     entry = TimelineEvent(
-        "tracking_updated",
+        TimelineKind.TRACKING_UPDATED,
         at,
         actor,
         f"Tracking changed from {carriers.display_name(previous.carrier)} {previous.tracking_number}"
@@ -197,14 +203,31 @@ def update_tracking(
             "tracking_number": number,
         },
     )
-    return _next(order, entry, (Event("kasify_tracking_updated", {"previous": previous}),), shipment=shipment)
+    return _next(order, entry, (TrackingUpdated(previous),), shipment=shipment)
 
 
 def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
     """Shipped -> Delivered."""
     require(Action.MARK_DELIVERED, order.status, order.payment_status)
-    entry = TimelineEvent("delivered", at, actor, "Marked as delivered", {})
-    return _next(order, entry, (Event("kasify_order_delivered"),), status=Status.DELIVERED)
+    entry = TimelineEvent(TimelineKind.DELIVERED, at, actor, "Marked as delivered", {})
+    return _next(order, entry, (OrderDelivered(),), status=Status.DELIVERED)
+
+
+def hold(order: Order, *, reason: str, at: datetime, actor: str | None) -> Change:
+    """Processing -> On hold, with a reason (required): not shipped, nor late, until released."""
+    require(Action.HOLD, order.status, order.payment_status)
+    checker = Checker()
+    reason = checker.text("reason", reason, max_length=MAX_REASON)
+    checker.done()
+    entry = TimelineEvent(TimelineKind.HELD, at, actor, f"Put on hold: {reason}", {"reason": reason})
+    return _next(order, entry, status=Status.ON_HOLD)
+
+
+def release(order: Order, *, at: datetime, actor: str | None) -> Change:
+    """On hold -> Processing: the check is done and the order may ship."""
+    require(Action.RELEASE, order.status, order.payment_status)
+    entry = TimelineEvent(TimelineKind.RELEASED, at, actor, "Released from hold", {})
+    return _next(order, entry, status=Status.PROCESSING)
 
 
 def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:
@@ -216,8 +239,8 @@ def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str
     message = "Order cancelled" + (f": {reason}" if reason else "")
     if restock:
         message += " (items restocked)"
-    entry = TimelineEvent("cancelled", at, actor, message, {"reason": reason, "restock": restock})
-    return _next(order, entry, (Event("kasify_order_cancelled"),), status=Status.CANCELLED)
+    entry = TimelineEvent(TimelineKind.CANCELLED, at, actor, message, {"reason": reason, "restock": restock})
+    return _next(order, entry, (OrderCancelled(),), status=Status.CANCELLED)
 
 
 def refund(
@@ -266,7 +289,7 @@ def request_refund(
         f" — note: {record.note}" if record.note else ""
     )
     entry = TimelineEvent(
-        "refund_requested",
+        TimelineKind.REFUND_REQUESTED,
         at,
         actor,
         message,
@@ -305,7 +328,7 @@ def fail_refund(order: Order, refund_id: str, *, reason: str, at: datetime) -> C
     reason = " ".join(reason.split())[:1000] or "no reason given"
     record = attrs.evolve(pending, status=RefundStatus.FAILED, failure=reason, resolved_at=at)
     entry = TimelineEvent(
-        "refund_failed",
+        TimelineKind.REFUND_FAILED,
         at,
         pending.actor,
         f"Refund of {pending.amount} {order.currency} failed: {reason}",
@@ -334,7 +357,7 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
         status = Status.REFUNDED
     message = f"Refunded {value} {order.currency}" + (f" — note: {record.note}" if record.note else "")
     entry = TimelineEvent(
-        "refunded",
+        TimelineKind.REFUNDED,
         at,
         record.actor,
         message,
@@ -347,7 +370,7 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     return _next(
         order,
         entry,
-        (Event("kasify_order_refunded", {"refund": record}),),
+        (OrderRefunded(record),),
         status=status,
         payment_status=PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED,
         totals=attrs.evolve(order.totals, refunded=refunded, refund_pending=held),
@@ -375,5 +398,18 @@ def add_note(order: Order, *, text: str, at: datetime, actor: str | None) -> Cha
     checker = Checker()
     text = checker.text("text", text, max_length=5000, multiline=True)
     checker.done()
-    entry = TimelineEvent("note", at, actor, text, {})
-    return _next(order, entry, (Event("kasify_note_added", {"entry": entry}),))
+    entry = TimelineEvent(TimelineKind.NOTE, at, actor, text, {})
+    return _next(order, entry, (NoteAdded(entry),))
+
+
+def __getattr__(name: str) -> Any:
+    """``actions.Event`` (a hook name and its arguments) became one class per event."""
+    if name == "Event":
+        warnings.warn(
+            "kasify_orders.actions.Event is deprecated: events are the classes of kasify_orders.events"
+            " (OrderShipped, OrderRefunded, ...), whose base class is OrderEvent",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return OrderEvent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

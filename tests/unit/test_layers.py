@@ -3,7 +3,18 @@
 import subprocess
 import sys
 
-DOMAIN = ["actions", "carriers", "errors", "lifecycle", "model", "money", "pricing", "validation"]
+DOMAIN = [
+    "actions",
+    "carriers",
+    "errors",
+    "events",
+    "lifecycle",
+    "model",
+    "money",
+    "pricing",
+    "timeline",
+    "validation",
+]
 FORBIDDEN = ["sqlalchemy", "flask", "django", "jinja2", "werkzeug", "alembic"]
 
 # kasify_orders/__init__ re-exports the service (which uses the store): load the domain

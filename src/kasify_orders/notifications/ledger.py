@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
-from kasify_orders.errors import ConstraintViolation
+from kasify_orders.errors import ConstraintViolation, EmailInFlight
 from kasify_orders.model import TimelineEvent, utcnow
 from kasify_orders.storage.engine import EngineConnections
 from kasify_orders.storage.port import Store
@@ -52,10 +52,6 @@ class State(enum.StrEnum):
 
 class _ClaimLost(Exception):
     """A claim this worker took is no longer its own (recording starts over, row by row)."""
-
-
-class EmailInFlight(Exception):
-    """Another worker is sending this email right now; try again after its lease."""
 
 
 @attrs.frozen

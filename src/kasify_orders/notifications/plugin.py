@@ -20,13 +20,19 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kasify_orders.delivery import DeliveryDeferred, inline_deadline
-from kasify_orders.errors import KasifyError, ValidationError
+from kasify_orders.dispatch import inline_deadline
+from kasify_orders.errors import (
+    DispatchDeferred,
+    EmailDeliveryFailed,
+    EmailInFlight,
+    EmailsNotConfigured,
+    ValidationError,
+)
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
 from kasify_orders.notifications.kinds import EmailKind
-from kasify_orders.notifications.ledger import Claim, EmailInFlight, Ledger, Wanted
+from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
 from kasify_orders.notifications.render import Email, Renderer, message_id
 from kasify_orders.notifications.sending import Rendered, Sending, describe
 
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from kasify_orders.service import Orders
+    from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
 
 __all__ = [
@@ -57,14 +64,6 @@ _SENDING_THREADS = 8
 PLUGIN_NAME = "kasify_orders.emails.notifier"
 
 
-class EmailsNotConfigured(KasifyError, RuntimeError):
-    """No way to send mail: set ``Settings.smtp_url`` or register a ``kasify_send_email`` plugin."""
-
-
-class EmailDeliveryFailed(KasifyError):
-    """One or more emails could not be sent; the message says to whom and why."""
-
-
 class Notifier:
     """Sends the emails of one ``Orders``; its event hookimpls are what the outbox calls."""
 
@@ -74,7 +73,7 @@ class Notifier:
         self.clock = orders.clock
         self.renderer = Renderer(orders.settings, clock=orders.clock)
         self.ledger = Ledger(
-            orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
+            orders.store, lease_seconds=orders.settings.dispatch_lease_seconds, clock=orders.clock
         )
         #: Sends emails within an inline budget; started on first use, its threads are kept.
         self._pool: ThreadPoolExecutor | None = None
@@ -171,15 +170,15 @@ class Notifier:
         for the disk on PostgreSQL: the outbox's commit that follows waits for them (see
         :mod:`.ledger`).
 
-        :raises DeliveryDeferred: in inline delivery, the mail server did not answer within
-            ``Settings.inline_delivery_budget_seconds``: the emails go on in the background.
+        :raises DispatchDeferred: in inline delivery, the mail server did not answer within
+            ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
         """
         wanted = [e for e in emails if resending or e.kind not in self.settings.disabled_emails]
         if not wanted:
             return []
         deadline = inline_deadline()
         if deadline is not None and time.monotonic() >= deadline:
-            raise DeliveryDeferred("the inline delivery budget is spent; the outbox sends these emails")
+            raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
         sending = Sending(self, event_id, actor, resending)
         # Within a budget, or with several emails, each is sent on a pool thread as soon as it
         # is rendered (the next one renders meanwhile, and they travel side by side).
@@ -202,7 +201,7 @@ class Notifier:
             wait(futures, timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
             if sending.let_go():
                 count = sum(not future.done() for future in futures)
-                raise DeliveryDeferred(
+                raise DispatchDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
         sending.record(durable=resending)
@@ -303,6 +302,14 @@ def kasify_configure(orders: Orders) -> None:
         install(orders)
 
 
+@hookimpl
+def kasify_resend_notification(
+    context: PluginContext, order_id: str, kind: str, actor: str | None
+) -> Sequence[str] | None:
+    """Resend through this plugin (``Orders.resend_notification``); see :func:`resend`."""
+    return resend(context, order_id, kind, actor=actor)
+
+
 def _kind(kind: object) -> EmailKind:
     try:
         return EmailKind(str(kind))
@@ -312,7 +319,7 @@ def _kind(kind: object) -> EmailKind:
 
 
 def resend(
-    orders: Orders, order_id: str, kind: EmailKind | str, *, actor: str | None = None
+    orders: Orders | PluginContext, order_id: str, kind: EmailKind | str, *, actor: str | None = None
 ) -> Sequence[str]:
     """Send the *kind* email about the order again, now (the merchant asked); returns the recipients.
 
@@ -331,7 +338,7 @@ def resend(
             "emails are off: set Settings.smtp_url, or register a kasify_send_email plugin"
             " and call kasify_orders.notifications.install(orders)"
         )
-    order = orders.get(order_id)
+    order = orders.store.get_order(order_id)
     emails = notifier.emails_for(email_kind, order)
     if not emails:
         raise ValidationError.single(

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self, Unpack
 
 import pluggy
 
-from kasify_orders import actions, notifications
-from kasify_orders.delivery import Delivery
+from kasify_orders import actions
+from kasify_orders.dispatch import Dispatcher
+from kasify_orders.errors import EmailsNotConfigured
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import NewOrder, Order, Page, TimelineEvent, utcnow
-from kasify_orders.plugins import Hooks, build_plugin_manager
+from kasify_orders.plugins import Hooks
 from kasify_orders.service import placing
 from kasify_orders.service.catalog import Coupons, Inventory
+from kasify_orders.service.compose import PluginContext, compose
+from kasify_orders.service.holds import Holds
 from kasify_orders.service.listing import OrderFilters, count_orders, list_orders
-from kasify_orders.service.refunds import REFUND_RETRY_AFTER, Refunds
+from kasify_orders.service.outbox import OutboxRuns
+from kasify_orders.service.refunds import Refunds
 from kasify_orders.service.writes import Step, Writer
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
@@ -37,7 +41,7 @@ DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 
 
-class Orders:
+class Orders(OutboxRuns, Holds):
     """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
 
     def __init__(
@@ -55,14 +59,19 @@ class Orders:
         #: The pluggy PluginManager: register plugins here, or pass them to :meth:`connect`.
         self.plugins = plugins
         self.hooks = Hooks(plugins)
-        self.delivery = Delivery(store, self.hooks, settings, clock=clock)
-        self._writer = Writer(store, hooks=self.hooks, settings=settings, delivery=self.delivery, clock=clock)
+        #: Dispatches the outbox's events to the event hooks.
+        self.dispatcher = Dispatcher(store, self.hooks, settings, clock=clock)
+        self._writer = Writer(
+            store, hooks=self.hooks, settings=settings, dispatcher=self.dispatcher, clock=clock
+        )
         self._refunds = Refunds(self._writer)
         #: Tracked stock per SKU.
         self.inventory = Inventory(store)
         #: Discount codes.
         self.coupons = Coupons(store)
-        plugins.hook.kasify_configure.call_historic(kwargs={"orders": self})
+        #: What plugins are given (``kasify_configure(context)``): settings, clock, store, plugins.
+        self.context = PluginContext(settings=settings, clock=clock, store=store, plugins=plugins)
+        plugins.hook.kasify_configure.call_historic(kwargs={"orders": self, "context": self.context})
 
     @classmethod
     def connect(
@@ -87,14 +96,15 @@ class Orders:
             control, to expire a lease or a backoff without waiting).
         """
         url = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
-        settings = settings or Settings()
-        manager = build_plugin_manager(plugins, load_entrypoints=load_entrypoints)
-        store = Hooks(manager).storage(url, settings)
-        orders = cls(store, settings=settings, plugins=manager, clock=clock)
-        if migrate if migrate is not None else url.startswith("sqlite"):
-            orders.migrate()
-        notifications.readiness.warn_once(orders, notifications.email_problems_of(orders))
-        return orders
+        return compose(
+            cls,
+            store=url,
+            settings=settings or Settings(),
+            plugins=plugins,
+            load_entrypoints=load_entrypoints,
+            clock=clock,
+            migrate=migrate if migrate is not None else url.startswith("sqlite"),
+        )
 
     def migrate(self) -> None:
         """Apply every shipped migration not yet applied (safe to call on every start)."""
@@ -321,20 +331,6 @@ class Orders:
             expected_version=expected_version,
         )
 
-    def settle_pending_refunds(self, *, older_than: timedelta = REFUND_RETRY_AFTER, limit: int = 100) -> int:
-        """Finish refunds left pending by asking the provider again, with the same key.
-
-        Returns how many settled or failed.
-
-        A refund stays pending when the process died (or the database failed) between asking
-        the provider and recording its answer, or when the provider said its answer comes
-        later (:class:`~kasify_orders.RefundPending`). :meth:`deliver_pending` calls this, so
-        an outbox worker finishes them; call it yourself if you deliver the outbox inline
-        only. *older_than* leaves alone refunds asked for so recently that their first call
-        may still be running (asking again would be safe, only needless).
-        """
-        return self._refunds.settle_pending(older_than=older_than, limit=limit)
-
     def add_note(
         self, order_id: str, text: str, *, actor: str | None = None, expected_version: int | None = None
     ) -> Order:
@@ -369,26 +365,15 @@ class Orders:
         *kind* is one of the email kinds (``"order_confirmation"``, ``"shipping_notification"``,
         …; see :mod:`kasify_orders.notifications`). The resend is recorded on the timeline.
         """
-        return notifications.resend(self, order_id, kind, actor=actor)
-
-    # -- the outbox -----------------------------------------------------------------------
-
-    def deliver_pending(self, *, retry_now: bool = False, limit: int = 100) -> int:
-        """Deliver due outbox events now; returns how many were delivered.
-
-        Refunds left pending at the payment provider are finished first
-        (:meth:`settle_pending_refunds`), so the worker that delivers the outbox settles them too.
-
-        :param retry_now: Also deliver events waiting out their retry backoff (and settle pending
-            refunds however recently they were asked for).
-        :param limit: Claim at most this many events per round trip.
-        """
-        self.settle_pending_refunds(older_than=timedelta(0) if retry_now else REFUND_RETRY_AFTER)
-        return self.delivery.deliver_due(self.get, retry_now=retry_now, limit=limit)
-
-    def retry_dead(self) -> int:
-        """Make events that exhausted their attempts due again; returns how many."""
-        return self.store.revive_dead(self.clock())
+        recipients = self.plugins.hook.kasify_resend_notification(
+            context=self.context, order_id=order_id, kind=kind, actor=actor
+        )
+        if recipients is None:
+            raise EmailsNotConfigured(
+                "emails are off: set Settings.smtp_url, or register a kasify_send_email plugin"
+                " and call kasify_orders.notifications.install(orders)"
+            )
+        return list(recipients)
 
     def _act(self, order_id: str, expected_version: int | None, step: Step) -> Order:
         return self._writer.act(order_id, expected_version, step)

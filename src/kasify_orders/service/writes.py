@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from kasify_orders.actions import Change
-from kasify_orders.delivery import Delivery, outbox_items
+from kasify_orders.dispatch import Dispatcher, outbox_items
 from kasify_orders.errors import ConcurrentUpdate
 from kasify_orders.model import Line, Order
 from kasify_orders.plugins import Hooks
@@ -36,13 +36,13 @@ class Writer:
         *,
         hooks: Hooks,
         settings: Settings,
-        delivery: Delivery,
+        dispatcher: Dispatcher,
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.hooks = hooks
         self.settings = settings
-        self.delivery = delivery
+        self.dispatcher = dispatcher
         self.clock = clock
 
     def act(self, order_id: str, expected_version: int | None, step: Step) -> Order:
@@ -69,8 +69,8 @@ class Writer:
         tx.enqueue(
             items,
             now=now,
-            token=self.delivery.token if inline else None,
-            lease_until=self.delivery.lease_until(now) if inline else None,
+            token=self.dispatcher.token if inline else None,
+            lease_until=self.dispatcher.lease_until(now) if inline else None,
         )
         return items
 
@@ -81,9 +81,9 @@ class Writer:
         return self.enqueue(tx, before.id, change, now)
 
     def deliver_now(self, order: Order, items: Sequence[OutboxItem]) -> None:
-        """Deliver the events this call queued, once the store says they are committed."""
+        """Dispatch the events this call queued, once the store says they are committed."""
         if items and self.settings.deliver_inline:
-            self.store.after_commit(lambda: self.delivery.deliver_inline(items, lambda _order_id: order))
+            self.store.after_commit(lambda: self.dispatcher.dispatch_inline(items, lambda _order_id: order))
 
 
 def checked_key(name: str, value: str | None) -> str | None:

@@ -14,7 +14,12 @@ or leave them out of the comparison::
     context.configure(..., include_name=exclude_kasify_tables())
 
 kasify's own migrations are applied by ``orders.migrate()`` (or ``kasify-orders db upgrade``)
-and recorded in their own version table, ``kasify_alembic_version``.
+and recorded in their own version table, ``kasify_alembic_version``. A plugin's own tables
+(:mod:`~kasify_orders.storage.plugin_tables`, the Saleor App's) have their own chain and
+version table; :func:`metadata` lists those of every plugin declared in the process too.
+
+What the service needs from a store is :mod:`~kasify_orders.storage.port`; ``SqlStore``
+(:mod:`~kasify_orders.storage.store`) is the implementation here.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ __all__ = [
     "OutboxStore",
     "RefundStore",
     "SearchIndex",
+    "StatusCounts",
     "StockOps",
     "Store",
     "Transaction",
@@ -288,8 +289,28 @@ class SearchIndex(Protocol):
         ...
 
 
+class StatusCounts(Protocol):
+    """The per-status counts behind the list's tabs, kept with each order change."""
+
+    def rebuild_status_counts(self) -> dict[str, int]:
+        """Count every order again and store the counts (safe while the shop runs); returns them."""
+        ...
+
+    def status_count_drift(self) -> dict[str, tuple[int, int]]:
+        """The counts that differ from the orders: ``{name: (stored, counted)}``; empty when exact."""
+        ...
+
+
 class Store(
-    UnitOfWork, OrderReads, InventoryStore, CouponStore, RefundStore, OutboxStore, SearchIndex, Protocol
+    UnitOfWork,
+    OrderReads,
+    InventoryStore,
+    CouponStore,
+    RefundStore,
+    OutboxStore,
+    SearchIndex,
+    StatusCounts,
+    Protocol,
 ):
     """Everything kasify keeps: what a ``kasify_storage`` plugin returns."""
 

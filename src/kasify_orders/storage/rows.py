@@ -208,18 +208,9 @@ def children_from_union(
     timeline: list[TimelineEvent] = []
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
-            unit_price = money.from_minor(r.amount, currency)
-            line_total = money.from_minor(r.line_total, currency)
-            lines.append(
-                Line(
-                    sku=r.ref,
-                    name=r.body,
-                    variant=r.variant_or_actor,
-                    quantity=r.quantity,
-                    unit_price=unit_price,
-                    total=line_total,
-                )
-            )
+            price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
+            # Line(sku, name, variant, quantity, unit_price, total)
+            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total))
         elif r.kind == REFUND:
             refunds.append(
                 Refund(

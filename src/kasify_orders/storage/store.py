@@ -37,6 +37,7 @@ from kasify_orders import errors
 from kasify_orders.errors import ConstraintViolation, ValidationError
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, utcnow
+from kasify_orders.storage import counters
 from kasify_orders.storage.engine import ConnectionSource, EngineConnections, create_engine, is_transient
 from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
 from kasify_orders.storage.outbox_ops import OutboxAndSearch
@@ -217,12 +218,16 @@ class SqlStore(OutboxAndSearch):
         return self.read(lambda tx: tx.count_orders(where))
 
     def count_by_status(self) -> dict[Status, int]:
-        """How many orders are in each status."""
-        t = self.tables.orders
-        query = sa.select(t.c.status, sa.func.count()).group_by(t.c.status)
-        rows = self.read(lambda tx: tx.conn.execute(query).all())
-        counts = {Status(status): count for status, count in rows}
-        return {status: counts.get(status, 0) for status in Status}
+        """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""
+        return self.read(lambda tx: counters.by_status(tx.conn, self.tables))
+
+    def rebuild_status_counts(self) -> dict[str, int]:
+        """See :meth:`~kasify_orders.storage.port.StatusCounts.rebuild_status_counts`."""
+        return counters.rebuild(self)
+
+    def status_count_drift(self) -> dict[str, tuple[int, int]]:
+        """See :meth:`~kasify_orders.storage.port.StatusCounts.status_count_drift`."""
+        return counters.drift(self)
 
     def stock(self, sku: str) -> int | None:
         """Units in stock for a tracked SKU; None when the SKU is not tracked."""

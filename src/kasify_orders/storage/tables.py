@@ -136,6 +136,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.CheckConstraint("refunded <= total", name="refunded_within_total"),
         sa.Index(None, "status", "number"),
         sa.Index(None, "payment_status", "number"),
+        # "Needs attention": the orders waiting to ship paid in one day (``storage/counters.py``).
+        sa.Index(None, "status", "paid_at"),
         sa.Index(None, "created_at"),
         sa.Index(None, "customer_email"),
         sa.Index(None, "tracking_number"),

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 from kasify_orders import money
 from kasify_orders.errors import ConcurrentUpdate, DuplicateIdempotencyKey, OrderNotFound
 from kasify_orders.model import Order, OrderSummary, TimelineEvent
+from kasify_orders.storage import counters
 from kasify_orders.storage.queries import filtered, is_common
 from kasify_orders.storage.records import OrderFilter
 from kasify_orders.storage.rows import (
@@ -118,6 +119,8 @@ class SqlTransaction(StockCouponsOutbox):
 
     def count_orders(self, where: OrderFilter) -> int:
         """See :meth:`SqlStore.count_orders`."""
+        if (known := counters.answer(self.conn, self.t, where)) is not None:
+            return known
         o = self.t.orders
         return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
 
@@ -170,6 +173,7 @@ class SqlTransaction(StockCouponsOutbox):
         terms = terms_of(order.customer.name, order.customer.email)
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
+        counters.record(self.conn, self.t, None, order)
         return attrs.evolve(order, number=number)
 
     def _next_order_number(self) -> int:
@@ -207,6 +211,7 @@ class SqlTransaction(StockCouponsOutbox):
         values = {**order_values(after), "b_id": before.id, "b_version": before.version}
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
+        counters.record(self.conn, self.t, before, after)
         known = {refund.id: refund for refund in before.refunds}
         new_refunds = [refund for refund in after.refunds if refund.id not in known]
         if new_refunds:

@@ -36,7 +36,7 @@ LEASE = 300.0
 WORKER = (
     "import sys\n"
     "import kasify_orders as ko\n"
-    "settings = ko.Settings(smtp_url=sys.argv[2], deliver_inline=False, delivery_lease_seconds=300.0,\n"
+    "settings = ko.Settings(smtp_url=sys.argv[2], deliver_inline=False, dispatch_lease_seconds=300.0,\n"
     "    from_email='Analytical Engines <orders@engines.example>', new_order_alert_emails=[sys.argv[3]])\n"
     "orders = ko.Orders.connect(sys.argv[1], settings=settings, load_entrypoints=False, migrate=False)\n"
     "print(orders.deliver_pending(), flush=True)\n"
@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_send_leaves_one_record_per_email_and_resends_with_t
     smtp.inbox.hold = threading.Event()
     smtp.start()
     try:
-        web = connect(shop_settings(smtp.url, deliver_inline=False, delivery_lease_seconds=LEASE))
+        web = connect(shop_settings(smtp.url, deliver_inline=False, dispatch_lease_seconds=LEASE))
         order = web.place(new_order())
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
         worker = subprocess.Popen(
@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_send_leaves_one_record_per_email_and_resends_with_t
 
         # Another worker, once the leases are over.
         later = Clock(utcnow() + timedelta(seconds=LEASE + 1))
-        settings = shop_settings(smtp.url, deliver_inline=False, delivery_lease_seconds=LEASE)
+        settings = shop_settings(smtp.url, deliver_inline=False, dispatch_lease_seconds=LEASE)
         assert connect(settings, clock=later).deliver_pending() == 1
         assert {r.to: str(r.message["Message-ID"]) for r in smtp.inbox.received} == first
         markers = notifications.sent_emails(web, order.id)

@@ -33,7 +33,7 @@ def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
     connect: Connect, smtp: SmtpServer
 ) -> None:
     clock = Clock()
-    shop = connect(shop_settings(smtp.url, delivery_lease_seconds=60), clock=clock)
+    shop = connect(shop_settings(smtp.url, dispatch_lease_seconds=60), clock=clock)
     order = shop.place(new_order())
     ledger = _notifier(shop).ledger
     wanted = [

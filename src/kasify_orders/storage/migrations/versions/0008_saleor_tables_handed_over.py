@@ -13,7 +13,7 @@ Migrations 0003 and 0006 made ``kasify_saleor_installations``, ``kasify_saleor_o
 Downgrading puts any missing one back, empty, as 0006 left it, so 0006 and 0003 can revert.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -23,7 +23,7 @@ from alembic import context, op
 from kasify_orders.storage.tables import UTCDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,14 @@ holds the claim. Only a crash between the server accepting an email and the even
 markers being written (while its other emails are sent: a few, one per recipient) can send
 it again, after the lease ends; it then carries the same ``Message-ID``, so mail systems
 can recognise the duplicate.
+
+On PostgreSQL the claim and the record of emails the outbox delivers commit without waiting
+for the disk (``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every
+commit): the outbox's own commit that ends the event's delivery (done or failed) waits for
+it, and PostgreSQL's log is written in order, so once that commit is on disk, so are these.
+A crash of the database server before then loses them with the outbox's, which is the crash
+window above (the event is delivered again). A worker's crash loses nothing: the server has
+the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
 """
 
 from __future__ import annotations
@@ -17,16 +25,19 @@ import enum
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
 
 from kasify_orders.errors import ConstraintViolation, EmailInFlight
 from kasify_orders.model import TimelineEvent, utcnow
+from kasify_orders.storage.engine import EngineConnections
 from kasify_orders.storage.port import Store
 from kasify_orders.storage.store import SqlTransaction as Transaction
 from kasify_orders.storage.store import sql_store
+
+T = TypeVar("T")
 
 __all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
 
@@ -37,6 +48,10 @@ class State(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class _ClaimLost(Exception):
+    """A claim this worker took is no longer its own (recording starts over, row by row)."""
 
 
 @attrs.frozen
@@ -101,6 +116,29 @@ class Ledger:
         #: The time of the ``Orders``: a claim's lease is measured by it.
         self.clock = clock
 
+    @property
+    def any_thread(self) -> bool:
+        """Whether any thread may use the ledger: a store with its own connection pool.
+
+        A host's store (Django's) is bound to each thread's connection of the host.
+        """
+        return isinstance(self.store.connections, EngineConnections)
+
+    def _atomic(self, work: Callable[[Transaction], T], *, durable: bool) -> T:
+        """*work* in one transaction; unless *durable*, committed without waiting for the disk.
+
+        Only on PostgreSQL, and only when the store runs its own transactions on its own engine
+        (a host's store, Django's, joins the host's transaction, whose commit is the host's).
+        """
+        if durable or self.store.dialect != "postgresql" or not self.any_thread:
+            return self.store.atomic(work)
+
+        def relaxed(tx: Transaction) -> T:
+            tx.conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            return work(tx)
+
+        return self.store.atomic(relaxed)
+
     def _key(self, event_id: str, kind: str, recipient: str) -> sa.ColumnElement[bool]:
         t = self.table
         return sa.and_(t.c.event_id == event_id, t.c.kind == kind, t.c.recipient == recipient)
@@ -157,8 +195,12 @@ class Ledger:
 
         return self.store.atomic(take_over)
 
-    def claim_all(self, wanted: Sequence[Wanted]) -> list[Claim | EmailInFlight | None]:
+    def claim_all(
+        self, wanted: Sequence[Wanted], *, durable: bool = True
+    ) -> list[Claim | EmailInFlight | None]:
         """Claim several emails (one event's), each as :meth:`claim` would.
+
+        *durable* False: the outbox commits after this (see the module's docstring).
 
         For each: a :class:`Claim`, the :class:`EmailInFlight` saying another worker holds it,
         or None (sent already). One transaction when none of them was claimed before (an
@@ -186,7 +228,7 @@ class Ledger:
             for email, claim in zip(wanted, claims, strict=True)
         ]
         try:
-            self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows))
+            self._atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows), durable=durable)
         except ConstraintViolation:
             pass  # a retry: some were claimed before, so claim each on its own
         else:
@@ -207,48 +249,74 @@ class Ledger:
                 results.append(error)
         return results
 
-    def record(self, outcomes: Sequence[Outcome]) -> None:
+    def record(self, outcomes: Sequence[Outcome], *, durable: bool = True) -> None:
         """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.
 
         A sent email is marked even by a worker that lost its lease (it did go out); a failed
-        one only by its claim's holder, whose claim is released.
+        one only by its claim's holder, whose claim is released. When this worker still holds
+        every sent email's claim (nearly always), one ``UPDATE`` marks them all. *durable*
+        False: the outbox commits after this (see the module's docstring).
         """
+        if not outcomes:
+            return
+        try:
+            self._atomic(lambda tx: self._record(tx, outcomes, together=True), durable=durable)
+        except _ClaimLost:  # another worker took one over: mark each on its own
+            self._atomic(lambda tx: self._record(tx, outcomes, together=False), durable=durable)
+
+    def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
         t = self.table
-
-        def work(tx: Transaction) -> None:
-            entries: dict[str, list[TimelineEvent]] = {}
-            for outcome in outcomes:
-                key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
-                if outcome.sent:
-                    statement = (
-                        sa.update(t)
-                        .where(key, t.c.state != State.SENT.value)
-                        .values(
-                            state=State.SENT.value,
-                            sent_at=outcome.entry.at,
-                            claim_token=None,
-                            claimed_until=None,
-                            last_error=None,
-                        )
+        entries: dict[str, list[TimelineEvent]] = {}
+        sent = [outcome for outcome in outcomes if outcome.sent]
+        if together and sent:
+            at_type = t.c.sent_at.type
+            by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
+            statement = (
+                sa.update(t)
+                .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
+                # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
+                .ordered_values(
+                    (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
+                    (t.c.state, State.SENT.value),
+                    (t.c.claim_token, None),
+                    (t.c.claimed_until, None),
+                    (t.c.last_error, None),
+                )
+            )
+            if tx.conn.execute(statement).rowcount != len(by_token):
+                raise _ClaimLost
+        for outcome in outcomes:  # the timeline entries in the emails' order
+            if together and outcome.sent:
+                entries.setdefault(outcome.order_id, []).append(outcome.entry)
+                continue
+            key = self._key(outcome.event_id, outcome.kind, outcome.recipient)
+            if outcome.sent:
+                statement = (
+                    sa.update(t)
+                    .where(key, t.c.state != State.SENT.value)
+                    .values(
+                        state=State.SENT.value,
+                        sent_at=outcome.entry.at,
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=None,
                     )
-                else:
-                    statement = (
-                        sa.update(t)
-                        .where(key, t.c.claim_token == outcome.claim.token)
-                        .values(
-                            state=State.FAILED.value,
-                            claim_token=None,
-                            claimed_until=None,
-                            last_error=str(outcome.entry.data.get("error", ""))[:4000],
-                        )
+                )
+            else:
+                statement = (
+                    sa.update(t)
+                    .where(key, t.c.claim_token == outcome.claim.token)
+                    .values(
+                        state=State.FAILED.value,
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=str(outcome.entry.data.get("error", ""))[:4000],
                     )
-                if tx.conn.execute(statement).rowcount == 1:
-                    entries.setdefault(outcome.order_id, []).append(outcome.entry)
-            for order_id, added in entries.items():
-                tx.append_timeline(order_id, added)
-
-        if outcomes:
-            self.store.atomic(work)
+                )
+            if tx.conn.execute(statement).rowcount == 1:
+                entries.setdefault(outcome.order_id, []).append(outcome.entry)
+        for order_id, added in entries.items():
+            tx.append_timeline(order_id, added)
 
     def for_order(self, order_id: str) -> list[SentEmail]:
         """Every email recorded for the order, oldest first."""

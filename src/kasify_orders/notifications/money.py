@@ -50,8 +50,13 @@ def _pattern(locale: Locale, digits: int) -> str:
     return ";".join(_FRACTION.sub(fraction, part, count=1) for part in standard.split(";"))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_money(amount: Decimal, currency: str, locale: Locale) -> str:
-    """*amount* of *currency* as a customer of *locale* reads it: ``$1,234.50``, ``1.234,50 €``."""
+    """*amount* of *currency* as a customer of *locale* reads it: ``$1,234.50``, ``1.234,50 €``.
+
+    Remembered: an email shows a few amounts, the same ones in its text and HTML, and Babel
+    takes longer to format one than the rest of the template takes to render.
+    """
     digits = money.minor_unit(currency)
     return format_currency(
         money.quantize(amount, currency),

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
-
-import attrs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kasify_orders.dispatch import inline_deadline
 from kasify_orders.errors import (
@@ -34,10 +30,11 @@ from kasify_orders.errors import (
 )
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
-from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
-from kasify_orders.notifications.ledger import Claim, Ledger, Outcome, Wanted
-from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
+from kasify_orders.model import Order, Refund, Shipment
+from kasify_orders.notifications.kinds import EmailKind
+from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
+from kasify_orders.notifications.render import Email, Renderer, message_id
+from kasify_orders.notifications.sending import Rendered, Sending, describe
 
 if TYPE_CHECKING:
     import pluggy
@@ -58,25 +55,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 #: Threads sending emails for inline delivery at once (more wait their turn).
 _SENDING_THREADS = 8
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
-
-_LABELS = {
-    EmailKind.ORDER_CONFIRMATION: "Order confirmation",
-    EmailKind.SHIPPING_NOTIFICATION: "Shipping notification",
-    EmailKind.TRACKING_CORRECTED: "Tracking correction",
-    EmailKind.REFUND_CONFIRMATION: "Refund confirmation",
-    EmailKind.ORDER_CANCELLED: "Cancellation notice",
-    EmailKind.NEW_ORDER_ALERT: "New-order alert",
-}
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else repr(error)
 
 
 class Notifier:
@@ -93,7 +78,7 @@ class Notifier:
         #: Sends emails within an inline budget; started on first use, its threads are kept.
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
-        self._running: set[Future[None]] = set()
+        self._running: set[Future[Any]] = set()
         self._pool_lock = threading.Lock()
 
     # -- the event hooks ---------------------------------------------------------------
@@ -181,6 +166,10 @@ class Notifier:
         tried even if one fails; then :class:`EmailDeliveryFailed` says which failed, so the
         outbox retries the event (and skips the ones that went out).
 
+        The emails of an event hook (not *resending*) are written to the ledger without waiting
+        for the disk on PostgreSQL: the outbox's commit that follows waits for them (see
+        :mod:`.ledger`).
+
         :raises DispatchDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
         """
@@ -190,63 +179,90 @@ class Notifier:
         deadline = inline_deadline()
         if deadline is not None and time.monotonic() >= deadline:
             raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
-        recipients = [parseaddr(email.to)[1].lower() for email in wanted]
-        claims = self.ledger.claim_all(
-            [
-                Wanted(
-                    event_id,
-                    email.kind,
-                    recipient,
-                    email.order.id,
-                    message_id(event_id, email.kind, recipient, self.settings.from_email),
-                )
-                for email, recipient in zip(wanted, recipients, strict=True)
-            ]
-        )
-        sending = _Sending(self, event_id, actor, resending)
-        claimed = [
-            (email, recipient, claim)
-            for email, recipient, claim in zip(wanted, recipients, claims, strict=True)
-            if claim is not None and not isinstance(claim, EmailInFlight)
-        ]
-        for email, claim in zip(wanted, claims, strict=True):
-            if isinstance(claim, EmailInFlight):
-                sending.errors.append(f"{email.kind} to {email.to}: {_describe(claim)}")
-        # Within a budget, or with several emails, they are sent on a pool thread: each as
-        # soon as it is rendered, while the next one renders.
-        future = self._start(sending) if claimed and (deadline is not None or len(claimed) > 1) else None
+        sending = Sending(self, event_id, actor, resending)
+        # Within a budget, or with several emails, each is sent on a pool thread as soon as it
+        # is rendered (the next one renders meanwhile, and they travel side by side).
+        threaded = deadline is not None or len(wanted) > 1
+        claimed = self._claim(sending, wanted, threaded=threaded)
+        futures = []
         try:
-            for email, recipient, claim in claimed:
-                sending.prepare(email, recipient, claim)
-        finally:
-            sending.prepared()
-        if future is None:
-            sending.send()
-        else:
-            wait([future], timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
+            for email, recipient, claim, ready in claimed:
+                send = sending.prepare(email, recipient, claim, ready)
+                if send is None:
+                    continue
+                if threaded:
+                    futures.append(self._start(send))
+                else:
+                    send()
+        except BaseException:
+            sending.let_go()  # interrupted: the emails on their way still get recorded
+            raise
+        if futures:
+            wait(futures, timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
             if sending.let_go():
-                count = len(sending.ready)
+                count = sum(not future.done() for future in futures)
                 raise DispatchDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
-        sending.record()
+        sending.record(durable=resending)
         if sending.errors:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent
 
-    def _start(self, sending: _Sending) -> Future[None]:
-        """Have a pool thread send *sending*'s emails as they are prepared."""
+    def _claim(
+        self, sending: Sending, wanted: list[Email], *, threaded: bool
+    ) -> list[tuple[Email, str, Claim, Rendered | None]]:
+        """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
+
+        When the store can be used from any thread, the emails render while they are claimed
+        (on a pool thread, if one is free: never behind the sends of a slow mail server).
+        """
+        event_id = sending.event_id
+        recipients = [parseaddr(email.to)[1].lower() for email in wanted]
+        rows = [
+            Wanted(
+                event_id,
+                email.kind,
+                recipient,
+                email.order.id,
+                message_id(event_id, email.kind, recipient, self.settings.from_email),
+            )
+            for email, recipient in zip(wanted, recipients, strict=True)
+        ]
+        rendered: list[Rendered | None] = [None] * len(wanted)
+        if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
+            claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
+            rendered = [
+                sending.render(email, row.message_id) for email, row in zip(wanted, rows, strict=True)
+            ]
+            claims = claiming.result()
+        else:
+            claims = self.ledger.claim_all(rows, durable=sending.resending)
+        claimed = []
+        for email, recipient, claim, ready in zip(wanted, recipients, claims, rendered, strict=True):
+            if isinstance(claim, EmailInFlight):
+                sending.early_errors.append(f"{email.kind} to {email.to}: {describe(claim)}")
+            elif claim is not None:
+                claimed.append((email, recipient, claim, ready))
+        return claimed
+
+    def _start(self, work: Callable[[], T]) -> Future[T]:
+        """Have a pool thread do *work* (send one email, or claim an event's)."""
         with self._pool_lock:
             if self._pool is None or self._pool_pid != os.getpid():  # a forked worker starts its own
                 self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
                 self._pool_pid = os.getpid()
                 self._running = set()
-            future = self._pool.submit(sending.in_background)
+            future = self._pool.submit(work)
             self._running.add(future)
         future.add_done_callback(self._finished)
         return future
 
-    def _finished(self, future: Future[None]) -> None:
+    def _idle_threads(self) -> int:
+        with self._pool_lock:
+            return _SENDING_THREADS - len(self._running)
+
+    def _finished(self, future: Future[Any]) -> None:
         with self._pool_lock:
             self._running.discard(future)
 
@@ -259,117 +275,6 @@ class Notifier:
             running = list(self._running)
         _done, pending = wait(running, timeout=timeout)
         return not pending
-
-
-class _Sending:
-    """One event's claimed emails: rendered, sent in turn, then recorded in one transaction."""
-
-    def __init__(self, notifier: Notifier, event_id: str, actor: str | None, resending: bool) -> None:
-        self.notifier = notifier
-        self.event_id = event_id
-        self.actor = actor
-        self.resending = resending
-        self.ready: list[tuple[Email, str, Claim, EmailMessage]] = []
-        self.outcomes: list[Outcome] = []
-        self.errors: list[str] = []
-        self.sent: list[str] = []
-        #: Rendered messages on their way to the sender (None: no more).
-        self._queue: queue.SimpleQueue[tuple[Email, str, Claim, EmailMessage] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._finished = False
-        self._abandoned = False
-
-    def _outcome(self, email: Email, recipient: str, claim: Claim, error: Exception | None) -> None:
-        notifier = self.notifier
-        label = _LABELS[email.kind]
-        data = {
-            "kind": email.kind.value,
-            "to": recipient,
-            "event_id": self.event_id,
-            "message_id": claim.message_id,
-        }
-        if error is None:
-            verb = "resent" if self.resending else "emailed"
-            entry = TimelineEvent(
-                "email_sent",
-                notifier.clock(),
-                self.actor,
-                f"{label} {verb} to {recipient}",
-                {**data, "resend": self.resending},
-            )
-            self.sent.append(email.to)
-        else:
-            reason = _describe(error)
-            entry = TimelineEvent(
-                "email_failed",
-                notifier.clock(),
-                self.actor,
-                f"{label} email to {recipient} failed (attempt {claim.attempt}): {reason}",
-                {**data, "error": reason, "attempt": claim.attempt},
-            )
-            self.errors.append(f"{email.kind} to {email.to}: {reason}")
-        self.outcomes.append(
-            Outcome(self.event_id, email.kind, recipient, email.order.id, claim, entry, sent=error is None)
-        )
-
-    def prepare(self, email: Email, recipient: str, claim: Claim) -> None:
-        """Render the claimed email (a failure is recorded like a failed send)."""
-        notifier = self.notifier
-        try:
-            chosen = None
-            shown = email
-            if email.kind in CUSTOMER_KINDS:
-                hook = notifier.orders.plugins.hook
-                chosen = hook.kasify_email_locale(order=email.order)
-                number = hook.kasify_customer_order_number(order=email.order)
-                if number is not None and int(number) != email.order.number:  # the number the customer saw
-                    shown = attrs.evolve(email, order=attrs.evolve(email.order, number=int(number)))
-            locale = default_locale(notifier.settings, email, None if chosen is None else str(chosen))
-            message = notifier.renderer.message(shown, locale=locale, message_id=claim.message_id)
-        except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
-            self._outcome(email, recipient, claim, error)
-        else:
-            self.ready.append((email, recipient, claim, message))
-            self._queue.put((email, recipient, claim, message))
-
-    def prepared(self) -> None:
-        """Every email is prepared: :meth:`send` stops after the last."""
-        self._queue.put(None)
-
-    def send(self) -> None:
-        """Send each prepared email as it comes, noting what became of it."""
-        while (ready := self._queue.get()) is not None:
-            email, recipient, claim, message = ready
-            try:
-                self.notifier.orders.hooks.send_email(message)
-            except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
-                self._outcome(email, recipient, claim, error)
-            else:
-                self._outcome(email, recipient, claim, None)
-
-    def record(self) -> None:
-        """Write every outcome to the ledger and the timelines, in one transaction."""
-        self.notifier.ledger.record(self.outcomes)
-
-    def in_background(self) -> None:
-        """:meth:`send` in a thread; records the outcomes itself if the caller stopped waiting."""
-        try:
-            self.send()
-        finally:
-            with self._lock:
-                self._finished = True
-                abandoned = self._abandoned
-            if abandoned:
-                try:
-                    self.record()
-                except Exception:
-                    log.exception("recording the emails of event %s failed", self.event_id)
-
-    def let_go(self) -> bool:
-        """Stop waiting: True when the emails are still being sent (the thread records them)."""
-        with self._lock:
-            self._abandoned = not self._finished
-            return self._abandoned
 
 
 def install(orders: Orders) -> Notifier:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, parseaddr
@@ -29,6 +29,7 @@ from kasify_orders import carriers
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.lifecycle import RefundStatus
 from kasify_orders.model import Order, Refund, Shipment, utcnow
+from kasify_orders.notifications import mime
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.money import format_money, locale_for_country, parse_locale
 from kasify_orders.settings import Settings
@@ -211,21 +212,20 @@ class Renderer:
         return " ".join(subject.split()), text, html
 
     def message(self, email: Email, *, locale: Locale, message_id: str) -> EmailMessage:
-        """The complete message, headers included."""
+        """The complete message, headers included (built by :mod:`.mime`, which is cheap)."""
         subject, text, html = self.render(email, locale)
-        message = EmailMessage(policy=_POLICY)
-        message["Subject"] = subject
-        message["From"] = self.settings.from_email
-        if self.settings.reply_to:
-            message["Reply-To"] = self.settings.reply_to
         name, addr = parseaddr(email.to)
-        message["To"] = Address(display_name=email.to_name or name, addr_spec=addr)
-        message["Date"] = format_datetime(self.clock())
-        message["Message-ID"] = message_id
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-        return message
+        settings = self.settings
+        headers = [
+            mime.header(_POLICY, "Subject", subject),
+            mime.shared_header(_POLICY, "From", settings.from_email),
+            *([mime.shared_header(_POLICY, "Reply-To", settings.reply_to)] if settings.reply_to else []),
+            mime.address_header(_POLICY, "To", email.to_name or name, addr),
+            mime.shared_header(_POLICY, "Date", format_datetime(self.clock())),
+            mime.header(_POLICY, "Message-ID", message_id),
+            mime.shared_header(_POLICY, "Auto-Submitted", "auto-generated"),
+        ]
+        return mime.alternative(_POLICY, headers, text, html)
 
 
 def default_locale(settings: Settings, email: Email, chosen: str | None) -> Locale:

@@ -1,0 +1,189 @@
+"""Sending one event's claimed emails: rendered in turn, sent side by side, recorded together.
+
+The caller renders each email and hands it to a pool thread at once, so the next one renders
+while the first is on the wire, and the emails of an event (the confirmation and each
+merchant alert) travel at the same time, each over an SMTP connection of its own (the
+sender keeps a few open). Their outcomes are written to the ledger in one transaction once
+the last one is done, by the caller, or, when the caller's inline budget ran out, by the
+thread that finished last.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+import attrs
+
+from kasify_orders.model import TimelineEvent
+from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
+from kasify_orders.notifications.ledger import Claim, Outcome
+from kasify_orders.notifications.render import Email, default_locale
+
+if TYPE_CHECKING:
+    from kasify_orders.notifications.plugin import Notifier
+
+__all__ = ["LABELS", "Rendered", "Sending", "describe"]
+
+log = logging.getLogger(__name__)
+
+#: An email rendered with a ``Message-ID``: the message, or why rendering failed.
+Rendered = tuple[str, EmailMessage | Exception]
+
+#: How each kind is named on the order's timeline.
+LABELS = {
+    EmailKind.ORDER_CONFIRMATION: "Order confirmation",
+    EmailKind.SHIPPING_NOTIFICATION: "Shipping notification",
+    EmailKind.TRACKING_CORRECTED: "Tracking correction",
+    EmailKind.REFUND_CONFIRMATION: "Refund confirmation",
+    EmailKind.ORDER_CANCELLED: "Cancellation notice",
+    EmailKind.NEW_ORDER_ALERT: "New-order alert",
+}
+
+
+def describe(error: BaseException) -> str:
+    """The error's type and message, for the timeline and the outbox."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else repr(error)
+
+
+class Sending:
+    """One event's claimed emails, on their way; :meth:`record` writes what became of them."""
+
+    def __init__(self, notifier: Notifier, event_id: str, actor: str | None, resending: bool) -> None:
+        self.notifier = notifier
+        self.event_id = event_id
+        self.actor = actor
+        self.resending = resending
+        #: Each email's outcome, in the order the emails were given (None: not done yet).
+        self._outcomes: list[tuple[Outcome, str | None, str] | None] = []
+        #: Errors found before sending (another worker holds an email).
+        self.early_errors: list[str] = []
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._abandoned = False
+
+    # -- what became of the emails -------------------------------------------------------
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """The outcomes so far, in order."""
+        return [done[0] for done in self._outcomes if done is not None]
+
+    @property
+    def errors(self) -> list[str]:
+        """Why each email that failed failed (``"<kind> to <address>: <error>"``)."""
+        failed = [done[1] for done in self._outcomes if done is not None and done[1] is not None]
+        return [*self.early_errors, *failed]
+
+    @property
+    def sent(self) -> list[str]:
+        """The addresses sent to, in order."""
+        return [done[2] for done in self._outcomes if done is not None and done[0].sent]
+
+    def _outcome(
+        self, slot: int, email: Email, recipient: str, claim: Claim, error: Exception | None
+    ) -> None:
+        notifier = self.notifier
+        label = LABELS[email.kind]
+        data = {
+            "kind": email.kind.value,
+            "to": recipient,
+            "event_id": self.event_id,
+            "message_id": claim.message_id,
+        }
+        failure = None
+        if error is None:
+            verb = "resent" if self.resending else "emailed"
+            entry = TimelineEvent(
+                "email_sent",
+                notifier.clock(),
+                self.actor,
+                f"{label} {verb} to {recipient}",
+                {**data, "resend": self.resending},
+            )
+        else:
+            reason = describe(error)
+            entry = TimelineEvent(
+                "email_failed",
+                notifier.clock(),
+                self.actor,
+                f"{label} email to {recipient} failed (attempt {claim.attempt}): {reason}",
+                {**data, "error": reason, "attempt": claim.attempt},
+            )
+            failure = f"{email.kind} to {email.to}: {reason}"
+        outcome = Outcome(
+            self.event_id, email.kind, recipient, email.order.id, claim, entry, sent=error is None
+        )
+        self._outcomes[slot] = (outcome, failure, email.to)
+
+    # -- rendering and sending -----------------------------------------------------------
+
+    def render(self, email: Email, message_id: str) -> Rendered:
+        """*email* rendered with *message_id*; an error is kept, to record once it is claimed."""
+        notifier = self.notifier
+        try:
+            chosen = None
+            shown = email
+            if email.kind in CUSTOMER_KINDS:
+                hook = notifier.orders.plugins.hook
+                chosen = hook.kasify_email_locale(order=email.order)
+                number = hook.kasify_customer_order_number(order=email.order)
+                if number is not None and int(number) != email.order.number:  # the number the customer saw
+                    shown = attrs.evolve(email, order=attrs.evolve(email.order, number=int(number)))
+            locale = default_locale(notifier.settings, email, None if chosen is None else str(chosen))
+            return message_id, notifier.renderer.message(shown, locale=locale, message_id=message_id)
+        except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
+            return message_id, error
+
+    def prepare(
+        self, email: Email, recipient: str, claim: Claim, rendered: Rendered | None = None
+    ) -> Callable[[], None] | None:
+        """What sends the claimed email (None: rendering failed, recorded so).
+
+        *rendered* is used when it carries the claim's ``Message-ID``; else it is rendered now.
+        """
+        slot = len(self._outcomes)
+        self._outcomes.append(None)
+        if rendered is None or rendered[0] != claim.message_id:
+            rendered = self.render(email, claim.message_id)
+        message = rendered[1]
+        if isinstance(message, Exception):
+            self._outcome(slot, email, recipient, claim, message)
+            return None
+        with self._lock:
+            self._in_flight += 1
+        return lambda: self._send(slot, email, recipient, claim, message)
+
+    def _send(self, slot: int, email: Email, recipient: str, claim: Claim, message: EmailMessage) -> None:
+        try:
+            self.notifier.orders.hooks.send_email(message)
+        except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
+            self._outcome(slot, email, recipient, claim, error)
+        else:
+            self._outcome(slot, email, recipient, claim, None)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                last = self._in_flight == 0 and self._abandoned
+            if last:  # the caller stopped waiting: this thread records the event's emails
+                try:
+                    self.record(durable=True)  # the outbox has committed already
+                except Exception:
+                    log.exception("recording the emails of event %s failed", self.event_id)
+
+    def record(self, *, durable: bool) -> None:
+        """Write every outcome to the ledger and the timelines, in one transaction.
+
+        *durable* False: the outbox commits after this (see :mod:`.ledger`).
+        """
+        self.notifier.ledger.record(self.outcomes, durable=durable)
+
+    def let_go(self) -> bool:
+        """Stop waiting: True when emails are still being sent (the last to finish records them)."""
+        with self._lock:
+            self._abandoned = self._in_flight > 0
+            return self._abandoned

@@ -1,0 +1,79 @@
+"""The sent-markers: an event's emails recorded together, and a claim taken over never recorded twice."""
+
+from __future__ import annotations
+
+import kasify_orders as ko
+from kasify_orders import notifications
+from kasify_orders.model import TimelineEvent
+from kasify_orders.notifications import EmailKind
+from kasify_orders.notifications.ledger import Claim, Outcome, Wanted
+from kasify_orders.notifications.plugin import PLUGIN_NAME, Notifier
+from tests.helpers import Clock, new_order
+from tests.integration.notifications.conftest import ALERT, Connect, SmtpServer, shop_settings
+
+CUSTOMER = "ada@example.com"
+EVENT = "d" * 32
+
+
+def _notifier(orders: ko.Orders) -> Notifier:
+    plugin = orders.plugins.get_plugin(PLUGIN_NAME)
+    assert isinstance(plugin, Notifier)
+    return plugin
+
+
+def _outcome(orders: ko.Orders, order_id: str, wanted: Wanted, claim: object, *, sent: bool) -> Outcome:
+    assert isinstance(claim, Claim)
+    kind = "email_sent" if sent else "email_failed"
+    data = {"kind": wanted.kind, "to": wanted.recipient, "event_id": EVENT}
+    entry = TimelineEvent(kind, orders.clock(), None, f"{kind} to {wanted.recipient}", data)
+    return Outcome(EVENT, wanted.kind, wanted.recipient, order_id, claim, entry, sent=sent)
+
+
+def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
+    connect: Connect, smtp: SmtpServer
+) -> None:
+    clock = Clock()
+    shop = connect(shop_settings(smtp.url, dispatch_lease_seconds=60), clock=clock)
+    order = shop.place(new_order())
+    ledger = _notifier(shop).ledger
+    wanted = [
+        Wanted(EVENT, EmailKind.ORDER_CONFIRMATION, CUSTOMER, order.id, "<c@engines.example>"),
+        Wanted(EVENT, EmailKind.NEW_ORDER_ALERT, ALERT, order.id, "<a@engines.example>"),
+    ]
+    slow = ledger.claim_all(wanted)  # a worker that then hangs on the mail server
+    clock.advance(61)
+    fast = ledger.claim_all(wanted)  # its leases are over: another worker takes both over
+    assert [claim.attempt for claim in fast if isinstance(claim, Claim)] == [2, 2]
+    # The second worker sends the confirmation; the alert fails for it.
+    ledger.record(
+        [
+            _outcome(shop, order.id, wanted[0], fast[0], sent=True),
+            _outcome(shop, order.id, wanted[1], fast[1], sent=False),
+        ]
+    )
+    # The first worker comes back: both of its emails did go out.
+    ledger.record(
+        [_outcome(shop, order.id, w, claim, sent=True) for w, claim in zip(wanted, slow, strict=True)]
+    )
+
+    markers = {m.recipient: m for m in notifications.sent_emails(shop, order.id) if m.event_id == EVENT}
+    assert {recipient: m.state.value for recipient, m in markers.items()} == {CUSTOMER: "sent", ALERT: "sent"}
+    entries = [(e.kind, e.data["to"]) for e in shop.get(order.id).timeline if e.data.get("event_id") == EVENT]
+    assert entries == [("email_sent", CUSTOMER), ("email_failed", ALERT), ("email_sent", ALERT)]
+
+
+def test_an_event_with_many_recipients_sends_each_once_and_records_them_in_order(
+    connect: Connect, smtp: SmtpServer
+) -> None:
+    alerts = [f"staff{i}@engines.example" for i in range(5)]
+    smtp.inbox.refuse_once.add(alerts[2])
+    shop = connect(shop_settings(smtp.url, new_order_alert_emails=alerts))
+    order = shop.place(new_order())
+    first = [(e.kind, e.data["to"]) for e in shop.get(order.id).timeline if e.kind.startswith("email_")]
+    assert first == [
+        ("email_sent", CUSTOMER),
+        *[("email_failed" if a == alerts[2] else "email_sent", a) for a in alerts],
+    ]
+    assert shop.deliver_pending(retry_now=True) == 1
+    for address in [CUSTOMER, *alerts]:
+        assert len(smtp.inbox.to(address)) == 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from kasify_orders.errors import KasifyError
+from kasify_orders.errors import MissingExtraError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -32,14 +32,6 @@ _SUGGESTED = {
     "mysql": ("mysql+pymysql://", "mysql"),
     "mariadb": ("mariadb+pymysql://", "mysql"),
 }
-
-
-class MissingExtraError(KasifyError, ImportError):
-    """An optional part of kasify was used without the extra that installs what it imports.
-
-    An ``ImportError`` (what an import guard is expected to raise) and a ``KasifyError`` (so the
-    command line reports it in one line); the message says what to ``pip install``.
-    """
 
 
 def _cause(error: ImportError) -> str:

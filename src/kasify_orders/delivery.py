@@ -1,174 +1,46 @@
-"""Delivering outbox events to the event hooks, after the change that raised them committed.
+"""Deprecated: the outbox's module is now :mod:`kasify_orders.dispatch`.
 
-Each implementation of an event hook is called once per event: the names of the plugins
-that already handled an event are saved with it, so a retry calls only the ones that
-failed. Every call also offers ``event_id`` (the outbox item's id, the same on every
-retry), so a plugin with an external side effect, such as sending an email, can make it
-happen once per event. A failed attempt is retried with exponential backoff and jitter; after
-``Settings.max_delivery_attempts`` the event is marked dead and the order's timeline says so.
-
-Inline delivery (right after an action) has a budget, ``Settings.inline_delivery_budget_seconds``:
-:func:`inline_deadline` tells a hook when it runs out. A hook whose slow work carries on in
-the background raises :class:`DeliveryDeferred`: the event stays in the outbox, due at once
-and with no attempt counted, for the next ``deliver_pending`` or worker to finish (the email
-plugin does this when the mail server is slow).
+Its words were "delivery", which collides with a parcel's delivery; they are "dispatch" now.
+``Delivery`` is :class:`~kasify_orders.dispatch.Dispatcher` and ``DeliveryDeferred`` is
+:class:`~kasify_orders.errors.DispatchDeferred`; both still work here, with a DeprecationWarning.
 """
 
 from __future__ import annotations
 
-import contextvars
-import logging
-import random
-import time
-import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+import warnings
 from typing import Any
 
-import attrs
+from kasify_orders import dispatch, errors
 
-from kasify_orders.actions import Event
-from kasify_orders.convert import converter
-from kasify_orders.model import Order, Refund, Shipment, TimelineEvent, utcnow
-from kasify_orders.plugins import Hooks
-from kasify_orders.settings import Settings
-from kasify_orders.storage.store import OutboxItem, SqlStore
-
-__all__ = ["Delivery", "DeliveryDeferred", "inline_deadline", "outbox_items"]
-
-log = logging.getLogger(__name__)
-
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "kasify_inline_deadline", default=None
-)
+# The old names (Delivery, DeliveryDeferred, inline_deadline, outbox_items) come from __getattr__.
+__all__: list[str] = []
 
 
-class DeliveryDeferred(Exception):
-    """An event hook ran out of the inline budget and finishes its work in the background.
+class _Delivery(dispatch.Dispatcher):
+    """:class:`~kasify_orders.dispatch.Dispatcher` under its old name, with its old method names."""
 
-    The event stays in the outbox, due at once, and the attempt is not counted.
-    """
+    def deliver(self, *args: Any, **kwargs: Any) -> int:
+        """Deprecated name of :meth:`~kasify_orders.dispatch.Dispatcher.dispatch`."""
+        return self.dispatch(*args, **kwargs)
 
-
-def inline_deadline() -> float | None:
-    """When the inline delivery running now must be done, on the :func:`time.monotonic` clock.
-
-    None outside inline delivery (a worker, ``deliver_pending``) or without a budget.
-    """
-    return _DEADLINE.get()
+    def deliver_inline(self, *args: Any, **kwargs: Any) -> int:
+        """Deprecated name of :meth:`~kasify_orders.dispatch.Dispatcher.dispatch_inline`."""
+        return self.dispatch_inline(*args, **kwargs)
 
 
-#: The types of event-hook arguments besides ``order``, to store them as JSON and back.
-_ARGUMENT_TYPES: Mapping[str, type] = {"previous": Shipment, "refund": Refund, "entry": TimelineEvent}
+_RENAMED: dict[str, tuple[str, Any]] = {
+    "Delivery": ("kasify_orders.dispatch.Dispatcher", _Delivery),
+    "DeliveryDeferred": ("kasify_orders.errors.DispatchDeferred", errors.DispatchDeferred),
+    "inline_deadline": ("kasify_orders.dispatch.inline_deadline", dispatch.inline_deadline),
+    "outbox_items": ("kasify_orders.dispatch.outbox_items", dispatch.outbox_items),
+}
 
 
-def outbox_items(order_id: str, events: Iterable[Event], hooks: Hooks) -> list[OutboxItem]:
-    """Outbox rows for the events that have at least one hook implementation."""
-    return [
-        OutboxItem(
-            id=uuid.uuid4().hex,
-            order_id=order_id,
-            hook=event.hook,
-            arguments={name: converter.unstructure(value) for name, value in event.arguments.items()},
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        new, value = _RENAMED[name]
+        warnings.warn(
+            f"kasify_orders.delivery.{name} is deprecated: use {new}", DeprecationWarning, stacklevel=2
         )
-        for event in events
-        if hooks.event_impls(event.hook)
-    ]
-
-
-def _arguments(item: OutboxItem) -> dict[str, Any]:
-    return {name: converter.structure(value, _ARGUMENT_TYPES[name]) for name, value in item.arguments.items()}
-
-
-class Delivery:
-    """Calls event hooks for outbox items and records what happened."""
-
-    def __init__(
-        self, store: SqlStore, hooks: Hooks, settings: Settings, *, clock: Callable[[], datetime] = utcnow
-    ) -> None:
-        self.store = store
-        self.hooks = hooks
-        self.settings = settings
-        #: The time of the ``Orders`` (backoff and the "gave up" entry are measured by it).
-        self.clock = clock
-        #: Identifies this process's claims on outbox rows.
-        self.token = uuid.uuid4().hex
-
-    def lease_until(self, now: datetime) -> datetime:
-        """When a claim taken now expires."""
-        return now + timedelta(seconds=self.settings.delivery_lease_seconds)
-
-    def deliver(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
-        """Deliver claimed *items*; returns how many were completed."""
-        completed = 0
-        for item in items:
-            completed += self._deliver_one(item, load)
-        return completed
-
-    def deliver_inline(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
-        """Deliver the events an action just committed, within ``Settings.inline_delivery_budget_seconds``."""
-        budget = self.settings.inline_delivery_budget_seconds
-        reset = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
-        try:
-            return self.deliver(items, load)
-        finally:
-            _DEADLINE.reset(reset)
-
-    def _deliver_one(self, item: OutboxItem, load: Callable[[str], Order]) -> bool:
-        done = set(item.done)
-        errors = []
-        deferred = []
-        try:
-            kwargs = {"order": load(item.order_id), **_arguments(item), "event_id": item.id}
-        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
-            errors.append(f"loading the event: {error!r}")
-        else:
-            for impl in self.hooks.event_impls(item.hook):
-                if impl.plugin_name in done:
-                    continue
-                try:
-                    impl.function(**{name: kwargs[name] for name in impl.argnames})
-                except DeliveryDeferred as error:
-                    log.info(
-                        "%s in plugin %s for order %s goes on in the background: %s",
-                        item.hook,
-                        impl.plugin_name,
-                        item.order_id,
-                        error,
-                    )
-                    deferred.append(f"{impl.plugin_name}: deferred: {error}")
-                except Exception as error:
-                    log.exception(
-                        "%s in plugin %s failed for order %s",
-                        item.hook,
-                        impl.plugin_name,
-                        item.order_id,
-                    )
-                    errors.append(f"{impl.plugin_name}: {error!r}")
-                else:
-                    done.add(impl.plugin_name)
-        if not errors and not deferred:
-            self.store.complete(item.id, self.token)
-            return True
-        if errors:
-            self._failed(item, done, "; ".join(errors + deferred))
-        else:  # due again at once, the attempt not counted (the store counts item.attempts + 1)
-            retry = attrs.evolve(item, attempts=item.attempts - 1)
-            self.store.fail(
-                retry, token=self.token, done=done, error="; ".join(deferred), due_at=self.clock(), dead=False
-            )
-        return False
-
-    def _failed(self, item: OutboxItem, done: set[str], error: str) -> None:
-        attempts = item.attempts + 1
-        dead = attempts >= self.settings.max_delivery_attempts
-        delay = self.settings.retry_backoff_seconds * 2 ** (attempts - 1)
-        now = self.clock()
-        due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
-        recorded = self.store.fail(item, token=self.token, done=done, error=error, due_at=due_at, dead=dead)
-        if recorded and dead:
-            message = f"Gave up on {item.hook} after {attempts} attempts: {error}"
-            entry = TimelineEvent(
-                "delivery_failed", now, None, message, {"hook": item.hook, "event_id": item.id}
-            )
-            self.store.atomic(lambda tx: tx.append_timeline(item.order_id, [entry]))
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,9 @@
 """The exception hierarchy: every error says what is wrong and what is allowed.
 
 A call that raises one of these has changed nothing: no row, no stock, no timeline
-entry, no hook call.
+entry, no hook call. Every error kasify raises on purpose is here and derives from
+:class:`KasifyError`; where a caller might already catch a builtin (``LookupError``,
+``RuntimeError``, ``ImportError``), the error is that builtin too.
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ __all__ = [
     "ConcurrentUpdate",
     "ConstraintViolation",
     "CouponNotApplicable",
+    "DispatchDeferred",
+    "DuplicateIdempotencyKey",
+    "EmailDeliveryFailed",
+    "EmailInFlight",
+    "EmailsNotConfigured",
     "FieldError",
     "InvalidTransition",
     "KasifyError",
+    "MissingExtraError",
+    "NoStoragePlugin",
     "OrderNotFound",
     "OutOfStock",
+    "OutboxItemUnreadable",
     "RefundExceedsBalance",
     "RefundFailed",
     "RefundPending",
@@ -158,6 +168,18 @@ class ConstraintViolation(StorageError):
     """A write broke a constraint of kasify's tables (a duplicate key, a missing row it refers to)."""
 
 
+class DuplicateIdempotencyKey(ConstraintViolation):
+    """Another call placed an order with this idempotency key first (:attr:`key`).
+
+    ``Orders.place_order`` answers it with that call's order; a store raises it from
+    ``insert_order`` so the service can tell this race from any other broken constraint.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__("place_order", "an order was placed with this idempotency key already")
+        self.key = key
+
+
 class TablesMissing(StorageError):
     """kasify's tables are not (all) in the database: its migrations have not been applied."""
 
@@ -169,3 +191,43 @@ class TablesMissing(StorageError):
             "(or `manage.py migrate` in a Django project) to create kasify's tables",
         )
         self.table = table
+
+
+class NoStoragePlugin(KasifyError, LookupError):
+    """No ``kasify_storage`` plugin accepts the database URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"no storage plugin accepts {url!r}")
+
+
+class MissingExtraError(KasifyError, ImportError):
+    """An optional part of kasify was used without the extra that installs what it imports.
+
+    An ``ImportError`` (what an import guard is expected to raise) and a ``KasifyError`` (so the
+    command line reports it in one line); the message says what to ``pip install``.
+    """
+
+
+class DispatchDeferred(KasifyError):
+    """An event hook ran out of the inline budget and finishes its work in the background.
+
+    The event stays in the outbox, due at once, and the attempt is not counted. (Called
+    ``DeliveryDeferred`` before the outbox's vocabulary became "dispatch"; that name still works.)
+    """
+
+
+class OutboxItemUnreadable(KasifyError):
+    """An outbox row names a hook no event class is told to (written by a newer or foreign version)."""
+
+
+class EmailsNotConfigured(KasifyError, RuntimeError):
+    """No way to send mail: set ``Settings.smtp_url`` or register a ``kasify_send_email`` plugin."""
+
+
+class EmailDeliveryFailed(KasifyError):
+    """One or more emails could not be sent; the message says to whom and why."""
+
+
+class EmailInFlight(KasifyError):
+    """Another worker is sending this email right now; try again after its lease."""

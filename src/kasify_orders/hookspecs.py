@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from email.message import EmailMessage
 
     from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
     from kasify_orders.service import Orders
+    from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
-    from kasify_orders.storage.store import SqlStore
+    from kasify_orders.storage.port import Store
 
 #: The pluggy project name and entry-point group.
 PROJECT = "kasify_orders"
@@ -35,12 +37,50 @@ __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
 
 @hookspec(historic=True)
-def kasify_configure(orders: Orders) -> None:
+def kasify_configure(context: PluginContext, orders: Orders) -> None:
     """Called once when an :class:`~kasify_orders.Orders` is built, with its settings ready.
 
     Historic: a plugin registered later is called at registration, so every plugin sees it.
 
-    :param orders: The :class:`~kasify_orders.Orders` being set up.
+    Take *context* (the settings, the clock, the store, the plugin manager): it is all a
+    plugin needs to set itself up, and it does not change when ``Orders`` grows. *orders* is
+    still passed, for plugins written before the context existed (an implementation takes
+    either or both, like any hook argument); it is not deprecated yet, because kasify's own
+    email plugin still builds on it, and will be with a DeprecationWarning once that has moved
+    to the context. New plugins should not take it.
+
+    :param context: A :class:`~kasify_orders.service.compose.PluginContext`.
+    :param orders: The :class:`~kasify_orders.Orders` being set up (for older plugins).
+    """
+
+
+@hookspec
+def kasify_started(context: PluginContext) -> None:
+    """Called once the ``Orders`` built by ``Orders.connect`` is migrated and ready to serve.
+
+    For start-up reports, such as the emails' warning that no mail can be sent. A host that
+    reports at its own start-up (the Django app, in ``AppConfig.ready``) does not call it.
+
+    :param context: The same :class:`~kasify_orders.service.compose.PluginContext` as in
+        ``kasify_configure``.
+    """
+
+
+@hookspec(firstresult=True)
+def kasify_resend_notification(
+    context: PluginContext, order_id: str, kind: str, actor: str | None
+) -> Sequence[str] | None:
+    """Send the *kind* notification about the order again, now; return the recipients.
+
+    ``Orders.resend_notification`` asks this hook; kasify's email plugin answers it. None
+    (no implementation answered): emails are off, and ``EmailsNotConfigured`` is raised.
+
+    Stops at first non-None result.
+
+    :param context: The :class:`~kasify_orders.service.compose.PluginContext` of the ``Orders``.
+    :param order_id: The order to email about.
+    :param kind: The email kind (``"order_confirmation"``, ...).
+    :param actor: Who asked (recorded on the timeline).
     """
 
 
@@ -51,7 +91,7 @@ def kasify_configure(orders: Orders) -> None:
 
 
 @hookspec(firstresult=True)
-def kasify_storage(url: str, settings: Settings) -> SqlStore | None:
+def kasify_storage(url: str, settings: Settings) -> Store | None:
     """Return the store that keeps orders for the database *url*.
 
     The default is the SQLAlchemy Core store (SQLite, PostgreSQL, MariaDB/MySQL).

@@ -19,6 +19,8 @@ class Status(enum.StrEnum):
 
     PENDING = "pending"
     PROCESSING = "processing"
+    #: Paid but paused (an address check, a fraud review): not shipped, not late, until released.
+    ON_HOLD = "on_hold"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
@@ -26,8 +28,8 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """The word a merchant reads (``"Processing"``)."""
-        return self.value.capitalize()
+        """The words a merchant reads (``"Processing"``, ``"On hold"``)."""
+        return self.value.replace("_", " ").capitalize()
 
 
 class PaymentStatus(enum.StrEnum):
@@ -79,6 +81,8 @@ class Action(enum.StrEnum):
     CANCEL = "cancel"
     REFUND = "refund"
     ADD_NOTE = "add_note"
+    HOLD = "hold"
+    RELEASE = "release"
 
 
 _ANY = frozenset(Status)
@@ -89,11 +93,21 @@ ACTIONS: Mapping[Action, frozenset[Status]] = {
     Action.MARK_SHIPPED: frozenset({Status.PROCESSING}),
     Action.UPDATE_TRACKING: frozenset({Status.SHIPPED, Status.DELIVERED}),
     Action.MARK_DELIVERED: frozenset({Status.SHIPPED}),
-    Action.CANCEL: frozenset({Status.PENDING, Status.PROCESSING}),
+    # A held order may be cancelled (a fraud review that fails), as Shopify and oscar allow.
+    Action.CANCEL: frozenset({Status.PENDING, Status.PROCESSING, Status.ON_HOLD}),
     Action.REFUND: frozenset(
-        {Status.PROCESSING, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED, Status.REFUNDED}
+        {
+            Status.PROCESSING,
+            Status.ON_HOLD,
+            Status.SHIPPED,
+            Status.DELIVERED,
+            Status.CANCELLED,
+            Status.REFUNDED,
+        }
     ),
     Action.ADD_NOTE: _ANY,
+    Action.HOLD: frozenset({Status.PROCESSING}),
+    Action.RELEASE: frozenset({Status.ON_HOLD}),
 }
 
 _ORDER = list(Status)

@@ -18,6 +18,7 @@ from typing import Any, Self
 import attrs
 
 from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
+from kasify_orders.timeline import timeline_kind
 
 __all__ = [
     "Address",
@@ -224,8 +225,9 @@ class Refund:
 class TimelineEvent:
     """One entry of an order's history: what happened, when, and who did it."""
 
-    #: Machine-readable: ``"placed"``, ``"shipped"``, ``"tracking_updated"``, ``"note"``, ...
-    kind: str
+    #: Machine-readable: a :class:`~kasify_orders.TimelineKind` (``"placed"``, ``"shipped"``,
+    #: ``"tracking_updated"``, ``"note"``, ...; equal to its string), or a plugin's own kind.
+    kind: str = attrs.field(converter=timeline_kind)
     at: datetime = attrs.field(converter=_to_utc, validator=_aware)
     #: Who acted (``"staff:7"``), or None for the system.
     actor: str | None

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, cast
 import pluggy
 
 from kasify_orders import hookspecs
+from kasify_orders.errors import EmailsNotConfigured, NoStoragePlugin
 from kasify_orders.hookspecs import PROJECT
 
 if TYPE_CHECKING:
     from kasify_orders.model import Order, Refund
     from kasify_orders.settings import Settings
-    from kasify_orders.storage.store import SqlStore
+    from kasify_orders.storage.port import Store
 
 __all__ = ["BLOCK_ENV", "Hooks", "KasifyPluginManager", "build_plugin_manager"]
 
@@ -71,7 +72,7 @@ def build_plugin_manager(
 ) -> pluggy.PluginManager:
     """A manager with every hookspec, kasify's defaults, installed plugins and *plugins*."""
     from kasify_orders.notifications import plugin as emails  # noqa: PLC0415
-    from kasify_orders.notifications import smtp  # noqa: PLC0415 - defaults import the core
+    from kasify_orders.notifications import readiness, smtp  # noqa: PLC0415 - defaults import the core
     from kasify_orders.storage import plugin as storage_plugin  # noqa: PLC0415
 
     manager = KasifyPluginManager(PROJECT)
@@ -79,6 +80,7 @@ def build_plugin_manager(
     manager.register(storage_plugin, name="kasify_orders.storage")
     manager.register(smtp, name="kasify_orders.smtp")
     manager.register(emails, name="kasify_orders.emails")
+    manager.register(readiness, name="kasify_orders.emails.readiness")
     if load_entrypoints:
         for name in filter(None, (n.strip() for n in os.environ.get(BLOCK_ENV, "").split(","))):
             manager.set_blocked(name)
@@ -95,17 +97,17 @@ class Hooks:
     def __init__(self, manager: pluggy.PluginManager) -> None:
         self.manager = manager
 
-    def storage(self, url: str, settings: Settings) -> SqlStore:
-        """Ask the plugins for the store of *url*."""
+    def storage(self, url: str, settings: Settings) -> Store:
+        """The store of *url*, from the plugins; raises :class:`~kasify_orders.NoStoragePlugin` if none."""
         store = self.manager.hook.kasify_storage(url=url, settings=settings)
         if store is None:
-            raise LookupError(f"no storage plugin accepts {url!r}")
-        return cast("SqlStore", store)
+            raise NoStoragePlugin(url)
+        return cast("Store", store)
 
     def send_email(self, message: EmailMessage) -> None:
-        """Deliver *message*; raises when no plugin sent it."""
+        """Send *message*; raises :class:`~kasify_orders.EmailsNotConfigured` when no plugin sent it."""
         if not self.manager.hook.kasify_send_email(message=message):
-            raise RuntimeError("no kasify_send_email plugin sent the message (set Settings.smtp_url)")
+            raise EmailsNotConfigured("no kasify_send_email plugin sent the message (set Settings.smtp_url)")
 
     @property
     def refunds_through_provider(self) -> bool:

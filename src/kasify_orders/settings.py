@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ import attrs
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.validation import unknown_name
 
-__all__ = ["Settings"]
+__all__ = ["RENAMED", "Settings"]
 
 
 @attrs.frozen(kw_only=True)
@@ -56,27 +57,60 @@ class Settings:
     table_prefix: str = "kasify_"
     #: Database schema for kasify's tables (PostgreSQL); None for the default.
     db_schema: str | None = None
-    #: Deliver the outbox in the calling process right after each commit. Turn off when
-    #: workers (``deliver_pending``, the CLI, Celery) deliver it instead.
+    #: Dispatch the outbox's events in the calling process right after each commit. Turn off
+    #: when workers (``deliver_pending``, the CLI, Celery) dispatch them instead.
     deliver_inline: bool = True
     #: How long an action waits for the emails it sends inline; a slower mail server finishes
     #: them in the background, and the event stays in the outbox until they are recorded.
     #: None (the default): wait for the server (up to ``smtp_timeout_seconds`` per email), so
     #: the hooks have run when the action returns, as DESIGN promises; a shop whose mail server
-    #: may be slow sets a budget (1.0 is a good start).
-    inline_delivery_budget_seconds: float | None = None
+    #: may be slow sets a budget (1.0 is a good start). Was ``inline_delivery_budget_seconds``.
+    inline_dispatch_budget_seconds: float | None = None
     #: A failing hook is retried this many times, then the event is marked dead.
-    max_delivery_attempts: int = 8
+    #: Was ``max_delivery_attempts``.
+    max_dispatch_attempts: int = 8
     #: First retry delay in seconds; it doubles on each attempt, with jitter.
     retry_backoff_seconds: float = 30.0
     #: How long a worker may hold an outbox event before another worker may take it over.
-    delivery_lease_seconds: float = 300.0
+    #: Was ``delivery_lease_seconds``.
+    dispatch_lease_seconds: float = 300.0
     #: Decrement and restock tracked SKUs. Off when another system owns stock (a Saleor shop).
     manage_inventory: bool = True
     #: A paid order not shipped within this many business days "needs attention".
     needs_attention_business_days: int = 2
     #: The largest request body the JSON API reads, in bytes; a larger one gets 413.
     max_request_bytes: int = 1024 * 1024
+
+    @property
+    def inline_delivery_budget_seconds(self) -> float | None:
+        """Deprecated name of :attr:`inline_dispatch_budget_seconds`."""
+        return getattr(self, _deprecated("inline_delivery_budget_seconds"))  # type: ignore[no-any-return]
+
+    @property
+    def max_delivery_attempts(self) -> int:
+        """Deprecated name of :attr:`max_dispatch_attempts`."""
+        return getattr(self, _deprecated("max_delivery_attempts"))  # type: ignore[no-any-return]
+
+    @property
+    def delivery_lease_seconds(self) -> float:
+        """Deprecated name of :attr:`dispatch_lease_seconds`."""
+        return getattr(self, _deprecated("delivery_lease_seconds"))  # type: ignore[no-any-return]
+
+
+#: Settings renamed when the outbox's vocabulary became "dispatch" (a parcel is delivered;
+#: an event is dispatched): the old name, and the new one it still stands for.
+RENAMED: Mapping[str, str] = {
+    "inline_delivery_budget_seconds": "inline_dispatch_budget_seconds",
+    "max_delivery_attempts": "max_dispatch_attempts",
+    "delivery_lease_seconds": "dispatch_lease_seconds",
+}
+
+
+def _deprecated(old: str, stacklevel: int = 3) -> str:
+    """Warn that *old* is a deprecated setting name; return its new name."""
+    new = RENAMED[old]
+    warnings.warn(f"Settings.{old} is deprecated: use {new}", DeprecationWarning, stacklevel=stacklevel)
+    return new
 
 
 def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:
@@ -89,6 +123,10 @@ def _refusing_unknown_keys(init: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(init)
     def checked(self: Settings, *args: Any, **values: Any) -> None:
+        # A deprecated name wins over its new one: ``attrs.evolve(settings, old_name=...)`` passes both.
+        values = {key: value for key, value in values.items() if key not in RENAMED} | {
+            _deprecated(key, 4): value for key, value in values.items() if key in RENAMED
+        }
         unknown = [key for key in values if key not in names]
         if unknown:
             raise ValidationError(FieldError(key, unknown_name("setting", key, names)) for key in unknown)

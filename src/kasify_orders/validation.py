@@ -36,6 +36,8 @@ MAX_INTEGER = 2**31 - 1
 #: The most units of one line.
 MAX_QUANTITY = 1_000_000
 MAX_NOTE = 5000
+#: The longest reason an action records (a hold's).
+MAX_REASON = 500
 _MULTILINE_OK = {"\n", "\t"}
 
 

@@ -155,7 +155,7 @@ def test_outbox_commands(database_url: str) -> None:
             raise ConnectionError("webhook endpoint down")
 
     try:
-        settings = ko.Settings(max_delivery_attempts=1)
+        settings = ko.Settings(max_dispatch_attempts=1)
         with ko.Orders.connect(
             database_url, settings=settings, plugins=[Broken()], load_entrypoints=False
         ) as orders:

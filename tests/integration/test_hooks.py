@@ -96,7 +96,7 @@ def test_a_failing_hook_never_undoes_the_change_and_is_retried_alone(
 
 def test_an_event_is_marked_dead_after_its_attempts_and_can_be_revived(database_url: str) -> None:
     flaky = Flaky(failures=2)
-    settings = ko.Settings(max_delivery_attempts=2)
+    settings = ko.Settings(max_dispatch_attempts=2)
     with ko.Orders.connect(
         database_url, settings=settings, plugins=[flaky], load_entrypoints=False
     ) as orders:
@@ -210,7 +210,7 @@ def test_an_implementation_without_a_spec_fails_loudly(database_url: str) -> Non
 
 def test_a_worker_that_dies_mid_delivery_loses_nothing(database_url: str) -> None:
     """A claimed event whose worker never finishes is delivered by another once the lease expires."""
-    settings = ko.Settings(deliver_inline=False, delivery_lease_seconds=300)
+    settings = ko.Settings(deliver_inline=False, dispatch_lease_seconds=300)
     clock = Clock()
     try:
         with ko.Orders.connect(
@@ -221,7 +221,7 @@ def test_a_worker_that_dies_mid_delivery_loses_nothing(database_url: str) -> Non
             claimed = web.store.claim_due(
                 token="dead-worker",
                 now=clock(),
-                lease_until=web.delivery.lease_until(clock()),
+                lease_until=web.dispatcher.lease_until(clock()),
                 limit=10,
                 retry_now=False,
             )

@@ -8,6 +8,7 @@ import pytest
 
 from kasify_orders import actions
 from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
+from kasify_orders.events import PaymentConfirmed
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.model import Order
 from kasify_orders.validation import validate_new_order
@@ -46,7 +47,7 @@ def test_confirm_payment_moves_to_processing_and_paid() -> None:
     assert change.order.payment_status is PaymentStatus.PAID
     assert change.order.paid_at == T0
     assert change.order.version == 2
-    assert [event.hook for event in change.events] == ["kasify_payment_confirmed"]
+    assert change.events == (PaymentConfirmed(),)
     assert change.entries[0].actor == "staff:7"
 
 

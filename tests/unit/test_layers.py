@@ -5,7 +5,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-DOMAIN = ["actions", "carriers", "errors", "lifecycle", "model", "money", "pricing", "validation"]
+DOMAIN = [
+    "actions",
+    "carriers",
+    "change",
+    "errors",
+    "events",
+    "lifecycle",
+    "model",
+    "money",
+    "pricing",
+    "refund_actions",
+    "timeline",
+    "validation",
+]
 FORBIDDEN = ["sqlalchemy", "flask", "django", "jinja2", "werkzeug", "alembic"]
 
 # kasify_orders/__init__ re-exports the service (which uses the store): load the domain

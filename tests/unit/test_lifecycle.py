@@ -8,9 +8,18 @@ EXPECTED = {
     Action.MARK_SHIPPED: {Status.PROCESSING},
     Action.UPDATE_TRACKING: {Status.SHIPPED, Status.DELIVERED},
     Action.MARK_DELIVERED: {Status.SHIPPED},
-    Action.CANCEL: {Status.PENDING, Status.PROCESSING},
-    Action.REFUND: {Status.PROCESSING, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED, Status.REFUNDED},
+    Action.CANCEL: {Status.PENDING, Status.PROCESSING, Status.ON_HOLD},
+    Action.REFUND: {
+        Status.PROCESSING,
+        Status.ON_HOLD,
+        Status.SHIPPED,
+        Status.DELIVERED,
+        Status.CANCELLED,
+        Status.REFUNDED,
+    },
     Action.ADD_NOTE: set(Status),
+    Action.HOLD: {Status.PROCESSING},
+    Action.RELEASE: {Status.ON_HOLD},
 }
 
 
@@ -54,3 +63,16 @@ def test_allowed_actions_lists_what_the_merchant_can_do_next() -> None:
 def test_labels_are_what_a_merchant_reads() -> None:
     assert PaymentStatus.PARTIALLY_REFUNDED.label == "Partially refunded"
     assert Status.PROCESSING.label == "Processing"
+    assert Status.ON_HOLD.label == "On hold"
+
+
+def test_a_held_order_may_be_released_cancelled_or_refunded_but_not_shipped() -> None:
+    assert allowed_actions(Status.ON_HOLD, PaymentStatus.PAID) == [
+        Action.CANCEL,
+        Action.REFUND,
+        Action.ADD_NOTE,
+        Action.RELEASE,
+    ]
+    with pytest.raises(InvalidTransition, match="cannot mark shipped an order that is on_hold") as caught:
+        require(Action.MARK_SHIPPED, Status.ON_HOLD, PaymentStatus.PAID)
+    assert caught.value.allowed == ("processing",)

@@ -21,7 +21,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from kasify_orders import cli
-from kasify_orders.adapters.flask import _state
+from kasify_orders.adapters.flask_views import _state
 
 __all__ = ["kasify"]
 
@@ -43,7 +43,7 @@ def kasify(ctx: click.Context) -> None:
     except RuntimeError as error:  # the group was added to an app without the extension
         raise click.ClickException(str(error)) from None
     ctx.meta[cli.SOURCE] = cli.OrdersSource(
-        url=orders.store.engine.url.render_as_string(hide_password=True),
+        url=orders.store.location(),
         open=lambda: nullcontext(orders),  # the app's Orders: the app closes it, not the command
         upgrade_command="flask kasify db upgrade",
     )
@@ -58,6 +58,7 @@ db.add_command(_app_command(cli.db_upgrade), "upgrade")
 db.add_command(_app_command(cli.db_current), "current")
 db.add_command(_app_command(cli.db_downgrade), "downgrade")
 db.add_command(_app_command(cli.db_rebuild_search), "rebuild-search")
+db.add_command(_app_command(cli.db_rebuild_counters), "rebuild-counters")
 kasify.add_command(_app_command(cli.outbox_run), "deliver")
 kasify.add_command(_app_command(cli.orders_export), "export")
 kasify.add_command(_app_command(cli.check), "check")

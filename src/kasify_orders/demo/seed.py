@@ -65,7 +65,7 @@ def seed(orders: Orders) -> int:
         "shipped",
         "shipped",
         "processing",
-        "processing",
+        "on_hold",
         "processing",
         "pending",
         "pending",
@@ -92,7 +92,9 @@ def seed(orders: Orders) -> int:
             orders.cancel(order.id, reason="customer changed their mind", actor="staff:demo")
             continue
         orders.confirm_payment(order.id, actor="staff:demo")
-        if fate == "processing":
+        if fate == "on_hold":
+            orders.hold(order.id, reason="address check: the flat number is missing", actor="staff:demo")
+        if fate in {"processing", "on_hold"}:
             continue
         orders.mark_shipped(
             order.id, tracking_number=f"1Z999AA1012345{6780 + index}", carrier="ups", actor="staff:demo"

@@ -50,4 +50,4 @@ def sent_emails(orders: Orders, order_id: str) -> list[SentEmail]:
     """Every email recorded for an order (sent, failed or being sent), oldest first."""
     from kasify_orders.notifications.ledger import Ledger  # noqa: PLC0415
 
-    return Ledger(orders.store, lease_seconds=orders.settings.delivery_lease_seconds).for_order(order_id)
+    return Ledger(orders.store, lease_seconds=orders.settings.dispatch_lease_seconds).for_order(order_id)

@@ -22,9 +22,11 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from kasify_orders.errors import ConstraintViolation
+from kasify_orders.errors import ConstraintViolation, EmailInFlight
 from kasify_orders.model import TimelineEvent, utcnow
-from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.store import SqlTransaction as Transaction
+from kasify_orders.storage.store import sql_store
 
 __all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
 
@@ -35,10 +37,6 @@ class State(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-
-
-class EmailInFlight(Exception):
-    """Another worker is sending this email right now; try again after its lease."""
 
 
 @attrs.frozen
@@ -96,10 +94,8 @@ class Outcome:
 class Ledger:
     """Reads and writes the ``<prefix>sent_emails`` table."""
 
-    def __init__(
-        self, store: SqlStore, *, lease_seconds: float, clock: Callable[[], datetime] = utcnow
-    ) -> None:
-        self.store = store
+    def __init__(self, store: Store, *, lease_seconds: float, clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store = sql_store(store)
         self.table = store.tables.sent_emails
         self.lease = timedelta(seconds=lease_seconds)
         #: The time of the ``Orders``: a claim's lease is measured by it.

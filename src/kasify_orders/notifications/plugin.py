@@ -24,19 +24,26 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from kasify_orders.delivery import DeliveryDeferred, inline_deadline
-from kasify_orders.errors import KasifyError, ValidationError
+from kasify_orders.dispatch import inline_deadline
+from kasify_orders.errors import (
+    DispatchDeferred,
+    EmailDeliveryFailed,
+    EmailInFlight,
+    EmailsNotConfigured,
+    ValidationError,
+)
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
-from kasify_orders.notifications.ledger import Claim, EmailInFlight, Ledger, Outcome, Wanted
+from kasify_orders.notifications.ledger import Claim, Ledger, Outcome, Wanted
 from kasify_orders.notifications.render import Email, Renderer, default_locale, message_id
 
 if TYPE_CHECKING:
     import pluggy
 
     from kasify_orders.service import Orders
+    from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
 
 __all__ = [
@@ -67,14 +74,6 @@ _LABELS = {
 }
 
 
-class EmailsNotConfigured(KasifyError, RuntimeError):
-    """No way to send mail: set ``Settings.smtp_url`` or register a ``kasify_send_email`` plugin."""
-
-
-class EmailDeliveryFailed(KasifyError):
-    """One or more emails could not be sent; the message says to whom and why."""
-
-
 def _describe(error: BaseException) -> str:
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else repr(error)
@@ -89,7 +88,7 @@ class Notifier:
         self.clock = orders.clock
         self.renderer = Renderer(orders.settings, clock=orders.clock)
         self.ledger = Ledger(
-            orders.store, lease_seconds=orders.settings.delivery_lease_seconds, clock=orders.clock
+            orders.store, lease_seconds=orders.settings.dispatch_lease_seconds, clock=orders.clock
         )
         #: Sends emails within an inline budget; started on first use, its threads are kept.
         self._pool: ThreadPoolExecutor | None = None
@@ -182,15 +181,15 @@ class Notifier:
         tried even if one fails; then :class:`EmailDeliveryFailed` says which failed, so the
         outbox retries the event (and skips the ones that went out).
 
-        :raises DeliveryDeferred: in inline delivery, the mail server did not answer within
-            ``Settings.inline_delivery_budget_seconds``: the emails go on in the background.
+        :raises DispatchDeferred: in inline delivery, the mail server did not answer within
+            ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
         """
         wanted = [e for e in emails if resending or e.kind not in self.settings.disabled_emails]
         if not wanted:
             return []
         deadline = inline_deadline()
         if deadline is not None and time.monotonic() >= deadline:
-            raise DeliveryDeferred("the inline delivery budget is spent; the outbox sends these emails")
+            raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
         recipients = [parseaddr(email.to)[1].lower() for email in wanted]
         claims = self.ledger.claim_all(
             [
@@ -227,7 +226,7 @@ class Notifier:
             wait([future], timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
             if sending.let_go():
                 count = len(sending.ready)
-                raise DeliveryDeferred(
+                raise DispatchDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
         sending.record()
@@ -398,6 +397,14 @@ def kasify_configure(orders: Orders) -> None:
         install(orders)
 
 
+@hookimpl
+def kasify_resend_notification(
+    context: PluginContext, order_id: str, kind: str, actor: str | None
+) -> Sequence[str] | None:
+    """Resend through this plugin (``Orders.resend_notification``); see :func:`resend`."""
+    return resend(context, order_id, kind, actor=actor)
+
+
 def _kind(kind: object) -> EmailKind:
     try:
         return EmailKind(str(kind))
@@ -407,7 +414,7 @@ def _kind(kind: object) -> EmailKind:
 
 
 def resend(
-    orders: Orders, order_id: str, kind: EmailKind | str, *, actor: str | None = None
+    orders: Orders | PluginContext, order_id: str, kind: EmailKind | str, *, actor: str | None = None
 ) -> Sequence[str]:
     """Send the *kind* email about the order again, now (the merchant asked); returns the recipients.
 
@@ -426,7 +433,7 @@ def resend(
             "emails are off: set Settings.smtp_url, or register a kasify_send_email plugin"
             " and call kasify_orders.notifications.install(orders)"
         )
-    order = orders.get(order_id)
+    order = orders.store.get_order(order_id)
     emails = notifier.emails_for(email_kind, order)
     if not emails:
         raise ValidationError.single(

@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from kasify_orders.hookspecs import hookimpl
 from kasify_orders.notifications.plugin import PLUGIN_NAME, Notifier
 
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
+    from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
 
-__all__ = ["EmailProblem", "Problem", "email_problems", "email_problems_of", "warn_once"]
+__all__ = ["EmailProblem", "Problem", "email_problems", "email_problems_of", "kasify_started", "warn_once"]
 
 log = logging.getLogger("kasify_orders.emails")
 
@@ -90,6 +92,13 @@ def email_problems(settings: Settings, *, can_send: bool) -> list[EmailProblem]:
     return problems
 
 
+@hookimpl
+def kasify_started(context: PluginContext) -> None:
+    """Warn once, at ``Orders.connect``, when the emails cannot be sent."""
+    can_send = isinstance(context.plugins.get_plugin(PLUGIN_NAME), Notifier)
+    warn_once(context.plugins, email_problems(context.settings, can_send=can_send))
+
+
 def email_problems_of(orders: Orders) -> list[EmailProblem]:
     """What stops *orders* sending its emails (empty when nothing does)."""
     can_send = isinstance(orders.plugins.get_plugin(PLUGIN_NAME), Notifier)
@@ -101,7 +110,11 @@ _lock = threading.Lock()
 
 
 def warn_once(owner: object, problems: list[EmailProblem]) -> None:
-    """Log each of *problems* as a warning, unless it was logged for *owner* (an ``Orders``) before."""
+    """Log each of *problems* as a warning, unless it was logged for *owner* (an ``Orders``) before.
+
+    An ``Orders`` is known by its plugin manager, which its start-up hook is given too.
+    """
+    owner = getattr(owner, "plugins", owner)
     with _lock:
         seen = _warned.setdefault(owner, set())
         new = [problem for problem in problems if problem.problem not in seen]

@@ -100,9 +100,9 @@ def check_settings(settings: Settings) -> None:
         errors.append(FieldError("settings.smtp_timeout_seconds", "must be greater than 0"))
     if settings.smtp_connection_lifetime_seconds < 0:
         errors.append(FieldError("settings.smtp_connection_lifetime_seconds", "must be 0 or more"))
-    budget = settings.inline_delivery_budget_seconds
+    budget = settings.inline_dispatch_budget_seconds
     if budget is not None and budget < 0:
-        errors.append(FieldError("settings.inline_delivery_budget_seconds", "must be 0 or more, or None"))
+        errors.append(FieldError("settings.inline_dispatch_budget_seconds", "must be 0 or more, or None"))
     if errors:
         raise ValidationError(errors)
 

@@ -14,7 +14,12 @@ or leave them out of the comparison::
     context.configure(..., include_name=exclude_kasify_tables())
 
 kasify's own migrations are applied by ``orders.migrate()`` (or ``kasify-orders db upgrade``)
-and recorded in their own version table, ``kasify_alembic_version``.
+and recorded in their own version table, ``kasify_alembic_version``. A plugin's own tables
+(:mod:`~kasify_orders.storage.plugin_tables`, the Saleor App's) have their own chain and
+version table; :func:`metadata` lists those of every plugin declared in the process too.
+
+What the service needs from a store is :mod:`~kasify_orders.storage.port`; ``SqlStore``
+(:mod:`~kasify_orders.storage.store`) is the implementation here.
 """
 
 from __future__ import annotations
@@ -31,15 +36,24 @@ __all__ = ["exclude_kasify_tables", "metadata"]
 
 
 def metadata(settings: Settings | None = None) -> sa.MetaData:
-    """The tables kasify owns (with the settings' prefix and schema), for a host's Alembic."""
+    """The tables kasify owns (with the settings' prefix and schema), for a host's Alembic.
+
+    With them, the tables of every plugin declared in this process (the Saleor App's, once
+    ``kasify_orders.adapters.saleor`` is imported) and their version tables.
+    """
+    from kasify_orders.storage.plugin_tables import DECLARED  # noqa: PLC0415 - it imports the store
+
     settings = settings or Settings()
-    md = build_tables(settings.table_prefix, settings.db_schema).metadata
-    # The version table of kasify's own migrations, so a host's autogenerate leaves it alone.
-    sa.Table(
-        f"{settings.table_prefix}alembic_version",
-        md,
-        sa.Column("version_num", sa.String(32), primary_key=True),
-    )
+    prefix = settings.table_prefix
+    core = build_tables(prefix, settings.db_schema)
+    md = core.metadata
+    # The version tables of kasify's own migrations, so a host's autogenerate leaves them alone.
+    for name in ["", *(f"{plugin}_" for plugin in DECLARED)]:
+        sa.Table(
+            f"{prefix}{name}alembic_version", md, sa.Column("version_num", sa.String(32), primary_key=True)
+        )
+    for plugin in DECLARED.values():
+        plugin.define(md, prefix, core)
     return md
 
 

@@ -14,16 +14,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from kasify_orders.storage.store import SqlStore
+from kasify_orders.storage.port import Store
+from kasify_orders.storage.store import SqlStore, sql_store
 
 __all__ = ["MIGRATIONS", "current", "downgrade", "head", "upgrade", "version_table"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def version_table(store: SqlStore) -> str:
+def version_table(store: Store) -> str:
     """The name of the table recording which migrations ran."""
-    return f"{store.tables.prefix}alembic_version"
+    return f"{sql_store(store).tables.prefix}alembic_version"
 
 
 def _config(store: SqlStore, connection: object) -> Config:
@@ -47,11 +48,14 @@ def head() -> str:
     return revision
 
 
-def upgrade(store: SqlStore, revision: str = "head") -> None:
+def upgrade(store: Store, revision: str = "head") -> None:
     """Apply migrations up to *revision* (idempotent: nothing to do at head).
 
     On PostgreSQL a configured schema (``Settings.db_schema``) is created first if missing.
+    A plugin's own tables are migrated by its own chain
+    (:meth:`~kasify_orders.storage.plugin_tables.PluginTables.upgrade`), not here.
     """
+    store = sql_store(store)
     with store.engine.begin() as connection:
         schema = store.tables.metadata.schema
         if schema and connection.dialect.name == "postgresql":
@@ -59,14 +63,19 @@ def upgrade(store: SqlStore, revision: str = "head") -> None:
         command.upgrade(_config(store, connection), revision)
 
 
-def downgrade(store: SqlStore, revision: str = "base") -> None:
-    """Revert migrations down to *revision* (``"base"`` drops every kasify table)."""
+def downgrade(store: Store, revision: str = "base") -> None:
+    """Revert migrations down to *revision* (``"base"`` drops every kasify table).
+
+    Downgrade the plugins' own chains first: their tables may refer to kasify's.
+    """
+    store = sql_store(store)
     with store.engine.begin() as connection:
         command.downgrade(_config(store, connection), revision)
 
 
-def current(store: SqlStore) -> str | None:
+def current(store: Store) -> str | None:
     """The revision the database is at, or None before the first migration."""
+    store = sql_store(store)
     with store.engine.connect() as connection:
         context = MigrationContext.configure(
             connection,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -13,27 +11,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.storage.records import OrderFilter
 from kasify_orders.storage.search import prefix_range
 from kasify_orders.storage.tables import Tables
 
 __all__ = ["COMMON", "OrderFilter", "filtered", "is_common", "upsert"]
-
-
-@attrs.frozen
-class OrderFilter:
-    """What :meth:`SqlStore.list_orders` selects."""
-
-    status: Status | None = None
-    payment_status: PaymentStatus | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    coupon_code: str | None = None
-    search: str | None = None
-    #: Only this customer's orders: the email as stored (normalized, lower-case), matched exactly.
-    customer_email: str | None = None
-    #: Only orders whose payment was confirmed before this time.
-    paid_before: datetime | None = None
 
 
 #: A search matching more terms than this is for a common word ("gmail", "smith"): rather

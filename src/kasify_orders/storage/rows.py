@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from kasify_orders.model import (
     TimelineEvent,
     Totals,
 )
+from kasify_orders.storage.records import OutboxItem
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -51,21 +52,6 @@ __all__ = [
     "summary_columns",
     "summary_from_row",
 ]
-
-
-@attrs.frozen
-class OutboxItem:
-    """One event waiting for its hooks."""
-
-    id: str
-    order_id: str
-    hook: str
-    arguments: Mapping[str, Any]
-    attempts: int = 0
-    done: frozenset[str] = frozenset()
-    dead: bool = False
-    last_error: str | None = None
-    due_at: datetime | None = None
 
 
 def order_values(order: Order) -> dict[str, Any]:
@@ -206,7 +192,7 @@ def order_from_rows(
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: The ``kind`` of each row of the union queries (see :mod:`kasify_orders.storage.store`).
+#: The ``kind`` of each row of the union queries (see :mod:`kasify_orders.storage.statements`).
 LINE, REFUND, TIMELINE, ORDER = 0, 1, 2, 3
 
 
@@ -220,15 +206,30 @@ def children_from_union(
     lines: list[Line] = []
     refunds: list[Refund] = []
     timeline: list[TimelineEvent] = []
-    for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.t1 or _EPOCH)):
+    for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
-            unit_price = money.from_minor(r.i2, currency)
-            lines.append(Line(r.s1, r.s2, r.s3, r.i1, unit_price, money.from_minor(r.i3, currency)))
+            price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
+            # Line(sku, name, variant, quantity, unit_price, total)
+            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total))
         elif r.kind == REFUND:
-            amount = money.from_minor(r.i2, currency)
-            refunds.append(Refund(r.s1, amount, r.t1, r.s2, r.s3, r.s4, r.s5, r.s6, r.t2, r.s7))
+            refunds.append(
+                Refund(
+                    id=r.ref,
+                    amount=money.from_minor(r.amount, currency),
+                    created_at=r.at,
+                    note=r.body,
+                    actor=r.variant_or_actor,
+                    reference=r.refund_reference,
+                    idempotency_key=r.refund_key,
+                    status=r.refund_status,
+                    resolved_at=r.resolved_at,
+                    failure=r.refund_failure,
+                )
+            )
         else:
-            timeline.append(TimelineEvent(r.s1, r.t1, r.s3, r.s2, r.j))
+            timeline.append(
+                TimelineEvent(kind=r.ref, at=r.at, actor=r.variant_or_actor, message=r.body, data=r.data)
+            )
     return lines, refunds, timeline
 
 

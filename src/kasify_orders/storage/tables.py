@@ -86,12 +86,6 @@ class Tables:
     sent_emails: sa.Table
     #: The words each order is found by in a search (``storage/search.py``).
     search_terms: sa.Table
-    #: Saleor adapter: one row per Saleor API URL that installed the app (its token, its JWKS).
-    saleor_installations: sa.Table
-    #: Saleor adapter: which Saleor order each kasify order mirrors (and its Saleor ids).
-    saleor_orders: sa.Table
-    #: Saleor adapter: digests of processed webhook bodies, so Saleor's retries are recognised.
-    saleor_webhooks: sa.Table
     #: Named counters; ``order_number`` hands out order numbers inside the placing transaction,
     #: so a placement that rolls back (a duplicate idempotency key) never uses one up.
     counters: sa.Table
@@ -142,6 +136,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.CheckConstraint("refunded <= total", name="refunded_within_total"),
         sa.Index(None, "status", "number"),
         sa.Index(None, "payment_status", "number"),
+        # "Needs attention": the orders waiting to ship paid in one day (``storage/counters.py``).
+        sa.Index(None, "status", "paid_at"),
         sa.Index(None, "created_at"),
         sa.Index(None, "customer_email"),
         sa.Index(None, "tracking_number"),
@@ -276,46 +272,6 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         # Whether one order has a word: how a search for a common word tests each order.
         sa.Index(None, "number", "term"),
     )
-    saleor_installations = sa.Table(
-        f"{prefix}saleor_installations",
-        md,
-        #: the Saleor GraphQL endpoint, exactly as Saleor sends it in ``Saleor-Api-Url``
-        sa.Column("api_url", sa.String(255), primary_key=True),
-        sa.Column("domain", sa.String(255), nullable=False),
-        sa.Column("app_id", sa.String(255), nullable=False),
-        sa.Column("app_token", sa.Text, nullable=False),
-        #: the last JWKS fetched from ``<origin>/.well-known/jwks.json`` (None before the first fetch)
-        sa.Column("jwks", sa.JSON),
-        sa.Column("jwks_fetched_at", UTCDateTime),
-        sa.Column("installed_at", UTCDateTime, nullable=False),
-        #: set when the app is uninstalled: webhooks from this URL are refused from then on
-        sa.Column("removed_at", UTCDateTime),
-        #: what the merchant must fix about Saleor's own customer emails, found at install (None: nothing)
-        sa.Column("email_warning", sa.Text),
-    )
-    saleor_orders = sa.Table(
-        f"{prefix}saleor_orders",
-        md,
-        sa.Column("order_id", OrderRef, fk("orders", "id"), primary_key=True),
-        sa.Column("api_url", sa.String(255), nullable=False),
-        sa.Column("saleor_order_id", sa.String(255), nullable=False),
-        sa.Column("saleor_number", sa.String(32), nullable=False),
-        #: the Saleor transaction refunds are granted against (None: the order has none)
-        sa.Column("transaction_id", sa.String(255)),
-        #: the latest Saleor fulfillment, whose tracking number kasify keeps in step
-        sa.Column("fulfillment_id", sa.String(255)),
-        sa.UniqueConstraint("api_url", "saleor_order_id"),
-    )
-    saleor_webhooks = sa.Table(
-        f"{prefix}saleor_webhooks",
-        md,
-        #: sha256 of the API URL, the event name and the raw body
-        sa.Column("digest", sa.String(64), primary_key=True),
-        sa.Column("api_url", sa.String(255), nullable=False),
-        sa.Column("event", sa.String(64), nullable=False),
-        sa.Column("received_at", UTCDateTime, nullable=False),
-        sa.Index(None, "received_at"),
-    )
     counters = sa.Table(
         f"{prefix}counters",
         md,
@@ -336,8 +292,5 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         outbox,
         sent_emails,
         search_terms,
-        saleor_installations=saleor_installations,
-        saleor_orders=saleor_orders,
-        saleor_webhooks=saleor_webhooks,
         counters=counters,
     )

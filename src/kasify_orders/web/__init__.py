@@ -1,7 +1,10 @@
 """The merchant's pages and the JSON API, shared by every host adapter and free of any framework.
 
-- :mod:`~kasify_orders.web.pages`: the order list, the order page, the actions' forms;
-- :mod:`~kasify_orders.web.api` and :mod:`~kasify_orders.web.openapi`: the JSON API and its document;
+- :mod:`~kasify_orders.web.pages`: the order list, the order page; :mod:`~kasify_orders.web.forms`:
+  the actions' forms, made from the action registry (:mod:`kasify_orders.registry`);
+- :mod:`~kasify_orders.web.api`, :mod:`~kasify_orders.web.inputs` and :mod:`~kasify_orders.web.openapi`:
+  the JSON API, its request bodies and its document, made from the same registry;
+- :mod:`~kasify_orders.web.problems`: the one table from errors to HTTP answers, pages and API;
 - ``templates/`` (jinja2) and ``static/`` (one small stylesheet), rendered by
   :mod:`~kasify_orders.web.render`.
 

@@ -1,8 +1,10 @@
 """The JSON API, free of any web framework: the merchant's actions as JSON in and JSON out.
 
 An adapter hands each request under its API prefix to :meth:`JsonApi.handle` and writes back
-the :class:`ApiResponse`. Routing lives here, in :data:`ROUTES`, and the OpenAPI document
-(:mod:`kasify_orders.web.openapi`) is built from the same table, so the two cannot drift.
+the :class:`ApiResponse`. Routing lives here, in :data:`ROUTES`, made from the action registry
+(:data:`kasify_orders.registry.MERCHANT_ACTIONS`); the OpenAPI document
+(:mod:`kasify_orders.web.openapi`) is built from the same table, so the two cannot drift, and
+errors are answered from the one table of :mod:`kasify_orders.web.problems`.
 
 Errors are ``application/problem+json`` (RFC 9457) with an ``errors`` list of
 ``{"path", "message"}`` for field-level details. Every POST must be ``application/json``:
@@ -21,106 +23,27 @@ from typing import Any
 import attrs
 
 from kasify_orders.convert import structure, unstructure
-from kasify_orders.errors import (
-    ConcurrentUpdate,
-    FieldError,
-    InvalidTransition,
-    OrderNotFound,
-    RefundExceedsBalance,
-    RefundFailed,
-    ValidationError,
-)
-from kasify_orders.lifecycle import Action
+from kasify_orders.errors import FieldError, OrderNotFound, ValidationError
 from kasify_orders.model import Order
+from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
 from kasify_orders.validation import unknown_name
+from kasify_orders.web.inputs import BODIES, body_class, inputs_of
 from kasify_orders.web.pages import VIEW, Authorize
+from kasify_orders.web.problems import HANDLED, rule_for
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 - the body classes come from the registry (see __getattr__)
     "PROBLEM_JSON",
     "ROUTES",
     "ApiRequest",
     "ApiResponse",
-    "CancelInput",
-    "ConfirmPaymentInput",
     "JsonApi",
-    "MarkDeliveredInput",
-    "MarkShippedInput",
-    "NoteInput",
-    "RefundInput",
     "Route",
-    "UpdateTrackingInput",
+    *BODIES,
 ]
 
 PROBLEM_JSON = "application/problem+json"
 _PROBLEM = "tag:kasify-orders,2025:problem:"
-
-
-# -- request bodies -----------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class ConfirmPaymentInput:
-    """``POST …/{order_id}/confirm_payment``."""
-
-    #: The order's ``version`` as you read it; a stale one is refused with 409.
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class MarkShippedInput:
-    """``POST …/{order_id}/mark_shipped``."""
-
-    tracking_number: str
-    carrier: str
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class UpdateTrackingInput:
-    """``POST …/{order_id}/update_tracking``; the carrier stays the same when omitted."""
-
-    tracking_number: str
-    carrier: str | None = None
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class MarkDeliveredInput:
-    """``POST …/{order_id}/mark_delivered``."""
-
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CancelInput:
-    """``POST …/{order_id}/cancel``; ``refund: true`` also refunds the balance, in one action.
-
-    With a payment plugin the order is cancelled once the provider has paid the refund; if it
-    refuses, the order is not cancelled (502). Send an ``Idempotency-Key`` header to retry safely.
-    """
-
-    reason: str = ""
-    restock: bool = True
-    #: Also refund the whole refundable balance ("cancel and refund").
-    refund: bool = False
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class RefundInput:
-    """``POST …/{order_id}/refund``; no amount refunds the whole refundable balance."""
-
-    amount: Decimal | None = None
-    note: str = ""
-    expected_version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class NoteInput:
-    """``POST …/{order_id}/notes``."""
-
-    text: str
 
 
 # -- requests, responses, routes ----------------------------------------------------------
@@ -162,70 +85,33 @@ class Route:
     body: type | None = None
     #: Success status.
     status: int = 200
+    #: The action it runs (None: a reading operation).
+    spec: ActionSpec | None = None
 
 
-ROUTES: Sequence[Route] = (
+#: The reading operations; each registry action adds its own ``POST`` after them.
+_READING: Sequence[Route] = (
     Route("GET", "", "listOrders", "Orders, newest first, one page at a time", VIEW),
     Route("GET", "/counts", "countOrders", "How many orders are in each status", VIEW),
     Route("GET", "/{order_id}", "getOrder", "One order with its timeline", VIEW),
-    Route(
-        "POST",
-        "/{order_id}/confirm_payment",
-        "confirmPayment",
-        "Confirm payment: Pending -> Processing",
-        Action.CONFIRM_PAYMENT.value,
-        ConfirmPaymentInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/mark_shipped",
-        "markShipped",
-        "Mark as shipped with a tracking number and carrier: Processing -> Shipped",
-        Action.MARK_SHIPPED.value,
-        MarkShippedInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/update_tracking",
-        "updateTracking",
-        "Correct the tracking number (the old one stays on the timeline)",
-        Action.UPDATE_TRACKING.value,
-        UpdateTrackingInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/mark_delivered",
-        "markDelivered",
-        "Mark as delivered: Shipped -> Delivered",
-        Action.MARK_DELIVERED.value,
-        MarkDeliveredInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/cancel",
-        "cancelOrder",
-        "Cancel a Pending or Processing order (and refund its balance with refund: true)",
-        Action.CANCEL.value,
-        CancelInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/refund",
-        "refundOrder",
-        "Issue a full or partial refund",
-        Action.REFUND.value,
-        RefundInput,
-    ),
-    Route(
-        "POST",
-        "/{order_id}/notes",
-        "addNote",
-        "Add an internal note to the timeline",
-        Action.ADD_NOTE.value,
-        NoteInput,
-        201,
-    ),
 )
+
+
+def _action_route(spec: ActionSpec) -> Route:
+    return Route(
+        "POST",
+        f"/{{order_id}}/{spec.api_path}",
+        spec.operation_id,
+        spec.summary,
+        spec.permission,
+        body_class(spec),
+        spec.api_status,
+        spec,
+    )
+
+
+#: Every operation of the API, from :data:`kasify_orders.registry.MERCHANT_ACTIONS`.
+ROUTES: Sequence[Route] = (*_READING, *(_action_route(spec) for spec in MERCHANT_ACTIONS))
 
 _LIST_PARAMS = ("status", "payment_status", "search", "paid_before", "limit", "cursor")
 
@@ -269,9 +155,7 @@ class JsonApi:
             max_bytes=limit,
         )
 
-    def handle(  # noqa: PLR0911 - one answer per kind of error
-        self, request: ApiRequest, *, actor: str | None, authorize: Authorize
-    ) -> ApiResponse:
+    def handle(self, request: ApiRequest, *, actor: str | None, authorize: Authorize) -> ApiResponse:
         """Route *request*, check the caller may, run the action, and say what happened."""
         if request.method in {"GET", "HEAD"} and request.path == "/openapi.json":
             return ApiResponse(200, dict(self.openapi()))
@@ -289,41 +173,14 @@ class JsonApi:
             return self.too_large()
         try:
             return self._run(route, params, request, actor=actor, authorize=authorize)
-        except ValidationError as error:
-            return problem(
-                422, "Invalid input", str(error), "validation-error", errors=_field_errors(error.errors)
-            )
-        except OrderNotFound as error:
-            return problem(404, "Order not found", str(error), "order-not-found")
-        except InvalidTransition as error:
-            return problem(
-                409,
-                "Not allowed in this status",
-                str(error),
-                "invalid-transition",
-                order_status=error.status,
-                allowed_statuses=list(error.allowed),
-            )
-        except ConcurrentUpdate as error:
-            return problem(
-                409,
-                "The order changed meanwhile",
-                str(error),
-                "concurrent-update",
-                current_version=error.actual,
-            )
-        except RefundExceedsBalance as error:
-            return problem(
-                422,
-                "Refund exceeds the refundable balance",
-                str(error),
-                "refund-exceeds-balance",
-                refundable=str(error.refundable),
-                currency=error.currency,
-                errors=[{"path": "amount", "message": f"the refundable balance is {error.refundable}"}],
-            )
-        except RefundFailed as error:
-            return problem(502, "The payment provider did not refund", str(error), "refund-failed")
+        except HANDLED as error:
+            rule = rule_for(error)
+            assert rule is not None
+            extra = dict(rule.details(error))
+            errors = rule.field_errors(error)
+            if errors:
+                extra["errors"] = _field_errors(errors)
+            return problem(rule.status, rule.title, str(error), rule.kind, **extra)
 
     def _run(  # noqa: PLR0911 - one answer per kind of operation
         self,
@@ -358,7 +215,7 @@ class JsonApi:
             return ApiResponse(200, {status.value: count for status, count in counts.items()})
         return ApiResponse(200, unstructure(order))
 
-    def _act(  # noqa: PLR0911, PLR0917 - one branch per action
+    def _act(  # noqa: PLR0917 - the request's parts
         self,
         route: Route,
         order: Order,
@@ -367,38 +224,14 @@ class JsonApi:
         actor: str | None,
         authorize: Authorize,
     ) -> Order | ApiResponse:
-        assert route.body is not None
-        body: object = structure(data, route.body)
-        version = getattr(body, "expected_version", None)
-        common: dict[str, Any] = {"actor": actor, "expected_version": version}
-        if isinstance(body, ConfirmPaymentInput):
-            return self.orders.confirm_payment(order.id, **common)
-        if isinstance(body, MarkShippedInput):
-            return self.orders.mark_shipped(
-                order.id, tracking_number=body.tracking_number, carrier=body.carrier, **common
-            )
-        if isinstance(body, UpdateTrackingInput):
-            return self.orders.update_tracking(
-                order.id, tracking_number=body.tracking_number, carrier=body.carrier, **common
-            )
-        if isinstance(body, MarkDeliveredInput):
-            return self.orders.mark_delivered(order.id, **common)
-        key = request.headers.get("idempotency-key")
-        if isinstance(body, CancelInput):
-            if body.refund and not authorize(Action.REFUND.value, order):
-                return _forbidden()  # may cancel, may not refund
-            return self.orders.cancel(
-                order.id,
-                reason=body.reason,
-                restock=body.restock,
-                refund=body.refund,
-                idempotency_key=key if body.refund else None,
-                **common,
-            )
-        if isinstance(body, RefundInput):
-            return self.orders.refund(order.id, body.amount, note=body.note, idempotency_key=key, **common)
-        assert isinstance(body, NoteInput)
-        return self.orders.add_note(order.id, body.text, actor=actor)
+        spec = route.spec
+        assert spec is not None and route.body is not None
+        inputs, version = inputs_of(spec, structure(data, route.body))
+        if not all(authorize(also, order) for also in spec.also_needs(inputs)):
+            return _forbidden()  # may cancel, may not refund
+        key = request.headers.get("idempotency-key") if spec.uses_key(inputs) else None
+        context = Context(actor=actor, expected_version=version, idempotency_key=key)
+        return spec.run(self.orders, order, inputs, context)
 
     def _list(self, query: Mapping[str, str]) -> ApiResponse:
         errors = [
@@ -508,3 +341,11 @@ def _bind(template: list[str], parts: list[str], *, literal_only: bool) -> dict[
         elif expected != actual:
             return None
     return params
+
+
+def __getattr__(name: str) -> type:
+    """The request body classes by their names (``CancelInput``; ``NoteInput`` is ``AddNoteInput``)."""
+    body = BODIES.get("AddNoteInput" if name == "NoteInput" else name)
+    if body is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return body

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of the JSON API, built from :data:`kasify_orders.web.api.ROUTES`.
 
-Request bodies are derived from the input classes themselves and the order schema mirrors
+The routes come from the action registry; request bodies are derived from the input classes
+made from its fields (their limits and hints included) and the order schema mirrors
 ``ko.unstructure(order)``; the schemathesis tests hold the document to what the API does.
 """
 
@@ -15,6 +16,7 @@ import attrs
 
 from kasify_orders import __version__
 from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
+from kasify_orders.registry import ActionSpec
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.web.api import PROBLEM_JSON, ROUTES, Route
 
@@ -175,13 +177,21 @@ def _field_schema(annotation: Any, field: attrs.Attribute[Any]) -> dict[str, Any
     return schema
 
 
-def _body_schema(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+def _body_schema(cls: type, spec: ActionSpec) -> dict[str, Any]:
     fields = attrs.fields(cls)
+    properties = {f.name: _field_schema(f.type, f) for f in fields}
+    for declared in spec.fields:
+        schema = properties[declared.name]
+        if declared.max_length is not None:
+            schema["maxLength"] = declared.max_length
+        if declared.hint:
+            schema["description"] = declared.hint
+        if declared.suggestions is not None:
+            schema["examples"] = list(declared.suggestions())
     return {
         "type": "object",
         "description": (cls.__doc__ or "").strip(),
-        "properties": {f.name: _field_schema(hints[f.name], f) for f in fields},
+        "properties": properties,
         "required": [f.name for f in fields if f.default is attrs.NOTHING],
         "additionalProperties": False,
     }
@@ -255,10 +265,11 @@ def _operation(route: Route) -> dict[str, Any]:
             "description": "The order, as it is now.",
             "content": {"application/json": {"schema": _ref("Order")}},
         }
-    if route.body is not None:
+    if route.body is not None and route.spec is not None:
+        operation["x-kasify-statuses"] = [s.value for s in Status if s in route.spec.statuses]
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _body_schema(route.body)}},
+            "content": {"application/json": {"schema": _body_schema(route.body, route.spec)}},
         }
         operation["responses"].update(
             {
@@ -269,7 +280,7 @@ def _operation(route: Route) -> dict[str, Any]:
                 "422": _problem("Invalid input; errors names every bad field."),
             }
         )
-        if route.operation_id in {"refundOrder", "cancelOrder"}:
+        if route.spec.idempotent:
             parameters.append(
                 {
                     "name": "Idempotency-Key",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
+from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.model import OrderSummary
 from kasify_orders.web import formatting
-from kasify_orders.web.pages import Page
+from kasify_orders.web.pages import Page, Urls
 
 __all__ = ["ORIGINAL", "environment", "render"]
 
@@ -40,6 +44,9 @@ def environment(locale: str = "en", template_dirs: tuple[str, ...] = ()) -> jinj
     def money(amount: Decimal, currency: str) -> str:
         return formatting.money_label(amount, currency, locale)
 
+    def order_rows(orders: Sequence[OrderSummary], urls: Urls) -> Markup:
+        return _order_rows(orders, urls, locale)
+
     env.filters.update(
         money=money,
         when=formatting.when,
@@ -47,6 +54,7 @@ def environment(locale: str = "en", template_dirs: tuple[str, ...] = ()) -> jinj
         actor=formatting.actor_label,
         carrier=formatting.carrier_label,
         label=formatting.status_label,
+        order_rows=order_rows,
     )
     return env
 
@@ -61,4 +69,89 @@ def render(
     *template_dirs*: the host's folders whose templates override kasify's of the same name.
     """
     template = environment(locale, tuple(template_dirs)).get_template(page.template)
-    return template.render({**request_context, **page.context})
+    context = {**request_context, **page.context}
+    if "urls" in context:
+        context["urls"] = _OrderUrls(context["urls"])
+    return template.render(context)
+
+
+#: Stands for an order id while an order's URL is built once per render.
+_PLACEHOLDER = "KASIFYORDERID0"
+#: An order id that appears in a URL as it is (no percent-encoding): kasify's own hex ids.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class _OrderUrls:
+    """The adapter's :class:`~kasify_orders.web.pages.Urls`, building ``order(id)`` once per render.
+
+    A list page links 50 orders; the host's router (``flask.url_for``, Django's ``reverse``)
+    costs more per link than the rest of the row. The URL is built once for a placeholder id
+    and each order's is that URL with its id in the placeholder's place; an id that a router
+    would encode, or a URL the placeholder does not appear in once, goes to the router.
+    """
+
+    def __init__(self, urls: Urls) -> None:
+        self._urls = urls
+        self._parts: tuple[str, str] | None = None
+        self._built = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._urls, name)
+
+    def order(self, order_id: str) -> str:
+        """The order's detail page."""
+        if not self._built:
+            self._built = True
+            url = self._urls.order(_PLACEHOLDER)
+            if url.count(_PLACEHOLDER) == 1:
+                before, _, after = url.partition(_PLACEHOLDER)
+                self._parts = (before, after)
+        if self._parts is None or not _PLAIN_ID.fullmatch(order_id):
+            return self._urls.order(order_id)
+        return f"{self._parts[0]}{order_id}{self._parts[1]}"
+
+
+#: One row of the order list; every ``{}`` is filled with escaped text by :func:`_order_rows`.
+_ROW = (
+    '<tr>\n      <td><a href="{url}">#{number}</a>{note}</td>\n'
+    '      <td><time datetime="{iso}">{when}</time></td>\n'
+    "      <td>{name}<br><small>{email}</small></td>\n"
+    '      <td><span class="status status-{status}">{status_label}</span></td>\n'
+    '      <td><span class="pay pay-{pay}">{pay_label}</span></td>\n'
+    '      <td class="num">{total}</td>\n    </tr>\n'
+)
+_NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'
+_LABELS = {
+    member: (str(escape(member.value)), str(escape(formatting.status_label(member))))
+    for member in (*Status, *PaymentStatus)
+}
+
+
+def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str) -> Markup:
+    """The list's table rows, written in one pass (``{{ orders|order_rows(urls) }}``).
+
+    The same markup a loop in the template writes, at a fraction of its cost per row: the
+    list page is the merchant's most visited, and its 50 rows were most of its time.
+    """
+    rows = []
+    for order in orders:
+        status, status_label = _LABELS[order.status]
+        pay, pay_label = _LABELS[order.payment_status]
+        iso = formatting.iso(order.created_at)
+        rows.append(
+            _ROW.format(
+                url=escape(urls.order(order.id)),
+                number=order.number,
+                note=_NOTE if order.customer_note else "",
+                iso=iso,
+                when=f"{iso[:10]} {iso[11:16]} UTC",  # formatting.when, without a second strftime
+                name=escape(order.customer.name),
+                email=escape(order.customer.email),
+                status=status,
+                status_label=status_label,
+                pay=pay,
+                pay_label=pay_label,
+                total=escape(formatting.money_label(order.totals.total, order.currency, locale)),
+            )
+        )
+    return Markup("".join(rows))

@@ -72,3 +72,18 @@ def test_reverting_to_0002_takes_the_order_counter_off_and_migrate_puts_it_back(
         call_command("migrate", database=host, verbosity=0)
     assert "kasify_counters" in kasify_tables(host)
     assert schema_warnings(host) == []
+
+
+def test_a_django_host_gets_no_saleor_tables_and_reverting_0007_brings_the_old_layout_back(host: str) -> None:
+    saleor = {"kasify_saleor_installations", "kasify_saleor_orders", "kasify_saleor_webhooks"}
+    assert not kasify_tables(host) & saleor
+    call_command("migrate", "kasify_orders", "0006", database=host, verbosity=0)
+    try:
+        assert saleor <= kasify_tables(host)  # alembic 0007: core 0003 made them, 0008 hands them over
+        store = store_for(host)
+        assert migrate.current(store) == "0007"
+        store.dispose()
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert not kasify_tables(host) & saleor
+    assert schema_warnings(host) == []

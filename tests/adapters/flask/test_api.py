@@ -36,6 +36,7 @@ def test_list_get_and_counts(client: FlaskClient, orders: ko.Orders) -> None:
     assert client.get(f"{API}/counts").json == {
         "pending": 1,
         "processing": 1,
+        "on_hold": 0,
         "shipped": 0,
         "delivered": 0,
         "cancelled": 0,

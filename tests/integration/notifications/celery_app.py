@@ -21,7 +21,7 @@ outbox = install(
         settings=shop_settings(
             os.environ["KASIFY_CELERY_SMTP_URL"],
             deliver_inline=False,
-            max_delivery_attempts=int(os.environ.get("KASIFY_CELERY_MAX_ATTEMPTS", "8")),
+            max_dispatch_attempts=int(os.environ.get("KASIFY_CELERY_MAX_ATTEMPTS", "8")),
         ),
         load_entrypoints=False,
         migrate=False,

@@ -23,7 +23,7 @@ from tests.integration.notifications.conftest import Connect, SmtpServer, shop_s
 
 BROKER = os.environ.get("KASIFY_TEST_CELERY_BROKER", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).parents[3]
-#: The workers' ``Settings.max_delivery_attempts``: one failure makes an event dead.
+#: The workers' ``Settings.max_dispatch_attempts``: one failure makes an event dead.
 WORKER_ATTEMPTS = 1
 
 

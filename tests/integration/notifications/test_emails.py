@@ -204,7 +204,7 @@ def test_mail_server_down_the_action_succeeds_and_the_email_waits(
 def test_after_its_attempts_an_email_is_dead_on_the_timeline_and_can_be_retried(
     connect: Connect, smtp_down: SmtpServer
 ) -> None:
-    orders = connect(shop_settings(smtp_down.url, max_delivery_attempts=2, new_order_alert_emails=[]))
+    orders = connect(shop_settings(smtp_down.url, max_dispatch_attempts=2, new_order_alert_emails=[]))
     order = orders.place(new_order())
     assert orders.deliver_pending(retry_now=True) == 0
     (dead,) = orders.store.outbox_items(dead=True)
@@ -272,7 +272,7 @@ def test_an_unexpired_claim_defers_the_email_and_an_expired_one_is_taken_over(
     connect: Connect, smtp: SmtpServer
 ) -> None:
     clock = Clock()
-    shop = connect(shop_settings(smtp.url, delivery_lease_seconds=300), clock=clock)
+    shop = connect(shop_settings(smtp.url, dispatch_lease_seconds=300), clock=clock)
     order = shop.place(new_order())
     smtp.inbox.received.clear()
     plugin = notifier(shop)
@@ -430,7 +430,7 @@ def test_the_orders_clock_dates_the_timeline_the_emails_and_the_retries(
 def test_a_slow_mail_server_never_holds_up_the_action_and_each_email_goes_once(
     connect: Connect, smtp: SmtpServer
 ) -> None:
-    shop = connect(shop_settings(smtp.url, inline_delivery_budget_seconds=0.2))
+    shop = connect(shop_settings(smtp.url, inline_dispatch_budget_seconds=0.2))
     order = shop.place(new_order())
     smtp.inbox.received.clear()
     for act in (

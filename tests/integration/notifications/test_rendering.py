@@ -178,7 +178,7 @@ def test_bad_email_settings_are_refused_naming_each_field() -> None:
         email_locale="xx_YY",
         smtp_timeout_seconds=0,
         smtp_connection_lifetime_seconds=-1,
-        inline_delivery_budget_seconds=-0.5,
+        inline_dispatch_budget_seconds=-0.5,
     )
     with pytest.raises(ko.ValidationError) as caught:
         Renderer(settings)
@@ -193,7 +193,7 @@ def test_bad_email_settings_are_refused_naming_each_field() -> None:
         "settings.email_locale",
         "settings.smtp_timeout_seconds",
         "settings.smtp_connection_lifetime_seconds",
-        "settings.inline_delivery_budget_seconds",
+        "settings.inline_dispatch_budget_seconds",
     ]
     assert "unknown kinds welcome" in str(caught.value)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import types
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
 from typing import Any, TypedDict, Union, get_args, get_origin
@@ -30,7 +31,7 @@ from django.utils.module_loading import import_string
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Order
 from kasify_orders.notifications.render import check_settings
-from kasify_orders.settings import Settings
+from kasify_orders.settings import RENAMED, Settings
 
 __all__ = ["DEFAULTS", "SETTING", "Conf", "KasifyOrdersSettings", "load"]
 
@@ -156,6 +157,10 @@ def merchant_settings(value: object) -> Settings:
             'for example {"store_name": "My shop", "new_order_alert_emails": ["me@shop.example"]}',
         )
     fields = {"from_email": django_settings.DEFAULT_FROM_EMAIL, **value}
+    for old, new in RENAMED.items():  # a renamed setting still works, with a DeprecationWarning
+        if old in fields:
+            warnings.warn(f"{_key(old)} is deprecated: use {_key(new)}", DeprecationWarning, stacklevel=4)
+            fields[new] = fields.pop(old)
     kinds = _field_kinds()
     problems = [
         f"{_key(name)} is not a field of kasify_orders.Settings" for name in sorted(set(fields) - set(kinds))

@@ -10,8 +10,10 @@ import pluggy
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.mail import DjangoMail
 from kasify_orders.adapters.django.store import DjangoStore
+from kasify_orders.model import utcnow
 from kasify_orders.plugins import build_plugin_manager
 from kasify_orders.service import Orders
+from kasify_orders.service.compose import compose
 
 __all__ = ["get_orders", "plugin_manager", "reset", "store_for"]
 
@@ -36,7 +38,21 @@ def get_orders(using: str | None = None) -> Orders:
 
 
 def _build(config: conf.Conf, alias: str) -> Orders:
-    return Orders(store_for(alias, config), settings=config.settings, plugins=plugin_manager(config))
+    """Build through the one composition root, as ``Orders.connect`` does, on Django's connection.
+
+    Not migrated (``manage.py migrate`` does that) and no ``kasify_started``: the app's
+    ``ready`` reports at start-up (emails that cannot be sent), before any ``Orders`` exists.
+    """
+    return compose(
+        Orders,
+        store=store_for(alias, config),
+        settings=config.settings,
+        plugins=plugin_manager(config),
+        load_entrypoints=config.load_entrypoints,
+        clock=utcnow,
+        migrate=False,
+        started=False,
+    )
 
 
 def plugin_manager(config: conf.Conf) -> pluggy.PluginManager:

@@ -1,5 +1,8 @@
 """kasify's permissions as Django permissions: one to see orders, one per merchant action.
 
+They are made from the action registry (:data:`kasify_orders.registry.MERCHANT_ACTIONS`): a new
+action brings its permission, named ``<permission>_order``, "Can <what it does>".
+
 They belong to the app ``kasify_orders`` (on its unmanaged ``Order`` model, see :mod:`.models`),
 so ``manage.py migrate`` creates them, and they can be given to users and groups in Django's
 admin like any other permission::
@@ -16,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kasify_orders.lifecycle import Action
+from kasify_orders.registry import MERCHANT_ACTIONS
 from kasify_orders.web.pages import VIEW
 
 __all__ = ["APP_LABEL", "CODENAMES", "PERMISSIONS", "permission_for"]
@@ -23,28 +27,24 @@ __all__ = ["APP_LABEL", "CODENAMES", "PERMISSIONS", "permission_for"]
 #: The app label the permissions belong to.
 APP_LABEL = "kasify_orders"
 
-#: kasify's authorization name (``"view"`` or an :class:`~kasify_orders.Action` value) -> codename.
+#: The codenames kept from before the registry named them (``ship_order``, not ``mark_shipped_order``).
+_LEGACY_CODENAMES = {Action.MARK_SHIPPED.value: "ship_order", Action.MARK_DELIVERED.value: "deliver_order"}
+
+
+def _codename(permission: str) -> str:
+    return _LEGACY_CODENAMES.get(permission, f"{permission}_order")
+
+
+#: kasify's authorization name (``"view"`` or a registry action's permission) -> codename.
 CODENAMES: Mapping[str, str] = {
     VIEW: "view_order",
-    Action.CONFIRM_PAYMENT.value: "confirm_payment_order",
-    Action.MARK_SHIPPED.value: "ship_order",
-    Action.UPDATE_TRACKING.value: "update_tracking_order",
-    Action.MARK_DELIVERED.value: "deliver_order",
-    Action.CANCEL.value: "cancel_order",
-    Action.REFUND.value: "refund_order",
-    Action.ADD_NOTE.value: "add_note_order",
+    **{spec.permission: _codename(spec.permission) for spec in MERCHANT_ACTIONS},
 }
 
 #: ``(codename, name)`` of each action's permission, as ``Meta.permissions`` lists them
 #: (``view_order`` is Django's own default permission of the model).
-PERMISSIONS: tuple[tuple[str, str], ...] = (
-    ("confirm_payment_order", "Can confirm the payment of an order"),
-    ("ship_order", "Can mark an order shipped"),
-    ("update_tracking_order", "Can edit the tracking of an order"),
-    ("deliver_order", "Can mark an order delivered"),
-    ("cancel_order", "Can cancel an order"),
-    ("refund_order", "Can refund an order"),
-    ("add_note_order", "Can add a note to an order"),
+PERMISSIONS: tuple[tuple[str, str], ...] = tuple(
+    (_codename(spec.permission), f"Can {spec.may}") for spec in MERCHANT_ACTIONS
 )
 
 

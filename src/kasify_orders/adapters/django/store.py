@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from django.core.exceptions import ImproperlyConfigured
@@ -24,11 +24,10 @@ from sqlalchemy.dialects.sqlite import DATE, DATETIME
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.pool import SingletonThreadPool
 
-from kasify_orders.storage.failures import operation_of, storage_error
-from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.storage.store import SqlStore
 from kasify_orders.storage.tables import build_tables
 
-__all__ = ["SUPPORTED_VENDORS", "DjangoStore", "UnsupportedDatabase", "dialect_url"]
+__all__ = ["SUPPORTED_VENDORS", "DjangoConnections", "DjangoStore", "UnsupportedDatabase", "dialect_url"]
 
 #: Django's database vendors kasify runs on (``connection.vendor``).
 SUPPORTED_VENDORS = ("sqlite", "postgresql", "mysql")
@@ -141,11 +140,49 @@ class _DjangoSQLiteDialect(SQLiteDialect_pysqlite):
 sa.dialects.registry.register("sqlite.kasify_django", __name__, "_DjangoSQLiteDialect")
 
 
-T = TypeVar("T")
+class DjangoConnections:
+    """The seam :class:`DjangoStore` plugs into :class:`~kasify_orders.storage.store.SqlStore`.
+
+    Each unit of work runs inside Django's ``atomic`` (a savepoint when the host is already
+    inside one); a read inside the host's transaction needs no savepoint: it sees the host's
+    view. The isolation level is the host's (``DATABASES[...]["OPTIONS"]``), *snapshot* or not.
+    """
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    @contextmanager
+    def begin(self, engine: sa.Engine, *, write: bool, snapshot: bool) -> Iterator[sa.Connection]:
+        """See :meth:`~kasify_orders.storage.engine.ConnectionSource.begin`."""
+        in_host_transaction = connections[self.alias].in_atomic_block
+        scope = nullcontext() if not write and in_host_transaction else transaction.atomic(using=self.alias)
+        with scope, engine.connect() as conn, conn.begin():
+            yield conn
+
+    def may_retry(self) -> bool:
+        """Not inside the host's transaction.
+
+        A deadlock there aborts the host's whole transaction (InnoDB rolls all of it back), so
+        retrying kasify's savepoint would run on a dead transaction: the host sees the error
+        and retries its own unit of work.
+        """
+        return not connections[self.alias].in_atomic_block
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run *callback* when the host's transaction commits (at once outside any ``atomic``).
+
+        ``robust=True``: a failing callback is logged by Django and does not stop the
+        host's other ``on_commit`` callbacks; the outbox retries the event later.
+        """
+        transaction.on_commit(callback, using=self.alias, robust=True)
 
 
 class DjangoStore(SqlStore):
-    """The SQLAlchemy store, on Django's connection for *alias* and inside Django's transactions."""
+    """The SQLAlchemy store, on Django's connection for *alias* and inside Django's transactions.
+
+    Only its construction differs from :class:`SqlStore`: the engine hands out Django's
+    connection and :class:`DjangoConnections` opens each unit of work inside Django's ``atomic``.
+    """
 
     #: Django owns the connection: a dropped one is Django's to replace (at the request's end),
     #: so retrying on "a new connection" would only meet the dead one again.
@@ -166,39 +203,8 @@ class DjangoStore(SqlStore):
         if url.startswith("postgresql"):
             # kasify has no hstore columns, and looking its type up needs psycopg's own class.
             options["use_native_hstore"] = False
-        super().__init__(sa.create_engine(url, **options), build_tables(table_prefix, schema))
-
-    @contextmanager
-    def _begin(self, *, write: bool, snapshot: bool = False) -> Iterator[Transaction]:
-        """Inside Django's ``atomic`` (a savepoint when the host is in one already).
-
-        A read inside the host's transaction needs no savepoint: it sees the host's view.
-        The isolation level is the host's (``DATABASES[...]["OPTIONS"]``), *snapshot* or not.
-        """
-        in_host_transaction = connections[self.alias].in_atomic_block
-        scope = nullcontext() if not write and in_host_transaction else transaction.atomic(using=self.alias)
-        with scope, self.engine.connect() as conn, conn.begin():
-            yield Transaction(conn, self.tables, self._statements)
-
-    def atomic(self, work: Callable[[Transaction], T]) -> T:
-        """Like :meth:`SqlStore.atomic`, but no retry inside the host's transaction.
-
-        A deadlock there aborts the host's whole transaction (InnoDB rolls all of it back), so
-        retrying kasify's savepoint would run on a dead transaction: the host sees the error
-        and retries its own unit of work.
-        """
-        if connections[self.alias].in_atomic_block:
-            try:
-                with self._begin(write=True) as tx:
-                    return work(tx)
-            except sa.exc.SQLAlchemyError as error:
-                raise storage_error(operation_of(work), error) from error
-        return super().atomic(work)
-
-    def after_commit(self, callback: Callable[[], object]) -> None:
-        """Run *callback* when the host's transaction commits (at once outside any ``atomic``).
-
-        ``robust=True``: a failing callback is logged by Django and does not stop the
-        host's other ``on_commit`` callbacks; the outbox retries the event later.
-        """
-        transaction.on_commit(callback, using=self.alias, robust=True)
+        super().__init__(
+            sa.create_engine(url, **options),
+            build_tables(table_prefix, schema),
+            connections=DjangoConnections(alias),
+        )

@@ -33,12 +33,14 @@ from kasify_orders.adapters.saleor.events import ACTOR, EVENTS
 from kasify_orders.adapters.saleor.graphql import SaleorClient, SaleorError
 from kasify_orders.adapters.saleor.installations import Installation, Installations
 from kasify_orders.adapters.saleor.signatures import SignatureError, SignatureVerifier
+from kasify_orders.adapters.saleor.tables import SALEOR_TABLES
 from kasify_orders.adapters.saleor.writeback import SaleorRefundFailed, SaleorWriteBack
 
 __all__ = [
     "ACTOR",
     "EVENTS",
     "PERMISSIONS",
+    "SALEOR_TABLES",
     "Installation",
     "Installations",
     "SaleorApp",

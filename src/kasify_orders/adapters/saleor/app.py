@@ -35,6 +35,7 @@ from kasify_orders.adapters.saleor.events import APP_EVENTS, EVENTS, EventHandle
 from kasify_orders.adapters.saleor.graphql import APP_ID, ORDER_EVENTS_SUBSCRIPTION, SaleorClient, SaleorError
 from kasify_orders.adapters.saleor.installations import Installation, Installations
 from kasify_orders.adapters.saleor.signatures import FetchJson, SignatureError, SignatureVerifier, fetch_json
+from kasify_orders.adapters.saleor.tables import SALEOR_TABLES
 from kasify_orders.adapters.saleor.writeback import SaleorWriteBack, uninstall
 from kasify_orders.errors import ValidationError
 from kasify_orders.network import is_loopback
@@ -87,6 +88,9 @@ class SaleorApp:
         actions in kasify reach Saleor. Register it on delivery workers' ``Orders`` too.
     :param fetch_jwks: How JWKS documents are fetched (``url -> JSON``).
     :param timeout: Seconds to wait for Saleor's API.
+    :param migrate: Create or upgrade the app's own tables now (``SALEOR_TABLES.upgrade``,
+        idempotent). False: a deploy step does it, ``SALEOR_TABLES.upgrade(orders.store)``
+        after ``kasify-orders db upgrade``.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class SaleorApp:
         write_back: bool = True,
         fetch_jwks: FetchJson = fetch_json,
         timeout: float = 15.0,
+        migrate: bool = True,
     ) -> None:
         if orders.settings.manage_inventory:
             raise ValueError(
@@ -114,6 +119,8 @@ class SaleorApp:
                 "ko.Settings(manage_inventory=False), so kasify never counts stock twice"
             )
         self.orders = orders
+        if migrate:
+            SALEOR_TABLES.upgrade(orders.store)
         self.installations = Installations(orders.store)
         self.verifier = SignatureVerifier(
             self.installations,

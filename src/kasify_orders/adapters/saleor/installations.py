@@ -1,8 +1,8 @@
 """What the Saleor adapter stores: installations, the Saleor order behind each kasify order, seen webhooks.
 
-The tables live on kasify's own metadata (``storage/tables.py``, migration ``0003``), so
-``orders.migrate()`` creates them beside the order tables, on the same database and in the
-same transactions machinery (:meth:`SqlStore.atomic`).
+The tables are the Saleor App's own (:data:`~kasify_orders.adapters.saleor.tables.SALEOR_TABLES`,
+its own migrations), on the order store's database and inside its units of work, reached
+through the plugin-tables handle (:class:`~kasify_orders.storage.plugin_tables.PluginData`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
+from kasify_orders.adapters.saleor.tables import SALEOR_TABLES
 from kasify_orders.errors import ConstraintViolation
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import TimelineEvent, utcnow
-from kasify_orders.storage.store import SqlStore, Transaction
+from kasify_orders.storage.plugin_tables import PluginTransaction
+from kasify_orders.storage.port import Store, Transaction
 
 __all__ = ["Installation", "Installations", "SaleorOrderLink"]
 
@@ -65,25 +67,25 @@ class SaleorOrderLink:
 class Installations:
     """Reads and writes the Saleor adapter's tables through the order store."""
 
-    def __init__(self, store: SqlStore) -> None:
-        self.store = store
-        tables = store.tables
-        self._installations = tables.saleor_installations
-        self._links = tables.saleor_orders
-        self._webhooks = tables.saleor_webhooks
+    def __init__(self, store: Store) -> None:
+        self.data = SALEOR_TABLES.bind(store)
+        tables = self.data.tables
+        self._installations = tables["installations"]
+        self._links = tables["orders"]
+        self._webhooks = tables["webhooks"]
 
     # -- installations ----------------------------------------------------------------------
 
     def get(self, api_url: str) -> Installation | None:
         """The installation for *api_url* (installed or removed), or None."""
         t = self._installations
-        row = self.store.read(lambda tx: tx.conn.execute(sa.select(t).where(t.c.api_url == api_url)).first())
+        row = self.data.read(lambda tx: tx.execute(sa.select(t).where(t.c.api_url == api_url)).first())
         return None if row is None else _installation(row)
 
     def all(self) -> list[Installation]:
         """Every installation, by API URL."""
         t = self._installations
-        rows = self.store.read(lambda tx: tx.conn.execute(sa.select(t).order_by(t.c.api_url)).all())
+        rows = self.data.read(lambda tx: tx.execute(sa.select(t).order_by(t.c.api_url)).all())
         return [_installation(row) for row in rows]
 
     def save(
@@ -110,12 +112,12 @@ class Installations:
             "removed_at": None,
         }
 
-        def work(tx: Transaction) -> None:
-            updated = tx.conn.execute(sa.update(t).where(t.c.api_url == api_url).values(values))
+        def work(tx: PluginTransaction) -> None:
+            updated = tx.execute(sa.update(t).where(t.c.api_url == api_url).values(values))
             if updated.rowcount == 0:
-                tx.conn.execute(sa.insert(t).values(api_url=api_url, **values))
+                tx.execute(sa.insert(t).values(api_url=api_url, **values))
 
-        self.store.atomic(work)
+        self.data.atomic(work)
         found = self.get(api_url)
         assert found is not None
         return found
@@ -123,8 +125,8 @@ class Installations:
     def save_jwks(self, api_url: str, jwks: Mapping[str, Any]) -> None:
         """Cache a freshly fetched JWKS for *api_url*."""
         t = self._installations
-        self.store.atomic(
-            lambda tx: tx.conn.execute(
+        self.data.atomic(
+            lambda tx: tx.execute(
                 sa.update(t).where(t.c.api_url == api_url).values(jwks=dict(jwks), jwks_fetched_at=utcnow())
             )
         )
@@ -138,8 +140,8 @@ class Installations:
         """
         t = self._installations
 
-        def work(tx: Transaction) -> bool:
-            result = tx.conn.execute(
+        def work(tx: PluginTransaction) -> bool:
+            result = tx.execute(
                 sa.update(t)
                 .where(t.c.api_url == api_url, t.c.removed_at.is_(None))
                 .values(removed_at=utcnow())
@@ -147,34 +149,37 @@ class Installations:
             if not result.rowcount:
                 return False
             if note is not None:
-                for order_id in tx.conn.scalars(self._open_orders(api_url)).all():
-                    tx.append_timeline(order_id, [note])
+                for order_id in tx.scalars(self._open_orders(api_url)):
+                    tx.core.append_timeline(order_id, [note])
             return True
 
-        return self.store.atomic(work)
+        return self.data.atomic(work)
 
     # -- order links --------------------------------------------------------------------------
 
     def link(self, link: SaleorOrderLink) -> None:
         """Remember which Saleor order *link.order_id* mirrors (idempotent)."""
         try:
-            self.store.atomic(lambda tx: self.link_in(tx, link))
+            self.data.atomic(lambda tx: self._link(tx, link))
         except ConstraintViolation:  # a concurrent delivery of the same event linked it first
             pass
 
     def link_in(self, tx: Transaction, link: SaleorOrderLink) -> None:
         """:meth:`link` inside *tx* (the transaction placing the order)."""
+        self._link(self.data.within(tx), link)
+
+    def _link(self, tx: PluginTransaction, link: SaleorOrderLink) -> None:
         t = self._links
-        exists = tx.conn.scalar(sa.select(t.c.order_id).where(t.c.order_id == link.order_id))
+        exists = tx.scalar(sa.select(t.c.order_id).where(t.c.order_id == link.order_id))
         if exists is None:
-            tx.conn.execute(sa.insert(t).values(attrs.asdict(link)))
+            tx.execute(sa.insert(t).values(attrs.asdict(link)))
 
     def open_orders_of(self, api_url: str) -> list[str]:
         """The ids of the unfinished (not delivered, cancelled or refunded) kasify orders from *api_url*."""
-        return list(self.store.read(lambda tx: tx.conn.scalars(self._open_orders(api_url)).all()))
+        return self.data.read(lambda tx: tx.scalars(self._open_orders(api_url)))
 
     def _open_orders(self, api_url: str) -> sa.Select[Any]:
-        t, o = self._links, self.store.tables.orders
+        t, o = self._links, self.data.orders
         finished = [Status.DELIVERED.value, Status.CANCELLED.value, Status.REFUNDED.value]
         return (
             sa.select(o.c.id)
@@ -186,23 +191,19 @@ class Installations:
     def update_link(self, order_id: str, **values: str | None) -> None:
         """Record Saleor ids learnt later (``transaction_id``, ``fulfillment_id``)."""
         t = self._links
-        self.store.atomic(
-            lambda tx: tx.conn.execute(sa.update(t).where(t.c.order_id == order_id).values(values))
-        )
+        self.data.atomic(lambda tx: tx.execute(sa.update(t).where(t.c.order_id == order_id).values(values)))
 
     def link_for_order(self, order_id: str) -> SaleorOrderLink | None:
         """The Saleor order behind kasify order *order_id*, or None when it did not come from Saleor."""
         t = self._links
-        row = self.store.read(
-            lambda tx: tx.conn.execute(sa.select(t).where(t.c.order_id == order_id)).first()
-        )
+        row = self.data.read(lambda tx: tx.execute(sa.select(t).where(t.c.order_id == order_id)).first())
         return SaleorOrderLink(**row._asdict()) if row is not None else None
 
     def link_for_saleor(self, api_url: str, saleor_order_id: str) -> SaleorOrderLink | None:
         """The kasify order mirroring Saleor order *saleor_order_id* of *api_url*, or None."""
         t = self._links
-        row = self.store.read(
-            lambda tx: tx.conn.execute(
+        row = self.data.read(
+            lambda tx: tx.execute(
                 sa.select(t).where(t.c.api_url == api_url, t.c.saleor_order_id == saleor_order_id)
             ).first()
         )
@@ -214,7 +215,7 @@ class Installations:
         """Whether a webhook with this digest was processed already."""
         t = self._webhooks
         return (
-            self.store.read(lambda tx: tx.conn.scalar(sa.select(t.c.digest).where(t.c.digest == digest)))
+            self.data.read(lambda tx: tx.scalar(sa.select(t.c.digest).where(t.c.digest == digest)))
             is not None
         )
 
@@ -223,7 +224,7 @@ class Installations:
         t = self._webhooks
         values = {"digest": digest, "api_url": api_url, "event": event, "received_at": utcnow()}
         try:
-            self.store.atomic(lambda tx: tx.conn.execute(sa.insert(t).values(values)))
+            self.data.atomic(lambda tx: tx.execute(sa.insert(t).values(values)))
         except ConstraintViolation:
             pass
 
@@ -234,7 +235,7 @@ class Installations:
         table small without letting a retry through.
         """
         t = self._webhooks
-        result = self.store.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.received_at < moment)))
+        result = self.data.atomic(lambda tx: tx.execute(sa.delete(t).where(t.c.received_at < moment)))
         return int(result.rowcount)
 
 

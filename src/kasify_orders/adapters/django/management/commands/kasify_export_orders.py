@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kasify_orders import export
 from kasify_orders.adapters.django import get_orders
 from kasify_orders.lifecycle import Status
-from kasify_orders.storage.store import OrderFilter
+from kasify_orders.storage.records import OrderFilter
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 except OSError as error:
                     raise CommandError(f"cannot write {output}: {error.strerror}") from None
             if kind == "csv":
-                written = export.write_csv(orders.store.iter_summaries(where), out)
+                written = export.export_csv(orders.store, where, out)
             else:
                 written = export.write_jsonl(orders.store.iter_orders(where), out)
         self.stderr.write(f"Exported {written} orders" + (f" to {output}" if output else ""))

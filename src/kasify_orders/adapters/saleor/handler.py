@@ -1,0 +1,368 @@
+"""Applying a parsed Saleor webhook to kasify's orders, idempotently, with actor ``"saleor"``.
+
+See :mod:`kasify_orders.adapters.saleor.events` for which Saleor event becomes which action.
+"""
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from kasify_orders import carriers
+from kasify_orders.adapters.saleor.graphql import ORDER, SaleorClient
+from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
+from kasify_orders.adapters.saleor.names import (
+    ACTOR,
+    SALEOR_REFUND_KEY_PREFIX,
+)
+from kasify_orders.adapters.saleor.parsing import order_from_query
+from kasify_orders.adapters.saleor.payloads import (
+    _LIVE_FULFILLMENT,
+    SaleorEvent,
+    SaleorFulfillment,
+    SaleorOrder,
+    UnusableEvent,
+)
+from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
+from kasify_orders.lifecycle import Status
+from kasify_orders.model import Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
+from kasify_orders.service import Orders
+from kasify_orders.storage.port import Transaction
+
+__all__ = ["EventHandler", "placing_key", "saleor_refund_key"]
+
+log = logging.getLogger("kasify_orders.adapters.saleor.events")
+
+
+def _guess_carrier(number: str, shipping_method: str | None, default: str) -> str:
+    """Kasify's carrier for a tracking number Saleor sent without one.
+
+    UPS's ``1Z`` numbers are recognised; else a carrier named in the shipping method
+    (``"DHL Express"``); else *default*.
+    """
+    if re.fullmatch(r"1Z[0-9A-Z]{16}", number.upper()):
+        return "ups"
+    if shipping_method:
+        words = shipping_method.lower()
+        for code, carrier in carriers.CARRIERS.items():
+            if re.search(rf"\b({re.escape(carrier.name.lower())}|{re.escape(code)})\b", words):
+                return code
+    return default
+
+
+def _to_new_order(order: SaleorOrder) -> NewOrder:
+    if not order.complete:
+        raise UnusableEvent(f"Saleor order {order.number or order.id} lacks what kasify needs to place it")
+    assert order.currency is not None and order.address is not None and order.total is not None
+    lines = [
+        NewLine(
+            sku=line.sku,
+            name=line.name or line.sku,
+            variant=line.variant,
+            quantity=line.quantity,
+            unit_price=line.unit_price or Decimal(0),
+        )
+        for line in order.lines
+    ]
+    subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+    shipping = order.shipping or Decimal(0)
+    discount = subtotal + shipping - order.total
+    if discount < 0:
+        # Saleor charged more than its undiscounted prices add up to (a surcharge kasify has no
+        # line for): show the difference as shipping so the totals match what was paid.
+        shipping -= discount
+        discount = Decimal(0)
+    return NewOrder(
+        customer=Customer(name=order.customer_name or order.email or "", email=order.email or ""),
+        shipping_address=order.address,
+        lines=lines,
+        currency=order.currency,
+        shipping_cost=shipping,
+        coupon_code=order.voucher_code,
+        customer_note=order.customer_note,
+        discount=discount,
+    )
+
+
+def placing_key(api_url: str, saleor_order_id: str) -> str:
+    """The idempotency key kasify places a Saleor order under (at most 255 characters)."""
+    key = f"saleor:{api_url}:{saleor_order_id}"
+    if len(key) <= 255:
+        return key
+    return "saleor:" + hashlib.sha256(f"{api_url}\n{saleor_order_id}".encode()).hexdigest()
+
+
+@attrs.define
+class EventHandler:
+    """Applies parsed webhooks of one installed Saleor to kasify's orders."""
+
+    orders: Orders
+    installations: Installations
+    api_url: str
+    #: A client for this Saleor's API (to fetch an order a payload does not carry).
+    client: Callable[[], SaleorClient]
+    #: The carrier for Saleor tracking numbers kasify cannot attribute (``"other"``).
+    default_carrier: str = "other"
+
+    def handle(self, event: SaleorEvent) -> str:
+        """Apply *event*; return what happened (``"placed"``, ``"shipped"``, ``"duplicate"``, ...).
+
+        :raises UnusableEvent: the payload cannot be applied.
+        :raises ValidationError: Saleor's order breaks one of kasify's rules (the message names it).
+        """
+        order, placed = self._ensure_order(event)
+        outcome = {
+            "ORDER_CREATED": self._created,
+            "ORDER_CONFIRMED": self._confirmed,
+            "ORDER_FULLY_PAID": self._fully_paid,
+            "ORDER_CANCELLED": self._cancelled,
+            "ORDER_FULFILLED": self._fulfilled,
+            "FULFILLMENT_TRACKING_NUMBER_UPDATED": self._tracking,
+            "ORDER_REFUNDED": self._refunded,
+            "ORDER_FULLY_REFUNDED": self._refunded,
+        }[event.name](order, event)
+        return "placed" if placed and outcome == "duplicate" else outcome
+
+    # -- the order behind the event -------------------------------------------------------------
+
+    def _ensure_order(self, event: SaleorEvent) -> tuple[Order, bool]:
+        """The kasify order behind *event*, placing it first if kasify has not seen it.
+
+        Returns ``(order, placed)``: *placed* is true only for the one delivery that placed it
+        (Saleor sends ORDER_CREATED, ORDER_CONFIRMED and ORDER_FULLY_PAID at once; the others
+        get the same order through its idempotency key). The link to the Saleor order and the
+        "Placed in Saleor" entry are written in the placing transaction, so no entry can land
+        before them and no concurrent delivery writes them twice.
+        """
+        link = self.installations.link_for_saleor(self.api_url, event.order_id)
+        if link is not None:
+            return self.orders.get(link.order_id), False
+        key = placing_key(self.api_url, event.order_id)
+        saleor = event.order
+        existing = self.orders.store.read(lambda tx: tx.order_by_idempotency_key(key))
+        if existing is not None:  # placed by an older version, which linked it afterwards
+            self.installations.link(self._link_for(existing.id, saleor, event.order_id))
+            return existing, False
+        if not saleor.complete:
+            fetched = self.client().execute(ORDER, {"id": event.order_id})
+            saleor = order_from_query(fetched.get("order"))
+        placed_here: list[str] = []
+
+        def record_origin(tx: Transaction, order: Order) -> None:
+            placed_here.append(order.id)
+            self.installations.link_in(tx, self._link_for(order.id, saleor, event.order_id))
+            entry = TimelineEvent(
+                "saleor",
+                utcnow(),
+                ACTOR,
+                f"Placed in Saleor as order #{saleor.number}",
+                {"saleor_order_id": event.order_id, "saleor_number": saleor.number, "api_url": self.api_url},
+            )
+            tx.append_timeline(order.id, [entry])
+
+        order = self.orders.place(_to_new_order(saleor), idempotency_key=key, actor=ACTOR, also=record_origin)
+        return order, order.id in placed_here
+
+    def _link_for(self, order_id: str, saleor: SaleorOrder, saleor_order_id: str) -> SaleorOrderLink:
+        return SaleorOrderLink(
+            order_id=order_id,
+            api_url=self.api_url,
+            saleor_order_id=saleor_order_id,
+            saleor_number=saleor.number[:32],
+            transaction_id=next((t.id for t in saleor.transactions), None),
+            fulfillment_id=saleor.fulfillments[-1].id if saleor.fulfillments else None,
+        )
+
+    def _sync_payment(self, order: Order, saleor: SaleorOrder) -> Order:
+        if saleor.paid and order.status is Status.PENDING:
+            try:
+                return self.orders.confirm_payment(order.id, actor=ACTOR)
+            except InvalidTransition:  # confirmed concurrently
+                return self.orders.get(order.id)
+        return order
+
+    # -- one method per event ------------------------------------------------------------------
+
+    def _created(self, order: Order, event: SaleorEvent) -> str:
+        after = self._sync_payment(order, event.order)
+        return "payment_confirmed" if after.status is not order.status else "duplicate"
+
+    def _confirmed(self, order: Order, event: SaleorEvent) -> str:
+        self.orders.record_event(order.id, "saleor", "Confirmed in Saleor", actor=ACTOR)
+        self._sync_payment(order, event.order)
+        return "confirmed"
+
+    def _fully_paid(self, order: Order, event: SaleorEvent) -> str:
+        if order.status is not Status.PENDING:
+            return "duplicate"
+        try:
+            order = self.orders.confirm_payment(order.id, actor=ACTOR)
+        except InvalidTransition:
+            return "duplicate"
+        # Saleor may have fulfilled the order before it was paid (kasify noted it could not follow).
+        shipped = _shipping_fulfillment(event.order)
+        if shipped is not None and not event.order.partially_fulfilled:
+            self._ship_or_track(order, event.order, shipped)
+        return "payment_confirmed"
+
+    def _cancelled(self, order: Order, event: SaleorEvent) -> str:
+        if order.status is Status.CANCELLED:
+            return "duplicate"
+        try:
+            self.orders.cancel(order.id, reason="Cancelled in Saleor", restock=False, actor=ACTOR)
+        except InvalidTransition as error:
+            return self._conflict(
+                order, f"Saleor cancelled this order, but here it is {order.status.value}", error
+            )
+        return "cancelled"
+
+    def _fulfilled(self, order: Order, event: SaleorEvent) -> str:
+        fulfillment = _shipping_fulfillment(event.order) or event.fulfillment
+        if fulfillment is None or not fulfillment.tracking_number:
+            if order.status is Status.SHIPPED or order.status is Status.DELIVERED:
+                return "duplicate"
+            return self._note_once(
+                order,
+                "Fulfilled in Saleor without a tracking number: "
+                "mark it shipped here with the carrier and number",
+            )
+        return self._ship_or_track(order, event.order, fulfillment)
+
+    def _tracking(self, order: Order, event: SaleorEvent) -> str:
+        if event.fulfillment is None or not event.fulfillment.tracking_number:
+            return "ignored"
+        # ``event.fulfillment`` can carry the metadata from before kasify's own write-back (the
+        # carrier kasify just replaced); the order's copy of the same fulfillment is current.
+        fulfillment = event.order.fulfillment(event.fulfillment.id) or event.fulfillment
+        if fulfillment.tracking_number != event.fulfillment.tracking_number:
+            fulfillment = event.fulfillment
+        return self._ship_or_track(order, event.order, fulfillment)
+
+    def _ship_or_track(  # noqa: PLR0911 - one outcome per status
+        self, order: Order, saleor: SaleorOrder, fulfillment: SaleorFulfillment
+    ) -> str:
+        number = fulfillment.tracking_number
+        if saleor.partially_fulfilled and order.status in (Status.PENDING, Status.PROCESSING):
+            # Until kasify knows parcels, a part shipped is not the order shipped.
+            return self._note_once(
+                order,
+                f"Saleor shipped part of this order (parcel tracking {number}); "
+                "it is marked shipped here when Saleor has fulfilled every line",
+                data={"fulfillment_id": fulfillment.id, "tracking_number": number},
+            )
+        self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
+        if order.status is Status.PENDING:
+            order = self._sync_payment(order, saleor)
+        if order.status is Status.PROCESSING:
+            carrier = fulfillment.carrier or _guess_carrier(
+                number, saleor.shipping_method, self.default_carrier
+            )
+            try:
+                self.orders.mark_shipped(order.id, tracking_number=number, carrier=carrier, actor=ACTOR)
+            except InvalidTransition:
+                return "duplicate"
+            return "shipped"
+        if order.status in (Status.SHIPPED, Status.DELIVERED):
+            shipment = order.shipment
+            assert shipment is not None
+            if shipment.tracking_number == number:
+                # kasify's own write-back echoed (its metadata may still name the old carrier),
+                # or Saleor repeating itself: nothing to correct.
+                return "duplicate"
+            if self._kasify_replaced(order, number):
+                return "stale"
+            new_carrier = fulfillment.carrier
+            url = fulfillment.tracking_url
+            if new_carrier is not None and url and number not in url:
+                # kasify's metadata describes the number Saleor just replaced, not this one.
+                new_carrier = _guess_carrier(number, saleor.shipping_method, shipment.carrier)
+            try:
+                self.orders.update_tracking(
+                    order.id, tracking_number=number, carrier=new_carrier, actor=ACTOR
+                )
+            except ValidationError as error:
+                if "already" in str(error):
+                    return "duplicate"
+                raise
+            return "tracking_updated"
+        return self._conflict(
+            order, f"Saleor fulfilled this order (tracking {number}), but here it is {order.status.value}"
+        )
+
+    @staticmethod
+    def _kasify_replaced(order: Order, number: str) -> bool:
+        """Whether a merchant in kasify replaced *number* already: Saleor is echoing an older edit."""
+        return any(
+            entry.kind == "tracking_updated"
+            and entry.actor != ACTOR
+            and entry.data.get("previous_tracking_number") == number
+            for entry in order.timeline
+        )
+
+    def _refunded(self, order: Order, event: SaleorEvent) -> str:
+        saleor = event.order
+        target = saleor.total_refunded
+        if target is None and event.name == "ORDER_FULLY_REFUNDED":
+            target = order.totals.total
+        if target is None:
+            return self._note_once(
+                order, "Saleor reports a refund, but its payload carries no amount: record it here by hand"
+            )
+        target = min(target, order.totals.total)
+        amount = target - order.totals.refunded
+        if amount <= 0:
+            return "duplicate"
+        if order.status is Status.PENDING:  # Saleor refunded money kasify never saw arrive
+            try:
+                order = self.orders.confirm_payment(order.id, actor=ACTOR)
+            except InvalidTransition:
+                order = self.orders.get(order.id)
+        key = saleor_refund_key(event.order_id, target)
+        try:
+            self.orders.refund(
+                order.id,
+                amount,
+                note="Refunded in Saleor",
+                idempotency_key=key,
+                provider_reference=key,
+                actor=ACTOR,
+            )
+        except (InvalidTransition, RefundExceedsBalance) as error:
+            return self._conflict(
+                order, f"Saleor refunded {amount} {order.currency}, which kasify cannot record", error
+            )
+        return "refunded"
+
+    def _conflict(self, order: Order, message: str, error: Exception | None = None) -> str:
+        """Note on the timeline (once) that Saleor did something kasify's order cannot follow."""
+        log.warning("Saleor order for kasify order %s: %s (%s)", order.number, message, error)
+        self._note_once(
+            order,
+            f"{message}; nothing changed here",
+            kind="saleor_conflict",
+            data={"error": str(error or "")},
+        )
+        return "conflict"
+
+    def _note_once(
+        self, order: Order, message: str, *, kind: str = "saleor", data: Mapping[str, Any] | None = None
+    ) -> str:
+        """Add a timeline entry unless the order has it already (Saleor tells one thing in several events)."""
+        if not any(entry.kind == kind and entry.message == message for entry in order.timeline):
+            self.orders.record_event(order.id, kind, message, data=data, actor=ACTOR)
+        return "noted"
+
+
+def _shipping_fulfillment(order: SaleorOrder) -> SaleorFulfillment | None:
+    """The newest live fulfillment with a tracking number: the one kasify ships with."""
+    live = [f for f in order.fulfillments if f.status in _LIVE_FULFILLMENT and f.tracking_number]
+    return live[-1] if live else None
+
+
+def saleor_refund_key(saleor_order_id: str, refunded_total: Decimal) -> str:
+    """The idempotency key of a refund Saleor made (its refunded total reached *refunded_total*)."""
+    return f"{SALEOR_REFUND_KEY_PREFIX}{saleor_order_id}:refunded-to:{refunded_total}"[:255]

@@ -1,0 +1,225 @@
+"""What a Saleor webhook carries, as kasify reads it: orders, lines, fulfillments, and the field readers."""
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from kasify_orders import money
+from kasify_orders.adapters.saleor.names import (
+    CARRIER_METADATA_KEY,
+    TRACKING_URL_METADATA_KEY,
+)
+from kasify_orders.model import Address
+
+__all__ = [
+    "SaleorEvent",
+    "SaleorFulfillment",
+    "SaleorLine",
+    "SaleorOrder",
+    "SaleorTransaction",
+    "UnusableEvent",
+]
+
+_PAID_CHARGE = {"FULL", "OVERCHARGED"}
+_LIVE_FULFILLMENT = {"FULFILLED", "WAITING_FOR_APPROVAL"}
+
+
+class UnusableEvent(ValueError):
+    """The body cannot be applied (a malformed or incomplete payload); the message says why."""
+
+
+@attrs.frozen
+class SaleorLine:
+    """An order line as kasify places it."""
+
+    id: str
+    sku: str
+    name: str
+    variant: str
+    quantity: int
+    #: Gross price per unit before discounts (the discounts are one line of kasify's totals).
+    unit_price: Decimal | None
+
+
+@attrs.frozen
+class SaleorFulfillment:
+    """A Saleor fulfillment: Saleor's one free-text tracking number, and kasify's carrier if it set one."""
+
+    id: str
+    status: str
+    tracking_number: str
+    carrier: str | None = None
+    #: The tracking link kasify wrote beside the carrier (it names the number the carrier is for).
+    tracking_url: str | None = None
+
+
+@attrs.frozen
+class SaleorTransaction:
+    """A Saleor payment transaction (Transactions API)."""
+
+    id: str
+    charged: Decimal
+    refunded: Decimal
+
+
+@attrs.frozen
+class SaleorOrder:
+    """What kasify reads from a Saleor order, whichever payload shape it came in."""
+
+    id: str
+    number: str
+    email: str | None = None
+    currency: str | None = None
+    customer_name: str = ""
+    address: Address | None = None
+    lines: tuple[SaleorLine, ...] = ()
+    #: Shipping before discounts (a free-shipping voucher then shows as the discount).
+    shipping: Decimal | None = None
+    #: What the customer pays (gross).
+    total: Decimal | None = None
+    voucher_code: str | None = None
+    customer_note: str = ""
+    shipping_method: str | None = None
+    #: True when Saleor says the order is fully paid; None when the payload does not say.
+    paid: bool | None = None
+    #: Saleor's refunded total; None when the payload does not say.
+    total_refunded: Decimal | None = None
+    transactions: tuple[SaleorTransaction, ...] = ()
+    fulfillments: tuple[SaleorFulfillment, ...] = ()
+    #: Saleor's order status (``"UNFULFILLED"``, ``"PARTIALLY_FULFILLED"``, ``"FULFILLED"``, ...); "" unknown.
+    status: str = ""
+
+    @property
+    def partially_fulfilled(self) -> bool:
+        """Whether Saleor has fulfilled some of the order's units but not all of them."""
+        return self.status == "PARTIALLY_FULFILLED"
+
+    def fulfillment(self, fulfillment_id: str) -> SaleorFulfillment | None:
+        """The order's fulfillment with this id, as the order's payload carries it."""
+        return next((f for f in self.fulfillments if f.id == fulfillment_id), None)
+
+    @property
+    def complete(self) -> bool:
+        """Whether this payload carries enough to place the order."""
+        return bool(
+            self.email
+            and self.currency
+            and self.address is not None
+            and self.lines
+            and all(line.unit_price is not None for line in self.lines)
+            and self.total is not None
+        )
+
+
+@attrs.frozen
+class SaleorEvent:
+    """One verified webhook, parsed."""
+
+    #: ``ORDER_CREATED``, ...
+    name: str
+    #: The Saleor order id (a GraphQL global id).
+    order_id: str
+    #: The order as the payload carries it (possibly only a few fields).
+    order: SaleorOrder
+    #: The fulfillment a FULFILLMENT_* event is about.
+    fulfillment: SaleorFulfillment | None = None
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def _amount(value: object, currency: str | None, path: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UnusableEvent(f"{path} must be a number, got {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise UnusableEvent(f"{path} must be a number, got {value!r}") from None
+    if not amount.is_finite():
+        raise UnusableEvent(f"{path} must be a finite number, got {value!r}")
+    if currency:
+        try:
+            amount = money.quantize(amount, currency)
+        except ValueError as error:
+            raise UnusableEvent(str(error)) from None
+    return amount
+
+
+def _money(value: object, currency: str | None, path: str) -> Decimal | None:
+    """``{"amount": 6.0}`` (or a TaxedMoney's gross) -> Decimal."""
+    if not isinstance(value, Mapping):
+        return None
+    if "gross" in value:
+        return _money(value.get("gross"), currency, f"{path}.gross")
+    return _amount(value.get("amount"), currency, f"{path}.amount")
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> Sequence[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _metadata(items: object) -> dict[str, str]:
+    if isinstance(items, Mapping):  # legacy payloads: a plain object
+        return {str(k): str(v) for k, v in items.items()}
+    return {
+        str(item.get("key")): str(item.get("value"))
+        for item in _list(items)
+        if isinstance(item, Mapping) and "key" in item
+    }
+
+
+def _address(raw: object, *, legacy: bool) -> tuple[Address | None, str]:
+    data = _dict(raw)
+    if not data:
+        return None, ""
+    if legacy:
+        country = _text(data.get("country"))
+        line1, line2 = _text(data.get("street_address_1")), _text(data.get("street_address_2"))
+        names = (_text(data.get("first_name")), _text(data.get("last_name")))
+        region, postal = _text(data.get("country_area")), _text(data.get("postal_code"))
+    else:
+        country = _text(_dict(data.get("country")).get("code"))
+        line1, line2 = _text(data.get("streetAddress1")), _text(data.get("streetAddress2"))
+        names = (_text(data.get("firstName")), _text(data.get("lastName")))
+        region, postal = _text(data.get("countryArea")), _text(data.get("postalCode"))
+    address = Address(
+        line1=line1,
+        line2=line2,
+        city=_text(data.get("city")),
+        postal_code=postal,
+        country=country,
+        region=region,
+    )
+    return address, " ".join(name for name in names if name)
+
+
+def _fulfillment(raw: object, *, legacy: bool) -> SaleorFulfillment | None:
+    data = _dict(raw)
+    if not data.get("id"):
+        return None
+    number = data.get("tracking_number" if legacy else "trackingNumber")
+    metadata = _metadata(data.get("metadata"))
+    return SaleorFulfillment(
+        id=str(data["id"]),
+        status=_status(data.get("status")),
+        tracking_number=_text(number),
+        carrier=metadata.get(CARRIER_METADATA_KEY) or None,
+        tracking_url=metadata.get(TRACKING_URL_METADATA_KEY) or None,
+    )
+
+
+def _status(value: object) -> str:
+    """``"partially_fulfilled"`` (legacy) or ``"PARTIALLY_FULFILLED"`` -> ``"PARTIALLY_FULFILLED"``."""
+    return _text(value).upper().replace("-", "_")

@@ -1,0 +1,1 @@
+"""The ``kasify-orders`` command's parts (:mod:`kasify_orders.cli` puts them together)."""

@@ -1,0 +1,96 @@
+"""Domain events: what happened to an order, one class per kind, raised by :mod:`kasify_orders.actions`.
+
+An action returns its events in its :class:`~kasify_orders.actions.Change`; the service
+queues them in the outbox in the same transaction, and after the commit the outbox calls the
+event hook each names (:mod:`kasify_orders.dispatch` maps a class to its hook, e.g.
+:class:`OrderShipped` to ``kasify_order_shipped``). An event's fields are the hook's
+arguments besides ``order`` and ``event_id``, and are how it is stored: the outbox writes
+them with the cattrs converter and reads them back into the same class.
+
+The domain knows no hook names: a new event is a class here and a hookspec of the same name.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kasify_orders.model import Refund, Shipment, TimelineEvent
+
+__all__ = [
+    "EVENT_TYPES",
+    "NoteAdded",
+    "OrderCancelled",
+    "OrderDelivered",
+    "OrderEvent",
+    "OrderPlaced",
+    "OrderRefunded",
+    "OrderShipped",
+    "PaymentConfirmed",
+    "TrackingUpdated",
+]
+
+
+@attrs.frozen
+class OrderEvent:
+    """Something that happened to an order, told to the event hooks once the change commits."""
+
+
+@attrs.frozen
+class OrderPlaced(OrderEvent):
+    """A new order was placed (Pending)."""
+
+
+@attrs.frozen
+class PaymentConfirmed(OrderEvent):
+    """The order was paid: Pending -> Processing."""
+
+
+@attrs.frozen
+class OrderShipped(OrderEvent):
+    """The parcel left: Processing -> Shipped."""
+
+
+@attrs.frozen
+class TrackingUpdated(OrderEvent):
+    """A shipped order's tracking number (or carrier) was corrected."""
+
+    #: The shipment as it was before the correction.
+    previous: Shipment
+
+
+@attrs.frozen
+class OrderDelivered(OrderEvent):
+    """The parcel arrived: Shipped -> Delivered."""
+
+
+@attrs.frozen
+class OrderCancelled(OrderEvent):
+    """The order was cancelled."""
+
+
+@attrs.frozen
+class OrderRefunded(OrderEvent):
+    """A refund settled: it now counts as refunded."""
+
+    refund: Refund
+
+
+@attrs.frozen
+class NoteAdded(OrderEvent):
+    """A merchant added an internal note."""
+
+    #: The note's timeline entry.
+    entry: TimelineEvent
+
+
+#: Every event the domain raises.
+EVENT_TYPES: tuple[type[OrderEvent], ...] = (
+    OrderPlaced,
+    PaymentConfirmed,
+    OrderShipped,
+    TrackingUpdated,
+    OrderDelivered,
+    OrderCancelled,
+    OrderRefunded,
+    NoteAdded,
+)

@@ -1,0 +1,385 @@
+"""The merchant's actions, each declared once (see :mod:`kasify_orders.registry.spec`).
+
+The order here is the order of the buttons on the order page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from kasify_orders import carriers, money
+from kasify_orders.lifecycle import Action, RefundStatus, Status
+from kasify_orders.model import Order, Refund
+from kasify_orders.registry.spec import ActionSpec, Context, Field, Inputs, Registry, Widget
+from kasify_orders.validation import MAX_NOTE, MAX_REASON
+
+if TYPE_CHECKING:
+    from kasify_orders.service import Orders
+
+__all__ = ["MERCHANT_ACTIONS"]
+
+_CARRIER_HINT = "UPS, FedEx, DHL, USPS, … or your own carrier’s name"  # noqa: RUF001
+
+
+def _carrier_names() -> list[str]:
+    return [carrier.name for carrier in carriers.CARRIERS.values()]
+
+
+def _tracking_fields(*, carrier_required: bool) -> tuple[Field, ...]:
+    return (
+        Field(name="tracking_number", type=str, label="Tracking number", required=True, max_length=64),
+        Field(
+            name="carrier",
+            type=str,
+            label="Carrier",
+            required=carrier_required,
+            nullable=not carrier_required,
+            max_length=64,
+            hint=_CARRIER_HINT if carrier_required else "The same carrier when left out.",
+            suggestions=_carrier_names,
+        ),
+    )
+
+
+def _tracking_number(order: Order) -> str:
+    return order.shipment.tracking_number if order.shipment else ""
+
+
+# -- confirm payment, ship, tracking, deliver ----------------------------------------------------
+
+CONFIRM_PAYMENT = ActionSpec(
+    action=Action.CONFIRM_PAYMENT,
+    label="Confirm payment",
+    summary="Confirm payment: Pending -> Processing",
+    may="confirm the payment of an order",
+    timeline_kind="payment_confirmed",
+    style="primary",
+    run=lambda orders, order, inputs, context: orders.confirm_payment(
+        order.id, actor=context.actor, expected_version=context.expected_version
+    ),
+    notice=lambda before, after, inputs, context: "Payment confirmed: the order is now Processing.",
+)
+
+MARK_SHIPPED = ActionSpec(
+    action=Action.MARK_SHIPPED,
+    label="Mark as Shipped",
+    summary="Mark as shipped with a tracking number and carrier: Processing -> Shipped",
+    may="mark an order shipped",
+    timeline_kind="shipped",
+    fields=_tracking_fields(carrier_required=True),
+    confirm="Save",
+    style="primary",
+    cli_name="ship",
+    run=lambda orders, order, inputs, context: orders.mark_shipped(
+        order.id,
+        tracking_number=inputs["tracking_number"],
+        carrier=inputs["carrier"],
+        actor=context.actor,
+        expected_version=context.expected_version,
+    ),
+    notice=lambda before, after, inputs, context: (
+        f"Marked as shipped, tracking number {_tracking_number(after)}."
+    ),
+    cli_report=lambda before, after, inputs, context: (
+        f"Order #{after.number} shipped: {_tracking_number(after)}"
+    ),
+)
+
+UPDATE_TRACKING = ActionSpec(
+    action=Action.UPDATE_TRACKING,
+    label="Edit tracking",
+    summary="Correct the tracking number (the old one stays on the timeline)",
+    may="edit the tracking of an order",
+    timeline_kind="tracking_updated",
+    fields=_tracking_fields(carrier_required=False),
+    confirm="Save",
+    run=lambda orders, order, inputs, context: orders.update_tracking(
+        order.id,
+        tracking_number=inputs["tracking_number"],
+        carrier=inputs.get("carrier"),
+        actor=context.actor,
+        expected_version=context.expected_version,
+    ),
+    notice=lambda before, after, inputs, context: f"Tracking number changed to {_tracking_number(after)}.",
+    defaults=lambda order, may: {
+        "tracking_number": _tracking_number(order),
+        "carrier": carriers.display_name(order.shipment.carrier) if order.shipment else "",
+    },
+)
+
+MARK_DELIVERED = ActionSpec(
+    action=Action.MARK_DELIVERED,
+    label="Mark as Delivered",
+    summary="Mark as delivered: Shipped -> Delivered",
+    may="mark an order delivered",
+    timeline_kind="delivered",
+    style="primary",
+    cli_name="deliver",
+    run=lambda orders, order, inputs, context: orders.mark_delivered(
+        order.id, actor=context.actor, expected_version=context.expected_version
+    ),
+    notice=lambda before, after, inputs, context: "Marked as delivered.",
+)
+
+# -- hold and release ----------------------------------------------------------------------------
+
+HOLD = ActionSpec(
+    action=Action.HOLD,
+    label="Put on hold",
+    summary="Put a Processing order on hold (an address check, a fraud review): Processing -> On hold",
+    may="put an order on hold",
+    timeline_kind="held",
+    fields=(
+        Field(
+            name="reason",
+            type=str,
+            label="Reason",
+            required=True,
+            max_length=MAX_REASON,
+            hint="Why it must wait; shown on the timeline.",
+        ),
+    ),
+    confirm="Put on hold",
+    operation_id="holdOrder",
+    run=lambda orders, order, inputs, context: orders.hold(
+        order.id, reason=inputs["reason"], actor=context.actor, expected_version=context.expected_version
+    ),
+    notice=lambda before, after, inputs, context: "The order is on hold: it will not ship until released.",
+)
+
+RELEASE = ActionSpec(
+    action=Action.RELEASE,
+    label="Release hold",
+    summary="Release a held order: On hold -> Processing",
+    may="release an order from hold",
+    timeline_kind="released",
+    operation_id="releaseOrder",
+    style="primary",
+    run=lambda orders, order, inputs, context: orders.release(
+        order.id, actor=context.actor, expected_version=context.expected_version
+    ),
+    notice=lambda before, after, inputs, context: "Released from hold: the order is Processing again.",
+)
+
+# -- refund and cancel ---------------------------------------------------------------------------
+
+
+def _made_with(order: Order, key: str | None) -> Refund | None:
+    """The refund made with *key* (else the latest refund)."""
+    if key is not None:
+        found = next((refund for refund in order.refunds if refund.idempotency_key == key), None)
+        if found is not None:
+            return found
+    return order.refunds[-1] if order.refunds else None
+
+
+def _refund_notice(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
+    made = _made_with(after, context.idempotency_key)
+    if made is not None and made.status is RefundStatus.PENDING:
+        return (
+            f"Refund of {context.money(made.amount, after.currency)} sent to the payment "
+            "provider: it shows as pending until the provider confirms it."
+        )
+    amount = made.amount if made else inputs.get("amount") or Decimal(0)
+    return f"Refunded {context.money(amount, after.currency)}."
+
+
+def _refund_report(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
+    made = _made_with(after, context.idempotency_key)
+    if made is not None and made.status is RefundStatus.PENDING:
+        return (
+            f"Order #{after.number}: refund of {context.money(made.amount, after.currency)} sent to the "
+            f"payment provider, pending its answer. To finish it, repeat with --idempotency-key "
+            f"{context.idempotency_key} (or run `kasify-orders outbox run`)."
+        )
+    return (
+        f"Order #{after.number}: refunded {context.money(after.totals.refunded, after.currency)} in all, "
+        f"{after.totals.refundable} left; payment {after.payment_status.label}"
+    )
+
+
+REFUND = ActionSpec(
+    action=Action.REFUND,
+    label="Issue Refund",
+    summary="Issue a full or partial refund",
+    may="refund an order",
+    timeline_kind="refunded",
+    fields=(
+        Field(
+            name="amount",
+            type=Decimal,
+            label="Amount",
+            nullable=True,
+            hint="Amount to refund; the whole refundable balance when left out.",
+            blank_message="Enter the amount to refund.",
+        ),
+        Field(
+            name="note",
+            type=str,
+            label="Internal note",
+            default="",
+            max_length=2000,
+            widget=Widget.TEXTAREA,
+            hint="Only your team sees this.",
+        ),
+    ),
+    confirm="Confirm Refund",
+    operation_id="refundOrder",
+    idempotent=True,
+    run=lambda orders, order, inputs, context: orders.refund(
+        order.id,
+        inputs.get("amount"),
+        note=inputs.get("note", ""),
+        idempotency_key=context.idempotency_key,
+        actor=context.actor,
+        expected_version=context.expected_version,
+    ),
+    notice=_refund_notice,
+    cli_report=_refund_report,
+    offered=lambda order: order.totals.refundable > 0,
+    defaults=lambda order, may: {
+        "amount": str(money.quantize(order.totals.refundable, order.currency)),
+        "note": "",
+    },
+    page_hints={
+        "amount": lambda order, amount: (
+            f"Refundable balance: {amount(order.totals.refundable, order.currency)}"
+        )
+    },
+)
+
+
+def _cancel(orders: Orders, order: Order, inputs: Inputs, context: Context) -> Order:
+    refund = bool(inputs.get("refund"))
+    return orders.cancel(
+        order.id,
+        reason=inputs.get("reason", ""),
+        restock=bool(inputs.get("restock", True)),
+        refund=refund,
+        idempotency_key=context.idempotency_key if refund else None,
+        actor=context.actor,
+        expected_version=context.expected_version,
+    )
+
+
+def _cancel_notice(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
+    restock = bool(inputs.get("restock", True))
+    if after.status is not Status.CANCELLED:  # the refund is pending at the provider
+        return (
+            "The refund was sent to the payment provider: the order is cancelled once the provider "
+            "confirms it."
+        )
+    refunded = after.totals.refunded - before.totals.refunded
+    if inputs.get("refund") and refunded:
+        amount = context.money(refunded, after.currency)
+        return f"Order cancelled and {amount} refunded" + (
+            "; its items are back in stock." if restock else "."
+        )
+    return "Order cancelled" + (" and its items put back in stock." if restock else ".")
+
+
+def _cancel_report(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
+    if after.status is not Status.CANCELLED:
+        return (
+            f"Order #{after.number}: the refund is pending at the payment provider; the order is "
+            "cancelled once it confirms."
+        )
+    refunded = after.totals.refunded - before.totals.refunded
+    suffix = f" and {context.money(refunded, after.currency)} refunded" if refunded else ""
+    return f"Order #{after.number} cancelled{suffix}"
+
+
+def _cancel_defaults(order: Order, may: Callable[[str], bool]) -> dict[str, str]:
+    values = {"reason": "", "restock": "on"}
+    if may(Action.REFUND.value) and order.payment_status.was_paid and order.totals.refundable > 0:
+        values["refund"] = "on"  # offered, and ticked: "Cancel and refund"
+    return values
+
+
+CANCEL = ActionSpec(
+    action=Action.CANCEL,
+    label="Cancel order",
+    summary="Cancel a Pending, Processing or On hold order (and refund its balance with refund: true)",
+    description=(
+        "With a payment plugin the order is cancelled once the provider has paid the refund; if it "
+        "refuses, the order is not cancelled (502). Send an Idempotency-Key header to retry safely."
+    ),
+    may="cancel an order",
+    timeline_kind="cancelled",
+    fields=(
+        Field(
+            name="reason",
+            type=str,
+            label="Reason",
+            default="",
+            max_length=MAX_REASON,
+            hint="Optional; shown on the timeline.",
+        ),
+        Field(
+            name="restock",
+            type=bool,
+            label="Put the items back in stock",
+            default=True,
+            widget=Widget.CHECKBOX,
+            hint="Put the tracked items back in stock.",
+        ),
+        Field(
+            name="refund",
+            type=bool,
+            label="Refund the balance to the customer",
+            default=False,
+            widget=Widget.CHECKBOX,
+            hint="Also refund the whole balance (cancel and refund, one action).",
+        ),
+    ),
+    confirm="Cancel order",
+    style="danger",
+    page_label=lambda order, values: "Cancel and refund" if "refund" in values else "Cancel order",
+    page_labels={
+        "refund": lambda order, amount: (
+            f"Refund the balance of {amount(order.totals.refundable, order.currency)} to the customer"
+        )
+    },
+    operation_id="cancelOrder",
+    idempotent=True,
+    key_needs="refund",
+    run=_cancel,
+    notice=_cancel_notice,
+    cli_report=_cancel_report,
+    defaults=_cancel_defaults,
+    also_needs=lambda inputs: (Action.REFUND.value,) if inputs.get("refund") else (),
+)
+
+ADD_NOTE = ActionSpec(
+    action=Action.ADD_NOTE,
+    label="Add note",
+    summary="Add an internal note to the timeline",
+    may="add a note to an order",
+    timeline_kind="note",
+    fields=(
+        Field(
+            name="text",
+            type=str,
+            label="Note",
+            required=True,
+            max_length=MAX_NOTE,
+            widget=Widget.TEXTAREA,
+            hint="What happened; only your team sees it.",
+        ),
+    ),
+    confirm="Add note",
+    api_path="notes",
+    api_status=201,
+    cli_name="note",
+    versioned=False,
+    placement="timeline",
+    run=lambda orders, order, inputs, context: orders.add_note(order.id, inputs["text"], actor=context.actor),
+    notice=lambda before, after, inputs, context: "Note added to the timeline.",
+)
+
+#: Every merchant action, in the order of the order page's buttons.
+MERCHANT_ACTIONS = Registry(
+    [CONFIRM_PAYMENT, MARK_SHIPPED, UPDATE_TRACKING, MARK_DELIVERED, HOLD, RELEASE, REFUND, CANCEL, ADD_NOTE]
+)

@@ -1,0 +1,69 @@
+"""What orders draw on besides themselves: tracked stock per SKU, and discount codes."""
+
+from __future__ import annotations
+
+import attrs
+
+from kasify_orders.errors import ValidationError
+from kasify_orders.model import Coupon
+from kasify_orders.storage.port import Store
+from kasify_orders.validation import Checker, validate_coupon
+
+__all__ = ["Coupons", "Inventory"]
+
+
+class Inventory:
+    """Stock per SKU. A SKU is tracked once :meth:`set_stock` is called; others are never checked."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def set_stock(self, sku: str, quantity: int) -> None:
+        """Track *sku* with *quantity* units on hand."""
+        checker = Checker()
+        sku = checker.text("sku", sku, max_length=100)
+        quantity = checker.integer("quantity", quantity, minimum=0)
+        checker.done()
+        self._store.set_stock(sku, quantity)
+
+    def stock(self, sku: str) -> int | None:
+        """Units on hand, or None when *sku* is not tracked."""
+        return self._store.stock(sku.strip())
+
+    def untrack(self, sku: str) -> None:
+        """Stop tracking *sku*."""
+        self._store.untrack(sku.strip())
+
+
+class Coupons:
+    """Discount codes: create, look up, change, disable."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def create(self, coupon: Coupon) -> Coupon:
+        """Store a new coupon; raises :class:`ValidationError` for bad rules or a taken code."""
+        coupon = validate_coupon(coupon)
+        self._store.create_coupon(coupon)
+        return self.get(coupon.code)
+
+    def get(self, code: str) -> Coupon:
+        """The coupon with this code (case-insensitive)."""
+        coupon = self._store.coupon(code)
+        if coupon is None:
+            raise ValidationError.single("code", f"no coupon {code.strip().upper()}")
+        return coupon
+
+    def all(self) -> list[Coupon]:
+        """Every coupon, by code."""
+        return self._store.coupons()
+
+    def update(self, coupon: Coupon) -> Coupon:
+        """Change a coupon's rules; its usage count is kept."""
+        coupon = validate_coupon(coupon)
+        self._store.update_coupon(coupon)
+        return self.get(coupon.code)
+
+    def disable(self, code: str) -> Coupon:
+        """Stop a coupon from being used (orders that used it keep their discount)."""
+        return self.update(attrs.evolve(self.get(code), active=False))

@@ -1,0 +1,323 @@
+"""The storage port: what the service, the outbox runner, the CLI and hosts need from a store.
+
+``Orders``, :mod:`kasify_orders.delivery`, the ``kasify_storage`` hook, the CLI and the Django
+management commands depend on these protocols, not on
+:class:`~kasify_orders.storage.store.SqlStore`: a new store implements :class:`Store` (its
+units of work hand out a :class:`Transaction`) and proves it by running the conformance suite
+(``tests/conformance``, see its module docstring). No database library is imported here.
+
+A :class:`Transaction` is one unit of work: everything it reads and writes commits together
+or not at all. Writes lock what they change (``order(..., lock=True)``, ``take_stock``,
+``lock_coupon``) so concurrent units of work serialise instead of losing updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from kasify_orders.lifecycle import Status
+from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
+from kasify_orders.storage.records import OrderFilter, OutboxItem
+
+__all__ = [
+    "CouponOps",
+    "CouponStore",
+    "InventoryStore",
+    "OrderOps",
+    "OrderReads",
+    "OutboxOps",
+    "OutboxStore",
+    "RefundStore",
+    "SearchIndex",
+    "StatusCounts",
+    "StockOps",
+    "Store",
+    "Transaction",
+    "UnitOfWork",
+]
+
+T = TypeVar("T")
+
+
+# -- inside one unit of work ----------------------------------------------------------------
+
+
+class OrderOps(Protocol):
+    """Orders, their refunds and timelines, read and written inside one transaction."""
+
+    def order(self, order_id: str, *, lock: bool = False) -> Order:
+        """The order (locked until the transaction ends when *lock*); raises ``OrderNotFound``."""
+        ...
+
+    def require_order(self, order_id: str) -> None:
+        """Raise ``OrderNotFound`` unless the order exists (without reading it)."""
+        ...
+
+    def order_by_number(self, number: int) -> Order:
+        """The order with this human number; raises ``OrderNotFound``."""
+        ...
+
+    def order_by_idempotency_key(self, key: str) -> Order | None:
+        """The order placed with this idempotency key, if any."""
+        ...
+
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
+        """Up to *limit* orders, newest first, numbered below *after* (a keyset page)."""
+        ...
+
+    def count_orders(self, where: OrderFilter) -> int:
+        """How many orders match *where*."""
+        ...
+
+    def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
+        """Insert a new order; returns it with its number. Raises ``DuplicateIdempotencyKey``."""
+        ...
+
+    def update_order(self, before: Order, after: Order) -> None:
+        """Write *after* over *before* (only if still at *before*'s version: else ``ConcurrentUpdate``)."""
+        ...
+
+    def refund_id_by_key(self, order_id: str, idempotency_key: str) -> str | None:
+        """The id of the order's refund asked for with this key, if any."""
+        ...
+
+    def has_refund(self, order_id: str, idempotency_key: str) -> bool:
+        """Whether a refund with this key was already recorded on the order."""
+        ...
+
+    def plan_cancel(self, refund_id: str, plan: Mapping[str, Any]) -> None:
+        """Remember to cancel the refund's order once the refund settles."""
+        ...
+
+    def planned_cancel(self, refund_id: str) -> Mapping[str, Any] | None:
+        """What :meth:`plan_cancel` saved for this refund, or None."""
+        ...
+
+    def append_timeline(self, order_id: str, entries: Iterable[TimelineEvent]) -> None:
+        """Add entries to an order's timeline."""
+        ...
+
+
+class StockOps(Protocol):
+    """Tracked stock, taken and given back inside one transaction."""
+
+    def take_stock(self, wanted: Mapping[str, int]) -> None:
+        """Decrement every tracked SKU, or raise ``OutOfStock`` (and take nothing)."""
+        ...
+
+    def return_stock(self, returned: Mapping[str, int]) -> None:
+        """Put units back for SKUs that are (still) tracked."""
+        ...
+
+
+class CouponOps(Protocol):
+    """Coupons locked and redeemed inside one transaction."""
+
+    def lock_coupon(self, code: str) -> Coupon | None:
+        """The coupon, locked so its usage count cannot race; None when there is none."""
+        ...
+
+    def coupon_used_by(self, code: str, email: str) -> bool:
+        """Whether this customer (by email, case-insensitive) already used the coupon."""
+        ...
+
+    def redeem_coupon(self, coupon: Coupon, email: str, order_id: str, at: datetime) -> None:
+        """Count one use (``CouponNotApplicable`` past its usage limit)."""
+        ...
+
+
+class OutboxOps(Protocol):
+    """Events queued in the same transaction as the change they announce."""
+
+    def enqueue(
+        self,
+        items: Sequence[OutboxItem],
+        *,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
+    ) -> None:
+        """Queue events; with a *token* they start claimed by the caller until *lease_until*."""
+        ...
+
+
+class Transaction(OrderOps, StockOps, CouponOps, OutboxOps, Protocol):
+    """One unit of work: every read and write the service makes inside :meth:`UnitOfWork.atomic`."""
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class UnitOfWork(Protocol):
+    """Running work in one transaction."""
+
+    def atomic(self, work: Callable[[Transaction], T]) -> T:
+        """Run *work* in one write transaction (retried on a deadlock); raises ``StorageError``."""
+        ...
+
+    def read(self, work: Callable[[Transaction], T], *, snapshot: bool = False) -> T:
+        """Run *work* without locks; with *snapshot* all its statements read the same snapshot."""
+        ...
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run *callback* once the last :meth:`atomic`'s changes are committed (never on rollback)."""
+        ...
+
+
+class OrderReads(Protocol):
+    """Orders read outside any unit of work the caller holds."""
+
+    def get_order(self, order_id: str) -> Order:
+        """The order with this id; raises ``OrderNotFound``."""
+        ...
+
+    def get_order_by_number(self, number: int) -> Order:
+        """The order with this human number; raises ``OrderNotFound``."""
+        ...
+
+    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
+        """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
+        ...
+
+    def iter_orders(self, where: OrderFilter, *, batch_size: int = 500) -> Iterator[Order]:
+        """Every matching order, oldest first, in batches (constant memory)."""
+        ...
+
+    def iter_summaries(self, where: OrderFilter, *, batch_size: int = 2000) -> Iterator[OrderSummary]:
+        """Like :meth:`iter_orders`, summaries only."""
+        ...
+
+    def count_orders(self, where: OrderFilter) -> int:
+        """How many orders match *where*."""
+        ...
+
+    def count_by_status(self) -> dict[Status, int]:
+        """How many orders are in each status (every status, zeros included)."""
+        ...
+
+
+class InventoryStore(Protocol):
+    """Tracked SKUs and their stock."""
+
+    def stock(self, sku: str) -> int | None:
+        """Units in stock; None when the SKU is not tracked."""
+        ...
+
+    def set_stock(self, sku: str, quantity: int) -> None:
+        """Track *sku* with *quantity* units."""
+        ...
+
+    def untrack(self, sku: str) -> None:
+        """Stop tracking *sku*."""
+        ...
+
+
+class CouponStore(Protocol):
+    """The coupon book."""
+
+    def coupon(self, code: str) -> Coupon | None:
+        """The coupon with this code (case-insensitive), or None."""
+        ...
+
+    def coupons(self) -> list[Coupon]:
+        """Every coupon, by code."""
+        ...
+
+    def create_coupon(self, coupon: Coupon) -> None:
+        """Store a new coupon; ``ValidationError`` on ``code`` when it exists."""
+        ...
+
+    def update_coupon(self, coupon: Coupon) -> None:
+        """Change a coupon's rules (its usage count is kept)."""
+        ...
+
+
+class RefundStore(Protocol):
+    """Refunds the provider has not answered yet."""
+
+    def pending_refunds(self, *, asked_before: datetime, limit: int) -> list[tuple[str, str]]:
+        """``(order_id, refund_id)`` of pending refunds asked for before *asked_before*, oldest first."""
+        ...
+
+
+class OutboxStore(Protocol):
+    """The outbox's leases: claim, complete or fail, revive."""
+
+    def claim_due(
+        self, *, token: str, now: datetime, lease_until: datetime, limit: int, retry_now: bool
+    ) -> list[OutboxItem]:
+        """Claim up to *limit* due events for *token* until *lease_until* (skipping held ones)."""
+        ...
+
+    def complete(self, item_id: str, token: str) -> None:
+        """Remove a handled event (only while *token* still holds it)."""
+        ...
+
+    def fail(
+        self,
+        item: OutboxItem,
+        *,
+        token: str,
+        done: Iterable[str],
+        error: str,
+        due_at: datetime,
+        dead: bool,
+    ) -> bool:
+        """Record a failed attempt; False when another worker had taken the event over."""
+        ...
+
+    def revive_dead(self, now: datetime) -> int:
+        """Make dead events due again; returns how many."""
+        ...
+
+    def outbox_items(self, *, dead: bool | None = None) -> list[OutboxItem]:
+        """Events waiting (all, or only the dead or the live ones)."""
+        ...
+
+
+class SearchIndex(Protocol):
+    """The words orders are found by."""
+
+    def count_unindexed_orders(self) -> int:
+        """How many orders have no search terms."""
+        ...
+
+    def rebuild_search_terms(self, *, only_missing: bool = False, batch_size: int = 1000) -> int:
+        """Index every order (or only unindexed ones) again; returns how many."""
+        ...
+
+
+class StatusCounts(Protocol):
+    """The per-status counts behind the list's tabs, kept with each order change."""
+
+    def rebuild_status_counts(self) -> dict[str, int]:
+        """Count every order again and store the counts (safe while the shop runs); returns them."""
+        ...
+
+    def status_count_drift(self) -> dict[str, tuple[int, int]]:
+        """The counts that differ from the orders: ``{name: (stored, counted)}``; empty when exact."""
+        ...
+
+
+class Store(
+    UnitOfWork,
+    OrderReads,
+    InventoryStore,
+    CouponStore,
+    RefundStore,
+    OutboxStore,
+    SearchIndex,
+    StatusCounts,
+    Protocol,
+):
+    """Everything kasify keeps: what a ``kasify_storage`` plugin returns."""
+
+    def location(self) -> str:
+        """Where the data is, for an operator to read (a URL without its password)."""
+        ...
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        ...

@@ -1,0 +1,121 @@
+"""A write transaction's stock, coupon and outbox statements.
+
+Mixed into :class:`~kasify_orders.storage.transaction.SqlTransaction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kasify_orders.errors import CouponNotApplicable, OutOfStock
+from kasify_orders.model import Coupon, utcnow
+from kasify_orders.storage.records import OutboxItem
+from kasify_orders.storage.rows import coupon_from_row
+from kasify_orders.storage.statements import Statements
+from kasify_orders.storage.tables import Tables
+
+__all__ = ["StockCouponsOutbox"]
+
+
+class StockCouponsOutbox:
+    """Stock taken and returned, coupons locked and redeemed, outbox events queued: in one transaction."""
+
+    conn: Connection
+    t: Tables
+    sql: Statements
+
+    # -- stock ----------------------------------------------------------------------------
+
+    def take_stock(self, wanted: Mapping[str, int]) -> None:
+        """Decrement every tracked SKU by its quantity, or raise :class:`OutOfStock` naming a short one."""
+        inv = self.t.inventory
+        skus = sorted(wanted)
+        query = sa.select(inv.c.sku, inv.c.quantity).where(inv.c.sku.in_(skus)).order_by(inv.c.sku)
+        tracked: dict[str, int] = {
+            sku: quantity for sku, quantity in self.conn.execute(query.with_for_update())
+        }
+        for sku in skus:
+            if sku in tracked and tracked[sku] < wanted[sku]:
+                raise OutOfStock(sku, wanted[sku], tracked[sku])
+        self._add_stock({sku: -wanted[sku] for sku in skus if sku in tracked})
+
+    def return_stock(self, returned: Mapping[str, int]) -> None:
+        """Put units back on the shelf for SKUs that are (still) tracked."""
+        self._add_stock(dict(sorted(returned.items())))
+
+    def _add_stock(self, deltas: Mapping[str, int]) -> None:
+        if not deltas:
+            return
+        now = utcnow()
+        self.conn.execute(
+            self.sql.add_stock,
+            [{"b_sku": sku, "b_delta": delta, "b_at": now} for sku, delta in deltas.items()],
+        )
+
+    # -- coupons ----------------------------------------------------------------------------
+
+    def lock_coupon(self, code: str) -> Coupon | None:
+        """The coupon, locked so its usage count cannot race."""
+        c = self.t.coupons
+        row = self.conn.execute(sa.select(c).where(c.c.code == code).with_for_update()).first()
+        return coupon_from_row(row) if row else None
+
+    def coupon_used_by(self, code: str, email: str) -> bool:
+        """Whether this customer (by email, case-insensitive) already used the coupon."""
+        r = self.t.redemptions
+        query = sa.select(r.c.id).where(
+            r.c.coupon_code == code, sa.func.lower(r.c.customer_email) == email.lower()
+        )
+        return self.conn.execute(query.limit(1)).first() is not None
+
+    def redeem_coupon(self, coupon: Coupon, email: str, order_id: str, at: datetime) -> None:
+        """Count one use of the coupon (refusing past its usage limit)."""
+        c = self.t.coupons
+        statement = sa.update(c).where(c.c.code == coupon.code).values(times_used=c.c.times_used + 1)
+        if coupon.usage_limit is not None:
+            statement = statement.where(c.c.times_used < coupon.usage_limit)
+        if self.conn.execute(statement).rowcount != 1:
+            raise CouponNotApplicable(coupon.code, f"it has been used the maximum {coupon.usage_limit} times")
+        self.conn.execute(
+            sa.insert(self.t.redemptions).values(
+                coupon_code=coupon.code, customer_email=email, order_id=order_id, at=at
+            )
+        )
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        items: Sequence[OutboxItem],
+        *,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
+    ) -> None:
+        """Queue events; with a *token* they start claimed by the caller, who delivers them after commit."""
+        if not items:
+            return
+        self.conn.execute(
+            self.sql.insert_outbox,
+            [
+                {
+                    "id": item.id,
+                    "order_id": item.order_id,
+                    "hook": item.hook,
+                    "arguments": dict(item.arguments),
+                    "created_at": now,
+                    "due_at": now,
+                    "attempts": 0,
+                    "claim_token": token,
+                    "claimed_until": lease_until,
+                    "done": [],
+                    "last_error": None,
+                    "dead": False,
+                }
+                for item in items
+            ],
+        )

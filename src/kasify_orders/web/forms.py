@@ -1,0 +1,182 @@
+"""The order page's action forms, made from the action registry: what each shows, and what it sent.
+
+:func:`form_for` builds one :class:`ActionForm` (its fields with their values and errors) from
+an :class:`~kasify_orders.registry.ActionSpec`; :func:`read_form` turns a submitted form back
+into the action's inputs, or a :class:`FormProblem` saying what to fix. The template renders
+every form with one loop, so a new action needs no template change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+
+import attrs
+
+from kasify_orders import money
+from kasify_orders.errors import FieldError
+from kasify_orders.model import Order
+from kasify_orders.registry import ActionSpec, Field, Inputs, Money, Widget
+from kasify_orders.web.formatting import sentence
+
+__all__ = ["FORM_KEY", "ActionForm", "Failure", "FormField", "FormProblem", "form_for", "read_form"]
+
+#: The hidden field of the idempotent actions' forms (refund, cancel): a key made when the page
+#: is rendered, so a double click or a browser's retry of one submission refunds once.
+FORM_KEY = "idempotency_key"
+_TICKED = {"on", "true", "1", "yes"}
+
+
+@attrs.frozen
+class Failure:
+    """Why an action's form failed: the page's status, errors by field, a sentence on top."""
+
+    status: int
+    errors: dict[str, list[str]] = attrs.field(factory=dict)
+    message: str | None = None
+
+
+class FormProblem(Exception):
+    """The form cannot be read (or may not be sent): nothing was done."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message or "; ".join(m for ms in failure.errors.values() for m in ms))
+        self.failure = failure
+
+
+@attrs.frozen
+class FormField:
+    """One field of a form, as the template shows it."""
+
+    name: str
+    label: str
+    #: ``"text"``, ``"textarea"`` or ``"checkbox"``.
+    widget: str
+    value: str
+    hint: str
+    errors: Sequence[str]
+    required: bool
+    max_length: int | None
+    #: The ``<datalist>`` of suggestions (the carriers), if any.
+    suggestions: Sequence[str]
+    #: An amount: the keyboard for digits.
+    decimal: bool
+
+
+@attrs.frozen
+class ActionForm:
+    """An action the merchant may take now, with what its form shows."""
+
+    action: str
+    label: str
+    url: str
+    values: Mapping[str, str]
+    errors: Mapping[str, list[str]]
+    error: str | None
+    #: The form is shown open: it failed and the merchant should see why.
+    open: bool
+    fields: Sequence[FormField] = ()
+    #: The submit button's words; None: the label's button submits at once.
+    confirm: str | None = None
+    style: str = ""
+    placement: str = "actions"
+
+
+def _defaults(spec: ActionSpec, order: Order, may: Callable[[str], bool]) -> dict[str, str]:
+    """What the form shows before the merchant types; an idempotent form gets a fresh key."""
+    if spec.defaults is not None:
+        values = spec.defaults(order, may)
+    else:
+        values = {f.name: "on" if f.default is True else "" for f in spec.fields}
+    if spec.idempotent:
+        values[FORM_KEY] = uuid.uuid4().hex
+    return values
+
+
+def form_for(
+    spec: ActionSpec,
+    order: Order,
+    *,
+    url: str,
+    may: Callable[[str], bool],
+    amount: Money,
+    failure: Failure | None = None,
+    sent: Mapping[str, str] | None = None,
+) -> ActionForm:
+    """The form of *spec* for *order*; after a failure, with what was *sent* and why it failed."""
+    values = _defaults(spec, order, may)
+    if sent is not None:  # what the merchant typed stays in the form
+        values.update({f.name: sent.get(f.name, "") for f in spec.fields if f.name in values})
+    errors = failure.errors if failure else {}
+    fields = [
+        FormField(
+            name=f.name,
+            label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
+            widget=f.widget.value,
+            value=values.get(f.name, ""),
+            hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
+            errors=errors.get(f.name, []),
+            required=f.required,
+            max_length=f.max_length,
+            suggestions=list(f.suggestions()) if f.suggestions else [],
+            decimal=f.type is not str and f.type is not bool,
+        )
+        for f in spec.fields
+        if f.name in values  # a field the defaults leave out is not offered (a refund to nobody)
+    ]
+    return ActionForm(
+        spec.action.value,
+        spec.page_label(order, values) if spec.page_label else spec.label,
+        url,
+        values,
+        errors,
+        failure.message if failure else None,
+        failure is not None,
+        fields,
+        spec.page_label(order, values) if spec.page_label and spec.confirm else spec.confirm,
+        spec.style,
+        spec.placement,
+    )
+
+
+def form_key(form: Mapping[str, str]) -> str | None:
+    """The submission's key, if the form carried one (an older page's form may not)."""
+    key = form.get(FORM_KEY, "").strip()
+    return key or None
+
+
+def _read(field: Field, form: Mapping[str, str]) -> object:
+    text = form.get(field.name, "")
+    if field.widget is Widget.CHECKBOX:
+        return text in _TICKED
+    if field.type is str:
+        return text
+    text = text.strip()
+    if not text:
+        if field.blank_message:
+            raise FormProblem(Failure(400, {field.name: [field.blank_message]}))
+        return None
+    try:
+        return money.parse_amount(text)
+    except ValueError:
+        message = f"Enter an amount in digits, such as 12.50, not “{text[:40]}”."
+        raise FormProblem(Failure(400, {field.name: [message]})) from None
+
+
+def read_form(spec: ActionSpec, form: Mapping[str, str]) -> Inputs:
+    """The action's inputs from its submitted form (checkboxes ticked or not, amounts as Decimal)."""
+    return {field.name: _read(field, form) for field in spec.fields}
+
+
+def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status: int = 400) -> Failure:
+    """Field errors beside their fields; those of no field of the form as one sentence on top."""
+    by_field: dict[str, list[str]] = {}
+    loose = []
+    labels = {"tracking_number": "Tracking number", "carrier": "Carrier", "amount": "Amount"}
+    for error in errors:
+        message = sentence(error.message)
+        if error.path in fields:
+            by_field.setdefault(error.path, []).append(message)
+        else:
+            loose.append(f"{labels.get(error.path, error.path)}: {message}")
+    return Failure(status, by_field, " ".join(loose) or None)

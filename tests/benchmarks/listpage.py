@@ -1,0 +1,206 @@
+"""The merchant's pages against the JSON API at a million orders, and the CSV export's speed and memory.
+
+``--list-page``: p50/p95 of the HTML list page (50 rows, status tab counts, "Needs attention")
+against the API's list, and of the order page against the API's ``get``, each pair timed
+alternately through a Flask host's test client, so a busy machine slows both alike; the table
+gives each ratio beside the 1.5x limit. ``--export``: ``kasify-orders orders export`` of every
+order in a process of its own, its orders/s and peak RSS (``resource.getrusage``) against
+20k/s and 100 MB. Each figure is the median of ``--repeats`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+import kasify_orders as ko
+from tests.benchmarks.bulk import seed_bulk
+
+Row = tuple[str, str, str, str, str]
+PAGE_LIMIT = 1.5
+EXPORT_RATE = 20_000
+EXPORT_RSS_MB = 100
+
+
+def _client(orders: ko.Orders) -> object:
+    import flask
+
+    from kasify_orders.adapters.flask import KasifyOrders
+
+    app = flask.Flask("bench")
+    app.config.update(SECRET_KEY="bench", TESTING=True)
+    KasifyOrders(app, orders=orders).authorize(lambda action, order: True)
+    return app.test_client()
+
+
+def _pair(
+    first: Callable[[int], object], second: Callable[[int], object], runs: int
+) -> tuple[list[float], ...]:
+    """Time *first* and *second* alternately, *runs* times each (ms), after a warm-up."""
+    for index in range(10):
+        first(index)
+        second(index)
+    a, b = [], []
+    for index in range(runs):
+        for call, into in ((first, a), (second, b)) if index % 2 else ((second, b), (first, a)):
+            start = time.perf_counter()
+            call(index)
+            into.append((time.perf_counter() - start) * 1000)
+    return a, b
+
+
+def _p50_p95(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+
+
+def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
+    """Page against API: the list (newest, 50 rows) and an order's page against ``get``."""
+    client: object = _client(orders)
+    get = client.get  # type: ignore[attr-defined]
+    newest = orders.list(limit=200).items
+    ids = [order.id for order in newest]
+    sample = random.Random(7).sample(ids, min(len(ids), 50))
+
+    def ok(url: str) -> None:
+        response = get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    cases = (
+        ("list page vs API list", lambda _i: ok("/admin/orders/"), lambda _i: ok("/api/orders?limit=50")),
+        (
+            "detail page vs API get",
+            lambda i: ok(f"/admin/orders/{sample[i % len(sample)]}"),
+            lambda i: ok(f"/api/orders/{sample[i % len(sample)]}"),
+        ),
+    )
+    rows = []
+    total = orders.count()
+    for label, page, api in cases:
+        results = [_pair(page, api, runs) for _ in range(repeats)]
+        page_p = [_p50_p95(p) for p, _ in results]
+        api_p = [_p50_p95(a) for _, a in results]
+        p50 = statistics.median(p[0] for p in page_p), statistics.median(a[0] for a in api_p)
+        p95 = statistics.median(p[1] for p in page_p), statistics.median(a[1] for a in api_p)
+        ratio = p95[0] / p95[1]
+        rows.append(
+            (
+                kind,
+                f"{label} @{total:,} p50/p95 ms",
+                f"{p50[0]:.2f}/{p95[0]:.2f}",
+                f"{p50[1]:.2f}/{p95[1]:.2f}",
+                f"p95 {ratio:.2f}x (limit {PAGE_LIMIT}x) {'ok' if ratio <= PAGE_LIMIT else 'OVER'}",
+            )
+        )
+    return rows
+
+
+#: The export, in a process of its own: seconds taken.
+_EXPORT = """\
+import sys, time
+from kasify_orders.cli import main
+url, out = sys.argv[1:]
+start = time.perf_counter()
+try:
+    main(['--url', url, 'orders', 'export', '--format', 'csv', '--output', out, '--quiet'])
+except SystemExit as done:
+    assert not done.code, done.code
+print(time.perf_counter() - start)
+"""
+#: Starts the export from a small process and reports its peak RSS (KB) from ``getrusage``: Linux
+#: carries a process's ``ru_maxrss`` over from the process that started it, so that one is kept small.
+_LAUNCH = """\
+import resource, subprocess, sys
+done = subprocess.run([sys.executable, "-c", *sys.argv[1:]], capture_output=True, text=True, check=True)
+print(done.stdout.split()[-1], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def export(url: str, kind: str, count: int, repeats: int, code: Path) -> list[Row]:
+    """``kasify-orders orders export --format csv`` of every order, in a fresh process per run."""
+    runs = []
+    with tempfile.TemporaryDirectory() as directory:
+        for _ in range(repeats):
+            done = subprocess.run(
+                [sys.executable, "-c", _LAUNCH, _EXPORT, url, f"{directory}/out.csv"],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
+            )
+            seconds, rss_kb = done.stdout.split()[-2:]
+            with Path(f"{directory}/out.csv").open(encoding="utf-8") as written:
+                lines = sum(1 for _ in written) - 1
+            assert lines == count, (lines, count)
+            runs.append((float(seconds), int(rss_kb) / 1024))
+    rate = statistics.median(count / seconds for seconds, _ in runs)
+    rss = statistics.median(mb for _, mb in runs)
+    return [
+        (
+            kind,
+            f"export csv {count:,} orders/s",
+            f"{rate:,.0f}",
+            f"{EXPORT_RATE:,}",
+            f"{rate / EXPORT_RATE:.2f}x of the floor {'ok' if rate >= EXPORT_RATE else 'UNDER'}",
+        ),
+        (
+            kind,
+            "export csv peak RSS MB",
+            f"{rss:.0f}",
+            f"{EXPORT_RSS_MB}",
+            f"{rss / EXPORT_RSS_MB:.2f}x of the ceiling {'ok' if rss < EXPORT_RSS_MB else 'OVER'}",
+        ),
+    ]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of this section of ``run.py``."""
+    group = parser.add_argument_group("list page and export (issue 17 items 3 and 4)")
+    group.add_argument(
+        "--list-page", action="store_true", help="time the list and order pages against the API"
+    )
+    group.add_argument("--export", action="store_true", help="time the CSV export of every order")
+    group.add_argument("--orders", type=int, default=1_000_000, help="orders to seed (default 1,000,000)")
+    group.add_argument("--runs", type=int, default=200, help="requests per page per repeat (default 200)")
+    group.add_argument("--repeats", type=int, default=3, help="repeats; medians are reported (default 3)")
+    group.add_argument("--url", help="a database seeded before (seeded up to --orders if it holds fewer)")
+
+
+def main(args: argparse.Namespace, database: Callable[[str], AbstractContextManager[str]]) -> None:
+    """Seed (or reuse ``--url``), measure, print the table."""
+    rows: list[Row] = [("database", "measure", "kasify", "API / limit", "ratio")]
+    for kind in args.db or ["sqlite", "postgresql"]:
+        with nullcontext(args.url) if args.url else database(kind) as url:
+            orders = ko.Orders.connect(url, load_entrypoints=False, migrate=not args.url)
+            have = orders.count()
+            if have < args.orders:
+                start = time.perf_counter()
+                seed_bulk(orders, args.orders - have)
+                rows.append(
+                    (
+                        kind,
+                        f"seeded {args.orders - have:,} orders (s)",
+                        f"{time.perf_counter() - start:.0f}",
+                        "",
+                        "",
+                    )
+                )
+            if args.list_page:
+                rows.extend(pages(orders, kind, args.runs, args.repeats))
+            if args.export:
+                code = Path(ko.__file__).parents[1]
+                rows.extend(export(url, kind, orders.count(), args.repeats, code))
+            orders.close()
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)), flush=True)
+        if index == 0:
+            print("  ".join("-" * width for width in widths))

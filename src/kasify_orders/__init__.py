@@ -5,9 +5,19 @@ Everything a host application needs is importable from here::
     import kasify_orders as ko
 
     orders = ko.Orders.connect()
+
+The import is light: the domain and its types load at once, while the names that need the
+database, the migrations or the templates (``Orders``, ``structure``, ``unstructure``) are
+imported the first time they are used (a module ``__getattr__``, PEP 562). A host's
+``import kasify_orders``, and the pytest plugin, pay for SQLAlchemy and jinja2 only when a
+store is opened.
 """
 
-from kasify_orders.convert import structure, unstructure
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from kasify_orders.errors import (
     ConcurrentUpdate,
     ConstraintViolation,
@@ -42,8 +52,11 @@ from kasify_orders.model import (
     TimelineEvent,
     Totals,
 )
-from kasify_orders.service import Orders
 from kasify_orders.settings import Settings
+
+if TYPE_CHECKING:
+    from kasify_orders.convert import structure, unstructure
+    from kasify_orders.service import Orders
 
 __version__ = "0.1.0.dev0"
 
@@ -88,3 +101,25 @@ __all__ = [
     "structure",
     "unstructure",
 ]
+
+#: The public names imported on first use, and the module each comes from.
+_LAZY = {
+    "Orders": "kasify_orders.service",
+    "structure": "kasify_orders.convert",
+    "unstructure": "kasify_orders.convert",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a heavy public name (``Orders``, ``structure``, ...) the first time it is asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, the lazy ones included, for ``dir()`` and completion."""
+    return sorted({*globals(), *_LAZY})

@@ -16,8 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 
 import attrs
-import email_validator
-from babel import Locale
 
 from kasify_orders import money
 from kasify_orders.errors import FieldError, ValidationError
@@ -45,6 +43,8 @@ _MULTILINE_OK = {"\n", "\t"}
 
 @functools.cache
 def _countries() -> frozenset[str]:
+    from babel import Locale  # noqa: PLC0415 - CLDR data loads on the first country checked, not on import
+
     # CLDR's territory list holds ISO 3166-1 alpha-2 codes plus a few groupings
     # ("EU", "UN", "QO", ...) that are not countries a parcel can go to.
     not_countries = {"EU", "EZ", "QO", "UN", "ZZ"}
@@ -174,6 +174,8 @@ def _email(checker: Checker, path: str, value: object) -> str:
     text = checker.text(path, value, max_length=254)
     if not text:
         return text
+    import email_validator  # noqa: PLC0415 - loaded with the first address checked, not on import
+
     try:
         # Lower-cased whole: mail servers treat local parts case-insensitively in practice,
         # and one spelling per customer keeps "once per customer" and search exact.

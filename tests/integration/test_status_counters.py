@@ -53,6 +53,7 @@ def assert_exact(orders: ko.Orders, *cutoffs: datetime) -> None:
         assert orders.count(status=ko.Status.PROCESSING, paid_before=cutoff) == late_from_orders(
             orders, cutoff
         )
+        assert orders.count_tabs(cutoff) == (counted_from_orders(orders), late_from_orders(orders, cutoff))
     assert counters.drift(orders.store) == {}
 
 

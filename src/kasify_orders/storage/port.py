@@ -197,6 +197,13 @@ class OrderReads(Protocol):
         """How many orders are in each status (every status, zeros included)."""
         ...
 
+    def count_tabs(self, paid_before: datetime) -> tuple[dict[Status, int], int]:
+        """:meth:`count_by_status`, and how many Processing orders were paid before *paid_before*.
+
+        Read together (the list page's tabs and its "Needs attention" count), in one statement.
+        """
+        ...
+
 
 class InventoryStore(Protocol):
     """Tracked SKUs and their stock."""

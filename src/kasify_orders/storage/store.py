@@ -221,6 +221,10 @@ class SqlStore(OutboxAndSearch):
         """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""
         return self.read(lambda tx: counters.by_status(tx.conn, self.tables))
 
+    def count_tabs(self, paid_before: datetime) -> tuple[dict[Status, int], int]:
+        """See :meth:`~kasify_orders.storage.port.OrderQueries.count_tabs`."""
+        return self.read(lambda tx: counters.tabs(tx.conn, self.tables, paid_before))
+
     def rebuild_status_counts(self) -> dict[str, int]:
         """See :meth:`~kasify_orders.storage.port.StatusCounts.rebuild_status_counts`."""
         return counters.rebuild(self)

@@ -151,8 +151,7 @@ class MerchantPages:
         except ValidationError:
             problem = "That page link is out of date; showing the newest orders."
             page = self.orders.list(**filters, limit=self.page_size)
-        counts = self.orders.count_by_status()
-        late = self.orders.count(status=Status.PROCESSING, paid_before=cutoff)
+        counts, late = self.orders.count_tabs(cutoff)
         tabs = [
             Tab(key, label, str(counts.get(Status(key)) if key else sum(counts.values())), "", key == tab)
             for key, label in _TABS

@@ -101,26 +101,6 @@ def write_jsonl(
     return written
 
 
-#: The orders table's columns each CSV row is made of, in :data:`CSV_COLUMNS`' order.
-_ROW_COLUMNS = (
-    "number",
-    "id",
-    "created_at",
-    "status",
-    "payment_status",
-    "customer_name",
-    "customer_email",
-    "currency",
-    "subtotal",
-    "shipping",
-    "discount",
-    "total",
-    "refunded",
-    "coupon_code",
-    "carrier",
-    "tracking_number",
-    "paid_at",
-)
 _TIMES = ("created_at", "paid_at")
 
 
@@ -162,7 +142,7 @@ def _row_batches(
     o = store.tables.orders
     columns = [
         sa.type_coerce(o.c[name], sa.String()).label(name) if raw_times and name in _TIMES else o.c[name]
-        for name in _ROW_COLUMNS
+        for name in CSV_COLUMNS  # each is the orders table's column of that name
     ]
     common = store.read(lambda tx: is_common(tx.conn, store.tables, where))
     query = filtered(sa.select(*columns), store.tables, where, common=common)

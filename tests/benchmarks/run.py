@@ -31,11 +31,7 @@ sys.path.insert(0, str(Path(__file__).parents[2]))
 import kasify_orders as ko
 from kasify_orders.model import utcnow
 from kasify_orders.storage.search import terms_of
-
-try:
-    from kasify_orders.storage.statements import ORDER_NUMBER
-except ImportError:  # the code before the store split, measured for before/after figures
-    from kasify_orders.storage.store import ORDER_NUMBER  # type: ignore[attr-defined,no-redef]
+from kasify_orders.storage.statements import ORDER_NUMBER
 from kasify_orders.storage.tables import Tables
 from tests.benchmarks import listpage
 

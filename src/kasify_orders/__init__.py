@@ -22,9 +22,12 @@ from kasify_orders.errors import (
     ConcurrentUpdate,
     ConstraintViolation,
     CouponNotApplicable,
+    DispatchDeferred,
+    DuplicateIdempotencyKey,
     FieldError,
     InvalidTransition,
     KasifyError,
+    NoStoragePlugin,
     OrderNotFound,
     OutOfStock,
     RefundExceedsBalance,
@@ -53,6 +56,7 @@ from kasify_orders.model import (
     Totals,
 )
 from kasify_orders.settings import Settings
+from kasify_orders.timeline import TimelineKind
 
 if TYPE_CHECKING:
     from kasify_orders.convert import structure, unstructure
@@ -69,12 +73,15 @@ __all__ = [
     "CouponKind",
     "CouponNotApplicable",
     "Customer",
+    "DispatchDeferred",
+    "DuplicateIdempotencyKey",
     "FieldError",
     "InvalidTransition",
     "KasifyError",
     "Line",
     "NewLine",
     "NewOrder",
+    "NoStoragePlugin",
     "Order",
     "OrderNotFound",
     "OrderSummary",
@@ -93,6 +100,7 @@ __all__ = [
     "StorageError",
     "TablesMissing",
     "TimelineEvent",
+    "TimelineKind",
     "Totals",
     "ValidationError",
     "__version__",

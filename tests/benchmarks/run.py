@@ -160,6 +160,24 @@ class Baseline:
         self.engine = engine
         self.t = tables
         self.ids: list[str] = []
+        c = tables.counters
+        with engine.begin() as conn:  # every status has its count row, so a plain UPDATE moves it
+            have = set(conn.scalars(sa.select(c.c.name)))
+            missing = [
+                f"status:{status.value}" for status in ko.Status if f"status:{status.value}" not in have
+            ]
+            if missing:
+                conn.execute(sa.insert(c), [{"name": name, "value": 0} for name in missing])
+
+    def _count(self, conn: sa.Connection, was: str | None, now: str) -> None:
+        """Move one order's status count, as kasify does in the action's transaction (one statement)."""
+        c = self.t.counters
+        if was is None:
+            conn.execute(sa.update(c).where(c.c.name == f"status:{now}").values(value=c.c.value + 1))
+            return
+        delta = sa.case((c.c.name == f"status:{was}", -1), else_=1)
+        names = [f"status:{was}", f"status:{now}"]
+        conn.execute(sa.update(c).where(c.c.name.in_(names)).values(value=c.c.value + delta))
 
     def place(self, _index: int) -> None:
         now = utcnow()
@@ -169,6 +187,7 @@ class Baseline:
             c = self.t.counters
             conn.execute(sa.update(c).where(c.c.name == ORDER_NUMBER).values(value=c.c.value + 1))
             number = conn.scalar(sa.select(c.c.value).where(c.c.name == ORDER_NUMBER))
+            self._count(conn, None, "pending")
             conn.execute(
                 sa.insert(self.t.orders).values(
                     number=number,
@@ -236,8 +255,11 @@ class Baseline:
             )
         self.ids.append(order_id)
 
-    def _update(self, order_id: str, values: dict[str, Any], kind: str, *, refund: int = 0) -> None:
-        """Update the order row, record a *refund* of that many minor units if any, add the entry."""
+    def _update(
+        self, order_id: str, values: dict[str, Any], kind: str, *, refund: int = 0, was: str | None = None
+    ) -> None:
+        """Update the order row (its status count too, from *was*), record a *refund* of that many
+        minor units if any, add the entry."""
         now = utcnow()
         o = self.t.orders
         with self.engine.begin() as conn:
@@ -246,6 +268,8 @@ class Baseline:
                 .where(o.c.id == order_id)
                 .values(version=o.c.version + 1, updated_at=now, **values)
             )
+            if was is not None:
+                self._count(conn, was, values["status"])
             if refund:
                 conn.execute(
                     sa.insert(self.t.refunds).values(
@@ -264,6 +288,7 @@ class Baseline:
             order_id,
             {"status": "processing", "payment_status": "paid", "paid_at": utcnow()},
             "payment_confirmed",
+            was="pending",
         )
         self._update(
             order_id,
@@ -274,6 +299,7 @@ class Baseline:
                 "shipped_at": utcnow(),
             },
             "shipped",
+            was="processing",
         )
 
     def refund(self, index: int) -> None:

@@ -87,19 +87,22 @@ def record(conn: Connection, t: Tables, before: Order | None, after: Order) -> N
 
 
 def _add(conn: Connection, c: sa.TableClause, deltas: Mapping[str, int]) -> None:
-    """Add each delta to its row (created at the delta when missing), rows in name order."""
+    """Add each delta to its row (created at the delta when missing), in one statement.
+
+    The rows are written in name order, which is the order every database locks them in (a
+    multi-row upsert handles its rows one after the other), so two actions never deadlock.
+    """
     rows = [{"name": name, "value": deltas[name]} for name in sorted(deltas)]
     dialect = conn.dialect.name
     if dialect in {"mysql", "mariadb"}:
-        insert = mysql.insert(c)
+        insert = mysql.insert(c).values(rows)
         statement: Any = insert.on_duplicate_key_update(value=c.c.value + insert.inserted.value)
     else:
-        upsert = postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)
+        upsert = (postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)).values(rows)
         statement = upsert.on_conflict_do_update(
             index_elements=[c.c.name], set_={"value": c.c.value + upsert.excluded.value}
         )
-    for row in rows:  # one at a time: the locks are taken in this order on every database
-        conn.execute(statement, row)
+    conn.execute(statement)
 
 
 def _set(conn: Connection, c: sa.TableClause, values: Mapping[str, int]) -> None:

@@ -92,17 +92,25 @@ def _add(conn: Connection, c: sa.TableClause, deltas: Mapping[str, int]) -> None
     The rows are written in name order, which is the order every database locks them in (a
     multi-row upsert handles its rows one after the other), so two actions never deadlock.
     """
-    rows = [{"name": name, "value": deltas[name]} for name in sorted(deltas)]
-    dialect = conn.dialect.name
+    params: dict[str, object] = {}
+    for index, name in enumerate(sorted(deltas)):
+        params[f"name_{index}"], params[f"value_{index}"] = name, deltas[name]
+    conn.execute(_upsert(c, conn.dialect.name, len(deltas)), params)
+
+
+@functools.cache
+def _upsert(c: sa.TableClause, dialect: str, rows: int) -> Any:
+    """The upsert adding to *rows* counter rows, built once (a multi-row VALUES is not cached)."""
+    values: list[dict[str, Any]] = [
+        {"name": sa.bindparam(f"name_{i}"), "value": sa.bindparam(f"value_{i}")} for i in range(rows)
+    ]
     if dialect in {"mysql", "mariadb"}:
-        insert = mysql.insert(c).values(rows)
-        statement: Any = insert.on_duplicate_key_update(value=c.c.value + insert.inserted.value)
-    else:
-        upsert = (postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)).values(rows)
-        statement = upsert.on_conflict_do_update(
-            index_elements=[c.c.name], set_={"value": c.c.value + upsert.excluded.value}
-        )
-    conn.execute(statement)
+        insert = mysql.insert(c).values(values)
+        return insert.on_duplicate_key_update(value=c.c.value + insert.inserted.value)
+    upsert = (postgresql.insert(c) if dialect == "postgresql" else sqlite.insert(c)).values(values)
+    return upsert.on_conflict_do_update(
+        index_elements=[c.c.name], set_={"value": c.c.value + upsert.excluded.value}
+    )
 
 
 def _set(conn: Connection, c: sa.TableClause, values: Mapping[str, int]) -> None:

@@ -41,6 +41,15 @@ def test_hold_and_release_from_the_command_line(orders: ko.Orders, database_url:
 
 
 def test_every_action_command_has_help() -> None:
-    for command in ("hold", "release", "ship", "refund", "cancel", "note", "confirm-payment", "deliver"):
+    for command in (
+        "hold",
+        "release",
+        "ship",
+        "refund",
+        "cancel",
+        "note",
+        "confirm-payment",
+        "mark-delivered",
+    ):
         result = CliRunner().invoke(main, ["orders", command, "--help"])
         assert result.exit_code == 0 and "NUMBER" in result.output, command

@@ -45,7 +45,7 @@ def _option(field: Field) -> Callable[[Any], Any]:
     """The click option of one field."""
     help_text = field.hint
     if field.suggestions is not None:
-        help_text += f" Known: {', '.join(field.suggestions())}."
+        help_text = f"{help_text.rstrip('.')}. Known: {', '.join(field.suggestions())}."
     if field.type is bool:
         if field.default is True and help_text:  # the flag turns off what is done by default
             help_text = f"Do not {help_text[0].lower()}{help_text[1:]}"

@@ -116,7 +116,7 @@ MARK_DELIVERED = ActionSpec(
     may="mark an order delivered",
     timeline_kind="delivered",
     style="primary",
-    cli_name="deliver",
+    cli_name="mark-delivered",
     run=lambda orders, order, inputs, context: orders.mark_delivered(
         order.id, actor=context.actor, expected_version=context.expected_version
     ),
@@ -301,7 +301,7 @@ def _cancel_defaults(order: Order, may: Callable[[str], bool]) -> dict[str, str]
 CANCEL = ActionSpec(
     action=Action.CANCEL,
     label="Cancel order",
-    summary="Cancel a Pending, Processing or On hold order (and refund its balance with refund: true)",
+    summary="Cancel a Pending, Processing or On hold order, and refund its balance if asked",
     description=(
         "With a payment plugin the order is cancelled once the provider has paid the refund; if it "
         "refuses, the order is not cancelled (502). Send an Idempotency-Key header to retry safely."

@@ -141,14 +141,8 @@ def by_status(conn: Connection, t: Tables) -> dict[Status, int]:
     return {status: stored.get(status.value, 0) for status in Status}
 
 
-@functools.cache
-def _waiting_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
-    """Built once per table pair (building a statement costs more than running this one).
-
-    Two range counts of the ``(status, paid_at)`` index, not one ``OR``: SQLite would read
-    every waiting order's entry for the ``OR``.
-    """
-    waiting = sa.select(c.c.value).where(c.c.name == f"{STATUS}{WAITING.value}").scalar_subquery()
+def _recently_paid(o: sa.Table) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
+    """How many waiting orders were paid at or after ``b_cutoff``, and how many never were."""
 
     def waiting_orders(paid: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
         return (
@@ -158,8 +152,20 @@ def _waiting_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
             .scalar_subquery()
         )
 
-    paid_since = waiting_orders(o.c.paid_at >= sa.bindparam("b_cutoff", type_=o.c.paid_at.type))
-    never_paid = waiting_orders(o.c.paid_at.is_(None))
+    cutoff = sa.bindparam("b_cutoff", type_=o.c.paid_at.type)
+    return waiting_orders(o.c.paid_at >= cutoff), waiting_orders(o.c.paid_at.is_(None))
+
+
+@functools.cache
+def _waiting_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
+    """Built once per table pair (building a statement costs more than running this one).
+
+    Two range counts of the ``(status, paid_at)`` index, not one ``OR``: SQLite would read
+    every waiting order's entry for the ``OR``.
+    """
+    waiting = sa.select(c.c.value).where(c.c.name == f"{STATUS}{WAITING.value}").scalar_subquery()
+
+    paid_since, never_paid = _recently_paid(o)
     return sa.select(sa.func.coalesce(waiting, 0), paid_since, never_paid)
 
 
@@ -178,17 +184,7 @@ def _tabs_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
     Scalar subqueries, which the databases run once each (a ``UNION`` of the three costed
     enough for PostgreSQL to start parallel workers, slower than the counts themselves).
     """
-    cutoff = sa.bindparam("b_cutoff", type_=o.c.paid_at.type)
-
-    def waiting_orders(paid: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
-        return (
-            sa.select(sa.func.count())
-            .select_from(o)
-            .where(o.c.status == WAITING.value, paid)
-            .scalar_subquery()
-        )
-
-    paid_since, never_paid = waiting_orders(o.c.paid_at >= cutoff), waiting_orders(o.c.paid_at.is_(None))
+    paid_since, never_paid = _recently_paid(o)
     return sa.select(c.c.name, c.c.value, paid_since, never_paid).where(_prefixed(c, STATUS))
 
 

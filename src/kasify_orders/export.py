@@ -20,12 +20,14 @@ import sqlalchemy as sa
 
 from kasify_orders import money
 from kasify_orders.convert import unstructure
-from kasify_orders.storage.queries import OrderFilter, filtered, is_common
+from kasify_orders.storage.queries import filtered, is_common
+from kasify_orders.storage.records import OrderFilter
+from kasify_orders.storage.store import SqlStore
 
 if TYPE_CHECKING:
     from kasify_orders.model import Order, OrderSummary
     from kasify_orders.storage.port import Store
-    from kasify_orders.storage.store import SqlStore, Transaction
+    from kasify_orders.storage.store import Transaction
 
 __all__ = ["CSV_COLUMNS", "export_csv", "write_csv", "write_jsonl"]
 
@@ -118,8 +120,6 @@ def export_csv(
     each batch one read): memory holds one batch, whatever the number of orders. Another
     store's orders come through its :meth:`~kasify_orders.storage.port.OrderReads.iter_summaries`.
     """
-    from kasify_orders.storage.store import SqlStore  # noqa: PLC0415 - SQLAlchemy only when exporting
-
     if not isinstance(store, SqlStore):
         return write_csv(store.iter_summaries(where), out, progress=progress)
     writer = csv.writer(out)

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
+from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
 from tests.helpers import server_database, wipe
@@ -64,6 +65,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     url = next(urls)
     store = SqlStore.from_url(url)
     migrate.upgrade(store)
+    EMAIL_TABLES.upgrade(store)  # the emails' ledger, by its own chain
     if "adapters/saleor" not in MISSING:  # the Saleor App's own tables, by its own chain
         from kasify_orders.adapters.saleor import SALEOR_TABLES
 

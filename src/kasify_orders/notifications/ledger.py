@@ -17,6 +17,10 @@ it, and PostgreSQL's log is written in order, so once that commit is on disk, so
 A crash of the database server before then loses them with the outbox's, which is the crash
 window above (the event is delivered again). A worker's crash loses nothing: the server has
 the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
+
+The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
+its own Alembic chain), reached through the plugin-tables handle
+(:class:`~kasify_orders.storage.plugin_tables.PluginData`), never the core's connection.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ import sqlalchemy as sa
 
 from kasify_orders.errors import ConstraintViolation, EmailInFlight
 from kasify_orders.model import TimelineEvent, utcnow
+from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage.engine import EngineConnections
+from kasify_orders.storage.plugin_tables import PluginTransaction as Transaction
 from kasify_orders.storage.port import Store
-from kasify_orders.storage.store import SqlTransaction as Transaction
 from kasify_orders.storage.store import sql_store
 
 T = TypeVar("T")
@@ -110,8 +115,10 @@ class Ledger:
     """Reads and writes the ``<prefix>sent_emails`` table."""
 
     def __init__(self, store: Store, *, lease_seconds: float, clock: Callable[[], datetime] = utcnow) -> None:
-        self.store = store = sql_store(store)
-        self.table = store.tables.sent_emails
+        self.store = sql_store(store)
+        #: The plugin's handle on its table (units of work of the store's).
+        self.data = EMAIL_TABLES.bind(store)
+        self.table = self.data.tables["sent"]
         self.lease = timedelta(seconds=lease_seconds)
         #: The time of the ``Orders``: a claim's lease is measured by it.
         self.clock = clock
@@ -131,13 +138,13 @@ class Ledger:
         (a host's store, Django's, joins the host's transaction, whose commit is the host's).
         """
         if durable or self.store.dialect != "postgresql" or not self.any_thread:
-            return self.store.atomic(work)
+            return self.data.atomic(work)
 
         def relaxed(tx: Transaction) -> T:
-            tx.conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            tx.execute(sa.text("SET LOCAL synchronous_commit = off"))  # this transaction only
             return work(tx)
 
-        return self.store.atomic(relaxed)
+        return self.data.atomic(relaxed)
 
     def _key(self, event_id: str, kind: str, recipient: str) -> sa.ColumnElement[bool]:
         t = self.table
@@ -167,7 +174,7 @@ class Ledger:
             "sent_at": None,
         }
         try:
-            self.store.atomic(lambda tx: tx.conn.execute(sa.insert(self.table).values(values)))
+            self.data.atomic(lambda tx: tx.execute(sa.insert(self.table).values(values)))
         except ConstraintViolation:
             pass  # claimed before: see what became of it
         else:
@@ -175,13 +182,13 @@ class Ledger:
 
         def take_over(tx: Transaction) -> Claim | None:
             key = self._key(event_id, kind, recipient)
-            row = tx.conn.execute(sa.select(self.table).where(key).with_for_update()).one()
+            row = tx.execute(sa.select(self.table).where(key).with_for_update()).one()
             if row.state == State.SENT:
                 return None
             if row.state == State.SENDING and row.claimed_until is not None and row.claimed_until > now:
                 raise EmailInFlight(f"{kind} to {recipient} is being sent by another worker")
             attempt = row.attempts + 1
-            tx.conn.execute(
+            tx.execute(
                 sa.update(self.table)
                 .where(key)
                 .values(
@@ -193,7 +200,7 @@ class Ledger:
             )
             return Claim(token, attempt, row.message_id)
 
-        return self.store.atomic(take_over)
+        return self.data.atomic(take_over)
 
     def claim_all(
         self, wanted: Sequence[Wanted], *, durable: bool = True
@@ -228,7 +235,7 @@ class Ledger:
             for email, claim in zip(wanted, claims, strict=True)
         ]
         try:
-            self._atomic(lambda tx: tx.conn.execute(sa.insert(self.table), rows), durable=durable)
+            self._atomic(lambda tx: tx.execute(sa.insert(self.table), rows), durable=durable)
         except ConstraintViolation:
             pass  # a retry: some were claimed before, so claim each on its own
         else:
@@ -283,7 +290,7 @@ class Ledger:
                     (t.c.last_error, None),
                 )
             )
-            if tx.conn.execute(statement).rowcount != len(by_token):
+            if tx.execute(statement).rowcount != len(by_token):
                 raise _ClaimLost
         for outcome in outcomes:  # the timeline entries in the emails' order
             if together and outcome.sent:
@@ -313,16 +320,17 @@ class Ledger:
                         last_error=str(outcome.entry.data.get("error", ""))[:4000],
                     )
                 )
-            if tx.conn.execute(statement).rowcount == 1:
+            if tx.execute(statement).rowcount == 1:
                 entries.setdefault(outcome.order_id, []).append(outcome.entry)
         for order_id, added in entries.items():
-            tx.append_timeline(order_id, added)
+            tx.core.append_timeline(order_id, added)
 
     def for_order(self, order_id: str) -> list[SentEmail]:
         """Every email recorded for the order, oldest first."""
         t = self.table
         query = sa.select(t).where(t.c.order_id == order_id).order_by(t.c.created_at, t.c.kind, t.c.recipient)
-        with self.store.engine.connect() as conn:
+
+        def read(tx: Transaction) -> list[SentEmail]:
             return [
                 SentEmail(
                     event_id=row.event_id,
@@ -336,5 +344,7 @@ class Ledger:
                     created_at=row.created_at,
                     sent_at=row.sent_at,
                 )
-                for row in conn.execute(query)
+                for row in tx.execute(query)
             ]
+
+        return self.data.read(read)

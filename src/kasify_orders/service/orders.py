@@ -107,8 +107,15 @@ class Orders(OutboxRuns, Holds):
         )
 
     def migrate(self) -> None:
-        """Apply every shipped migration not yet applied (safe to call on every start)."""
+        """Apply every shipped migration not yet applied (safe to call on every start).
+
+        kasify's core chain, then the chain of the emails' ledger (a default plugin's own
+        table, ``EMAIL_TABLES``), so the emails work on a database this made.
+        """
+        from kasify_orders.notifications.tables import EMAIL_TABLES  # noqa: PLC0415 - the store first
+
         migrations.upgrade(self.store)
+        EMAIL_TABLES.upgrade(self.store)
 
     def close(self) -> None:
         """Release the database connections."""

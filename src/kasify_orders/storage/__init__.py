@@ -38,9 +38,11 @@ __all__ = ["exclude_kasify_tables", "metadata"]
 def metadata(settings: Settings | None = None) -> sa.MetaData:
     """The tables kasify owns (with the settings' prefix and schema), for a host's Alembic.
 
-    With them, the tables of every plugin declared in this process (the Saleor App's, once
-    ``kasify_orders.adapters.saleor`` is imported) and their version tables.
+    With them, the tables of every plugin declared in this process (the emails' ledger always;
+    the Saleor App's, once ``kasify_orders.adapters.saleor`` is imported) and their version tables.
     """
+    # The emails' ledger is a default plugin's table: declared here even before the emails load.
+    import kasify_orders.notifications.tables  # noqa: F401, PLC0415
     from kasify_orders.storage.plugin_tables import DECLARED  # noqa: PLC0415 - it imports the store
 
     settings = settings or Settings()

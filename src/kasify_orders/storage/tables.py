@@ -82,8 +82,6 @@ class Tables:
     coupons: sa.Table
     redemptions: sa.Table
     outbox: sa.Table
-    #: One row per email (event, kind, recipient): the marker that stops a retry sending it twice.
-    sent_emails: sa.Table
     #: The words each order is found by in a search (``storage/search.py``).
     search_terms: sa.Table
     #: Named counters; ``order_number`` hands out order numbers inside the placing transaction,
@@ -245,25 +243,6 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Index(None, "dead", "due_at"),
         sa.Index(None, "order_id"),
     )
-    sent_emails = sa.Table(
-        f"{prefix}sent_emails",
-        md,
-        sa.Column("event_id", sa.String(32), primary_key=True),
-        sa.Column("kind", sa.String(40), primary_key=True),
-        #: the lower-cased address
-        sa.Column("recipient", sa.String(254), primary_key=True),
-        sa.Column("order_id", OrderRef, nullable=False),
-        sa.Column("message_id", sa.String(255), nullable=False),
-        #: "sending" (claimed until claimed_until), "sent" or "failed"
-        sa.Column("state", sa.String(10), nullable=False),
-        sa.Column("claim_token", sa.String(32)),
-        sa.Column("claimed_until", UTCDateTime),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("last_error", sa.Text),
-        sa.Column("created_at", UTCDateTime, nullable=False),
-        sa.Column("sent_at", UTCDateTime),
-        sa.Index(None, "order_id"),
-    )
     search_terms = sa.Table(
         f"{prefix}search_terms",
         md,
@@ -290,7 +269,6 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         coupons,
         redemptions,
         outbox,
-        sent_emails,
         search_terms,
         counters=counters,
     )

@@ -11,6 +11,8 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from kasify_orders.adapters.django.orders import store_for
+from kasify_orders.notifications.ledger import Ledger, State
+from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage import migrate
 
 
@@ -86,4 +88,52 @@ def test_a_django_host_gets_no_saleor_tables_and_reverting_0007_brings_the_old_l
     finally:
         call_command("migrate", database=host, verbosity=0)
     assert not kasify_tables(host) & saleor
+    assert schema_warnings(host) == []
+
+
+def test_a_django_host_keeps_its_sent_emails_through_the_hand_over_of_0009(host: str) -> None:
+    store = store_for(host)
+    assert EMAIL_TABLES.current(store) == "emails_0001"  # Django 0009 ran the emails' chain
+    call_command("migrate", "kasify_orders", "0008", database=host, verbosity=0)
+    try:
+        assert migrate.current(store) == "0008"
+        assert EMAIL_TABLES.current(store) is None  # handed back to the core
+        at = sa.func.now()
+        with store.engine.begin() as conn:
+            conn.execute(
+                sa.table(
+                    "kasify_sent_emails",
+                    *(
+                        sa.column(name)
+                        for name in ("event_id", "kind", "recipient", "order_id", "message_id")
+                    ),
+                    *(sa.column(name) for name in ("state", "attempts", "created_at", "sent_at")),
+                )
+                .insert()
+                .values(
+                    event_id="e" * 32,
+                    kind="order_confirmation",
+                    recipient="ada@example.com",
+                    order_id="o" * 32,
+                    message_id="<m@example.com>",
+                    state="sent",
+                    attempts=1,
+                    created_at=at,
+                    sent_at=at,
+                )
+            )
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    try:
+        assert EMAIL_TABLES.current(store) == "emails_0001"
+        (marker,) = Ledger(store, lease_seconds=60).for_order("o" * 32)
+        assert (marker.recipient, marker.state, marker.message_id) == (
+            "ada@example.com",
+            State.SENT,
+            "<m@example.com>",
+        )
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(sa.table("kasify_sent_emails").delete())
+        store.dispose()
     assert schema_warnings(host) == []

@@ -15,6 +15,7 @@ import kasify_orders as ko
 from kasify_orders import notifications
 from kasify_orders.notifications import EmailDeliveryFailed, EmailKind, EmailsNotConfigured
 from kasify_orders.notifications.plugin import PLUGIN_NAME, Notifier
+from kasify_orders.notifications.tables import EMAIL_TABLES
 from tests.helpers import Clock, new_order
 from tests.integration.notifications.conftest import ALERT, Connect, SmtpServer, shop_settings
 
@@ -150,7 +151,8 @@ def test_failed_and_rolled_back_actions_send_nothing(connect: Connect, smtp: Smt
         orders.mark_shipped(order.id, tracking_number="", carrier="ups")
     assert len(smtp.inbox.received) == 2
     with orders.store.engine.connect() as conn:
-        markers = conn.scalar(sa.select(sa.func.count()).select_from(orders.store.tables.sent_emails))
+        sent = EMAIL_TABLES.bind(orders.store).tables["sent"]
+        markers = conn.scalar(sa.select(sa.func.count()).select_from(sent))
     assert markers == 2
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kasify_orders.service import Orders
     from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
+    from kasify_orders.storage.plugin_tables import PluginTables
     from kasify_orders.storage.port import Store
 
 #: The pluggy project name and entry-point group.
@@ -63,6 +64,17 @@ def kasify_started(context: PluginContext) -> None:
 
     :param context: The same :class:`~kasify_orders.service.compose.PluginContext` as in
         ``kasify_configure``.
+    """
+
+
+@hookspec
+def kasify_plugin_tables() -> PluginTables | None:
+    """Return the tables this plugin keeps (a :class:`~kasify_orders.storage.plugin_tables.PluginTables`).
+
+    ``Orders.migrate()`` (also ``Orders.connect(migrate=True)`` and ``kasify-orders db upgrade``)
+    upgrades each plugin's own migration chain after kasify's, so a plugin's tables exist
+    wherever kasify's do and a host that never registers the plugin never gets them. kasify's
+    email plugin returns its ledger (``sent_emails``).
     """
 
 

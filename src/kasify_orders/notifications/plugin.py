@@ -35,6 +35,7 @@ from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
 from kasify_orders.notifications.render import Email, Renderer, message_id
 from kasify_orders.notifications.sending import Rendered, Sending, describe
+from kasify_orders.notifications.tables import EMAIL_TABLES
 
 if TYPE_CHECKING:
     import pluggy
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from kasify_orders.service import Orders
     from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
+    from kasify_orders.storage.plugin_tables import PluginTables
 
 __all__ = [
     "EmailDeliveryFailed",
@@ -300,6 +302,12 @@ def kasify_configure(orders: Orders) -> None:
     """Install the emails when *orders* can send mail."""
     if can_send(orders.settings, orders.plugins):
         install(orders)
+
+
+@hookimpl
+def kasify_plugin_tables() -> PluginTables:
+    """The emails' ledger, ``sent_emails``, with its own migration chain."""
+    return EMAIL_TABLES
 
 
 @hookimpl

@@ -109,13 +109,12 @@ class Orders(OutboxRuns, Holds):
     def migrate(self) -> None:
         """Apply every shipped migration not yet applied (safe to call on every start).
 
-        kasify's core chain, then the chain of the emails' ledger (a default plugin's own
-        table, ``EMAIL_TABLES``), so the emails work on a database this made.
+        kasify's core chain, then the chain of each plugin's own tables (``kasify_plugin_tables``:
+        the email plugin's ledger), so every plugin works on a database this made.
         """
-        from kasify_orders.notifications.tables import EMAIL_TABLES  # noqa: PLC0415 - the store first
-
         migrations.upgrade(self.store)
-        EMAIL_TABLES.upgrade(self.store)
+        for tables in self.plugins.hook.kasify_plugin_tables():
+            tables.upgrade(self.store)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ import sqlalchemy as sa
 import kasify_orders as ko
 from kasify_orders import actions
 from kasify_orders.model import utcnow
+from kasify_orders.storage import migrate
+from kasify_orders.storage.plugin_tables import PluginTables
 from kasify_orders.storage.store import SqlStore, Transaction
 from kasify_orders.validation import validate_new_order
 
@@ -162,3 +165,38 @@ def place_like_an_older_version(orders: ko.Orders, new: ko.NewOrder) -> ko.Order
         return order
 
     return orders.store.atomic(insert)
+
+
+#: The table prefix of :func:`prefixed_store`'s stores: their tables start absent.
+MIGRATION_PREFIX = "mig_"
+
+
+@contextmanager
+def prefixed_store(database_url: str, plugin: PluginTables) -> Iterator[SqlStore]:
+    """A store with its own table prefix, for a migration test of *plugin*'s chain and the core's.
+
+    Every table of both chains, and both version tables, are dropped afterwards.
+    """
+    store = SqlStore.from_url(database_url, table_prefix=MIGRATION_PREFIX)
+    try:
+        yield store
+    finally:
+        plugin.downgrade(store)
+        migrate.downgrade(store)
+        with store.engine.begin() as conn:
+            for version in (f"{MIGRATION_PREFIX}alembic_version", plugin.version_table(store)):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {version}")
+        store.dispose()
+
+
+def prefixed_tables(store: SqlStore) -> set[str]:
+    """The tables a :func:`prefixed_store` has now."""
+    names = sa.inspect(store.engine).get_table_names()
+    return {name for name in names if name.startswith(MIGRATION_PREFIX)}
+
+
+def orders_on(store: SqlStore) -> ko.Orders:
+    """An ``Orders`` on a :func:`prefixed_store`'s tables, not migrating them."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix=MIGRATION_PREFIX, manage_inventory=False)
+    return ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False)

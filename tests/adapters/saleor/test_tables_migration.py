@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import kasify_orders as ko
 from kasify_orders.adapters.saleor import SALEOR_TABLES, Installations
 from kasify_orders.adapters.saleor.installations import SaleorOrderLink
 from kasify_orders.model import utcnow
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
-from tests.helpers import new_order
+from tests.helpers import new_order, orders_on, prefixed_store
+from tests.helpers import prefixed_tables as tables
 
 API = "https://shop.example.com/graphql/"
 SALEOR = {"mig_saleor_installations", "mig_saleor_orders", "mig_saleor_webhooks"}
@@ -29,24 +29,8 @@ SALEOR = {"mig_saleor_installations", "mig_saleor_orders", "mig_saleor_webhooks"
 @pytest.fixture
 def store(database_url: str) -> Iterator[SqlStore]:
     """A store with its own table prefix, so its tables start absent; emptied of every table after."""
-    store = SqlStore.from_url(database_url, table_prefix="mig_")
-    yield store
-    SALEOR_TABLES.downgrade(store)
-    migrate.downgrade(store)
-    with store.engine.begin() as conn:
-        for version in ("mig_alembic_version", "mig_saleor_alembic_version"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {version}")
-    store.dispose()
-
-
-def tables(store: SqlStore) -> set[str]:
-    return {name for name in sa.inspect(store.engine).get_table_names() if name.startswith("mig_")}
-
-
-def orders_on(store: SqlStore) -> ko.Orders:
-    url = store.engine.url.render_as_string(hide_password=False)
-    settings = ko.Settings(table_prefix="mig_", manage_inventory=False)
-    return ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False)
+    with prefixed_store(database_url, SALEOR_TABLES) as store:
+        yield store
 
 
 def test_a_fresh_core_only_database_has_no_saleor_tables(store: SqlStore) -> None:

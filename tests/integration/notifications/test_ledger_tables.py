@@ -22,7 +22,8 @@ from kasify_orders.notifications.ledger import Ledger, State
 from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
-from tests.helpers import new_order
+from tests.helpers import new_order, orders_on, prefixed_store
+from tests.helpers import prefixed_tables as tables
 from tests.integration.notifications.conftest import SmtpServer, shop_settings
 
 SENT = "mig_sent_emails"
@@ -31,24 +32,8 @@ SENT = "mig_sent_emails"
 @pytest.fixture
 def store(database_url: str) -> Iterator[SqlStore]:
     """A store with its own table prefix, so its tables start absent; emptied of every table after."""
-    store = SqlStore.from_url(database_url, table_prefix="mig_")
-    yield store
-    EMAIL_TABLES.downgrade(store)
-    migrate.downgrade(store)
-    with store.engine.begin() as conn:
-        for version in ("mig_alembic_version", "mig_emails_alembic_version"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {version}")
-    store.dispose()
-
-
-def tables(store: SqlStore) -> set[str]:
-    return {name for name in sa.inspect(store.engine).get_table_names() if name.startswith("mig_")}
-
-
-def orders_on(store: SqlStore) -> ko.Orders:
-    url = store.engine.url.render_as_string(hide_password=False)
-    settings = ko.Settings(table_prefix="mig_", manage_inventory=False)
-    return ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False)
+    with prefixed_store(database_url, EMAIL_TABLES) as store:
+        yield store
 
 
 def add_marker(store: SqlStore, order_id: str) -> None:

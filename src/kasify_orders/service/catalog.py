@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
-
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Coupon
 from kasify_orders.storage.port import Store
@@ -36,7 +34,7 @@ class Inventory:
 
 
 class Coupons:
-    """Discount codes: create, look up, change, disable."""
+    """Discount codes: create, look up, change, disable and enable."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -58,12 +56,23 @@ class Coupons:
         """Every coupon, by code."""
         return self._store.coupons()
 
-    def update(self, coupon: Coupon) -> Coupon:
-        """Change a coupon's rules; its usage count is kept."""
+    def update(self, coupon: Coupon, *, code: str | None = None) -> Coupon:
+        """Change a coupon's rules; its usage count is kept.
+
+        *code*: the coupon to change, when *coupon* gives it a new code (refused once the
+        coupon has been used, or when another coupon has that code: ``ValidationError`` on
+        ``code``). Every rule is checked as :meth:`create` checks it.
+        """
         coupon = validate_coupon(coupon)
-        self._store.update_coupon(coupon)
+        self._store.update_coupon(coupon, code=code)
         return self.get(coupon.code)
 
     def disable(self, code: str) -> Coupon:
         """Stop a coupon from being used (orders that used it keep their discount)."""
-        return self.update(attrs.evolve(self.get(code), active=False))
+        self._store.set_coupon_active(code, False)
+        return self.get(code)
+
+    def enable(self, code: str) -> Coupon:
+        """Let customers use a disabled coupon again (its other rules still apply)."""
+        self._store.set_coupon_active(code, True)
+        return self.get(code)

@@ -236,8 +236,16 @@ class CouponStore(Protocol):
         """Store a new coupon; ``ValidationError`` on ``code`` when it exists."""
         ...
 
-    def update_coupon(self, coupon: Coupon) -> None:
-        """Change a coupon's rules (its usage count is kept)."""
+    def update_coupon(self, coupon: Coupon, *, code: str | None = None) -> None:
+        """Change the coupon *code* (default ``coupon.code``) to *coupon*'s rules and code.
+
+        Its usage count is kept. ``ValidationError`` on ``code`` when there is no such coupon,
+        when the new code is another coupon's, or when a used coupon would change its code.
+        """
+        ...
+
+    def set_coupon_active(self, code: str, active: bool) -> None:
+        """Enable or disable a coupon (nothing else changes); ``ValidationError`` when there is none."""
         ...
 
 

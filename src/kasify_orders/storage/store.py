@@ -272,16 +272,42 @@ class SqlStore(OutboxAndSearch):
         except ConstraintViolation:
             raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
 
-    def update_coupon(self, coupon: Coupon) -> None:
-        """Change a coupon's rules (its usage count is kept)."""
+    def update_coupon(self, coupon: Coupon, *, code: str | None = None) -> None:
+        """Change the coupon *code* (default: ``coupon.code``) to *coupon*'s rules, its usage count kept.
+
+        A new code is refused (``ValidationError`` on ``code``) when another coupon has it, or
+        once the coupon has been used: its orders and customers know it by its code. The row is
+        locked first, so an order redeeming it meanwhile waits, then sees the coupon as it is now.
+        """
         t = self.tables.coupons
+        current = (code or coupon.code).strip().upper()
 
         def work(tx: Transaction) -> None:
-            result = tx.conn.execute(
-                sa.update(t).where(t.c.code == coupon.code).values(coupon_values(coupon))
-            )
-            if result.rowcount != 1:
-                raise ValidationError.single("code", f"no coupon {coupon.code}")
+            found = tx.lock_coupon(current)
+            if found is None:
+                raise ValidationError.single("code", f"no coupon {current}")
+            if coupon.code != current and found.times_used:
+                raise ValidationError.single(
+                    "code",
+                    f"the code of a coupon that has been used cannot change ({current} was used "
+                    f"{found.times_used} times); create a new coupon instead",
+                )
+            tx.conn.execute(sa.update(t).where(t.c.code == current).values(coupon_values(coupon)))
+
+        try:
+            self.atomic(work)
+        except ConstraintViolation:
+            raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
+
+    def set_coupon_active(self, code: str, active: bool) -> None:
+        """Enable or disable a coupon, changing nothing else about it."""
+        t = self.tables.coupons
+        current = code.strip().upper()
+
+        def work(tx: Transaction) -> None:
+            done = tx.conn.execute(sa.update(t).where(t.c.code == current).values(active=active))
+            if done.rowcount != 1:
+                raise ValidationError.single("code", f"no coupon {current}")
 
         self.atomic(work)
 

@@ -292,7 +292,7 @@ def validate_coupon(coupon: Coupon) -> Coupon:
     if coupon.currency is not None:
         currency = checker.currency("currency", coupon.currency)
     if coupon.kind is CouponKind.PERCENTAGE:
-        if coupon.value is None or not (0 < coupon.value <= 100):
+        if coupon.value is None or not coupon.value.is_finite() or not (0 < coupon.value <= 100):
             checker.fail("value", f"a percentage must be more than 0 and at most 100, got {coupon.value}")
     elif coupon.kind is CouponKind.FIXED:
         if coupon.value is None:

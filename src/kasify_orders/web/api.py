@@ -28,6 +28,7 @@ from kasify_orders.model import Order
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
 from kasify_orders.validation import unknown_name
+from kasify_orders.web import coupon_api
 from kasify_orders.web.inputs import BODIES, body_class, inputs_of
 from kasify_orders.web.pages import VIEW, Authorize
 from kasify_orders.web.problems import HANDLED, rule_for
@@ -110,8 +111,22 @@ def _action_route(spec: ActionSpec) -> Route:
     )
 
 
-#: Every operation of the API, from :data:`kasify_orders.registry.MERCHANT_ACTIONS`.
-ROUTES: Sequence[Route] = (*_READING, *(_action_route(spec) for spec in MERCHANT_ACTIONS))
+#: The coupon book (:mod:`kasify_orders.web.coupon_api`), for those who may manage coupons.
+_COUPONS: Sequence[Route] = (
+    Route("GET", "/coupons", "listCoupons", "Every coupon, by code", coupon_api.MANAGE_COUPONS),
+    Route("POST", "/coupons", "createCoupon", "Create a coupon", coupon_api.MANAGE_COUPONS, status=201),
+    Route("GET", "/coupons/{code}", "getCoupon", "One coupon, with how often it was used", coupon_api.MANAGE_COUPONS),
+    Route(
+        "PUT",
+        "/coupons/{code}",
+        "updateCoupon",
+        "Change a coupon's rules (and its code, while no order used it); its use count is kept",
+        coupon_api.MANAGE_COUPONS,
+    ),
+)
+
+#: Every operation of the API, from :data:`kasify_orders.registry.MERCHANT_ACTIONS`, and the coupons'.
+ROUTES: Sequence[Route] = (*_READING, *(_action_route(spec) for spec in MERCHANT_ACTIONS), *_COUPONS)
 
 _LIST_PARAMS = ("status", "payment_status", "search", "paid_before", "limit", "cursor")
 
@@ -191,6 +206,8 @@ class JsonApi:
         actor: str | None,
         authorize: Authorize,
     ) -> ApiResponse:
+        if route.operation_id in coupon_api.OPERATIONS:
+            return self._coupons(route, params, request, authorize)
         order: Order | None = None
         if "order_id" in params:
             order = self.orders.get(_order_id(params["order_id"]))
@@ -232,6 +249,21 @@ class JsonApi:
         key = request.headers.get("idempotency-key") if spec.uses_key(inputs) else None
         context = Context(actor=actor, expected_version=version, idempotency_key=key)
         return spec.run(self.orders, order, inputs, context)
+
+    def _coupons(
+        self, route: Route, params: Mapping[str, str], request: ApiRequest, authorize: Authorize
+    ) -> ApiResponse:
+        if not authorize(route.permission, None):
+            return _forbidden()
+        data = None
+        if route.method != "GET":
+            data = _json_body(request)
+            if isinstance(data, ApiResponse):
+                return data
+        answer = coupon_api.run(self.orders, route.operation_id, params, data)
+        if answer is None:
+            return problem(404, "Coupon not found", f"no coupon {params['code'][:64]!r}", "coupon-not-found")
+        return ApiResponse(*answer)
 
     def _list(self, query: Mapping[str, str]) -> ApiResponse:
         errors = [

@@ -1,4 +1,4 @@
-"""The coupon book as the back office edits it, on every store: rules changed, codes renamed, switched off and on."""
+"""The coupon book as the back office edits it, on every store: rules changed, codes renamed, off and on."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_a_used_coupon_keeps_its_code_and_its_count(subject: StoreUnderTest) -> 
     _used(store, "TEN")
     before = store.coupon("TEN")
 
-    with pytest.raises(ko.ValidationError, match="code: the code of a coupon that has been used cannot change"):
+    with pytest.raises(
+        ko.ValidationError, match="code: the code of a coupon that has been used cannot change"
+    ):
         store.update_coupon(ko.Coupon.fixed("ELEVEN", 11), code="TEN")
 
     assert store.coupon("TEN") == before and store.coupon("ELEVEN") is None

@@ -133,3 +133,22 @@ def test_inventory_can_be_left_to_another_system(database_url: str) -> None:
             assert orders.inventory.stock("TEE-RED-M") == 1
     finally:
         wipe(database_url)
+
+
+def test_a_coupon_is_edited_renamed_and_switched_back_on(orders: ko.Orders) -> None:
+    orders.coupons.create(ko.Coupon.percentage("SAVE2O", 20))
+    with pytest.raises(ko.ValidationError, match="value: a percentage must be more than 0 and at most 100"):
+        orders.coupons.update(ko.Coupon.percentage("SAVE20", 120), code="save2o")
+    assert orders.coupons.get("SAVE2O") == ko.Coupon.percentage("SAVE2O", 20)  # refused: nothing changed
+
+    renamed = orders.coupons.update(
+        ko.Coupon.percentage("SAVE20", 25, minimum_order=Decimal(40)), code="SAVE2O"
+    )
+    orders.place(new_order(coupon_code="SAVE20"))
+    assert orders.coupons.disable("save20").active is False
+    with pytest.raises(ko.CouponNotApplicable, match="disabled"):
+        orders.place(new_order(coupon_code="SAVE20"))
+    enabled = orders.coupons.enable("SAVE20")
+
+    assert enabled == attrs.evolve(renamed, times_used=1)
+    assert orders.place(new_order(coupon_code="SAVE20")).totals.discount == Decimal("12.50")

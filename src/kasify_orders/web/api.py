@@ -115,7 +115,13 @@ def _action_route(spec: ActionSpec) -> Route:
 _COUPONS: Sequence[Route] = (
     Route("GET", "/coupons", "listCoupons", "Every coupon, by code", coupon_api.MANAGE_COUPONS),
     Route("POST", "/coupons", "createCoupon", "Create a coupon", coupon_api.MANAGE_COUPONS, status=201),
-    Route("GET", "/coupons/{code}", "getCoupon", "One coupon, with how often it was used", coupon_api.MANAGE_COUPONS),
+    Route(
+        "GET",
+        "/coupons/{code}",
+        "getCoupon",
+        "One coupon, with how often it was used",
+        coupon_api.MANAGE_COUPONS,
+    ),
     Route(
         "PUT",
         "/coupons/{code}",

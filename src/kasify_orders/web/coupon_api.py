@@ -50,7 +50,12 @@ def _coupon_body(data: Any) -> Coupon:
     if not isinstance(data, Mapping):
         raise ValidationError.single("", f"must be a JSON object, got {type(data).__name__}")
     errors = [
-        FieldError(name, "is counted by kasify; leave it out" if name == "times_used" else unknown_name("field", name, COUPON_FIELDS))
+        FieldError(
+            name,
+            "is counted by kasify; leave it out"
+            if name == "times_used"
+            else unknown_name("field", name, COUPON_FIELDS),
+        )
         for name in data
         if name not in COUPON_FIELDS
     ]

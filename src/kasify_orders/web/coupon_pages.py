@@ -16,7 +16,13 @@ import attrs
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Coupon, CouponKind
-from kasify_orders.web.coupon_forms import KIND_LABELS, blank_form, coupon_state, form_values, read_coupon_form
+from kasify_orders.web.coupon_forms import (
+    KIND_LABELS,
+    blank_form,
+    coupon_state,
+    form_values,
+    read_coupon_form,
+)
 from kasify_orders.web.formatting import money_label, when
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.routes import PageRequest, Route
@@ -69,7 +75,7 @@ def _state(coupon: Coupon, now: datetime) -> str:
 
 def _dates(coupon: Coupon) -> str:
     if coupon.starts_at and coupon.ends_at:
-        return f"{when(coupon.starts_at)} – {when(coupon.ends_at)}"
+        return f"{when(coupon.starts_at)} to {when(coupon.ends_at)}"
     if coupon.starts_at:
         return f"From {when(coupon.starts_at)}"
     if coupon.ends_at:
@@ -87,7 +93,9 @@ def coupon_row(pages: MerchantPages, coupon: Coupon) -> CouponRow:
         value = _amount(coupon.value, coupon.currency, pages.locale)
     else:
         value = "Shipping"
-    minimum = "—" if coupon.minimum_order is None else _amount(coupon.minimum_order, coupon.currency, pages.locale)
+    minimum = (
+        "—" if coupon.minimum_order is None else _amount(coupon.minimum_order, coupon.currency, pages.locale)
+    )
     limit = "no limit" if coupon.usage_limit is None else str(coupon.usage_limit)
     return CouponRow(
         code=coupon.code,
@@ -137,9 +145,7 @@ def _form_page(
     coupon: Coupon | None = None,
 ) -> Page:
     state = coupon_state(values, errors.errors if errors else ())
-    action = (
-        pages.urls.url("coupon_edit", code=coupon.code) if coupon else pages.urls.url("coupon_new")
-    )
+    action = pages.urls.url("coupon_edit", code=coupon.code) if coupon else pages.urls.url("coupon_new")
     context = {
         "section": _SECTION,
         "form": state,
@@ -147,7 +153,9 @@ def _form_page(
         "action_url": action,
         "coupon": coupon_row(pages, coupon) if coupon else None,
         "times_used": coupon.times_used if coupon else 0,
-        "cancel_url": pages.urls.url("coupon_detail", code=coupon.code) if coupon else pages.urls.url("coupon_list"),
+        "cancel_url": pages.urls.url("coupon_detail", code=coupon.code)
+        if coupon
+        else pages.urls.url("coupon_list"),
     }
     return Page("coupon_form.html", context, 400 if errors else 200)
 
@@ -162,9 +170,7 @@ def coupon_new(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
         coupon = pages.orders.coupons.create(read_coupon_form(request.form))
     except ValidationError as error:
         return _form_page(pages, values=request.form, errors=error)
-    return Redirect(
-        pages.urls.url("coupon_detail", code=coupon.code), f"Coupon {coupon.code} created."
-    )
+    return Redirect(pages.urls.url("coupon_detail", code=coupon.code), f"Coupon {coupon.code} created.")
 
 
 def coupon_detail(pages: MerchantPages, request: PageRequest) -> Page:

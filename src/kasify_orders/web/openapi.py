@@ -310,7 +310,7 @@ def _coupon_operation(route: Route) -> dict[str, Any]:
                 "413": _problem("The body is larger than Settings.max_request_bytes (1 MiB)."),
                 "415": _problem("The body is not application/json."),
                 "422": _problem(
-                    "Invalid input (a taken code, a used coupon's new code too); errors names every bad field."
+                    "Invalid input (a taken code, a used coupon's new code); errors names every bad field."
                 ),
             }
         )

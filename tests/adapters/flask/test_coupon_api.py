@@ -68,7 +68,9 @@ def test_a_taken_or_frozen_code_is_refused(client: FlaskClient, orders: ko.Order
     assert taken.json["errors"][0]["path"] == "code"
     assert client.post(f"{API}/coupons", json={"code": "TEN", "kind": "free_shipping"}).status_code == 422
     assert client.get(f"{API}/coupons/NOPE").status_code == 404
-    assert client.put(f"{API}/coupons/NOPE", json={"code": "NOPE", "kind": "free_shipping"}).status_code == 404
+    assert (
+        client.put(f"{API}/coupons/NOPE", json={"code": "NOPE", "kind": "free_shipping"}).status_code == 404
+    )
     assert [c.code for c in orders.coupons.all()] == ["SHIP", "TEN"]
 
 

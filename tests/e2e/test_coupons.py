@@ -1,4 +1,4 @@
-"""A merchant, in a real browser on the demo shop: sidebar → Coupons → one coupon of each type → a checkout uses one.
+"""A merchant, in a real browser on the demo shop: Coupons in the sidebar, a coupon of each type, a checkout.
 
 The help page's four types: percentage off, fixed amount off, free shipping, and a minimum order
 value (here a fixed amount off orders of at least $40). A customer checks out with it at the demo
@@ -28,11 +28,11 @@ COUPONS = [
 ]
 
 
-def create_each_type(page: Any, base: str) -> None:
-    """From the back office's home, open Coupons in the sidebar and create the four coupons."""
+def create_each_type(page: Any, admin: str) -> None:
+    """From the back office's home (*admin*), open Coupons in the sidebar and create the four coupons."""
     from playwright.sync_api import expect
 
-    page.goto(f"{base}/admin/orders/")
+    page.goto(f"{admin}/")
     page.locator("nav.sidebar").get_by_role("link", name="Coupons").click()
     expect(page.get_by_role("heading", name="Coupons")).to_be_visible()
     for code, kind, value, minimum, currency in COUPONS:
@@ -70,12 +70,18 @@ def test_merchant_creates_each_type_and_a_checkout_uses_one(
         expect(page.get_by_label("Discount value")).to_have_attribute("aria-invalid", "true")
         page.screenshot(path=str(artifacts / "coupons-bad-input.png"), full_page=True)
 
-        create_each_type(page, base)
+        create_each_type(page, f"{base}/admin/orders")
         table = page.locator("table.coupons")
         expect(table.locator("tbody tr")).to_have_count(4)
-        expect(table.locator("tr[data-coupon=BIG10]")).to_contain_text("Fixed amount off $10.00 $40.00 0 / no limit")
+        expect(table.locator("tr[data-coupon=BIG10]")).to_contain_text(
+            "Fixed amount off $10.00 $40.00 0 / no limit"
+        )
         expect(table.locator("tr[data-coupon=SHIPFREE]")).to_contain_text("Free shipping Shipping")
         page.screenshot(path=str(artifacts / "coupons.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 800})  # a phone: each row a card, no sideways scroll
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "coupons-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # The customer: two T-shirts ($50) at the demo shop, with the minimum-order coupon.
         page.goto(f"{base}/")

@@ -13,13 +13,11 @@ from typing import Any
 from kasify_orders.convert import structure, unstructure
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.model import Coupon, CouponKind
+from kasify_orders.registry.backoffice import MANAGE_COUPONS
 from kasify_orders.service import Orders
 from kasify_orders.validation import unknown_name
 
 __all__ = ["COUPON_FIELDS", "MANAGE_COUPONS", "OPERATIONS", "coupon_json", "run"]
-
-#: The permission every coupon operation needs (as on the pages).
-MANAGE_COUPONS = "manage_coupons"
 
 #: The operation ids this module answers.
 OPERATIONS = ("listCoupons", "createCoupon", "getCoupon", "updateCoupon")

@@ -8,14 +8,17 @@ API refuses, with the reason beside the field; a refused form stores nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Coupon, CouponKind
+from kasify_orders.registry.backoffice import MANAGE_COUPONS
 from kasify_orders.web.coupon_forms import (
     KIND_LABELS,
     blank_form,
@@ -25,12 +28,12 @@ from kasify_orders.web.coupon_forms import (
 )
 from kasify_orders.web.formatting import money_label, when
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
-from kasify_orders.web.routes import PageRequest, Route
 
-__all__ = ["MANAGE_COUPONS", "ROUTES", "CouponRow", "coupon_row"]
+if TYPE_CHECKING:
+    from kasify_orders.web.routes import PageRequest, Route
 
-#: The permission every coupon page and action needs.
-MANAGE_COUPONS = "manage_coupons"
+__all__ = ["MANAGE_COUPONS", "CouponRow", "coupon_row", "routes"]
+
 #: The sidebar section these pages belong to.
 _SECTION = "coupon_list"
 
@@ -251,11 +254,19 @@ def coupon_toggle(pages: MerchantPages, request: PageRequest) -> Page | Redirect
     return Redirect(back, f"Coupon {coupon.code} disabled: customers can no longer use it.")
 
 
-#: The Coupons section's pages (``coupons/new`` before ``coupons/<code>``).
-ROUTES: tuple[Route, ...] = (
-    Route("coupon_list", "coupons", coupon_list),
-    Route("coupon_new", "coupons/new", coupon_new, ("GET", "POST")),
-    Route("coupon_detail", "coupons/<code>", coupon_detail),
-    Route("coupon_edit", "coupons/<code>/edit", coupon_edit, ("GET", "POST")),
-    Route("coupon_toggle", "coupons/<code>/toggle", coupon_toggle, ("POST",)),
-)
+@functools.cache
+def routes() -> tuple[Route, ...]:
+    """The Coupons section's pages (``coupons/new`` before ``coupons/<code>``), for ``ALL_ROUTES``.
+
+    A function, made once: :mod:`kasify_orders.web.routes` gathers every section's pages while it
+    is being imported, so this module must not need it at import time (whichever comes first).
+    """
+    from kasify_orders.web.routes import Route  # noqa: PLC0415 - see above
+
+    return (
+        Route("coupon_list", "coupons", coupon_list),
+        Route("coupon_new", "coupons/new", coupon_new, ("GET", "POST")),
+        Route("coupon_detail", "coupons/<code>", coupon_detail),
+        Route("coupon_edit", "coupons/<code>/edit", coupon_edit, ("GET", "POST")),
+        Route("coupon_toggle", "coupons/<code>/toggle", coupon_toggle, ("POST",)),
+    )

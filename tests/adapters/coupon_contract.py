@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import kasify_orders as ko
-from kasify_orders.web.coupon_forms import blank_form
+from kasify_orders.web.coupon_forms import RULES_SEEN, blank_form, rules_seen
 from tests.adapters.contract import Answer, MerchantSite
 from tests.helpers import new_order
 
@@ -107,6 +107,25 @@ class CouponPagesContract:
         coupon = orders.coupons.get("SAVE20")
         assert (coupon.value, coupon.minimum_order, coupon.times_used) == (25, 30, 1)
         assert [c.code for c in orders.coupons.all()] == ["SAVE20"]
+
+    def test_an_edit_over_someone_elses_changes_nothing_until_saved_again(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        shown = orders.coupons.create(ko.Coupon.fixed("TENOFF", 10))
+        edit = coupon_url(site, "TENOFF/edit")
+        assert f'name="{RULES_SEEN}" value="{rules_seen(shown)}"' in site.get(edit).raw
+        meanwhile = orders.coupons.update(ko.Coupon.fixed("TENOFF", 12, usage_limit=50))
+        typed = _form(code="TENOFF", kind="fixed", value="15", active="on")
+
+        stale = site.post(edit, {**typed, RULES_SEEN: rules_seen(shown)})
+
+        assert stale.status == 409
+        assert "Someone else saved this coupon while you were editing it, so nothing was saved." in stale.text
+        assert "$12.00" not in stale.text and "12 (any currency)" in stale.text and "0 / 50" in stale.text
+        assert orders.coupons.get("TENOFF") == meanwhile
+        again = site.post(edit, {**typed, RULES_SEEN: rules_seen(meanwhile)})
+        assert again.status in {302, 303}
+        assert orders.coupons.get("TENOFF") == ko.Coupon.fixed("TENOFF", 15)
 
     def test_an_unused_coupon_takes_a_new_code(self, site: MerchantSite, orders: ko.Orders) -> None:
         orders.coupons.create(ko.Coupon.free_shipping("SHIPFRE"))

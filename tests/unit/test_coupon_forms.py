@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import kasify_orders as ko
-from kasify_orders.web.coupon_forms import blank_form, coupon_state, form_values, read_coupon_form
+from kasify_orders.web.coupon_forms import blank_form, coupon_state, form_values, read_coupon_form, rules_seen
 
 
 def _form(**fields: str) -> dict[str, str]:
@@ -132,3 +133,16 @@ def test_the_form_keeps_what_was_typed_and_puts_each_error_beside_its_field() ->
     assert state.values["value"] == "150" and state.values["usage_limit"] == "zero"
     assert set(state.errors) == {"value", "usage_limit"}
     assert all(message.endswith(".") for messages in state.errors.values() for message in messages)
+
+
+def test_the_rules_fingerprint_moves_with_every_rule_and_not_with_the_use_count() -> None:
+    coupon = ko.Coupon.fixed("TENOFF", 10, usage_limit=5)
+
+    assert rules_seen(attrs.evolve(coupon, times_used=3)) == rules_seen(coupon)
+    for changed in (
+        attrs.evolve(coupon, value=Decimal(11)),
+        attrs.evolve(coupon, usage_limit=6),
+        attrs.evolve(coupon, active=False),
+        attrs.evolve(coupon, ends_at=datetime(2027, 1, 1, tzinfo=UTC)),
+    ):
+        assert rules_seen(changed) != rules_seen(coupon)

@@ -10,6 +10,7 @@ and the Python API refuse the same coupons; every error is keyed by the form fie
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from kasify_orders.web.formatting import sentence
 __all__ = [
     "FIELDS",
     "KIND_LABELS",
+    "RULES_SEEN",
     "CouponFormState",
     "blank_form",
     "coupon_state",
@@ -54,6 +56,8 @@ KIND_LABELS: Mapping[CouponKind, str] = {
     CouponKind.FREE_SHIPPING: "Free shipping",
 }
 
+#: The edit form's hidden field: :func:`rules_seen` of the coupon as the form showed it.
+RULES_SEEN = "rules_seen"
 _TICKED = {"on", "true", "1", "yes"}
 #: What the domain's messages call a field, in the words of the form.
 _FIELD_WORDS = {"starts_at": "the start", "ends_at": "the end"}
@@ -91,6 +95,13 @@ def form_values(coupon: Coupon) -> dict[str, str]:
         "ends_at": _moment(coupon.ends_at),
         "active": "on" if coupon.active else "",
     }
+
+
+def rules_seen(coupon: Coupon) -> str:
+    """A short fingerprint of *coupon*'s rules (its use count aside), to tell an edit made meanwhile."""
+    values = form_values(coupon)
+    text = "\x1f".join(f"{name}={values[name]}" for name in FIELDS)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class _Reader:

@@ -21,10 +21,12 @@ from kasify_orders.model import Coupon, CouponKind
 from kasify_orders.registry.backoffice import MANAGE_COUPONS
 from kasify_orders.web.coupon_forms import (
     KIND_LABELS,
+    RULES_SEEN,
     blank_form,
     coupon_state,
     form_values,
     read_coupon_form,
+    rules_seen,
 )
 from kasify_orders.web.formatting import money_label, when
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
@@ -146,6 +148,7 @@ def _form_page(
     values: Mapping[str, str],
     errors: ValidationError | None = None,
     coupon: Coupon | None = None,
+    changed_meanwhile: bool = False,
 ) -> Page:
     state = coupon_state(values, errors.errors if errors else ())
     action = pages.urls.url("coupon_edit", code=coupon.code) if coupon else pages.urls.url("coupon_new")
@@ -156,11 +159,14 @@ def _form_page(
         "action_url": action,
         "coupon": coupon_row(pages, coupon) if coupon else None,
         "times_used": coupon.times_used if coupon else 0,
+        "rules_field": RULES_SEEN,
+        "rules_seen": rules_seen(coupon) if coupon else "",
+        "changed_meanwhile": changed_meanwhile,
         "cancel_url": pages.urls.url("coupon_detail", code=coupon.code)
         if coupon
         else pages.urls.url("coupon_list"),
     }
-    return Page("coupon_form.html", context, 400 if errors else 200)
+    return Page("coupon_form.html", context, 409 if changed_meanwhile else 400 if errors else 200)
 
 
 def coupon_new(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -221,6 +227,11 @@ def coupon_edit(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
         return _not_found(request.params["code"])
     if not request.form:
         return _form_page(pages, values=form_values(coupon), coupon=coupon)
+    seen = request.form.get(RULES_SEEN)
+    if seen is not None and seen != rules_seen(coupon):
+        # Someone saved this coupon after this form was shown: show what was typed, the rules
+        # as they are now, and a fresh fingerprint, so a second Save is the merchant's choice.
+        return _form_page(pages, values=request.form, coupon=coupon, changed_meanwhile=True)
     try:
         changed = pages.orders.coupons.update(read_coupon_form(request.form), code=coupon.code)
     except ValidationError as error:

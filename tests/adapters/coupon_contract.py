@@ -8,6 +8,7 @@ orders that used a coupon, and every refusal (bad input, a taken code, no CSRF t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import kasify_orders as ko
@@ -55,7 +56,14 @@ class CouponPagesContract:
         made = [
             first,
             _create(site, code="TENOFF", kind="fixed", value="10.00", currency="USD"),
-            _create(site, code="SHIPFREE", kind="free_shipping", once_per_customer="on"),
+            _create(
+                site,
+                code="SHIPFREE",
+                kind="free_shipping",
+                once_per_customer="on",
+                starts_at="2026-12-01T09:00",
+                ends_at="2027-01-01",
+            ),
             _create(site, code="BIG5", kind="fixed", value="5", minimum_order="40", usage_limit="3"),
         ]
 
@@ -63,9 +71,16 @@ class CouponPagesContract:
         assert orders.coupons.all() == [
             ko.Coupon.fixed("BIG5", 5, minimum_order=Decimal(40), usage_limit=3),
             ko.Coupon.percentage("SAVE20", 20),
-            ko.Coupon.free_shipping("SHIPFREE", once_per_customer=True),
+            ko.Coupon.free_shipping(
+                "SHIPFREE",
+                once_per_customer=True,
+                starts_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+                ends_at=datetime(2027, 1, 1, tzinfo=UTC),
+            ),
             ko.Coupon.fixed("TENOFF", Decimal("10.00"), currency="USD"),
         ]
+        listed = site.get(coupon_url(site)).text
+        assert "2026-12-01 09:00 UTC to 2027-01-01 00:00 UTC" in listed
 
     def test_bad_input_is_explained_beside_its_field_and_stores_nothing(
         self, site: MerchantSite, orders: ko.Orders

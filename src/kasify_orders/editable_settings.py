@@ -5,8 +5,11 @@ Pure domain: no database, no framework. The host's code gives a :class:`~kasify_
 ``service/merchant_settings.py``) win over it, field by field, except for the fields the host
 locks in code (``Settings.locked_settings``), which always keep the code's value::
 
-    effective = layer(code_settings, saved={"new_order_alert_emails": ("me@shop.example",)},
-                      locked=code_settings.locked_settings)
+    effective = layer(
+        code_settings,
+        saved={"new_order_alert_emails": ("me@shop.example",)},
+        locked=code_settings.locked_settings,
+    )
 
 :func:`validate_values` checks what the merchant typed and names every bad field;
 :func:`changes` says which fields a save changes (old -> new), for the audit trail.
@@ -14,7 +17,7 @@ locks in code (``Settings.locked_settings``), which always keep the code's value
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -174,55 +177,61 @@ def validate_values(values: Mapping[str, Any], kinds: Collection[str]) -> dict[s
     """
     errors: list[FieldError] = []
     clean: dict[str, Any] = {}
-    unknown = sorted(set(values) - set(_NAMES))
-    errors.extend(
-        FieldError(name, f"is not an editable setting; they are {', '.join(_NAMES)}") for name in unknown
-    )
-    if "store_name" in values:
-        name = values["store_name"]
-        if not isinstance(name, str) or not name.strip() or _has_control(name):
-            errors.append(FieldError("store_name", "must be a name on one line, not empty"))
-        elif len(name.strip()) > _MAX_STORE_NAME:
-            errors.append(FieldError("store_name", f"must be at most {_MAX_STORE_NAME} characters"))
-        else:
-            clean["store_name"] = name.strip()
-    if "from_email" in values:
-        sender = values["from_email"]
-        if not isinstance(sender, str) or not sender.strip():
-            errors.append(FieldError("from_email", "is required: the address every email is sent from"))
-        else:
-            clean["from_email"] = _address(errors, "from_email", sender.strip(), named=True)
-    if "reply_to" in values:
-        reply = values["reply_to"]
-        if reply is None or (isinstance(reply, str) and not reply.strip()):
-            clean["reply_to"] = None
-        elif not isinstance(reply, str):
-            errors.append(FieldError("reply_to", "must be an email address or empty"))
-        else:
-            clean["reply_to"] = _address(errors, "reply_to", reply.strip(), named=True)
-    if "new_order_alert_emails" in values:
-        clean["new_order_alert_emails"] = _alert_addresses(errors, values["new_order_alert_emails"])
-    if "disabled_emails" in values:
-        disabled = values["disabled_emails"]
-        if isinstance(disabled, str) or not isinstance(disabled, Iterable):
-            errors.append(FieldError("disabled_emails", "must be a list of email kinds"))
-        else:
-            wrong = sorted(str(kind) for kind in disabled if kind not in kinds)
-            if wrong:
-                errors.append(
-                    FieldError(
-                        "disabled_emails",
-                        f"has no email {', '.join(map(repr, wrong))}; the emails are {', '.join(kinds)}",
-                    )
-                )
-            else:
-                clean["disabled_emails"] = frozenset(str(kind) for kind in disabled)
+    for name, given in values.items():
+        check = _CHECKS.get(name)
+        if check is None:
+            errors.append(FieldError(name, f"is not an editable setting; they are {', '.join(_NAMES)}"))
+            continue
+        before = len(errors)
+        value = check(errors, given, kinds)
+        if len(errors) == before:
+            clean[name] = value
     if errors:
         raise ValidationError(errors)
     return clean
 
 
-def _alert_addresses(errors: list[FieldError], given: Any) -> tuple[str, ...]:
+def _store_name(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
+    if not isinstance(given, str) or not given.strip() or _has_control(given):
+        errors.append(FieldError("store_name", "must be a name on one line, not empty"))
+    elif len(given.strip()) > _MAX_STORE_NAME:
+        errors.append(FieldError("store_name", f"must be at most {_MAX_STORE_NAME} characters"))
+    return given.strip() if isinstance(given, str) else given
+
+
+def _from_email(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
+    if not isinstance(given, str) or not given.strip():
+        errors.append(FieldError("from_email", "is required: the address every email is sent from"))
+        return given
+    return _address(errors, "from_email", given.strip(), named=True)
+
+
+def _reply_to(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return None
+    if not isinstance(given, str):
+        errors.append(FieldError("reply_to", "must be an email address or empty"))
+        return given
+    return _address(errors, "reply_to", given.strip(), named=True)
+
+
+def _disabled_emails(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
+    if isinstance(given, str) or not isinstance(given, Iterable):
+        errors.append(FieldError("disabled_emails", "must be a list of email kinds"))
+        return given
+    chosen = [str(kind) for kind in given]
+    wrong = sorted(kind for kind in chosen if kind not in kinds)
+    if wrong:
+        errors.append(
+            FieldError(
+                "disabled_emails",
+                f"has no email {', '.join(map(repr, wrong))}; the emails are {', '.join(kinds)}",
+            )
+        )
+    return frozenset(chosen)
+
+
+def _alert_addresses(errors: list[FieldError], given: Any, kinds: Collection[str]) -> tuple[str, ...]:
     path = "new_order_alert_emails"
     if isinstance(given, str):
         parts = split_addresses(given)
@@ -243,6 +252,16 @@ def _alert_addresses(errors: list[FieldError], given: Any) -> tuple[str, ...]:
         if address.lower() not in {known.lower() for known in unique}:
             unique.append(address)
     return tuple(unique)
+
+
+#: Each field's check: ``(errors, given, kinds) -> clean value`` (appending to *errors* when bad).
+_CHECKS: Mapping[str, Callable[[list[FieldError], Any, Collection[str]], Any]] = {
+    "store_name": _store_name,
+    "new_order_alert_emails": _alert_addresses,
+    "disabled_emails": _disabled_emails,
+    "from_email": _from_email,
+    "reply_to": _reply_to,
+}
 
 
 def changes(before: Settings, after: Settings) -> list[tuple[str, Any, Any]]:

@@ -91,7 +91,10 @@ def test_every_bad_field_is_named_at_once() -> None:
         "smtp_url",
     }
     assert "Boss <boss@shop.example>" in by_field["new_order_alert_emails"]
-    assert "'weekly_digest'" in by_field["disabled_emails"] and "order_confirmation" in by_field["disabled_emails"]
+    assert (
+        "'weekly_digest'" in by_field["disabled_emails"]
+        and "order_confirmation" in by_field["disabled_emails"]
+    )
     assert "is not an editable setting" in by_field["smtp_url"]
 
 

@@ -1,4 +1,4 @@
-""""Send a test email": one message through the shop's real mail path, and what became of it.
+"""Sending a test email: one message through the shop's real mail path, and what became of it.
 
 The Settings page uses it to show the merchant whether mail actually works: the message goes
 through ``kasify_send_email`` exactly as order emails do (kasify's SMTP sender, or the host's
@@ -30,7 +30,6 @@ __all__ = ["MailCheck", "send_test_email"]
 @attrs.frozen
 class MailCheck:
     """What became of a test email, recipient by recipient."""
-
 
     #: The addresses the mail server accepted it for.
     delivered: tuple[str, ...]

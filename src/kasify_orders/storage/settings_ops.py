@@ -98,7 +98,7 @@ class SettingsReads:
         return result
 
     def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
-        """Up to *limit* audit entries, newest first, with their ids (see :meth:`SettingsOps.setting_changes`)."""
+        """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
         result: list[tuple[int, SettingChange]] = self.read(
             lambda tx: tx.setting_changes(limit=limit, before=before)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -13,9 +14,7 @@ from tests.helpers import new_order
 from tests.integration.notifications.conftest import ALERT, Connect, SmtpServer, shop_settings
 
 
-def test_a_saved_alert_address_is_where_the_next_order_alert_goes(
-    connect: Connect, smtp: SmtpServer
-) -> None:
+def test_a_saved_alert_address_is_where_the_next_order_alert_goes(connect: Connect, smtp: SmtpServer) -> None:
     shop = connect(shop_settings(smtp.url))
     shop.place(new_order())
     assert [r.to for r in smtp.inbox.to(ALERT)] == [ALERT]
@@ -33,7 +32,8 @@ def test_a_value_saved_by_another_process_is_used_without_a_restart(
     web = connect(shop_settings(smtp.url))  # another Orders on the same database: another process
     worker.place(new_order())  # the worker has read the settings once
     web.merchant_settings.save(
-        {"store_name": "Engines & Co", "from_email": "Engines & Co <hello@engines.example>"}, actor="staff:ada"
+        {"store_name": "Engines & Co", "from_email": "Engines & Co <hello@engines.example>"},
+        actor="staff:ada",
     )
     worker.place(new_order(email="bob@example.com"))
     (confirmation,) = smtp.inbox.to("bob@example.com")
@@ -52,7 +52,10 @@ def test_turning_off_a_customer_email_stops_it(connect: Connect, smtp: SmtpServe
 def test_each_change_is_audited_with_who_when_old_and_new(connect: Connect, smtp: SmtpServer) -> None:
     shop = connect(shop_settings(smtp.url))
     first = shop.merchant_settings.save(
-        {"new_order_alert_emails": ["owner@shop.example", "ops@shop.example"], "store_name": "Analytical Engines"},
+        {
+            "new_order_alert_emails": ["owner@shop.example", "ops@shop.example"],
+            "store_name": "Analytical Engines",
+        },
         actor="staff:ada",
     )
     assert [(c.field, c.old, c.new) for c in first] == [
@@ -93,7 +96,10 @@ def test_a_locked_field_cannot_be_saved_and_keeps_the_code_value(connect: Connec
 def test_a_misspelt_lock_fails_when_the_orders_is_built(database_url: str) -> None:
     with pytest.raises(ko.ValidationError, match="locked_settings"):
         ko.Orders.connect(
-            database_url, settings=ko.Settings(locked_settings=["smtp_url"]), load_entrypoints=False, migrate=False
+            database_url,
+            settings=ko.Settings(locked_settings=["smtp_url"]),
+            load_entrypoints=False,
+            migrate=False,
         )
 
 
@@ -101,7 +107,9 @@ def test_concurrent_saves_each_audit_the_value_the_other_left(connect: Connect, 
     shop = connect(shop_settings(smtp.url))
     names = [f"Shop {n}" for n in range(6)]
     threads = [
-        threading.Thread(target=shop.merchant_settings.save, args=({"store_name": name},), kwargs={"actor": name})
+        threading.Thread(
+            target=shop.merchant_settings.save, args=({"store_name": name},), kwargs={"actor": name}
+        )
         for name in names
     ]
     for thread in threads:
@@ -111,7 +119,7 @@ def test_concurrent_saves_each_audit_the_value_the_other_left(connect: Connect, 
     chain = [c for _id, c in reversed(shop.merchant_settings.history())]
     assert len(chain) == len(names)
     assert chain[0].old == "Analytical Engines"
-    assert all(later.old == earlier.new for earlier, later in zip(chain, chain[1:]))
+    assert all(later.old == earlier.new for earlier, later in itertools.pairwise(chain))
     assert shop.merchant_settings.effective().store_name == chain[-1].new
 
 
@@ -136,7 +144,9 @@ def test_the_test_email_shows_the_mail_server_error(connect: Connect, smtp: Smtp
     assert address == "gone@engines.example" and "550" in error and "mailbox unavailable" in error
 
 
-def test_the_test_email_says_when_the_server_cannot_be_reached(connect: Connect, smtp_down: SmtpServer) -> None:
+def test_the_test_email_says_when_the_server_cannot_be_reached(
+    connect: Connect, smtp_down: SmtpServer
+) -> None:
     shop = connect(shop_settings(smtp_down.url))
     check = send_test_email(shop)
     assert not check.ok
@@ -156,7 +166,9 @@ def test_the_test_email_refuses_a_bad_address(connect: Connect, smtp: SmtpServer
 
 def test_the_saved_rows_are_the_values_as_stored(connect: Connect, smtp: SmtpServer) -> None:
     shop = connect(shop_settings(smtp.url))
-    shop.merchant_settings.save({"disabled_emails": ["shipping_notification", "order_cancelled"], "reply_to": ""})
+    shop.merchant_settings.save(
+        {"disabled_emails": ["shipping_notification", "order_cancelled"], "reply_to": ""}
+    )
     assert shop.store.saved_settings() == {
         "disabled_emails": ["order_cancelled", "shipping_notification"],
         "reply_to": None,

@@ -15,7 +15,7 @@ fixture its pages serve, as ``tests/adapters/flask/test_contract.py`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import attrs
@@ -47,6 +47,10 @@ class Answer:
     text: str
     #: Where a redirect points (None for any other answer).
     location: str | None = None
+    #: The answer's ``Content-Type``.
+    content_type: str = ""
+    #: The page as sent (its HTML, or a download's text).
+    raw: str = ""
 
 
 class MerchantSite(Protocol):
@@ -68,12 +72,27 @@ class MerchantSite(Protocol):
         """Where an action's form posts."""
         ...
 
+    def page_url(self, path: str) -> str:
+        """A back-office page's address from its route path filled in (``"coupons/SAVE10/edit"``)."""
+        ...
+
     def get(self, url: str) -> Answer:
         """GET *url* (redirects not followed)."""
         ...
 
-    def post(self, url: str, form: Mapping[str, str], *, csrf: bool = True) -> Answer:
-        """POST *form* to *url*, with this session's valid CSRF token unless *csrf* is False."""
+    def post(
+        self,
+        url: str,
+        form: Mapping[str, str | Sequence[str]],
+        *,
+        csrf: bool = True,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> Answer:
+        """POST *form* to *url*, with this session's valid CSRF token unless *csrf* is False.
+
+        A sequence value posts the field once per item (checkboxes); *files* are uploaded as
+        ``{field: (filename, content)}`` in a multipart form.
+        """
         ...
 
     def refusing(self) -> MerchantSite:
@@ -200,3 +219,24 @@ class MerchantPagesContract:
             assert "Secret Sam" not in answer.text
         assert _act(nobody, order, "confirm_payment").status == 403
         assert orders.get(order.id) == order
+
+    def test_the_sidebar_leads_to_the_orders_on_every_page(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        order = _placed(orders)
+
+        for url in (site.list_url(), site.order_url(order.id)):
+            raw = site.get(url).raw
+            sidebar = raw[raw.index('<nav class="sidebar"') : raw.index("</nav>")]
+            orders_link = re.search(r'<a href="([^"]+)" aria-current="page">Orders', sidebar)
+            assert orders_link is not None, url  # Orders, marked as the current section
+            assert orders_link.group(1).rstrip("/") == site.list_url().rstrip("/")
+        assert '<nav class="sidebar"' not in site.refusing().get(site.list_url()).raw  # may see nothing
+
+    def test_a_phone_wide_page_opens_its_sidebar_from_a_menu_button(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        raw = site.get(site.list_url()).raw
+
+        assert '<label for="nav-toggle" class="nav-button">' in raw
+        assert '<input type="checkbox" id="nav-toggle" class="nav-toggle"' in raw

@@ -87,8 +87,11 @@ class Route:
         return f"{converted}/" if converted else ""
 
 
+# The features' pages (each module imports Route from here: this module is complete by now).
+from kasify_orders.web.settings_pages import ROUTES as SETTINGS_ROUTES  # noqa: E402
+
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
-ALL_ROUTES: tuple[Route, ...] = ()
+ALL_ROUTES: tuple[Route, ...] = (*SETTINGS_ROUTES,)
 
 
 def _check(routes: tuple[Route, ...]) -> None:

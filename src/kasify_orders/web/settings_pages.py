@@ -14,6 +14,7 @@ import attrs
 
 from kasify_orders.editable_settings import SettingChange
 from kasify_orders.errors import ValidationError
+from kasify_orders.registry.backoffice import MANAGE_SETTINGS
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.mail_check import MailCheck, send_test_email
 from kasify_orders.notifications.sending import LABELS
@@ -21,10 +22,8 @@ from kasify_orders.service.merchant_settings import FieldState
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.routes import PageRequest, Route
 
-__all__ = ["MANAGE_SETTINGS", "ROUTES"]
+__all__ = ["ROUTES"]
 
-#: The permission every settings page needs (Django: ``kasify_orders.manage_settings``).
-MANAGE_SETTINGS = "manage_settings"
 #: Why a locked field is read-only, as the page says it.
 LOCKED_WHY = "Locked by the shop's configuration (Settings.locked_settings): a developer changes it in code."
 #: The audit entries per history page.
@@ -68,7 +67,9 @@ def _text(name: str, value: Any) -> str:
 
 def _toggles(disabled: frozenset[str]) -> list[EmailToggle]:
     return [
-        EmailToggle(kind.value, LABELS[kind], "customer" if kind in CUSTOMER_KINDS else "you", kind not in disabled)
+        EmailToggle(
+            kind.value, LABELS[kind], "customer" if kind in CUSTOMER_KINDS else "you", kind not in disabled
+        )
         for kind in EmailKind
     ]
 
@@ -110,6 +111,7 @@ def _notifications_page(
             "test_to": test_to,
             "test_error": test_error,
             "alert_addresses": pages.orders.merchant_settings.effective().new_order_alert_emails,
+            "section": "settings",
         },
         status,
     )
@@ -123,7 +125,7 @@ def settings_index(pages: MerchantPages, request: PageRequest) -> Page | Redirec
     """The settings' sections (Notifications, for now)."""
     if not request.authorize(MANAGE_SETTINGS, None):
         return pages.refused()
-    return Page("settings_index.html", {})
+    return Page("settings_index.html", {"section": "settings"})
 
 
 def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -152,7 +154,7 @@ def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page |
     else:
         labels = {state.field.name: state.field.label for state in merchant.fields()}
         notice = "Saved: " + ", ".join(labels[change.field] for change in changed) + "."
-    return Redirect(pages.urls.url("settings_notifications"), notice)  # type: ignore[attr-defined]
+    return Redirect(pages.urls.url("settings_notifications"), notice)
 
 
 def settings_test_email(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -182,7 +184,9 @@ def _shown_value(name: str, value: Any) -> str:
     if value is None or value == []:
         return "(empty)" if name != "disabled_emails" else "(every email on)"
     if name == "disabled_emails":
-        return "off: " + ", ".join(LABELS[EmailKind(kind)] if kind in set(EmailKind) else kind for kind in value)
+        return "off: " + ", ".join(
+            LABELS[EmailKind(kind)] if kind in set(EmailKind) else kind for kind in value
+        )
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -207,12 +211,8 @@ def settings_history(pages: MerchantPages, request: PageRequest) -> Page | Redir
         )
         for _id, change in entries
     ]
-    older = (
-        pages.urls.url("settings_history", query={"before": str(entries[-1][0])})  # type: ignore[attr-defined]
-        if more
-        else None
-    )
-    return Page("settings_history.html", {"rows": rows, "older_url": older})
+    older = pages.urls.url("settings_history", query={"before": str(entries[-1][0])}) if more else None
+    return Page("settings_history.html", {"rows": rows, "older_url": older, "section": "settings"})
 
 
 ROUTES: tuple[Route, ...] = (

@@ -14,10 +14,10 @@ import attrs
 
 from kasify_orders.editable_settings import SettingChange
 from kasify_orders.errors import ValidationError
-from kasify_orders.registry.backoffice import MANAGE_SETTINGS
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.mail_check import MailCheck, send_test_email
 from kasify_orders.notifications.sending import LABELS
+from kasify_orders.registry.backoffice import MANAGE_SETTINGS
 from kasify_orders.service.merchant_settings import FieldState
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.routes import PageRequest, Route

@@ -141,7 +141,9 @@ def test_a_django_host_keeps_its_sent_emails_through_the_hand_over_of_0009(host:
     assert schema_warnings(host) == []
 
 
-def test_reverting_0012_drops_the_merchant_settings_and_keeps_the_orders(host: str, orders: ko.Orders) -> None:
+def test_reverting_0012_drops_the_merchant_settings_and_keeps_the_orders(
+    host: str, orders: ko.Orders
+) -> None:
     placed = orders.get(orders.place(new_order()).id)  # with its emails on the timeline
     orders.merchant_settings.save({"store_name": "Saved shop"}, actor="staff:grace")
     call_command("migrate", "kasify_orders", "0010", database=host, verbosity=0)

@@ -23,6 +23,7 @@ import attrs
 import kasify_orders as ko
 from kasify_orders.lifecycle import allowed_actions
 from kasify_orders.web.pages import ACTION_LABELS
+from kasify_orders.web.routes import ALL_ROUTES
 from tests.helpers import new_order
 
 __all__ = ["Answer", "MerchantPagesContract", "MerchantSite", "readable"]
@@ -240,3 +241,21 @@ class MerchantPagesContract:
 
         assert '<label for="nav-toggle" class="nav-button">' in raw
         assert '<input type="checkbox" id="nav-toggle" class="nav-toggle"' in raw
+
+    def test_every_back_office_page_refuses_who_may_not_and_every_form_needs_its_csrf_token(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        order = _placed(orders)
+        nobody = site.refusing()
+
+        for route in ALL_ROUTES:
+            path = route.path
+            for param in route.params:  # any value: the refusal comes before anything is read
+                path = path.replace(f"<{param}>", order.id if "order" in param else "X1")
+            url = nobody.page_url(path)
+            if "GET" in route.methods:
+                assert nobody.get(url).status == 403, route.name
+            if "POST" in route.methods:
+                assert nobody.post(url, {"version": str(order.version)}).status == 403, route.name
+                assert site.post(site.page_url(path), {}, csrf=False).status in {400, 403}, route.name
+        assert orders.get(order.id) == order

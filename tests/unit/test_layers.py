@@ -9,6 +9,7 @@ DOMAIN = [
     "actions",
     "carriers",
     "change",
+    "editable_settings",
     "errors",
     "events",
     "lifecycle",

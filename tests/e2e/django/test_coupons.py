@@ -7,8 +7,6 @@ finds the discount line on the order's page and the order on the coupon's page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.e2e.django.conftest import DjangoSite
@@ -16,16 +14,6 @@ from tests.e2e.test_coupons import create_each_type
 from tests.helpers import new_order
 
 pytestmark = pytest.mark.parametrize("alias", ["sqlite"], indirect=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _sync_database_calls() -> Iterator[None]:
-    """Before ``alias`` and ``host`` touch the database: a browser the Flask tests started keeps
-    an event loop running in this thread, beside which Django refuses database calls unless told
-    (``django_site`` tells it, but only after those two ran)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 def test_merchant_creates_each_type_and_an_order_uses_one(django_site: DjangoSite) -> None:

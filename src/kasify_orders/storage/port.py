@@ -142,6 +142,21 @@ class OutboxOps(Protocol):
         """Queue events; with a *token* they start claimed by the caller until *lease_until*."""
         ...
 
+    def revive(
+        self,
+        item_id: str,
+        *,
+        order_id: str,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
+    ) -> OutboxItem | None:
+        """Make the order's waiting event due now with fresh attempts (claimed with a *token*).
+
+        None when no event of that order with that id waits (done, or held by a worker now).
+        """
+        ...
+
 
 class Transaction(OrderOps, StockOps, CouponOps, OutboxOps, Protocol):
     """One unit of work: every read and write the service makes inside :meth:`UnitOfWork.atomic`."""

@@ -25,6 +25,7 @@ __all__ = [
     "RESEND_NOTIFICATION",
     "RETRY_EMAIL",
     "email_key",
+    "entries_after",
     "failure_is_open",
     "resend_values",
     "retry_values",
@@ -37,13 +38,21 @@ def email_key(entry: TimelineEvent) -> tuple[str, str, str]:
     return str(data.get("event_id", "")), str(data.get("kind", "")), str(data.get("to", ""))
 
 
+def entries_after(order: Order, entry: TimelineEvent) -> tuple[TimelineEvent, ...]:
+    """The order's timeline entries after *entry* (none when it is not on the timeline)."""
+    timeline = order.timeline
+    at = next((i for i, e in enumerate(timeline) if e is entry), None)
+    if at is None:
+        at = timeline.index(entry) if entry in timeline else len(timeline)
+    return timeline[at + 1 :]
+
+
 def failure_is_open(order: Order, entry: TimelineEvent) -> bool:
     """Whether *entry* is an email's latest failure, with no copy of that email sent since."""
     if entry.kind != TimelineKind.EMAIL_FAILED or "kind" not in entry.data:
         return False
     key = email_key(entry)
-    timeline = order.timeline
-    later = timeline[next(i for i, e in enumerate(timeline) if e is entry) + 1 :]
+    later = entries_after(order, entry)
     return not any(
         e.kind in {TimelineKind.EMAIL_SENT, TimelineKind.EMAIL_FAILED} and email_key(e) == key for e in later
     )

@@ -306,9 +306,7 @@ def kasify_note_added(order: Order, entry: TimelineEvent, event_id: str) -> None
 
 
 @hookspec
-def kasify_customer_emailed(
-    order: Order, subject: str, body: str, message_key: str, event_id: str
-) -> None:
+def kasify_customer_emailed(order: Order, subject: str, body: str, message_key: str, event_id: str) -> None:
     """The merchant wrote a message to the customer ("Email customer" on the order page).
 
     kasify's email plugin sends it to ``order.customer.email``, once. ``Orders.email_customer``

@@ -124,7 +124,8 @@ class Notifier:
         message = WrittenMessage(subject, body, message_key)
         customer = order.customer
         self.send_all(
-            event_id, [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)]
+            event_id,
+            [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)],
         )
 
     # -- building and sending ----------------------------------------------------------

@@ -59,7 +59,7 @@ def failure_is_open(order: Order, entry: TimelineEvent) -> bool:
 
 
 def resend_values(order: Order, entry: TimelineEvent) -> dict[str, str] | None:
-    """"Resend" beside each sent email (and beside a failed resend, which has no outbox event)."""
+    """The "Resend" button beside each sent email (and beside a failed resend: it has no outbox event)."""
     sent = entry.kind == TimelineKind.EMAIL_SENT and "kind" in entry.data
     failed_resend = bool(entry.data.get("resend")) and failure_is_open(order, entry)
     if not (sent or failed_resend):
@@ -68,15 +68,13 @@ def resend_values(order: Order, entry: TimelineEvent) -> dict[str, str] | None:
 
 
 def retry_values(order: Order, entry: TimelineEvent) -> dict[str, str] | None:
-    """"Retry" beside an email's open failure that the outbox still holds (not a resend's)."""
+    """The "Retry" button beside an email's open failure that the outbox holds (not a resend's)."""
     if entry.data.get("resend") or not failure_is_open(order, entry):
         return None
     return {"event_id": email_key(entry)[0]}
 
 
-_TEMPLATE_HINT = (
-    "Optional: “delay” writes a polite message about a delay into a blank subject and body."  # noqa: RUF001
-)
+_TEMPLATE_HINT = "Optional: “delay” writes a polite message about a delay into a blank subject and body."
 
 EMAIL_CUSTOMER = ActionSpec(
     action=Action.EMAIL_CUSTOMER,
@@ -134,6 +132,7 @@ EMAIL_CUSTOMER = ActionSpec(
     ),
 )
 
+
 def _resent(orders: Orders, order: Order, inputs: Inputs, context: Context) -> Order:
     key = str(inputs.get("message_key") or "") or None
     orders.resend_notification(order.id, str(inputs["kind"]), actor=context.actor, message_key=key)
@@ -164,7 +163,7 @@ RESEND_NOTIFICATION = ActionSpec(
             default="",
             max_length=32,
             widget=Widget.HIDDEN,
-            hint="For customer_message: which message (its timeline entry's message_key); the latest if left out.",
+            hint="For customer_message: which message (its entry's message_key); else the latest.",
         ),
     ),
     confirm="Resend",

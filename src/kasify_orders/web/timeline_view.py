@@ -64,7 +64,9 @@ def entry_forms(
     for spec in specs:
         values = spec.for_entry(order, entry) if spec.for_entry else None
         if values is not None:
-            forms.append(form_for(spec, order, url=url(spec.action.value), may=may, amount=amount, sent=values))
+            forms.append(
+                form_for(spec, order, url=url(spec.action.value), may=may, amount=amount, sent=values)
+            )
     return forms
 
 

@@ -1,4 +1,4 @@
-"""Talking to the customer: "Email customer", "Resend" and "Retry", through a real SMTP server, on every database."""
+"""Talking to the customer: "Email customer", "Resend" and "Retry", through real SMTP, on every database."""
 
 from __future__ import annotations
 
@@ -37,7 +37,10 @@ def test_emailing_the_customer_records_it_and_sends_it_once(shop: ko.Orders, smt
         "staff:7",
         "Message to the customer: About your engine",
     )
-    assert (written.data["subject"], written.data["body"]) == ("About your engine", "Dear Ada,\n\nIt ships Monday.")
+    assert (written.data["subject"], written.data["body"]) == (
+        "About your engine",
+        "Dear Ada,\n\nIt ships Monday.",
+    )
     assert done.timeline[-1] == written  # the action returns the order with its entry
     assert (sent.kind, sent.data["kind"], sent.data["to"]) == ("email_sent", "customer_message", CUSTOMER)
     assert sent.data["message_key"] == written.data["message_key"]
@@ -69,7 +72,7 @@ def test_the_delay_template_fills_a_blank_subject_and_body(shop: ko.Orders, smtp
 
 
 @pytest.mark.parametrize(
-    ("subject", "body", "template", "fields"),
+    "case",
     [
         ("", "", None, ["subject", "body"]),
         ("Line\nbreak", "Fine.", None, ["subject"]),
@@ -80,8 +83,9 @@ def test_the_delay_template_fills_a_blank_subject_and_body(shop: ko.Orders, smtp
     ],
 )
 def test_a_bad_message_names_each_field_and_leaves_nothing_behind(
-    shop: ko.Orders, smtp: SmtpServer, subject: str, body: str, template: str | None, fields: list[str]
+    shop: ko.Orders, smtp: SmtpServer, case: tuple[str, str, str | None, list[str]]
 ) -> None:
+    subject, body, template, fields = case
     order = shop.place(new_order())
     before = shop.get(order.id)
     received = len(smtp.inbox.received)
@@ -111,7 +115,9 @@ def test_resend_sends_a_second_copy_of_that_message_and_says_so(shop: ko.Orders,
     shop.email_customer(order.id, subject="First", body="One.")
     shop.email_customer(order.id, subject="Second", body="Two.")
     first_sent = next(
-        e for e in shop.get(order.id).timeline if e.kind == "email_sent" and e.data["kind"] == "customer_message"
+        e
+        for e in shop.get(order.id).timeline
+        if e.kind == "email_sent" and e.data["kind"] == "customer_message"
     )
     values = resend_values(shop.get(order.id), first_sent)
     assert values == {"kind": "customer_message", "message_key": first_sent.data["message_key"]}
@@ -135,7 +141,10 @@ def test_resend_sends_a_second_copy_of_that_message_and_says_so(shop: ko.Orders,
 
 def test_a_dead_email_shows_its_reason_and_retry_delivers_it(connect: Connect, smtp_down: SmtpServer) -> None:
     settings = shop_settings(
-        smtp_down.url, max_dispatch_attempts=1, new_order_alert_emails=[], disabled_emails=["order_confirmation"]
+        smtp_down.url,
+        max_dispatch_attempts=1,
+        new_order_alert_emails=[],
+        disabled_emails=["order_confirmation"],
     )
     orders = connect(settings)
     order = orders.place(new_order())

@@ -38,7 +38,7 @@ def test_the_email_permissions_are_made_by_migrate_and_survive_0014_down_and_up(
     orders.email_customer(order.id, subject="Hello", body="Before the migration test.")
     kept = orders.get(order.id)
 
-    call_command("migrate", "kasify_orders", "0009", database=host, verbosity=0)
+    call_command("migrate", "kasify_orders", "0010", database=host, verbosity=0)
     try:
         applied = MigrationRecorder(connections[host]).applied_migrations()
         assert ("kasify_orders", "0014_customer_email_permissions") not in applied

@@ -14,7 +14,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     """Record the email permissions on the read-only ``Order`` model."""
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0009_sent_emails_handed_over")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0010_back_office_permissions")]
     operations: ClassVar[list[migrations.operations.base.Operation]] = [
         migrations.AlterModelOptions(
             name="order",
@@ -35,6 +35,9 @@ class Migration(migrations.Migration):
                     ("add_note_order", "Can add a note to an order"),
                     ("resend_notification_order", "Can resend the emails of an order"),
                     ("retry_email_order", "Can retry the failed emails of an order"),
+                    ("manage_coupons", "Can manage coupons"),
+                    ("manage_inventory", "Can manage inventory"),
+                    ("manage_settings", "Can manage the store's settings"),
                 ),
                 "verbose_name": "order",
                 "verbose_name_plural": "orders",

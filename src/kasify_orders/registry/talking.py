@@ -74,6 +74,34 @@ def retry_values(order: Order, entry: TimelineEvent) -> dict[str, str] | None:
     return {"event_id": email_key(entry)[0]}
 
 
+def _email_customer(orders: Orders, order: Order, inputs: Inputs, context: Context) -> Order:
+    written = orders.email_customer(
+        order.id,
+        subject=inputs.get("subject", ""),
+        body=inputs.get("body", ""),
+        template=inputs.get("template") or None,
+        actor=context.actor,
+    )
+    return orders.get(written.id)  # with what became of the email when it went out inline
+
+
+def _written_notice(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
+    """What the merchant reads: sent, failed (see the timeline), or on its way (a worker sends it)."""
+    written = [e for e in after.timeline if e.kind == TimelineKind.CUSTOMER_EMAILED]
+    key = written[-1].data.get("message_key") if written else None
+    emails = {TimelineKind.EMAIL_SENT, TimelineKind.EMAIL_FAILED}
+    outcome = [e.kind for e in after.timeline if e.kind in emails and e.data.get("message_key") == key]
+    to = after.customer.email
+    if outcome and outcome[-1] == TimelineKind.EMAIL_SENT:
+        return f"Email to {to} sent: it is on the timeline."
+    if outcome:
+        return (
+            f"Your message to {to} is on the timeline, but the email could not be sent yet: "
+            "the timeline says why, and Retry sends it."
+        )
+    return f"Your message to {to} is on the timeline and on its way."
+
+
 _TEMPLATE_HINT = "Optional: “delay” writes a polite message about a delay into a blank subject and body."
 
 EMAIL_CUSTOMER = ActionSpec(
@@ -120,16 +148,8 @@ EMAIL_CUSTOMER = ActionSpec(
     api_status=201,
     operation_id="emailCustomer",
     versioned=False,
-    run=lambda orders, order, inputs, context: orders.email_customer(
-        order.id,
-        subject=inputs.get("subject", ""),
-        body=inputs.get("body", ""),
-        template=inputs.get("template") or None,
-        actor=context.actor,
-    ),
-    notice=lambda before, after, inputs, context: (
-        f"Email to {after.customer.email} sent: it is on the timeline."
-    ),
+    run=_email_customer,
+    notice=_written_notice,
 )
 
 

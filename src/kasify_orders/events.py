@@ -18,6 +18,7 @@ from kasify_orders.model import Refund, Shipment, TimelineEvent
 
 __all__ = [
     "EVENT_TYPES",
+    "CustomerEmailed",
     "NoteAdded",
     "OrderCancelled",
     "OrderDelivered",
@@ -83,6 +84,16 @@ class NoteAdded(OrderEvent):
     entry: TimelineEvent
 
 
+@attrs.frozen
+class CustomerEmailed(OrderEvent):
+    """The merchant wrote a message to the customer; the email plugin sends it."""
+
+    subject: str
+    body: str
+    #: Names this message among the order's others (its timeline entry's ``data["message_key"]``).
+    message_key: str
+
+
 #: Every event the domain raises.
 EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     OrderPlaced,
@@ -93,4 +104,5 @@ EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     OrderCancelled,
     OrderRefunded,
     NoteAdded,
+    CustomerEmailed,
 )

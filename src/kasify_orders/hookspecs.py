@@ -80,7 +80,7 @@ def kasify_plugin_tables() -> PluginTables | None:
 
 @hookspec(firstresult=True)
 def kasify_resend_notification(
-    context: PluginContext, order_id: str, kind: str, actor: str | None
+    context: PluginContext, order_id: str, kind: str, actor: str | None, message_key: str | None
 ) -> Sequence[str] | None:
     """Send the *kind* notification about the order again, now; return the recipients.
 
@@ -93,6 +93,10 @@ def kasify_resend_notification(
     :param order_id: The order to email about.
     :param kind: The email kind (``"order_confirmation"``, ...).
     :param actor: Who asked (recorded on the timeline).
+    :param message_key: Which of the merchant's own messages to send again, for the kind
+        ``"customer_message"`` (the ``data["message_key"]`` of its ``customer_emailed`` entry;
+        None: the latest). Other kinds ignore it. (Added with "Email customer": an older
+        implementation that does not accept it is still called, without it.)
     """
 
 
@@ -296,6 +300,25 @@ def kasify_note_added(order: Order, entry: TimelineEvent, event_id: str) -> None
         delivery was deferred to a worker).
     :param entry: The note's timeline entry: ``entry.message`` is the text, ``entry.actor``
         who wrote it (the Saleor adapter skips notes whose actor is ``"saleor"``).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
+    """
+
+
+@hookspec
+def kasify_customer_emailed(order: Order, subject: str, body: str, message_key: str, event_id: str) -> None:
+    """The merchant wrote a message to the customer ("Email customer" on the order page).
+
+    kasify's email plugin sends it to ``order.customer.email``, once. ``Orders.email_customer``
+    refuses the message (``EmailsNotConfigured``) when no plugin implements this hook, so a
+    message is never recorded as written when nothing would send it.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param subject: The message's subject, one line.
+    :param body: The message's text, as the merchant wrote it (plain text, several lines).
+    :param message_key: Names this message among the order's others: the ``data["message_key"]``
+        of its ``customer_emailed`` timeline entry (a resend finds the message by it).
     :param event_id: The outbox event's id: the same on every retry of this event, and
         unique to it, so a plugin can make its own side effect idempotent.
     """

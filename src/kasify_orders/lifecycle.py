@@ -83,6 +83,12 @@ class Action(enum.StrEnum):
     ADD_NOTE = "add_note"
     HOLD = "hold"
     RELEASE = "release"
+    #: Write to the customer (a message of the merchant's own, or the "delay" template).
+    EMAIL_CUSTOMER = "email_customer"
+    #: Send one of the order's notifications again.
+    RESEND_NOTIFICATION = "resend_notification"
+    #: Try a failed email again now (its outbox event revived).
+    RETRY_EMAIL = "retry_email"
 
 
 _ANY = frozenset(Status)
@@ -108,6 +114,10 @@ ACTIONS: Mapping[Action, frozenset[Status]] = {
     Action.ADD_NOTE: _ANY,
     Action.HOLD: frozenset({Status.PROCESSING}),
     Action.RELEASE: frozenset({Status.ON_HOLD}),
+    # Talking to the customer is possible whatever the order's status.
+    Action.EMAIL_CUSTOMER: _ANY,
+    Action.RESEND_NOTIFICATION: _ANY,
+    Action.RETRY_EMAIL: _ANY,
 }
 
 _ORDER = list(Status)

@@ -32,6 +32,10 @@ class TimelineKind(enum.StrEnum):
     REFUND_FAILED = "refund_failed"
     REFUNDED = "refunded"
     NOTE = "note"
+    #: The merchant wrote to the customer (the message itself goes out through the outbox).
+    CUSTOMER_EMAILED = "customer_emailed"
+    #: The merchant asked for a failed email to be tried again.
+    EMAIL_RETRIED = "email_retried"
     EMAIL_SENT = "email_sent"
     EMAIL_FAILED = "email_failed"
     #: The outbox gave up on an event after its last attempt. The stored value predates the

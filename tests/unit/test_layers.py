@@ -9,6 +9,7 @@ DOMAIN = [
     "actions",
     "carriers",
     "change",
+    "customer_messages",
     "editable_settings",
     "errors",
     "events",

@@ -20,7 +20,12 @@ EXPECTED = {
     Action.ADD_NOTE: set(Status),
     Action.HOLD: {Status.PROCESSING},
     Action.RELEASE: {Status.ON_HOLD},
+    # Talking to the customer, whatever the status.
+    Action.EMAIL_CUSTOMER: set(Status),
+    Action.RESEND_NOTIFICATION: set(Status),
+    Action.RETRY_EMAIL: set(Status),
 }
+TALK = [Action.EMAIL_CUSTOMER, Action.RESEND_NOTIFICATION, Action.RETRY_EMAIL]
 
 
 def test_the_transition_table_is_the_documented_one() -> None:
@@ -51,12 +56,14 @@ def test_allowed_actions_lists_what_the_merchant_can_do_next() -> None:
         Action.CONFIRM_PAYMENT,
         Action.CANCEL,
         Action.ADD_NOTE,
+        *TALK,
     ]
     assert allowed_actions(Status.SHIPPED, PaymentStatus.PARTIALLY_REFUNDED) == [
         Action.UPDATE_TRACKING,
         Action.MARK_DELIVERED,
         Action.REFUND,
         Action.ADD_NOTE,
+        *TALK,
     ]
 
 
@@ -72,6 +79,7 @@ def test_a_held_order_may_be_released_cancelled_or_refunded_but_not_shipped() ->
         Action.REFUND,
         Action.ADD_NOTE,
         Action.RELEASE,
+        *TALK,
     ]
     with pytest.raises(InvalidTransition, match="cannot mark shipped an order that is on_hold") as caught:
         require(Action.MARK_SHIPPED, Status.ON_HOLD, PaymentStatus.PAID)

@@ -22,6 +22,9 @@ class EmailKind(enum.StrEnum):
     ORDER_CANCELLED = "order_cancelled"
     #: To each of ``Settings.new_order_alert_emails`` when an order is placed.
     NEW_ORDER_ALERT = "new_order_alert"
+    #: The merchant's own message to the customer ("Email customer"); never turned off by
+    #: ``Settings.disabled_emails``, since the merchant asked for it.
+    CUSTOMER_MESSAGE = "customer_message"
 
 
 #: The kinds that go to the customer (the others go to the merchant).

@@ -33,7 +33,7 @@ from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
-from kasify_orders.notifications.render import Email, Renderer, message_id
+from kasify_orders.notifications.render import Email, Renderer, WrittenMessage, message_id
 from kasify_orders.notifications.sending import Rendered, Sending, describe
 from kasify_orders.notifications.tables import EMAIL_TABLES
 
@@ -149,7 +149,33 @@ class Notifier:
         self.refresh()
         self.send_all(event_id, self.emails_for(EmailKind.ORDER_CANCELLED, order))
 
+    @hookimpl
+    def kasify_customer_emailed(
+        self, order: Order, subject: str, body: str, message_key: str, event_id: str
+    ) -> None:
+        """Send the merchant's own message to the customer."""
+        self.refresh()
+        message = WrittenMessage(subject, body, message_key)
+        customer = order.customer
+        self.send_all(
+            event_id,
+            [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)],
+        )
+
     # -- building and sending ----------------------------------------------------------
+
+    def _written(self, order: Order, message_key: str | None) -> list[Email]:
+        """The merchant's message *message_key* (else the latest) to the customer, to send again."""
+        written = [entry for entry in order.timeline if entry.kind == "customer_emailed"]
+        if message_key:
+            written = [entry for entry in written if entry.data.get("message_key") == message_key]
+        if not written:
+            field = "message_key" if message_key else "kind"
+            raise ValidationError.single(field, f"order #{order.number} has no such message to the customer")
+        data = written[-1].data
+        message = WrittenMessage(str(data["subject"]), str(data["body"]), str(data["message_key"]))
+        customer = order.customer
+        return [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)]
 
     def _customer(
         self, kind: EmailKind, order: Order, *, previous: Shipment | None = None, refund: Refund | None = None
@@ -157,11 +183,15 @@ class Notifier:
         customer = order.customer
         return [Email(kind, customer.email, customer.name, order, previous=previous, refund=refund)]
 
-    def emails_for(self, kind: EmailKind, order: Order) -> list[Email]:
+    def emails_for(self, kind: EmailKind, order: Order, *, message_key: str | None = None) -> list[Email]:
         """The emails of *kind* about *order* as it is now (for the hooks and for resending).
+
+        *message_key*: which of the merchant's messages, for ``customer_message`` (None: the latest).
 
         :raises ValidationError: (field ``kind``) the order has nothing to say of this kind.
         """
+        if kind is EmailKind.CUSTOMER_MESSAGE:
+            return self._written(order, message_key)
         if kind is EmailKind.NEW_ORDER_ALERT:
             return [Email(kind, address, "", order) for address in self.settings.new_order_alert_emails]
         if kind in {EmailKind.SHIPPING_NOTIFICATION, EmailKind.TRACKING_CORRECTED} and order.shipment is None:
@@ -208,7 +238,8 @@ class Notifier:
         :raises DispatchDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
         """
-        wanted = [e for e in emails if resending or e.kind not in self.settings.disabled_emails]
+        disabled = self.settings.disabled_emails
+        wanted = [e for e in emails if resending or e.message is not None or e.kind not in disabled]
         if not wanted:
             return []
         deadline = inline_deadline()
@@ -345,10 +376,10 @@ def kasify_plugin_tables() -> PluginTables:
 
 @hookimpl
 def kasify_resend_notification(
-    context: PluginContext, order_id: str, kind: str, actor: str | None
+    context: PluginContext, order_id: str, kind: str, actor: str | None, message_key: str | None
 ) -> Sequence[str] | None:
     """Resend through this plugin (``Orders.resend_notification``); see :func:`resend`."""
-    return resend(context, order_id, kind, actor=actor)
+    return resend(context, order_id, kind, actor=actor, message_key=message_key)
 
 
 def _kind(kind: object) -> EmailKind:
@@ -360,9 +391,17 @@ def _kind(kind: object) -> EmailKind:
 
 
 def resend(
-    orders: Orders | PluginContext, order_id: str, kind: EmailKind | str, *, actor: str | None = None
+    orders: Orders | PluginContext,
+    order_id: str,
+    kind: EmailKind | str,
+    *,
+    actor: str | None = None,
+    message_key: str | None = None,
 ) -> Sequence[str]:
     """Send the *kind* email about the order again, now (the merchant asked); returns the recipients.
+
+    *message_key*: for ``customer_message``, which of the merchant's messages (the
+    ``data["message_key"]`` of its ``customer_emailed`` entry; None: the latest).
 
     It goes out even if the kind is turned off in ``Settings.disabled_emails``, and is recorded
     on the timeline as ``email_sent`` (``data["resend"]`` is true) by *actor*.
@@ -381,7 +420,7 @@ def resend(
         )
     order = orders.store.get_order(order_id)
     notifier.refresh()
-    emails = notifier.emails_for(email_kind, order)
+    emails = notifier.emails_for(email_kind, order, message_key=message_key)
     if not emails:
         raise ValidationError.single(
             "kind", f"nobody to send {email_kind} to (Settings.new_order_alert_emails)"

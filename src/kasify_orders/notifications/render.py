@@ -35,10 +35,20 @@ from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.money import format_money, locale_for_country, parse_locale
 from kasify_orders.settings import Settings
 
-__all__ = ["Email", "Renderer", "check_settings", "default_locale", "message_id"]
+__all__ = ["Email", "Renderer", "WrittenMessage", "check_settings", "default_locale", "message_id"]
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+
+
+@attrs.frozen
+class WrittenMessage:
+    """What the merchant wrote to the customer (a ``customer_message`` email's words)."""
+
+    subject: str
+    body: str
+    #: Its ``customer_emailed`` timeline entry's ``data["message_key"]``.
+    key: str
 
 
 @attrs.frozen
@@ -55,6 +65,8 @@ class Email:
     previous: Shipment | None = None
     #: The refund a refund confirmation is about.
     refund: Refund | None = None
+    #: What the merchant wrote, for a ``customer_message``.
+    message: WrittenMessage | None = None
 
 
 def _has_control(value: str) -> bool:
@@ -201,6 +213,7 @@ class Renderer:
             "previous_carrier_name": carriers.display_name(previous.carrier) if previous else None,
             "refund": email.refund,
             "remaining": remaining,
+            "message": email.message,
             "order_url": (
                 f"{settings.admin_base_url.rstrip('/')}/{order.id}" if settings.admin_base_url else None
             ),

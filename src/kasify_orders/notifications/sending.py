@@ -41,6 +41,7 @@ LABELS = {
     EmailKind.REFUND_CONFIRMATION: "Refund confirmation",
     EmailKind.ORDER_CANCELLED: "Cancellation notice",
     EmailKind.NEW_ORDER_ALERT: "New-order alert",
+    EmailKind.CUSTOMER_MESSAGE: "Message to the customer",
 }
 
 
@@ -95,6 +96,8 @@ class Sending:
             "event_id": self.event_id,
             "message_id": claim.message_id,
         }
+        if email.message is not None:  # which of the merchant's messages (to resend it)
+            data["message_key"] = email.message.key
         failure = None
         if error is None:
             verb = "resent" if self.resending else "emailed"

@@ -13,6 +13,7 @@ from kasify_orders import carriers, money
 from kasify_orders.lifecycle import Action, RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.registry.spec import ActionSpec, Context, Field, Inputs, Registry, Widget
+from kasify_orders.registry.talking import EMAIL_CUSTOMER, RESEND_NOTIFICATION, RETRY_EMAIL
 from kasify_orders.validation import MAX_NOTE, MAX_REASON
 
 if TYPE_CHECKING:
@@ -381,5 +382,18 @@ ADD_NOTE = ActionSpec(
 
 #: Every merchant action, in the order of the order page's buttons.
 MERCHANT_ACTIONS = Registry(
-    [CONFIRM_PAYMENT, MARK_SHIPPED, UPDATE_TRACKING, MARK_DELIVERED, HOLD, RELEASE, REFUND, CANCEL, ADD_NOTE]
+    [
+        CONFIRM_PAYMENT,
+        MARK_SHIPPED,
+        UPDATE_TRACKING,
+        MARK_DELIVERED,
+        HOLD,
+        RELEASE,
+        REFUND,
+        CANCEL,
+        EMAIL_CUSTOMER,
+        ADD_NOTE,
+        RESEND_NOTIFICATION,
+        RETRY_EMAIL,
+    ]
 )

@@ -18,7 +18,7 @@ import attrs
 from kasify_orders.lifecycle import ACTIONS, Action, Status
 
 if TYPE_CHECKING:
-    from kasify_orders.model import Order
+    from kasify_orders.model import Order, TimelineEvent
     from kasify_orders.service import Orders
 
 __all__ = ["ActionSpec", "Context", "Field", "Inputs", "Money", "Registry", "Widget"]
@@ -35,6 +35,8 @@ class Widget(enum.StrEnum):
     TEXT = "text"
     TEXTAREA = "textarea"
     CHECKBOX = "checkbox"
+    #: Not typed: the button beside a timeline entry carries it (which email to resend).
+    HIDDEN = "hidden"
 
 
 @attrs.frozen(kw_only=True)
@@ -156,8 +158,11 @@ class ActionSpec:
     #: Field labels and hints the pages word for the order: ``{field: (order, money) -> words}``.
     page_labels: Mapping[str, Callable[[Order, Money], str]] = attrs.field(factory=dict)
     page_hints: Mapping[str, Callable[[Order, Money], str]] = attrs.field(factory=dict)
-    #: Where the pages put its form: ``"actions"`` (the side column) or ``"timeline"``.
+    #: Where the pages put its form: ``"actions"`` (the side column), ``"timeline"`` (above the
+    #: timeline), or ``"entry"`` (a button beside each timeline entry :attr:`for_entry` accepts).
     placement: str = "actions"
+    #: For ``"entry"``: the button's values beside *entry* (``{field: text}``), None for no button.
+    for_entry: Callable[[Order, TimelineEvent], dict[str, str] | None] | None = None
     #: Why the operation exists, for the API document (``summary`` when empty).
     description: str = ""
 

@@ -29,6 +29,7 @@ from kasify_orders.service.listing import OrderFilters, count_orders, list_order
 from kasify_orders.service.merchant_settings import MerchantSettings
 from kasify_orders.service.outbox import OutboxRuns
 from kasify_orders.service.refunds import Refunds
+from kasify_orders.service.talking import CustomerEmails
 from kasify_orders.service.writes import Step, Writer
 from kasify_orders.settings import Settings
 from kasify_orders.storage import migrate as migrations
@@ -42,7 +43,7 @@ DATABASE_URL_ENV = "KASIFY_ORDERS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///kasify-orders.sqlite3"
 
 
-class Orders(OutboxRuns, Holds):
+class Orders(OutboxRuns, Holds, CustomerEmails):
     """Place orders and act on them. Build one with :meth:`connect`; share it across threads."""
 
     def __init__(
@@ -376,14 +377,18 @@ class Orders(OutboxRuns, Holds):
 
         self.store.atomic(work)
 
-    def resend_notification(self, order_id: str, kind: str, *, actor: str | None = None) -> Sequence[str]:
+    def resend_notification(
+        self, order_id: str, kind: str, *, actor: str | None = None, message_key: str | None = None
+    ) -> Sequence[str]:
         """Email the *kind* notification about this order again, now; returns the recipients.
 
         *kind* is one of the email kinds (``"order_confirmation"``, ``"shipping_notification"``,
         …; see :mod:`kasify_orders.notifications`). The resend is recorded on the timeline.
+        *message_key*: which of the merchant's own messages (``"customer_message"``) to send
+        again (its ``customer_emailed`` entry's ``data["message_key"]``; None: the latest).
         """
         recipients = self.plugins.hook.kasify_resend_notification(
-            context=self.context, order_id=order_id, kind=kind, actor=actor
+            context=self.context, order_id=order_id, kind=kind, actor=actor, message_key=message_key or None
         )
         if recipients is None:
             raise EmailsNotConfigured(

@@ -145,6 +145,21 @@ class OutboxOps(Protocol):
         """Queue events; with a *token* they start claimed by the caller until *lease_until*."""
         ...
 
+    def revive(
+        self,
+        item_id: str,
+        *,
+        order_id: str,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
+    ) -> OutboxItem | None:
+        """Make the order's waiting event due now with fresh attempts (claimed with a *token*).
+
+        None when no event of that order with that id waits (done, or held by a worker now).
+        """
+        ...
+
 
 class SettingsOps(Protocol):
     """The merchant's saved settings and their audit trail, inside one transaction."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from kasify_orders.errors import CouponNotApplicable, OutOfStock
 from kasify_orders.model import Coupon, utcnow
 from kasify_orders.storage.records import OutboxItem
-from kasify_orders.storage.rows import coupon_from_row
+from kasify_orders.storage.rows import coupon_from_row, outbox_item_from_row
 from kasify_orders.storage.statements import Statements
 from kasify_orders.storage.tables import Tables
 
@@ -119,3 +119,30 @@ class StockCouponsOutbox:
                 for item in items
             ],
         )
+
+    def revive(
+        self,
+        item_id: str,
+        *,
+        order_id: str,
+        now: datetime,
+        token: str | None,
+        lease_until: datetime | None,
+    ) -> OutboxItem | None:
+        """Make the order's event *item_id* due now with fresh attempts (dead or backing off).
+
+        With a *token* it is claimed by the caller until *lease_until*, to dispatch at once after
+        the commit. None when the event is not waiting (done already, another order's, or held
+        by a worker right now).
+        """
+        t = self.t.outbox
+        free = sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < now)
+        revived = self.conn.execute(
+            sa.update(t)
+            .where(t.c.id == item_id, t.c.order_id == order_id, free)
+            .values(dead=False, attempts=0, due_at=now, claim_token=token, claimed_until=lease_until)
+        )
+        if revived.rowcount != 1:
+            return None
+        row = self.conn.execute(sa.select(t).where(t.c.id == item_id)).one()
+        return outbox_item_from_row(row)

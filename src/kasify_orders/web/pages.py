@@ -33,6 +33,7 @@ from kasify_orders.web.forms import (
     read_form,
 )
 from kasify_orders.web.problems import HANDLED, PageView, page_status, rule_for
+from kasify_orders.web.timeline_view import timeline_items
 
 if TYPE_CHECKING:
     from kasify_orders.web.navigation import NavLink
@@ -331,10 +332,14 @@ class MerchantPages:
         form: Mapping[str, str] | None = None,
     ) -> Page:
         forms: list[ActionForm] = []
+        beside: list[ActionSpec] = []  # the buttons beside timeline entries (Resend, Retry)
         for spec in MERCHANT_ACTIONS:
             if not _allowed_now(spec, order) or not authorize(spec.permission, order):
                 continue
             if not spec.offered(order):
+                continue
+            if spec.placement == "entry":
+                beside.append(spec)
                 continue
             mine = spec is failed
             forms.append(
@@ -357,6 +362,13 @@ class MerchantPages:
                 "forms": {f.action: f for f in forms},
                 "action_forms": [f for f in forms if f.placement == "actions"],
                 "timeline_forms": [f for f in forms if f.placement == "timeline"],
+                "timeline": timeline_items(
+                    order,
+                    beside,
+                    url=lambda action: self.urls.action(order.id, action),
+                    may=lambda permission: authorize(permission, order),
+                    amount=self._money,
+                ),
                 "form_key": FORM_KEY,
                 # A failure whose form is no longer offered (the order moved on) is shown on top.
                 "page_error": lost.message or "; ".join(m for ms in lost.errors.values() for m in ms)

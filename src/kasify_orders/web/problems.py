@@ -15,6 +15,8 @@ import attrs
 
 from kasify_orders.errors import (
     ConcurrentUpdate,
+    EmailDeliveryFailed,
+    EmailsNotConfigured,
     FieldError,
     InvalidTransition,
     KasifyError,
@@ -117,6 +119,24 @@ ERRORS: Sequence[ErrorRule] = (
         title="The payment provider did not refund",
         kind="refund-failed",
         sentence=lambda error, _view: f"The payment provider did not refund: {error}",
+    ),
+    ErrorRule(
+        error=EmailDeliveryFailed,
+        status=502,
+        title="The mail server did not take the email",
+        kind="email-delivery-failed",
+        sentence=lambda error, _view: (
+            f"The email could not be sent: {error}. The failure is on the timeline; try again later."
+        ),
+    ),
+    ErrorRule(
+        error=EmailsNotConfigured,
+        status=503,
+        title="Emails are not set up",
+        kind="emails-not-configured",
+        sentence=lambda _error, _view: (
+            "This shop cannot send emails yet (no mail server is set up): nothing was sent or recorded."
+        ),
     ),
 )
 

@@ -123,6 +123,8 @@ def test_every_registry_action_has_a_form_on_the_order_page(client: FlaskClient,
     shipped = orders.mark_shipped(paid(orders).id, tracking_number="1Z999AA10123456784", carrier="ups")
     by_status = {o.status: o for o in (processing, held, pending, shipped)}
     for spec in MERCHANT_ACTIONS:
+        if spec.placement == "entry":
+            continue  # a button beside the entries it applies to: tests/adapters/customer_emails.py
         order = next(o for status, o in by_status.items() if status in spec.statuses)
         html = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
         assert f'action="{ADMIN}/{order.id}/{spec.action.value}"' in html, spec.action

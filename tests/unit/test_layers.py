@@ -16,6 +16,7 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "stock",
     "timeline",
     "validation",
 ]

@@ -66,7 +66,7 @@ class Orders(OutboxRuns, Holds):
         )
         self._refunds = Refunds(self._writer)
         #: Tracked stock per SKU.
-        self.inventory = Inventory(store)
+        self.inventory = Inventory(store, clock)
         #: Discount codes.
         self.coupons = Coupons(store)
         #: What plugins are given (``kasify_configure(context)``): settings, clock, store, plugins.

@@ -21,6 +21,7 @@ from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, RefundFail
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.service.writes import Writer, checked_key, quantities
+from kasify_orders.stock import StockCause, StockKind
 from kasify_orders.storage.port import Transaction
 from kasify_orders.storage.records import OutboxItem
 
@@ -48,7 +49,10 @@ class Refunds:
         def cancelling(tx: Transaction, order: Order, now: datetime) -> Change:
             change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
             if restock and settings.manage_inventory:
-                tx.return_stock(quantities(order.lines))
+                cause = StockCause(
+                    StockKind.RETURNED, now, actor=actor, reason="order cancelled", order_id=order.id
+                )
+                tx.return_stock(quantities(order.lines), cause)
             return change
 
         return cancelling
@@ -259,7 +263,14 @@ class Refunds:
             )
             return actions.combine(settled, note)
         if restock and self.writer.settings.manage_inventory:
-            tx.return_stock(quantities(order.lines))
+            cause = StockCause(
+                StockKind.RETURNED,
+                now,
+                actor=pending.actor,
+                reason="cancelled and refunded",
+                order_id=order.id,
+            )
+            tx.return_stock(quantities(order.lines), cause)
         return actions.combine(
             cancelled, actions.settle_refund(cancelled.order, pending.id, reference=reference, at=now)
         )

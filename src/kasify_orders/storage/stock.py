@@ -78,7 +78,7 @@ class StockStatements:
         }
         locked = self._lock([sku])
         if sku not in locked:
-            if self.conn.execute(_insert_absent(self.conn, inv, values)).rowcount == 1:
+            if _insert_absent(self.conn, inv, values):
                 return self._history(sku, quantity, quantity, StockKind.TRACKED, cause)
             locked = self._lock([sku])  # tracked meanwhile by a concurrent transaction
         if cause.kind is StockKind.TRACKED:
@@ -187,10 +187,12 @@ def _history_values(
     }
 
 
-def _insert_absent(conn: Connection, table: sa.Table, values: dict[str, Any]) -> sa.Executable:
-    """Insert *values* unless a row with the same primary key exists (rowcount 1 when inserted)."""
+def _insert_absent(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+    """Insert *values* unless a row with the same primary key exists; whether it inserted."""
     dialect = conn.dialect.name
     if dialect in {"mysql", "mariadb"}:
-        return mysql.insert(table).values(values).prefix_with("IGNORE")
+        return conn.execute(mysql.insert(table).values(values).prefix_with("IGNORE")).rowcount == 1
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.values(values).on_conflict_do_nothing()
+    # (psycopg reports no rowcount for ON CONFLICT DO NOTHING: the returned key says it)
+    key = table.primary_key.columns.values()[0]
+    return conn.execute(insert.values(values).on_conflict_do_nothing().returning(key)).first() is not None

@@ -4,12 +4,15 @@ and ``migrate kasify_orders zero`` removes them. On SQLite, PostgreSQL and Maria
 
 from __future__ import annotations
 
+import importlib
+
 import sqlalchemy as sa
 from django.core import checks
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+import kasify_orders as ko
 from kasify_orders.adapters.django.orders import store_for
 from kasify_orders.notifications.ledger import Ledger, State
 from kasify_orders.notifications.tables import EMAIL_TABLES
@@ -135,5 +138,32 @@ def test_a_django_host_keeps_its_sent_emails_through_the_hand_over_of_0009(host:
     finally:
         with store.engine.begin() as conn:
             conn.execute(sa.table("kasify_sent_emails").delete())
+        store.dispose()
+    assert schema_warnings(host) == []
+
+
+def test_reverting_the_stock_history_keeps_the_counts_and_migrate_starts_the_history(host: str) -> None:
+    ours = importlib.import_module("kasify_orders.adapters.django.migrations.0013_stock_history")
+    (before,) = ours.Migration.dependencies
+    store = store_for(host)
+    inventory = sa.table("kasify_inventory", sa.column("sku"), sa.column("quantity"), sa.column("updated_at"))
+    call_command("migrate", "kasify_orders", before[1], database=host, verbosity=0)
+    try:
+        assert "kasify_stock_history" not in kasify_tables(host)
+        assert migrate.current(store) != migrate.head()
+        with store.engine.begin() as conn:
+            conn.execute(sa.insert(inventory).values(sku="MUG", quantity=7, updated_at=sa.func.now()))
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    try:
+        assert "kasify_stock_history" in kasify_tables(host)
+        assert store.stock("MUG") == 7
+        assert [(m.kind, m.delta, m.quantity) for m in store.stock_history("MUG", limit=5)] == [
+            (ko.StockKind.TRACKED, 7, 7)
+        ]
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(sa.table("kasify_stock_history").delete())
+            conn.execute(sa.delete(inventory))
         store.dispose()
     assert schema_warnings(host) == []

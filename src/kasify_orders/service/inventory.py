@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from kasify_orders.errors import ValidationError
+from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.model import utcnow
 from kasify_orders.stock import StockCause, StockItem, StockKind, StockMove
 from kasify_orders.storage.port import Store
 from kasify_orders.validation import MAX_INTEGER, Checker
 
-__all__ = ["Inventory"]
+__all__ = ["Inventory", "text_problems"]
 
 #: The longest SKU the inventory keeps (its column's size).
 MAX_SKU = 100
@@ -143,6 +143,20 @@ class Inventory:
         if not self._store.atomic(lambda tx: tx.describe_stock(sku, name=name, low_stock_at=threshold)):
             raise ValidationError.single("sku", f"{sku} is not tracked")
         return self.get(sku)
+
+
+def text_problems(*, sku: object = None, name: object = None, reason: object = None) -> list[FieldError]:
+    """What is wrong with these text fields (those given), as :meth:`Inventory.track` would say.
+
+    For a form that found its numbers wrong first, so every field's problem shows at once.
+    """
+    checker = Checker()
+    if sku is not None:
+        _sku(checker, sku)
+    _name(checker, name)
+    if reason is not None:
+        _reason(checker, reason)
+    return checker.errors
 
 
 def _sku(checker: Checker, sku: object) -> str:

@@ -87,8 +87,10 @@ class Route:
         return f"{converted}/" if converted else ""
 
 
+from kasify_orders.web import inventory_pages  # noqa: E402 - the sections' modules use Route
+
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
-ALL_ROUTES: tuple[Route, ...] = ()
+ALL_ROUTES: tuple[Route, ...] = (*inventory_pages.ROUTES,)
 
 
 def _check(routes: tuple[Route, ...]) -> None:

@@ -10,5 +10,5 @@ from kasify_orders.adapters.django.alembic_steps import follow_alembic
 class Migration(migrations.Migration):
     """Bring kasify's tables to its newest Alembic revision; reverting goes back to the one before 0012."""
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0009_sent_emails_handed_over")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0010_back_office_permissions")]
     operations: ClassVar[list[migrations.operations.base.Operation]] = [follow_alembic("0009")]

@@ -41,6 +41,7 @@ class InventoryPagesContract:
         assert "All tracked 2" in page.text and "Low stock 1" in page.text
         sidebar = page.raw[page.raw.index('<nav class="sidebar"') : page.raw.index("</nav>")]
         assert re.search(r'<a href="[^"]+" aria-current="page">Inventory', sidebar)
+        assert "not checked against this stock" not in page.text
         low = site.get(site.page_url("inventory") + "?low=1")
         assert "MUG-ENAMEL" in low.text and SKU not in low.text
 

@@ -89,6 +89,8 @@ def inventory_list(pages: MerchantPages, request: PageRequest) -> Page:
             "count_low": len(low),
             "all_url": pages.urls.url("inventory"),
             "low_url": pages.urls.url("inventory", query={"low": "1"}),
+            # Off where another system owns stock (the Saleor App): kasify checks no order then.
+            "checked": pages.orders.settings.manage_inventory,
         },
     )
 

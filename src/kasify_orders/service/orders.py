@@ -190,7 +190,7 @@ class Orders(OutboxRuns, Holds):
 
         :raises ValidationError: naming every bad field.
         :raises CouponNotApplicable: the coupon does not apply (nothing is placed).
-        :raises OutOfStock: a tracked SKU has too few units (nothing is placed).
+        :raises OutOfStock: a tracked SKU has too few units (nothing is placed); it names the product.
         """
         return placing.place(self._writer, new_order, idempotency_key=idempotency_key, actor=actor, also=also)
 

@@ -56,6 +56,7 @@ from kasify_orders.model import (
     Totals,
 )
 from kasify_orders.settings import Settings
+from kasify_orders.stock import StockItem, StockKind, StockMove
 from kasify_orders.timeline import TimelineKind
 
 if TYPE_CHECKING:
@@ -97,6 +98,9 @@ __all__ = [
     "Settings",
     "Shipment",
     "Status",
+    "StockItem",
+    "StockKind",
+    "StockMove",
     "StorageError",
     "TablesMissing",
     "TimelineEvent",

@@ -119,13 +119,19 @@ class RefundPending(KasifyError):
 
 
 class OutOfStock(KasifyError):
-    """A tracked SKU has fewer units than an order asks for."""
+    """A tracked SKU has fewer units than an order asks for.
 
-    def __init__(self, sku: str, requested: int, available: int) -> None:
+    :attr:`name` is the product's name (the inventory's, else the order line's) when known,
+    so a customer reads which product ran short.
+    """
+
+    def __init__(self, sku: str, requested: int, available: int, *, name: str | None = None) -> None:
         self.sku = sku
         self.requested = requested
         self.available = available
-        super().__init__(f"{sku} is out of stock: {requested} requested, {available} available")
+        self.name = name
+        product = f"{name} ({sku})" if name else sku
+        super().__init__(f"{product} is out of stock: {requested} requested, {available} available")
 
 
 class CouponNotApplicable(KasifyError):

@@ -11,7 +11,9 @@ What is covered: units of work that commit together or not at all; row locking (
 writers lose no update, placements never oversell); idempotency keys (one key, one order;
 ``DuplicateIdempotencyKey`` is a ``ConstraintViolation``); keyset pages and cursors; outbox leases
 (``claim_due``, lease expiry, tokens on ``complete``/``fail``, ``revive_dead``); search; coupons
-redeemed once per customer and within their limit; stock taken and returned; pending refunds.
+redeemed once per customer and within their limit; stock taken, returned, set, adjusted,
+tracked and untracked, each change with its stock history row in the same transaction, and
+adjustments or recounts racing placements never overselling; pending refunds.
 
 Running it on a new store:
 

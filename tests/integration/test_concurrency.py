@@ -6,6 +6,7 @@ database error leaking out), and the totals must come out exact.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
@@ -89,6 +90,25 @@ def _place_same_key(orders: ko.Orders, key: str) -> None:
     orders.place(new_order(sku="KEYED", quantity=1), idempotency_key=key)
 
 
+_CALLS = itertools.count()
+
+
+def _place_or_sell(orders: ko.Orders, sku: str) -> None:
+    """Every other call an order of one, else one unit sold at the market (the merchant's adjust)."""
+    if next(_CALLS) % 2:
+        orders.inventory.adjust(sku, -1, reason="sold at market", actor="staff:market")
+    else:
+        _place(orders, sku, None)
+
+
+def _recount_or_place(orders: ko.Orders, sku: str) -> None:
+    """The first call of each worker a recount to 3, the others orders of one."""
+    if next(_CALLS) == 0:
+        orders.inventory.set_stock(sku, 3, reason="recount", actor="staff:recount")
+    else:
+        _place(orders, sku, None)
+
+
 def _ship_or_cancel(orders: ko.Orders, order_ids: list[str]) -> None:
     pid = multiprocessing.current_process().pid or 0
     for order_id in order_ids:
@@ -107,6 +127,8 @@ TASKS: dict[str, Callable[..., None]] = {
     "place": _place,
     "place_same_key": _place_same_key,
     "ship_or_cancel": _ship_or_cancel,
+    "place_or_sell": _place_or_sell,
+    "recount_or_place": _recount_or_place,
 }
 
 
@@ -142,6 +164,31 @@ def test_concurrent_placements_never_oversell(orders: ko.Orders, database_url: s
     assert outcomes == {"ok": 15, "OutOfStock": 9}
     assert orders.inventory.stock("LIMITED") == 0
     assert len(orders.list(limit=100).items) == 15
+
+
+def test_merchant_adjustments_racing_orders_never_oversell(orders: ko.Orders, database_url: str) -> None:
+    orders.inventory.track("LIMITED", 12)
+    outcomes = run(database_url, "place_or_sell", ("LIMITED",), attempts=6)
+    assert outcomes["ok"] == 12 and set(outcomes) <= {"ok", "OutOfStock", "ValidationError"}, outcomes
+    assert orders.inventory.stock("LIMITED") == 0
+    history = list(reversed(orders.inventory.history("LIMITED")))
+    assert [move.quantity for move in history] == list(range(12, -1, -1))  # every unit once, in order
+    placed = [move.order_number for move in history if move.kind is ko.StockKind.PLACED]
+    assert sorted(placed) == sorted(summary.number for summary in orders.list(limit=100).items)
+
+
+def test_recounts_racing_orders_lose_no_unit(orders: ko.Orders, database_url: str) -> None:
+    orders.inventory.track("LIMITED", 0)
+    outcomes = run(database_url, "recount_or_place", ("LIMITED",), attempts=4)
+    assert set(outcomes) <= {"ok", "OutOfStock"}, outcomes
+    history = list(reversed(orders.inventory.history("LIMITED")))
+    count = 0
+    for move in history:  # each change computed on the count the one before left
+        count += move.delta
+        assert move.quantity == count >= 0
+    assert orders.inventory.stock("LIMITED") == count
+    placed = sum(1 for move in history if move.kind is ko.StockKind.PLACED)
+    assert placed == len(orders.list(limit=100).items) == outcomes["ok"] - WORKERS
 
 
 def test_coupon_usage_limit_holds_under_concurrency(orders: ko.Orders, database_url: str) -> None:

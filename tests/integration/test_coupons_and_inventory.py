@@ -86,7 +86,7 @@ def test_an_order_takes_every_tracked_line_or_none(orders: ko.Orders) -> None:
         ko.NewLine(sku="UNTRACKED", name="Card", quantity=1, unit_price=Decimal("1.00")),
         ko.NewLine(sku="B", name="Mug", quantity=2, unit_price=Decimal("8.00")),
     ]
-    with pytest.raises(ko.OutOfStock, match="B is out of stock: 2 requested, 1 available") as caught:
+    with pytest.raises(ko.OutOfStock, match=r"Mug \(B\) is out of stock: 2 requested, 1 available") as caught:
         orders.place(new_order(lines=lines))
     assert (caught.value.sku, caught.value.requested, caught.value.available) == ("B", 2, 1)
     assert (orders.inventory.stock("A"), orders.inventory.stock("B")) == (5, 1)

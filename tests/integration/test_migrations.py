@@ -1,6 +1,7 @@
 """The shipped migrations build exactly the schema the code uses, and take it down again."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -118,6 +119,48 @@ def test_upgrading_to_the_order_counter_continues_the_numbers_already_there(stor
             counted = conn.scalar(sa.select(shop.store.tables.counters.c.value))
         assert counted == placed[-1]
         assert shop.place(ko.structure(_cart(), ko.NewOrder)).number == placed[-1] + 1
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_stock_history_migrates_up_and_down_with_the_counts_kept(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        migrate.downgrade(shop.store, "0009")  # the schema before the stock history
+        assert "mig_stock_history" not in kasify_tables(store)
+        inventory = sa.table(
+            "mig_inventory", sa.column("sku"), sa.column("quantity"), sa.column("updated_at")
+        )
+        with shop.store.engine.begin() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("mig_inventory")}
+            assert columns == {"sku", "quantity", "updated_at"}
+            at = ko.structure("2026-11-30T10:00:00+00:00", datetime)
+            conn.execute(
+                sa.insert(inventory),
+                [
+                    {"sku": "A", "quantity": 4, "updated_at": at},
+                    {"sku": "B", "quantity": 0, "updated_at": at},
+                ],
+            )
+        migrate.upgrade(shop.store)
+        assert [(i.sku, i.quantity, i.name, i.low_stock_at) for i in shop.inventory.items()] == [
+            ("A", 4, None, 5),
+            ("B", 0, None, 5),
+        ]
+        (first,) = shop.inventory.history("A")
+        assert (first.kind, first.delta, first.quantity, first.at) == (ko.StockKind.TRACKED, 4, 4, at)
+        placed = shop.place(ko.structure(_cart(), ko.NewOrder))
+        assert [m.order_number for m in shop.inventory.history("A")] == [placed.number, None]
+        migrate.downgrade(shop.store, "0009")  # with history rows: dropped, the counts kept
+        assert "mig_stock_history" not in kasify_tables(store)
+        with shop.store.engine.connect() as conn:
+            query = sa.select(inventory.c.sku, inventory.c.quantity).order_by(inventory.c.sku)
+            assert conn.execute(query).all() == [("A", 3), ("B", 0)]
+        migrate.upgrade(shop.store)
+        assert [m.quantity for m in shop.inventory.history("A")] == [3]
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())

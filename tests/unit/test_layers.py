@@ -18,6 +18,7 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "stock",
     "timeline",
     "validation",
 ]

@@ -1,36 +1,14 @@
-"""What orders draw on besides themselves: tracked stock per SKU, and discount codes."""
+"""What orders draw on besides themselves: discount codes (and tracked stock, ``service/inventory.py``)."""
 
 from __future__ import annotations
 
 from kasify_orders.errors import ValidationError
 from kasify_orders.model import Coupon
+from kasify_orders.service.inventory import Inventory
 from kasify_orders.storage.port import Store
-from kasify_orders.validation import Checker, validate_coupon
+from kasify_orders.validation import validate_coupon
 
 __all__ = ["Coupons", "Inventory"]
-
-
-class Inventory:
-    """Stock per SKU. A SKU is tracked once :meth:`set_stock` is called; others are never checked."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def set_stock(self, sku: str, quantity: int) -> None:
-        """Track *sku* with *quantity* units on hand."""
-        checker = Checker()
-        sku = checker.text("sku", sku, max_length=100)
-        quantity = checker.integer("quantity", quantity, minimum=0)
-        checker.done()
-        self._store.set_stock(sku, quantity)
-
-    def stock(self, sku: str) -> int | None:
-        """Units on hand, or None when *sku* is not tracked."""
-        return self._store.stock(sku.strip())
-
-    def untrack(self, sku: str) -> None:
-        """Stop tracking *sku*."""
-        self._store.untrack(sku.strip())
 
 
 class Coupons:

@@ -68,7 +68,7 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         )
         self._refunds = Refunds(self._writer)
         #: Tracked stock per SKU.
-        self.inventory = Inventory(store)
+        self.inventory = Inventory(store, clock)
         #: Discount codes.
         self.coupons = Coupons(store)
         #: The settings the merchant saves on the Settings page, layered over *settings*.
@@ -194,7 +194,7 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
 
         :raises ValidationError: naming every bad field.
         :raises CouponNotApplicable: the coupon does not apply (nothing is placed).
-        :raises OutOfStock: a tracked SKU has too few units (nothing is placed).
+        :raises OutOfStock: a tracked SKU has too few units (nothing is placed); it names the product.
         """
         return placing.place(self._writer, new_order, idempotency_key=idempotency_key, actor=actor, also=also)
 

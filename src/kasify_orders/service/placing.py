@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from kasify_orders import actions, pricing
-from kasify_orders.errors import DuplicateIdempotencyKey
+from kasify_orders.errors import DuplicateIdempotencyKey, OutOfStock
 from kasify_orders.model import NewOrder, Order
 from kasify_orders.service.writes import Writer, checked_key, quantities
+from kasify_orders.stock import StockCause, StockKind
 from kasify_orders.storage.port import Transaction
 from kasify_orders.storage.records import OutboxItem
 from kasify_orders.validation import validate_new_order
@@ -50,7 +51,15 @@ def place(
                 used_by_customer=bool(found and found.once_per_customer and tx.coupon_used_by(code, email)),
             )
         if writer.settings.manage_inventory:
-            tx.take_stock(quantities(lines))
+            cause = StockCause(StockKind.PLACED, now, actor=actor, order_id=order_id)
+            try:
+                tx.take_stock(quantities(lines), cause)
+            except OutOfStock as short:
+                if short.name is not None:
+                    raise
+                # The inventory knows no name for it: the customer still reads which product.
+                name = next(line.name for line in lines if line.sku == short.sku)
+                raise OutOfStock(short.sku, short.requested, short.available, name=name) from None
         change = actions.place(new_order, coupon, order_id=order_id, at=now, actor=actor)
         order = tx.insert_order(change.order, key)
         if coupon is not None:

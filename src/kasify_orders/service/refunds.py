@@ -21,6 +21,7 @@ from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, RefundFail
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.service.writes import Writer, checked_key, quantities
+from kasify_orders.stock import StockCause, StockKind
 from kasify_orders.storage.port import Transaction
 from kasify_orders.storage.records import OutboxItem
 
@@ -28,6 +29,9 @@ __all__ = ["REFUND_RETRY_AFTER", "Refunds"]
 
 #: How old a pending refund must be before :meth:`Orders.settle_pending_refunds` asks again.
 REFUND_RETRY_AFTER = timedelta(minutes=1)
+
+#: The reason on the stock history rows of a "cancel and refund"'s items put back.
+REFUNDED_CANCEL = "order cancelled and refunded"
 
 #: Cancels the locked order at the time given.
 CancelStep = Callable[[Transaction, Order, datetime], Change]
@@ -41,14 +45,22 @@ class Refunds:
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
 
-    def cancelling(self, *, reason: str, restock: bool, actor: str | None) -> CancelStep:
-        """The step that cancels an order (and puts its tracked items back in stock if *restock*)."""
+    def cancelling(
+        self, *, reason: str, restock: bool, actor: str | None, stock_reason: str = "order cancelled"
+    ) -> CancelStep:
+        """The step that cancels an order (and puts its tracked items back in stock if *restock*).
+
+        *stock_reason* is the reason on the stock history rows of the items put back.
+        """
         settings = self.writer.settings
 
         def cancelling(tx: Transaction, order: Order, now: datetime) -> Change:
             change = actions.cancel(order, reason=reason, restock=restock, at=now, actor=actor)
             if restock and settings.manage_inventory:
-                tx.return_stock(quantities(order.lines))
+                cause = StockCause(
+                    StockKind.RETURNED, now, actor=actor, reason=stock_reason, order_id=order.id
+                )
+                tx.return_stock(quantities(order.lines), cause)
             return change
 
         return cancelling
@@ -64,7 +76,9 @@ class Refunds:
         expected_version: int | None,
     ) -> Order:
         """Cancel the order and refund its whole refundable balance (see :meth:`Orders.cancel`)."""
-        cancelling = self.cancelling(reason=reason, restock=restock, actor=actor)
+        cancelling = self.cancelling(
+            reason=reason, restock=restock, actor=actor, stock_reason=REFUNDED_CANCEL
+        )
         key = checked_key("idempotency_key", idempotency_key)
         hooks = self.writer.hooks
 
@@ -259,7 +273,14 @@ class Refunds:
             )
             return actions.combine(settled, note)
         if restock and self.writer.settings.manage_inventory:
-            tx.return_stock(quantities(order.lines))
+            cause = StockCause(
+                StockKind.RETURNED,
+                now,
+                actor=pending.actor,
+                reason=REFUNDED_CANCEL,
+                order_id=order.id,
+            )
+            tx.return_stock(quantities(order.lines), cause)
         return actions.combine(
             cancelled, actions.settle_refund(cancelled.order, pending.id, reference=reference, at=now)
         )

@@ -8,7 +8,7 @@ units of work hand out a :class:`Transaction`) and proves it by running the conf
 
 A :class:`Transaction` is one unit of work: everything it reads and writes commits together
 or not at all. Writes lock what they change (``order(..., lock=True)``, ``take_stock``,
-``lock_coupon``) so concurrent units of work serialise instead of losing updates.
+``lock_coupon``, every stock change) so concurrent units of work serialise instead of losing updates.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from kasify_orders.editable_settings import SettingChange
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
+from kasify_orders.stock import StockCause, StockItem, StockMove
 from kasify_orders.storage.records import OrderFilter, OutboxItem
 
 __all__ = [
@@ -106,12 +107,46 @@ class OrderOps(Protocol):
 class StockOps(Protocol):
     """Tracked stock, taken and given back inside one transaction."""
 
-    def take_stock(self, wanted: Mapping[str, int]) -> None:
-        """Decrement every tracked SKU, or raise ``OutOfStock`` (and take nothing)."""
+    def take_stock(self, wanted: Mapping[str, int], cause: StockCause) -> None:
+        """Decrement every tracked SKU, or raise ``OutOfStock`` with its ``name`` (and take nothing).
+
+        Each SKU taken gets a history row (*cause*, its delta and the count after).
+        """
         ...
 
-    def return_stock(self, returned: Mapping[str, int]) -> None:
-        """Put units back for SKUs that are (still) tracked."""
+    def return_stock(self, returned: Mapping[str, int], cause: StockCause) -> None:
+        """Put units back for SKUs that are (still) tracked, each with a history row."""
+        ...
+
+    def set_stock(
+        self,
+        sku: str,
+        quantity: int,
+        cause: StockCause,
+        *,
+        name: str | None = None,
+        low_stock_at: int | None = None,
+    ) -> StockMove:
+        """Make the count *quantity*, computed on the locked row (tracking the SKU if it was not).
+
+        A *cause* of kind ``tracked`` refuses a tracked SKU (``ValidationError`` on ``sku``).
+        *name* / *low_stock_at* replace the SKU's when given.
+        """
+        ...
+
+    def adjust_stock(self, sku: str, delta: int, cause: StockCause) -> StockMove:
+        """Add *delta* units (or remove them) on the locked row.
+
+        ``ValidationError`` on ``delta`` when fewer than zero would be left, on ``sku`` when untracked.
+        """
+        ...
+
+    def untrack(self, sku: str, cause: StockCause) -> StockMove | None:
+        """Stop tracking (the history stays, with a last ``untracked`` row); None when untracked."""
+        ...
+
+    def describe_stock(self, sku: str, *, name: str | None, low_stock_at: int) -> bool:
+        """Change a tracked SKU's name and low-stock threshold; False when it is not tracked."""
         ...
 
 
@@ -248,18 +283,22 @@ class OrderReads(Protocol):
 
 
 class InventoryStore(Protocol):
-    """Tracked SKUs and their stock."""
+    """Tracked SKUs, their stock and its history (changed inside a transaction: ``StockOps``)."""
 
     def stock(self, sku: str) -> int | None:
         """Units in stock; None when the SKU is not tracked."""
         ...
 
-    def set_stock(self, sku: str, quantity: int) -> None:
-        """Track *sku* with *quantity* units."""
+    def stock_item(self, sku: str) -> StockItem | None:
+        """The tracked SKU (count, name, low-stock threshold), or None."""
         ...
 
-    def untrack(self, sku: str) -> None:
-        """Stop tracking *sku*."""
+    def stock_items(self, *, low_only: bool = False) -> list[StockItem]:
+        """Every tracked SKU by SKU; only those at or below their threshold when *low_only*."""
+        ...
+
+    def stock_history(self, sku: str, *, limit: int) -> list[StockMove]:
+        """The SKU's last *limit* changes, newest first, each with its order's number if any."""
         ...
 
 

@@ -228,15 +228,3 @@ class Statements:
         self.update_order = sa.update(o).where(
             o.c.id == sa.bindparam("b_id"), o.c.version == sa.bindparam("b_version")
         )
-        inv = t.inventory
-        self.lock_stock = (
-            sa.select(inv.c.sku, inv.c.quantity)
-            .where(inv.c.sku.in_(sa.bindparam("skus", expanding=True)))
-            .order_by(inv.c.sku)
-            .with_for_update()
-        )
-        self.add_stock = (
-            sa.update(inv)
-            .where(inv.c.sku == sa.bindparam("b_sku"))
-            .values(quantity=inv.c.quantity + sa.bindparam("b_delta"), updated_at=sa.bindparam("b_at"))
-        )

@@ -1,18 +1,18 @@
-"""A write transaction's stock, coupon and outbox statements.
+"""A write transaction's coupon and outbox statements (its stock ones: ``storage/stock.py``).
 
 Mixed into :class:`~kasify_orders.storage.transaction.SqlTransaction`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kasify_orders.errors import CouponNotApplicable, OutOfStock
-from kasify_orders.model import Coupon, utcnow
+from kasify_orders.errors import CouponNotApplicable
+from kasify_orders.model import Coupon
 from kasify_orders.storage.records import OutboxItem
 from kasify_orders.storage.rows import coupon_from_row, outbox_item_from_row
 from kasify_orders.storage.statements import Statements
@@ -22,39 +22,11 @@ __all__ = ["StockCouponsOutbox"]
 
 
 class StockCouponsOutbox:
-    """Stock taken and returned, coupons locked and redeemed, outbox events queued: in one transaction."""
+    """Coupons locked and redeemed, outbox events queued: in one transaction."""
 
     conn: Connection
     t: Tables
     sql: Statements
-
-    # -- stock ----------------------------------------------------------------------------
-
-    def take_stock(self, wanted: Mapping[str, int]) -> None:
-        """Decrement every tracked SKU by its quantity, or raise :class:`OutOfStock` naming a short one."""
-        inv = self.t.inventory
-        skus = sorted(wanted)
-        query = sa.select(inv.c.sku, inv.c.quantity).where(inv.c.sku.in_(skus)).order_by(inv.c.sku)
-        tracked: dict[str, int] = {
-            sku: quantity for sku, quantity in self.conn.execute(query.with_for_update())
-        }
-        for sku in skus:
-            if sku in tracked and tracked[sku] < wanted[sku]:
-                raise OutOfStock(sku, wanted[sku], tracked[sku])
-        self._add_stock({sku: -wanted[sku] for sku in skus if sku in tracked})
-
-    def return_stock(self, returned: Mapping[str, int]) -> None:
-        """Put units back on the shelf for SKUs that are (still) tracked."""
-        self._add_stock(dict(sorted(returned.items())))
-
-    def _add_stock(self, deltas: Mapping[str, int]) -> None:
-        if not deltas:
-            return
-        now = utcnow()
-        self.conn.execute(
-            self.sql.add_stock,
-            [{"b_sku": sku, "b_delta": delta, "b_at": now} for sku, delta in deltas.items()],
-        )
 
     # -- coupons ----------------------------------------------------------------------------
 

@@ -42,11 +42,12 @@ from kasify_orders.storage.engine import ConnectionSource, EngineConnections, cr
 from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
 from kasify_orders.storage.outbox_ops import OutboxAndSearch
 from kasify_orders.storage.port import Store
-from kasify_orders.storage.queries import is_common, upsert
+from kasify_orders.storage.queries import is_common
 from kasify_orders.storage.records import OrderFilter, OutboxItem
 from kasify_orders.storage.rows import coupon_from_row, coupon_values
 from kasify_orders.storage.settings_ops import SettingsReads
 from kasify_orders.storage.statements import Statements
+from kasify_orders.storage.stock_reads import StockReads
 from kasify_orders.storage.tables import Tables, build_tables
 from kasify_orders.storage.transaction import SqlTransaction
 
@@ -74,7 +75,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class SqlStore(OutboxAndSearch, SettingsReads):
+class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
     """Orders, stock, coupons and the outbox in a SQL database.
 
     :param connections: Where units of work get their connection and transaction; the
@@ -234,11 +235,6 @@ class SqlStore(OutboxAndSearch, SettingsReads):
         """See :meth:`~kasify_orders.storage.port.StatusCounts.status_count_drift`."""
         return counters.drift(self)
 
-    def stock(self, sku: str) -> int | None:
-        """Units in stock for a tracked SKU; None when the SKU is not tracked."""
-        t = self.tables.inventory
-        return self.read(lambda tx: tx.conn.scalar(sa.select(t.c.quantity).where(t.c.sku == sku)))
-
     def coupon(self, code: str) -> Coupon | None:
         """The coupon with this code (case-insensitive), or None."""
         t = self.tables.coupons
@@ -252,18 +248,7 @@ class SqlStore(OutboxAndSearch, SettingsReads):
         rows = self.read(lambda tx: tx.conn.execute(sa.select(t).order_by(t.c.code)).all())
         return [coupon_from_row(row) for row in rows]
 
-    # -- inventory and coupons ----------------------------------------------------------
-
-    def set_stock(self, sku: str, quantity: int) -> None:
-        """Track *sku* with *quantity* units."""
-        t = self.tables.inventory
-        values = {"sku": sku, "quantity": quantity, "updated_at": utcnow()}
-        self.atomic(lambda tx: tx.conn.execute(upsert(tx.conn, t, values, ["sku"])))
-
-    def untrack(self, sku: str) -> None:
-        """Stop tracking *sku*; orders for it are no longer checked."""
-        t = self.tables.inventory
-        self.atomic(lambda tx: tx.conn.execute(sa.delete(t).where(t.c.sku == sku)))
+    # -- coupons ----------------------------------------------------------
 
     def create_coupon(self, coupon: Coupon) -> None:
         """Store a new coupon; refuses a code that exists."""

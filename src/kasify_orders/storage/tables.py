@@ -91,6 +91,8 @@ class Tables:
     merchant_settings: sa.Table
     #: Every change to the merchant's settings: who, when, field, old -> new.
     settings_changes: sa.Table
+    #: Every change to a tracked SKU's count (``kasify_orders.stock``), written with the change.
+    stock_history: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -199,7 +201,28 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("sku", sa.String(100), primary_key=True),
         sa.Column("quantity", sa.Integer, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
+        #: the product's name, when the merchant gave one (shown when an order would oversell)
+        sa.Column("name", sa.String(200)),
+        #: low when quantity <= low_stock_at (per SKU: each product sells at its own pace)
+        sa.Column("low_stock_at", sa.Integer, nullable=False, server_default=sa.text("5")),
         sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    )
+    stock_history = sa.Table(
+        f"{prefix}stock_history",
+        md,
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("sku", sa.String(100), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("delta", sa.Integer, nullable=False),
+        #: the count after the change; NULL once tracking stopped
+        sa.Column("quantity", sa.Integer),
+        sa.Column("reason", sa.String(200), nullable=False),
+        sa.Column("actor", sa.String(200)),
+        #: no foreign key: the placing transaction takes stock before it inserts the order
+        sa.Column("order_id", OrderRef),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Index(None, "sku", "id"),
+        sa.Index(None, "order_id"),
     )
     coupons = sa.Table(
         f"{prefix}coupons",
@@ -296,4 +319,5 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         counters=counters,
         merchant_settings=merchant_settings,
         settings_changes=settings_changes,
+        stock_history=stock_history,
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from kasify_orders.registry.backoffice import MANAGE_COUPONS, MANAGE_SETTINGS
+from kasify_orders.registry.backoffice import MANAGE_COUPONS, MANAGE_INVENTORY, MANAGE_SETTINGS
 from kasify_orders.web.pages import VIEW, Authorize
 
 __all__ = ["NAV", "NavItem", "NavLink", "back_link", "host_links", "sidebar"]
@@ -41,6 +41,7 @@ class NavLink:
 NAV: tuple[NavItem, ...] = (
     NavItem("Orders", "order_list", VIEW),
     NavItem("Coupons", "coupon_list", MANAGE_COUPONS),
+    NavItem("Inventory", "inventory", MANAGE_INVENTORY),
     NavItem("Settings", "settings", MANAGE_SETTINGS),
 )
 

@@ -4,6 +4,8 @@ and ``migrate kasify_orders zero`` removes them. On SQLite, PostgreSQL and Maria
 
 from __future__ import annotations
 
+import importlib
+
 import sqlalchemy as sa
 from django.core import checks
 from django.core.management import call_command
@@ -159,4 +161,30 @@ def test_reverting_0012_drops_the_merchant_settings_and_keeps_the_orders(
     assert orders.merchant_settings.effective().store_name == "Django Test Shop"  # the code's again
     orders.merchant_settings.save({"store_name": "Saved again"}, actor="staff:grace")
     assert [c.new for _id, c in orders.merchant_settings.history()] == ["Saved again"]
+
+
+def test_reverting_the_stock_history_keeps_the_counts_and_migrate_starts_the_history(host: str) -> None:
+    ours = importlib.import_module("kasify_orders.adapters.django.migrations.0013_stock_history")
+    (before,) = ours.Migration.dependencies
+    store = store_for(host)
+    inventory = sa.table("kasify_inventory", sa.column("sku"), sa.column("quantity"), sa.column("updated_at"))
+    call_command("migrate", "kasify_orders", before[1], database=host, verbosity=0)
+    try:
+        assert "kasify_stock_history" not in kasify_tables(host)
+        assert migrate.current(store) != migrate.head()
+        with store.engine.begin() as conn:
+            conn.execute(sa.insert(inventory).values(sku="MUG", quantity=7, updated_at=sa.func.now()))
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    try:
+        assert "kasify_stock_history" in kasify_tables(host)
+        assert store.stock("MUG") == 7
+        assert [(m.kind, m.delta, m.quantity) for m in store.stock_history("MUG", limit=5)] == [
+            (ko.StockKind.TRACKED, 7, 7)
+        ]
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(sa.table("kasify_stock_history").delete())
+            conn.execute(sa.delete(inventory))
+        store.dispose()
     assert schema_warnings(host) == []

@@ -95,7 +95,7 @@ class Interrupted(Exception):
 
 def _half_done(orders: ko.Orders) -> None:
     def work(tx: object) -> None:
-        orders.store.set_stock("HALF", 1)  # joins this transaction: written...
+        orders.inventory.set_stock("HALF", 1)  # joins this transaction: written...
         raise Interrupted  # ...then the work fails
 
     orders.store.atomic(work)  # type: ignore[arg-type]

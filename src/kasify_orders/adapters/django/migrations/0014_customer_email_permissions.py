@@ -14,7 +14,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     """Record the email permissions on the read-only ``Order`` model."""
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0010_back_office_permissions")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0013_stock_history")]
     operations: ClassVar[list[migrations.operations.base.Operation]] = [
         migrations.AlterModelOptions(
             name="order",

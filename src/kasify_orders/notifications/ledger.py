@@ -40,6 +40,7 @@ from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage.engine import EngineConnections
 from kasify_orders.storage.plugin_tables import PluginTransaction as Transaction
 from kasify_orders.storage.port import Store
+from kasify_orders.storage.port import Transaction as CoreTransaction
 from kasify_orders.storage.store import sql_store
 
 T = TypeVar("T")
@@ -270,6 +271,26 @@ class Ledger:
             self._atomic(lambda tx: self._record(tx, outcomes, together=True), durable=durable)
         except _ClaimLost:  # another worker took one over: mark each on its own
             self._atomic(lambda tx: self._record(tx, outcomes, together=False), durable=durable)
+
+    def record_within(self, core: CoreTransaction, outcomes: Sequence[Outcome]) -> None:
+        """:meth:`record` inside *core*, the outbox batch's transaction that ends the emails' events.
+
+        The claims still held are locked first, so the one ``UPDATE`` marking them all never
+        meets a claim another worker took over meanwhile (nothing to undo inside a transaction
+        that is not the ledger's own).
+        """
+        if not outcomes:
+            return
+        tx = self.data.within(core)
+        tokens = [outcome.claim.token for outcome in outcomes if outcome.sent]
+        together = True
+        if tokens:
+            t = self.table
+            held = sa.select(t.c.claim_token).where(
+                t.c.claim_token.in_(tokens), t.c.state != State.SENT.value
+            )
+            together = len(set(tx.scalars(held.with_for_update()))) == len(set(tokens))
+        self._record(tx, outcomes, together=together)
 
     def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
         t = self.table

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kasify_orders.dispatch import inline_deadline
+from kasify_orders.dispatch import current_batch, inline_deadline
 from kasify_orders.errors import (
     DispatchDeferred,
     EmailDeliveryFailed,
@@ -206,7 +206,12 @@ class Notifier:
                 raise DispatchDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
-        sending.record(durable=resending)
+        batch = None if resending else current_batch()
+        if batch is None:
+            sending.record(durable=resending)
+        else:  # marked in the transaction that ends the event in the outbox
+            outcomes = sending.outcomes
+            batch.on_commit(lambda tx: self.ledger.record_within(tx, outcomes))
         if sending.errors:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent

@@ -5,7 +5,7 @@ Mixed into :class:`~kasify_orders.storage.transaction.SqlTransaction`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ __all__ = ["StockCouponsOutbox"]
 
 
 class StockCouponsOutbox:
-    """Stock taken and returned, coupons locked and redeemed, outbox events queued: in one transaction."""
+    """Stock taken and returned, coupons locked and redeemed, outbox events queued and ended."""
 
     conn: Connection
     t: Tables
@@ -119,3 +119,35 @@ class StockCouponsOutbox:
                 for item in items
             ],
         )
+
+    def complete_outbox(self, item_ids: Sequence[str], token: str) -> int:
+        """Remove handled events still held by *token* (one statement); returns how many."""
+        if not item_ids:
+            return 0
+        t = self.t.outbox
+        statement = sa.delete(t).where(t.c.id.in_(list(item_ids)), t.c.claim_token == token)
+        return int(self.conn.execute(statement).rowcount)
+
+    def fail_outbox(
+        self,
+        item: OutboxItem,
+        *,
+        token: str,
+        done: Iterable[str],
+        error: str,
+        due_at: datetime,
+        dead: bool,
+    ) -> bool:
+        """Record a failed attempt at *item*; False when *token* no longer holds it."""
+        t = self.t.outbox
+        values = {
+            "attempts": item.attempts + 1,
+            "done": sorted(done),
+            "last_error": error[:4000],
+            "due_at": due_at,
+            "dead": dead,
+            "claim_token": None,
+            "claimed_until": None,
+        }
+        statement = sa.update(t).where(t.c.id == item.id, t.c.claim_token == token).values(values)
+        return bool(self.conn.execute(statement).rowcount)

@@ -109,18 +109,38 @@ def hook_arguments(event: OrderEvent) -> dict[str, Any]:
     return {field.name: getattr(event, field.name) for field in attrs.fields(type(event))}
 
 
+@attrs.frozen
+class BatchEvent:
+    """One event of a batch, as its event hooks are about to get it."""
+
+    event_id: str
+    #: The event hook it is told to (``kasify_order_placed``...).
+    hook: str
+    #: The arguments its hook is called with: ``order``, the event's own, ``event_id``.
+    arguments: Mapping[str, Any]
+    #: The plugins that handled it on an earlier attempt (their hooks are not called again).
+    done: frozenset[str]
+
+
 @attrs.define
 class DispatchBatch:
-    """The outbox events dispatched together, as a plugin's event hook sees them (:func:`current_batch`).
+    """The outbox events dispatched together, as a plugin sees them (:func:`current_batch`).
 
-    Their outcomes (each event completed, or failed and due again) are written in one
-    transaction once every event's hooks ran; a plugin adds its own writes to it with
-    :meth:`on_commit`, so they commit or roll back with the outbox's record of the events
-    (the email plugin writes its sent-markers there: an email marked sent, its event done).
+    Before their event hooks are called, one event at a time, ``kasify_dispatch_batch`` is
+    told of them all, so a plugin can start their side effects together (the email plugin
+    claims every email of the batch at once and sends them side by side). Their outcomes
+    (each event completed, or failed and due again) are written in one transaction once every
+    event's hooks ran; a plugin adds its own writes to it with :meth:`on_commit`, so they
+    commit or roll back with the outbox's record of the events (the email plugin writes its
+    sent-markers there: an email marked sent, its event done).
     """
 
     #: The ids of the batch's outbox events, in dispatch order.
     event_ids: tuple[str, ...]
+    #: The events whose order and arguments could be read (the others fail without a hook call).
+    events: tuple[BatchEvent, ...] = ()
+    #: What each plugin keeps for the batch, under a name of its own (its plugin name).
+    state: dict[str, Any] = attrs.field(factory=dict)
     _writes: list[Callable[[Transaction], object]] = attrs.field(factory=list, alias="_writes")
 
     def on_commit(self, write: Callable[[Transaction], object]) -> None:
@@ -193,19 +213,39 @@ class Dispatcher:
     def dispatch(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
         """Dispatch claimed *items* as one batch; returns how many were completed.
 
-        Every item's hooks are called in turn (inside :func:`current_batch`), then one
-        transaction records every outcome with what the plugins added to the batch.
+        ``kasify_dispatch_batch`` is told of the batch, every item's hooks are called in turn
+        (inside :func:`current_batch`), then one transaction records every outcome with what
+        the plugins added to the batch.
         """
         claimed = list(items)
         if not claimed:
             return 0
-        batch = DispatchBatch(tuple(item.id for item in claimed))
+        read = [self._arguments(item, load) for item in claimed]
+        events = tuple(
+            BatchEvent(item.id, item.hook, arguments, frozenset(item.done))
+            for item, arguments in zip(claimed, read, strict=True)
+            if not isinstance(arguments, str)
+        )
+        batch = DispatchBatch(tuple(item.id for item in claimed), events)
         reset = _BATCH.set(batch)
         try:
-            results = [self._call_hooks(item, load) for item in claimed]
+            self._announce(batch)
+            results = [
+                self._call_hooks(item, arguments) for item, arguments in zip(claimed, read, strict=True)
+            ]
         finally:
             _BATCH.reset(reset)
         return self._record(batch, results)
+
+    def _announce(self, batch: DispatchBatch) -> None:
+        """Tell ``kasify_dispatch_batch`` of the batch; a plugin failing there still gets each event."""
+        if not batch.events:
+            return
+        for impl in self.hooks.manager.hook.kasify_dispatch_batch.get_hookimpls():
+            try:
+                impl.function(batch=batch)
+            except Exception:
+                log.exception("kasify_dispatch_batch in plugin %s failed", impl.plugin_name)
 
     def dispatch_due(self, load: Callable[[str], Order], *, retry_now: bool, limit: int) -> int:
         """Claim and dispatch due items, *limit* per round trip, until none is due; returns how many ended.
@@ -237,15 +277,20 @@ class Dispatcher:
         finally:
             _DEADLINE.reset(reset)
 
-    def _call_hooks(self, item: OutboxItem, load: Callable[[str], Order]) -> _Result:
+    def _arguments(self, item: OutboxItem, load: Callable[[str], Order]) -> dict[str, Any] | str:
+        """The keyword arguments of *item*'s event hook, or why they could not be read."""
+        try:
+            event = event_of(item)
+            return {"order": load(item.order_id), **hook_arguments(event), "event_id": item.id}
+        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
+            return f"loading the event: {error!r}"
+
+    def _call_hooks(self, item: OutboxItem, kwargs: Mapping[str, Any] | str) -> _Result:
         done = set(item.done)
         errors = []
         deferred = []
-        try:
-            event = event_of(item)
-            kwargs = {"order": load(item.order_id), **hook_arguments(event), "event_id": item.id}
-        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
-            errors.append(f"loading the event: {error!r}")
+        if isinstance(kwargs, str):
+            errors.append(kwargs)
         else:
             for impl in self.hooks.event_impls(item.hook):
                 if impl.plugin_name in done:

@@ -48,6 +48,10 @@ T = TypeVar("T")
 __all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
 
 
+#: The databases whose ``UPDATE`` says which rows it changed (``RETURNING``).
+_RETURNING = frozenset({"postgresql", "sqlite"})
+
+
 class State(enum.StrEnum):
     """Where one email stands."""
 
@@ -275,46 +279,66 @@ class Ledger:
     def record_within(self, core: CoreTransaction, outcomes: Sequence[Outcome]) -> None:
         """:meth:`record` inside *core*, the outbox batch's transaction that ends the emails' events.
 
-        The claims still held are locked first, so the one ``UPDATE`` marking them all never
-        meets a claim another worker took over meanwhile (nothing to undo inside a transaction
-        that is not the ledger's own).
+        Nothing is undone inside a transaction that is not the ledger's own: where the database
+        says which rows an ``UPDATE`` changed (``RETURNING``), one ``UPDATE`` marks every sent
+        email whose claim is still held and the others are marked one by one; elsewhere the
+        claims still held are locked first, so the one ``UPDATE`` never meets a claim another
+        worker took over meanwhile.
         """
         if not outcomes:
             return
         tx = self.data.within(core)
-        tokens = [outcome.claim.token for outcome in outcomes if outcome.sent]
-        together = True
-        if tokens:
-            t = self.table
-            held = sa.select(t.c.claim_token).where(
-                t.c.claim_token.in_(tokens), t.c.state != State.SENT.value
-            )
-            together = len(set(tx.scalars(held.with_for_update()))) == len(set(tokens))
+        sent = [outcome for outcome in outcomes if outcome.sent]
+        if not sent:
+            self._record(tx, outcomes, together=False)
+            return
+        t = self.table
+        if self.store.dialect in _RETURNING:
+            returning = self._mark_sent(sent).returning(t.c.event_id, t.c.kind, t.c.recipient)
+            marked = {(row.event_id, row.kind, row.recipient) for row in tx.execute(returning)}
+            self._record(tx, outcomes, together=True, marked=marked)
+            return
+        tokens = [outcome.claim.token for outcome in sent]
+        held = sa.select(t.c.claim_token).where(t.c.claim_token.in_(tokens), t.c.state != State.SENT.value)
+        together = len(set(tx.scalars(held.with_for_update()))) == len(set(tokens))
         self._record(tx, outcomes, together=together)
 
-    def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
+    def _mark_sent(self, sent: Sequence[Outcome]) -> sa.Update:
+        """One ``UPDATE`` marking every *sent* email this worker still holds the claim of."""
+        t = self.table
+        at_type = t.c.sent_at.type
+        by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
+        return (
+            sa.update(t)
+            .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
+            # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
+            .ordered_values(
+                (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
+                (t.c.state, State.SENT.value),
+                (t.c.claim_token, None),
+                (t.c.claimed_until, None),
+                (t.c.last_error, None),
+            )
+        )
+
+    def _record(
+        self,
+        tx: Transaction,
+        outcomes: Sequence[Outcome],
+        *,
+        together: bool,
+        marked: set[tuple[str, str, str]] | None = None,
+    ) -> None:
+        """Mark *outcomes* (*together*: with one ``UPDATE``; *marked*: the keys it marked already)."""
         t = self.table
         entries: dict[str, list[TimelineEvent]] = {}
         sent = [outcome for outcome in outcomes if outcome.sent]
-        if together and sent:
-            at_type = t.c.sent_at.type
-            by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
-            statement = (
-                sa.update(t)
-                .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
-                # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
-                .ordered_values(
-                    (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
-                    (t.c.state, State.SENT.value),
-                    (t.c.claim_token, None),
-                    (t.c.claimed_until, None),
-                    (t.c.last_error, None),
-                )
-            )
-            if tx.execute(statement).rowcount != len(by_token):
+        if together and sent and marked is None:
+            if tx.execute(self._mark_sent(sent)).rowcount != len({o.claim.token for o in sent}):
                 raise _ClaimLost
+            marked = {(o.event_id, o.kind, o.recipient) for o in sent}
         for outcome in outcomes:  # the timeline entries in the emails' order
-            if together and outcome.sent:
+            if outcome.sent and (outcome.event_id, outcome.kind, outcome.recipient) in (marked or ()):
                 entries.setdefault(outcome.order_id, []).append(outcome.entry)
                 continue
             key = self._key(outcome.event_id, outcome.kind, outcome.recipient)

@@ -263,8 +263,9 @@ class Notifier:
     ) -> list[tuple[Email, str, Claim, Rendered | None]]:
         """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
 
-        When the store can be used from any thread, the emails render while they are claimed
-        (on a pool thread, if one is free: never behind the sends of a slow mail server).
+        When the store can be used from any thread, the first email renders while they are
+        claimed (on a pool thread, if one is free: never behind the sends of a slow mail server);
+        each next one renders while those before it are on the wire.
         """
         event_id = sending.event_id
         recipients = [parseaddr(email.to)[1].lower() for email in wanted]
@@ -281,9 +282,8 @@ class Notifier:
         rendered: list[Rendered | None] = [None] * len(wanted)
         if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
             claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
-            rendered = [
-                sending.render(email, row.message_id) for email, row in zip(wanted, rows, strict=True)
-            ]
+            # Only the first: the next ones render while the first is on the wire.
+            rendered[0] = sending.render(wanted[0], rows[0].message_id)
             claims = claiming.result()
         else:
             claims = self.ledger.claim_all(rows, durable=sending.resending)

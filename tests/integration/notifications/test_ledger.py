@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import kasify_orders as ko
 from kasify_orders import notifications
 from kasify_orders.dispatch import current_batch
@@ -81,8 +83,9 @@ def test_emails_are_marked_sent_in_the_transaction_that_ends_their_event(
     assert shop.store.outbox_items() == []
 
 
+@pytest.mark.parametrize("within", [False, True], ids=["own-transaction", "batch-transaction"])
 def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
-    connect: Connect, smtp: SmtpServer
+    connect: Connect, smtp: SmtpServer, within: bool
 ) -> None:
     clock = Clock()
     shop = connect(shop_settings(smtp.url, dispatch_lease_seconds=60), clock=clock)
@@ -104,9 +107,11 @@ def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
         ]
     )
     # The first worker comes back: both of its emails did go out.
-    ledger.record(
-        [_outcome(shop, order.id, w, claim, sent=True) for w, claim in zip(wanted, slow, strict=True)]
-    )
+    late = [_outcome(shop, order.id, w, claim, sent=True) for w, claim in zip(wanted, slow, strict=True)]
+    if within:  # in its outbox batch's transaction
+        shop.store.atomic(lambda tx: ledger.record_within(tx, late))
+    else:
+        ledger.record(late)
 
     markers = {m.recipient: m for m in notifications.sent_emails(shop, order.id) if m.event_id == EVENT}
     assert {recipient: m.state.value for recipient, m in markers.items()} == {CUSTOMER: "sent", ALERT: "sent"}

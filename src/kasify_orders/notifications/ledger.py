@@ -2,21 +2,22 @@
 
 Before sending, a worker claims the email's row (``sending``, with a lease); after the
 server accepts it, the row becomes ``sent`` in the same transaction that adds
-``email_sent`` to the order's timeline. An event's emails are claimed together in one
-transaction and recorded together in another, once the last of them was tried. A retry,
-or a second worker, finds the row and skips a sent email, or waits while another worker
-holds the claim. Only a crash between the server accepting an email and the event's
-markers being written (while its other emails are sent: a few, one per recipient) can send
-it again, after the lease ends; it then carries the same ``Message-ID``, so mail systems
-can recognise the duplicate.
+``email_sent`` to the order's timeline. The emails of an outbox batch (one action's events
+inline, a worker's claim) are claimed together in one transaction and, once each of them was
+tried, recorded in the batch's own transaction, the one that ends their events in the outbox
+(:meth:`record_within`). A retry, or a second worker, finds the row and skips a sent email,
+or waits while another worker holds the claim. Only a crash between the server accepting an
+email and the batch's record being written (while its other emails are sent) can send it
+again, after the lease ends; it then carries the same ``Message-ID``, so mail systems can
+recognise the duplicate.
 
-On PostgreSQL the claim and the record of emails the outbox delivers commit without waiting
-for the disk (``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every
-commit): the outbox's own commit that ends the event's delivery (done or failed) waits for
-it, and PostgreSQL's log is written in order, so once that commit is on disk, so are these.
-A crash of the database server before then loses them with the outbox's, which is the crash
-window above (the event is delivered again). A worker's crash loses nothing: the server has
-the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
+On PostgreSQL the claims of emails the outbox delivers commit without waiting for the disk
+(``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every commit): the
+outbox's own commit that ends the events' delivery (done or failed, the markers in it) waits
+for it, and PostgreSQL's log is written in order, so once that commit is on disk, so are the
+claims. A crash of the database server before then loses them with the outbox's, which is the
+crash window above (the events are delivered again). A worker's crash loses nothing: the
+server has the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
 
 The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
 its own Alembic chain), reached through the plugin-tables handle

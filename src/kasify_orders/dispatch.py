@@ -20,12 +20,13 @@ to finish (the email plugin does this when the mail server is slow).
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,13 +38,15 @@ from kasify_orders.events import EVENT_TYPES, OrderEvent
 from kasify_orders.model import Order, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks
 from kasify_orders.settings import Settings
-from kasify_orders.storage.port import Store
+from kasify_orders.storage.port import Store, Transaction
 from kasify_orders.storage.records import OutboxItem
 from kasify_orders.timeline import TimelineKind
 
 __all__ = [
+    "DispatchBatch",
     "DispatchDeferred",
     "Dispatcher",
+    "current_batch",
     "event_of",
     "hook_arguments",
     "hook_name",
@@ -106,6 +109,89 @@ def hook_arguments(event: OrderEvent) -> dict[str, Any]:
     return {field.name: getattr(event, field.name) for field in attrs.fields(type(event))}
 
 
+@attrs.frozen
+class BatchEvent:
+    """One event of a batch, as its event hooks are about to get it."""
+
+    event_id: str
+    #: The event hook it is told to (``kasify_order_placed``...).
+    hook: str
+    #: The arguments its hook is called with: ``order``, the event's own, ``event_id``.
+    arguments: Mapping[str, Any]
+    #: The plugins that handled it on an earlier attempt (their hooks are not called again).
+    done: frozenset[str]
+
+
+@attrs.define
+class DispatchBatch:
+    """The outbox events dispatched together, as a plugin sees them (:func:`current_batch`).
+
+    Before their event hooks are called, one event at a time, ``kasify_dispatch_batch`` is
+    told of them all, so a plugin can start their side effects together (the email plugin
+    claims every email of the batch at once and sends them side by side). Their outcomes
+    (each event completed, or failed and due again) are written in one transaction once every
+    event's hooks ran; a plugin adds its own writes to it with :meth:`on_commit`, so they
+    commit or roll back with the outbox's record of the events (the email plugin writes its
+    sent-markers there: an email marked sent, its event done).
+    """
+
+    #: The ids of the batch's outbox events, in dispatch order.
+    event_ids: tuple[str, ...]
+    #: The events whose order and arguments could be read (the others fail without a hook call).
+    events: tuple[BatchEvent, ...] = ()
+    #: What each plugin keeps for the batch, under a name of its own (its plugin name).
+    state: dict[str, Any] = attrs.field(factory=dict)
+    _writes: list[Callable[[Transaction], object]] = attrs.field(factory=list, alias="_writes")
+
+    def on_commit(self, write: Callable[[Transaction], object]) -> None:
+        """Run *write* in the transaction that records the batch's outcome.
+
+        *write* may run more than once (the transaction is retried on a deadlock) and must
+        write the same each time. Should that transaction fail, nothing of the batch is
+        recorded, and each event is delivered again (its hooks called again) once its claim
+        ends.
+        """
+        self._writes.append(write)
+
+    @property
+    def writes(self) -> tuple[Callable[[Transaction], object], ...]:
+        """The writes added so far."""
+        return tuple(self._writes)
+
+
+_BATCH: contextvars.ContextVar[DispatchBatch | None] = contextvars.ContextVar(
+    "kasify_dispatch_batch", default=None
+)
+
+
+def current_batch() -> DispatchBatch | None:
+    """The batch of outbox events whose hooks run now; None outside the outbox (a resend)."""
+    return _BATCH.get()
+
+
+@attrs.frozen
+class _Result:
+    """What became of one event's hooks."""
+
+    item: OutboxItem
+    done: frozenset[str]
+    errors: tuple[str, ...]
+    deferred: tuple[str, ...]
+
+
+def _orders_by_id(tx: Transaction, ids: Sequence[str]) -> dict[str, Order]:
+    return tx.orders_by_id(ids)
+
+
+def _known(orders: Mapping[str, Order], load: Callable[[str], Order], order_id: str) -> Order:
+    """The order read with the batch, else *load*'s (which raises when there is none)."""
+    return orders.get(order_id) or load(order_id)
+
+
+#: A failed event's row to write: the item, its done plugins, the error, when it is due, whether dead.
+_Failure = tuple[OutboxItem, frozenset[str], str, datetime, bool]
+
+
 class Dispatcher:
     """Calls event hooks for outbox items and records what happened (one outbox run at a time)."""
 
@@ -125,15 +211,46 @@ class Dispatcher:
         return now + timedelta(seconds=self.settings.dispatch_lease_seconds)
 
     def dispatch(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
-        """Dispatch claimed *items*; returns how many were completed."""
-        completed = 0
-        for item in items:
-            completed += self._dispatch_one(item, load)
-        return completed
+        """Dispatch claimed *items* as one batch; returns how many were completed.
+
+        ``kasify_dispatch_batch`` is told of the batch, every item's hooks are called in turn
+        (inside :func:`current_batch`), then one transaction records every outcome with what
+        the plugins added to the batch.
+        """
+        claimed = list(items)
+        if not claimed:
+            return 0
+        read = [self._arguments(item, load) for item in claimed]
+        events = tuple(
+            BatchEvent(item.id, item.hook, arguments, frozenset(item.done))
+            for item, arguments in zip(claimed, read, strict=True)
+            if not isinstance(arguments, str)
+        )
+        batch = DispatchBatch(tuple(item.id for item in claimed), events)
+        reset = _BATCH.set(batch)
+        try:
+            self._announce(batch)
+            results = [
+                self._call_hooks(item, arguments) for item, arguments in zip(claimed, read, strict=True)
+            ]
+        finally:
+            _BATCH.reset(reset)
+        return self._record(batch, results)
+
+    def _announce(self, batch: DispatchBatch) -> None:
+        """Tell ``kasify_dispatch_batch`` of the batch; a plugin failing there still gets each event."""
+        if not batch.events:
+            return
+        for impl in self.hooks.manager.hook.kasify_dispatch_batch.get_hookimpls():
+            try:
+                impl.function(batch=batch)
+            except Exception:
+                log.exception("kasify_dispatch_batch in plugin %s failed", impl.plugin_name)
 
     def dispatch_due(self, load: Callable[[str], Order], *, retry_now: bool, limit: int) -> int:
         """Claim and dispatch due items, *limit* per round trip, until none is due; returns how many ended.
 
+        Each round's orders are read in one query (*load* reads one the batch read missed).
         *retry_now*: also claim items waiting out their backoff, and make one pass only (failures
         are not retried again in a loop).
         """
@@ -145,7 +262,9 @@ class Dispatcher:
             )
             if not items:
                 return dispatched
-            dispatched += self.dispatch(items, load)
+            ids = list(dict.fromkeys(item.order_id for item in items))
+            orders = self.store.read(functools.partial(_orders_by_id, ids=ids))
+            dispatched += self.dispatch(items, functools.partial(_known, orders, load))
             if retry_now:
                 return dispatched
 
@@ -158,15 +277,20 @@ class Dispatcher:
         finally:
             _DEADLINE.reset(reset)
 
-    def _dispatch_one(self, item: OutboxItem, load: Callable[[str], Order]) -> bool:
+    def _arguments(self, item: OutboxItem, load: Callable[[str], Order]) -> dict[str, Any] | str:
+        """The keyword arguments of *item*'s event hook, or why they could not be read."""
+        try:
+            event = event_of(item)
+            return {"order": load(item.order_id), **hook_arguments(event), "event_id": item.id}
+        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
+            return f"loading the event: {error!r}"
+
+    def _call_hooks(self, item: OutboxItem, kwargs: Mapping[str, Any] | str) -> _Result:
         done = set(item.done)
         errors = []
         deferred = []
-        try:
-            event = event_of(item)
-            kwargs = {"order": load(item.order_id), **hook_arguments(event), "event_id": item.id}
-        except Exception as error:  # noqa: BLE001 - recorded on the event, retried later
-            errors.append(f"loading the event: {error!r}")
+        if isinstance(kwargs, str):
+            errors.append(kwargs)
         else:
             for impl in self.hooks.event_impls(item.hook):
                 if impl.plugin_name in done:
@@ -192,28 +316,62 @@ class Dispatcher:
                     errors.append(f"{impl.plugin_name}: {error!r}")
                 else:
                     done.add(impl.plugin_name)
-        if not errors and not deferred:
-            self.store.complete(item.id, self.token)
-            return True
-        if errors:
-            self._failed(item, done, "; ".join(errors + deferred))
-        else:  # due again at once, the attempt not counted (the store counts item.attempts + 1)
-            retry = attrs.evolve(item, attempts=item.attempts - 1)
-            self.store.fail(
-                retry, token=self.token, done=done, error="; ".join(deferred), due_at=self.clock(), dead=False
-            )
-        return False
+        return _Result(item, frozenset(done), tuple(errors), tuple(deferred))
 
-    def _failed(self, item: OutboxItem, done: set[str], error: str) -> None:
+    def _record(self, batch: DispatchBatch, results: list[_Result]) -> int:
+        """Write the batch's outcomes and its plugins' writes in one transaction; returns how many completed.
+
+        Should that fail, every event is recorded as failed (its attempt counted, its hooks all
+        to be called again), so a write that always fails ends in a dead event, not a loop.
+        """
+        now = self.clock()
+        completed = [r.item.id for r in results if not r.errors and not r.deferred]
+        failures = [self._failure(r, now) for r in results if r.errors or r.deferred]
+        try:
+            self.store.atomic(functools.partial(self._write, batch.writes, completed, failures, now))
+        except Exception as error:
+            if not batch.writes:
+                raise
+            log.exception("recording a batch of %d outbox events failed", len(results))
+            again = [
+                attrs.evolve(r, done=frozenset(r.item.done), errors=(f"recording: {error!r}",))
+                for r in results
+            ]
+            self.store.atomic(
+                functools.partial(self._write, (), [], [self._failure(r, now) for r in again], now)
+            )
+            return 0
+        return len(completed)
+
+    def _write(
+        self,
+        writes: Sequence[Callable[[Transaction], object]],
+        completed: Sequence[str],
+        failures: Sequence[_Failure],
+        now: datetime,
+        tx: Transaction,
+    ) -> None:
+        for write in writes:
+            write(tx)
+        tx.complete_outbox(completed, self.token)
+        for item, done, error, due_at, dead in failures:
+            recorded = tx.fail_outbox(
+                item, token=self.token, done=done, error=error, due_at=due_at, dead=dead
+            )
+            if recorded and dead:
+                message = f"Gave up on {item.hook} after {item.attempts + 1} attempts: {error}"
+                data = {"hook": item.hook, "event_id": item.id}
+                tx.append_timeline(
+                    item.order_id, [TimelineEvent(TimelineKind.OUTBOX_GAVE_UP, now, None, message, data)]
+                )
+
+    def _failure(self, result: _Result, now: datetime) -> _Failure:
+        """The failed event's row to write: *(item, done, error, due_at, dead)*."""
+        item, error = result.item, "; ".join(result.errors + result.deferred)
+        if not result.errors:  # deferred: due again at once, the attempt not counted
+            return attrs.evolve(item, attempts=item.attempts - 1), result.done, error, now, False
         attempts = item.attempts + 1
         dead = attempts >= self.settings.max_dispatch_attempts
         delay = self.settings.retry_backoff_seconds * 2 ** (attempts - 1)
-        now = self.clock()
         due_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
-        recorded = self.store.fail(item, token=self.token, done=done, error=error, due_at=due_at, dead=dead)
-        if recorded and dead:
-            message = f"Gave up on {item.hook} after {attempts} attempts: {error}"
-            entry = TimelineEvent(
-                TimelineKind.OUTBOX_GAVE_UP, now, None, message, {"hook": item.hook, "event_id": item.id}
-            )
-            self.store.atomic(lambda tx: tx.append_timeline(item.order_id, [entry]))
+        return item, result.done, error, due_at, dead

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from email.message import EmailMessage
 
+    from kasify_orders.dispatch import DispatchBatch
     from kasify_orders.model import Order, Refund, Shipment, TimelineEvent
     from kasify_orders.service import Orders
     from kasify_orders.service.compose import PluginContext
@@ -211,6 +212,24 @@ def kasify_refund_payment(
 # outbox event, stable across retries, for plugins that must act exactly once per event
 # (the email plugin keys its sent-markers on it).
 # ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def kasify_dispatch_batch(batch: DispatchBatch) -> None:
+    """A batch of outbox events is about to be dispatched: their event hooks follow, one event at a time.
+
+    Called once per batch (a worker's claim, or one action's events inline), before any of
+    their event hooks, so a plugin can start the batch's side effects together: kasify's email
+    plugin claims every email of a worker's batch in one transaction and sends them side by
+    side, and its event hooks then wait for their own. Whatever is started here must still be
+    finished (or failed) by the plugin's event hook of each event, which is what the outbox
+    records and retries. A plugin that raises here is logged and still gets every event.
+
+    :param batch: The :class:`~kasify_orders.dispatch.DispatchBatch`: ``batch.events`` (each
+        event's id, hook, hook arguments and the plugins already done with it),
+        ``batch.state`` (a plugin's notes for the batch, under its own name) and
+        ``batch.on_commit(write)`` (a write committed with the outbox's record of the batch).
+    """
 
 
 @hookspec

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kasify_orders.storage.port import Store, Transaction
 from kasify_orders.storage.records import OutboxItem
 from tests.conformance.conftest import StoreUnderTest
@@ -110,3 +112,47 @@ def test_workers_claiming_at_once_never_share_an_event(subject: StoreUnderTest) 
     # What no worker got (a database may skip more than it must) is still there for the next claim.
     rest = [item.id for item in claim(store, "sweeper", limit=20)]
     assert sorted(ids + rest) == sorted(item.id for item in items)
+
+
+def test_a_batch_of_events_ends_in_one_transaction_with_its_orders_read_in_one(
+    subject: StoreUnderTest,
+) -> None:
+    store: Store = subject.store
+    items = queue(store, 3)
+    other = insert(store)
+    held = claim(store, "worker-a")
+    found = store.read(lambda tx: tx.orders_by_id([items[0].order_id, other.id, "no-such-order"]))
+    assert set(found) == {items[0].order_id, other.id}
+    assert found[other.id] == store.get_order(other.id)
+
+    def end(tx: Transaction) -> tuple[int, bool, bool]:
+        removed = tx.complete_outbox([held[0].id, held[1].id], "worker-a")
+        lost = tx.fail_outbox(held[2], token="worker-b", done=[], error="x", due_at=NOW, dead=False)
+        failed = tx.fail_outbox(
+            held[2], token="worker-a", done=["mail"], error="boom", due_at=NOW, dead=False
+        )
+        return removed, lost, failed
+
+    assert store.atomic(end) == (2, False, True)
+    (left,) = store.outbox_items()
+    assert (left.id, left.attempts, left.done, left.last_error) == (
+        items[2].id,
+        1,
+        frozenset({"mail"}),
+        "boom",
+    )
+    assert store.atomic(lambda tx: tx.complete_outbox([left.id], "worker-a")) == 0  # released: not its own
+
+
+def test_a_batch_that_rolls_back_ends_none_of_its_events(subject: StoreUnderTest) -> None:
+    store: Store = subject.store
+    items = queue(store, 2)
+    claim(store, "worker")
+
+    def end(tx: Transaction) -> None:
+        tx.complete_outbox([item.id for item in items], "worker")
+        raise RuntimeError("a plugin's write failed")
+
+    with pytest.raises(RuntimeError):
+        store.atomic(end)
+    assert sorted(left.id for left in store.outbox_items()) == sorted(item.id for item in items)

@@ -2,21 +2,22 @@
 
 Before sending, a worker claims the email's row (``sending``, with a lease); after the
 server accepts it, the row becomes ``sent`` in the same transaction that adds
-``email_sent`` to the order's timeline. An event's emails are claimed together in one
-transaction and recorded together in another, once the last of them was tried. A retry,
-or a second worker, finds the row and skips a sent email, or waits while another worker
-holds the claim. Only a crash between the server accepting an email and the event's
-markers being written (while its other emails are sent: a few, one per recipient) can send
-it again, after the lease ends; it then carries the same ``Message-ID``, so mail systems
-can recognise the duplicate.
+``email_sent`` to the order's timeline. The emails of an outbox batch (one action's events
+inline, a worker's claim) are claimed together in one transaction and, once each of them was
+tried, recorded in the batch's own transaction, the one that ends their events in the outbox
+(:meth:`record_within`). A retry, or a second worker, finds the row and skips a sent email,
+or waits while another worker holds the claim. Only a crash between the server accepting an
+email and the batch's record being written (while its other emails are sent) can send it
+again, after the lease ends; it then carries the same ``Message-ID``, so mail systems can
+recognise the duplicate.
 
-On PostgreSQL the claim and the record of emails the outbox delivers commit without waiting
-for the disk (``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every
-commit): the outbox's own commit that ends the event's delivery (done or failed) waits for
-it, and PostgreSQL's log is written in order, so once that commit is on disk, so are these.
-A crash of the database server before then loses them with the outbox's, which is the crash
-window above (the event is delivered again). A worker's crash loses nothing: the server has
-the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
+On PostgreSQL the claims of emails the outbox delivers commit without waiting for the disk
+(``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every commit): the
+outbox's own commit that ends the events' delivery (done or failed, the markers in it) waits
+for it, and PostgreSQL's log is written in order, so once that commit is on disk, so are the
+claims. A crash of the database server before then loses them with the outbox's, which is the
+crash window above (the events are delivered again). A worker's crash loses nothing: the
+server has the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
 
 The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
 its own Alembic chain), reached through the plugin-tables handle
@@ -40,11 +41,16 @@ from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage.engine import EngineConnections
 from kasify_orders.storage.plugin_tables import PluginTransaction as Transaction
 from kasify_orders.storage.port import Store
+from kasify_orders.storage.port import Transaction as CoreTransaction
 from kasify_orders.storage.store import sql_store
 
 T = TypeVar("T")
 
 __all__ = ["Claim", "EmailInFlight", "Ledger", "Outcome", "SentEmail", "State", "Wanted"]
+
+
+#: The databases whose ``UPDATE`` says which rows it changed (``RETURNING``).
+_RETURNING = frozenset({"postgresql", "sqlite"})
 
 
 class State(enum.StrEnum):
@@ -271,29 +277,69 @@ class Ledger:
         except _ClaimLost:  # another worker took one over: mark each on its own
             self._atomic(lambda tx: self._record(tx, outcomes, together=False), durable=durable)
 
-    def _record(self, tx: Transaction, outcomes: Sequence[Outcome], *, together: bool) -> None:
+    def record_within(self, core: CoreTransaction, outcomes: Sequence[Outcome]) -> None:
+        """:meth:`record` inside *core*, the outbox batch's transaction that ends the emails' events.
+
+        Nothing is undone inside a transaction that is not the ledger's own: where the database
+        says which rows an ``UPDATE`` changed (``RETURNING``), one ``UPDATE`` marks every sent
+        email whose claim is still held and the others are marked one by one; elsewhere the
+        claims still held are locked first, so the one ``UPDATE`` never meets a claim another
+        worker took over meanwhile.
+        """
+        if not outcomes:
+            return
+        tx = self.data.within(core)
+        sent = [outcome for outcome in outcomes if outcome.sent]
+        if not sent:
+            self._record(tx, outcomes, together=False)
+            return
+        t = self.table
+        if self.store.dialect in _RETURNING:
+            returning = self._mark_sent(sent).returning(t.c.event_id, t.c.kind, t.c.recipient)
+            marked = {(row.event_id, row.kind, row.recipient) for row in tx.execute(returning)}
+            self._record(tx, outcomes, together=True, marked=marked)
+            return
+        tokens = [outcome.claim.token for outcome in sent]
+        held = sa.select(t.c.claim_token).where(t.c.claim_token.in_(tokens), t.c.state != State.SENT.value)
+        together = len(set(tx.scalars(held.with_for_update()))) == len(set(tokens))
+        self._record(tx, outcomes, together=together)
+
+    def _mark_sent(self, sent: Sequence[Outcome]) -> sa.Update:
+        """One ``UPDATE`` marking every *sent* email this worker still holds the claim of."""
+        t = self.table
+        at_type = t.c.sent_at.type
+        by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
+        return (
+            sa.update(t)
+            .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
+            # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
+            .ordered_values(
+                (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
+                (t.c.state, State.SENT.value),
+                (t.c.claim_token, None),
+                (t.c.claimed_until, None),
+                (t.c.last_error, None),
+            )
+        )
+
+    def _record(
+        self,
+        tx: Transaction,
+        outcomes: Sequence[Outcome],
+        *,
+        together: bool,
+        marked: set[tuple[str, str, str]] | None = None,
+    ) -> None:
+        """Mark *outcomes* (*together*: with one ``UPDATE``; *marked*: the keys it marked already)."""
         t = self.table
         entries: dict[str, list[TimelineEvent]] = {}
         sent = [outcome for outcome in outcomes if outcome.sent]
-        if together and sent:
-            at_type = t.c.sent_at.type
-            by_token = {o.claim.token: sa.bindparam(None, o.entry.at, type_=at_type) for o in sent}
-            statement = (
-                sa.update(t)
-                .where(t.c.claim_token.in_(list(by_token)), t.c.state != State.SENT.value)
-                # sent_at first: MySQL's SET sees the values assigned before it (claim_token).
-                .ordered_values(
-                    (t.c.sent_at, sa.case(by_token, value=t.c.claim_token)),
-                    (t.c.state, State.SENT.value),
-                    (t.c.claim_token, None),
-                    (t.c.claimed_until, None),
-                    (t.c.last_error, None),
-                )
-            )
-            if tx.execute(statement).rowcount != len(by_token):
+        if together and sent and marked is None:
+            if tx.execute(self._mark_sent(sent)).rowcount != len({o.claim.token for o in sent}):
                 raise _ClaimLost
+            marked = {(o.event_id, o.kind, o.recipient) for o in sent}
         for outcome in outcomes:  # the timeline entries in the emails' order
-            if together and outcome.sent:
+            if outcome.sent and (outcome.event_id, outcome.kind, outcome.recipient) in (marked or ()):
                 entries.setdefault(outcome.order_id, []).append(outcome.entry)
                 continue
             key = self._key(outcome.event_id, outcome.kind, outcome.recipient)

@@ -15,12 +15,12 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kasify_orders.dispatch import inline_deadline
+from kasify_orders.dispatch import current_batch, inline_deadline
 from kasify_orders.errors import (
     DispatchDeferred,
     EmailDeliveryFailed,
@@ -31,6 +31,7 @@ from kasify_orders.errors import (
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
+from kasify_orders.notifications import batching
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
 from kasify_orders.notifications.render import Email, Renderer, WrittenMessage, message_id
@@ -40,6 +41,7 @@ from kasify_orders.notifications.tables import EMAIL_TABLES
 if TYPE_CHECKING:
     import pluggy
 
+    from kasify_orders.dispatch import DispatchBatch
     from kasify_orders.service import Orders
     from kasify_orders.service.compose import PluginContext
     from kasify_orders.settings import Settings
@@ -114,40 +116,61 @@ class Notifier:
     # -- the event hooks ---------------------------------------------------------------
 
     @hookimpl
+    def kasify_dispatch_batch(self, batch: DispatchBatch) -> None:
+        """A worker's batch: claim all its emails at once and send them side by side (:mod:`.batching`)."""
+        if inline_deadline() is None:  # inline, an action's events keep to their budget
+            batching.prepare(self, batch, PLUGIN_NAME)
+
+    @hookimpl
     def kasify_order_placed(self, order: Order, event_id: str) -> None:
         """Confirm the order to the customer and alert the merchant."""
         self.refresh()
-        self.send_all(
-            event_id,
-            [
-                *self.emails_for(EmailKind.ORDER_CONFIRMATION, order),
-                *self.emails_for(EmailKind.NEW_ORDER_ALERT, order),
-            ],
-        )
+        self.send_all(event_id, self.event_emails("kasify_order_placed", {"order": order}) or [])
 
     @hookimpl
     def kasify_order_shipped(self, order: Order, event_id: str) -> None:
         """Send the tracking number and link."""
         self.refresh()
-        self.send_all(event_id, self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order))
+        self.send_all(event_id, self.event_emails("kasify_order_shipped", {"order": order}) or [])
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
         """Send the corrected tracking number."""
         self.refresh()
-        self.send_all(event_id, self._customer(EmailKind.TRACKING_CORRECTED, order, previous=previous))
+        arguments = {"order": order, "previous": previous}
+        self.send_all(event_id, self.event_emails("kasify_tracking_updated", arguments) or [])
 
     @hookimpl
     def kasify_order_refunded(self, order: Order, refund: Refund, event_id: str) -> None:
         """Confirm the refund (never with its internal note)."""
         self.refresh()
-        self.send_all(event_id, self._customer(EmailKind.REFUND_CONFIRMATION, order, refund=refund))
+        arguments = {"order": order, "refund": refund}
+        self.send_all(event_id, self.event_emails("kasify_order_refunded", arguments) or [])
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order, event_id: str) -> None:
         """Tell the customer the order is cancelled."""
         self.refresh()
-        self.send_all(event_id, self.emails_for(EmailKind.ORDER_CANCELLED, order))
+        self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
+
+    def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:
+        """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
+        self.refresh()
+        order: Order = arguments["order"]
+        if hook == "kasify_order_placed":
+            return [
+                *self.emails_for(EmailKind.ORDER_CONFIRMATION, order),
+                *self.emails_for(EmailKind.NEW_ORDER_ALERT, order),
+            ]
+        if hook == "kasify_order_shipped":
+            return self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order)
+        if hook == "kasify_tracking_updated":
+            return self._customer(EmailKind.TRACKING_CORRECTED, order, previous=arguments["previous"])
+        if hook == "kasify_order_refunded":
+            return self._customer(EmailKind.REFUND_CONFIRMATION, order, refund=arguments["refund"])
+        if hook == "kasify_order_cancelled":
+            return self.emails_for(EmailKind.ORDER_CANCELLED, order)
+        return None
 
     @hookimpl
     def kasify_customer_emailed(
@@ -231,17 +254,33 @@ class Notifier:
         tried even if one fails; then :class:`EmailDeliveryFailed` says which failed, so the
         outbox retries the event (and skips the ones that went out).
 
-        The emails of an event hook (not *resending*) are written to the ledger without waiting
-        for the disk on PostgreSQL: the outbox's commit that follows waits for them (see
-        :mod:`.ledger`).
+        From an event hook (not *resending*) the emails are recorded in the outbox batch's
+        transaction that ends their event (:func:`~kasify_orders.dispatch.current_batch`), and a
+        worker's batch was claimed and sent together before (:mod:`.batching`); their claims
+        are written without waiting for the disk on PostgreSQL: the outbox's commit that
+        follows waits for them (see :mod:`.ledger`).
 
         :raises DispatchDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
         """
-        disabled = self.settings.disabled_emails
-        wanted = [e for e in emails if resending or e.message is not None or e.kind not in disabled]
+        batch = None if resending else current_batch()
+        prepared = None if batch is None else batch.state.get(PLUGIN_NAME, {}).pop(event_id, None)
+        if batch is not None and prepared is not None:  # claimed and sent with the batch
+            return batching.finish(batch, prepared)
+        wanted = list(emails) if resending else self.wanted(emails)
         if not wanted:
             return []
+        return self._send_now(event_id, wanted, batch, actor=actor, resending=resending)
+
+    def _send_now(
+        self,
+        event_id: str,
+        wanted: list[Email],
+        batch: DispatchBatch | None,
+        *,
+        actor: str | None,
+        resending: bool,
+    ) -> list[str]:
         deadline = inline_deadline()
         if deadline is not None and time.monotonic() >= deadline:
             raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
@@ -270,18 +309,28 @@ class Notifier:
                 raise DispatchDeferred(
                     f"the mail server is slow: {count} email(s) still being sent in the background"
                 )
-        sending.record(durable=resending)
+        if batch is None:
+            sending.record(durable=resending)
+        else:  # marked in the transaction that ends the event in the outbox
+            outcomes = sending.outcomes
+            batch.on_commit(lambda tx: self.ledger.record_within(tx, outcomes))
         if sending.errors:
             raise EmailDeliveryFailed("; ".join(sending.errors))
         return sending.sent
+
+    def wanted(self, emails: Iterable[Email]) -> list[Email]:
+        """*emails* but kinds turned off (``Settings.disabled_emails``); the merchant's own messages go."""
+        disabled = self.settings.disabled_emails
+        return [email for email in emails if email.message is not None or email.kind not in disabled]
 
     def _claim(
         self, sending: Sending, wanted: list[Email], *, threaded: bool
     ) -> list[tuple[Email, str, Claim, Rendered | None]]:
         """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
 
-        When the store can be used from any thread, the emails render while they are claimed
-        (on a pool thread, if one is free: never behind the sends of a slow mail server).
+        When the store can be used from any thread, the first email renders while they are
+        claimed (on a pool thread, if one is free: never behind the sends of a slow mail server);
+        each next one renders while those before it are on the wire.
         """
         event_id = sending.event_id
         recipients = [parseaddr(email.to)[1].lower() for email in wanted]
@@ -298,9 +347,8 @@ class Notifier:
         rendered: list[Rendered | None] = [None] * len(wanted)
         if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
             claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
-            rendered = [
-                sending.render(email, row.message_id) for email, row in zip(wanted, rows, strict=True)
-            ]
+            # Only the first: the next ones render while the first is on the wire.
+            rendered[0] = sending.render(wanted[0], rows[0].message_id)
             claims = claiming.result()
         else:
             claims = self.ledger.claim_all(rows, durable=sending.resending)

@@ -68,10 +68,7 @@ class OutboxAndSearch:
 
     def complete(self, item_id: str, token: str) -> None:
         """Every hook handled the event: remove it (only if this worker still holds it)."""
-        t = self.tables.outbox
-        self.atomic(
-            lambda tx: tx.conn.execute(sa.delete(t).where(t.c.id == item_id, t.c.claim_token == token))
-        )
+        self.atomic(lambda tx: tx.complete_outbox([item_id], token))
 
     def fail(
         self,
@@ -84,18 +81,9 @@ class OutboxAndSearch:
         dead: bool,
     ) -> bool:
         """Record a failed attempt; returns False if another worker had taken the event over."""
-        t = self.tables.outbox
-        values = {
-            "attempts": item.attempts + 1,
-            "done": sorted(done),
-            "last_error": error[:4000],
-            "due_at": due_at,
-            "dead": dead,
-            "claim_token": None,
-            "claimed_until": None,
-        }
-        statement = sa.update(t).where(t.c.id == item.id, t.c.claim_token == token).values(values)
-        return bool(self.atomic(lambda tx: tx.conn.execute(statement).rowcount))
+        return self.atomic(
+            lambda tx: tx.fail_outbox(item, token=token, done=done, error=error, due_at=due_at, dead=dead)
+        )
 
     def revive_dead(self, now: datetime) -> int:
         """Make dead events due again; returns how many."""

@@ -63,6 +63,10 @@ class OrderOps(Protocol):
         """The order with this human number; raises ``OrderNotFound``."""
         ...
 
+    def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders with these ids, by id (ids of no order are left out): the outbox's batch load."""
+        ...
+
     def order_by_idempotency_key(self, key: str) -> Order | None:
         """The order placed with this idempotency key, if any."""
         ...
@@ -167,7 +171,7 @@ class CouponOps(Protocol):
 
 
 class OutboxOps(Protocol):
-    """Events queued in the same transaction as the change they announce."""
+    """Events queued with the change they announce; ended together (the outbox runner's batch)."""
 
     def enqueue(
         self,
@@ -178,6 +182,23 @@ class OutboxOps(Protocol):
         lease_until: datetime | None,
     ) -> None:
         """Queue events; with a *token* they start claimed by the caller until *lease_until*."""
+        ...
+
+    def complete_outbox(self, item_ids: Sequence[str], token: str) -> int:
+        """Remove handled events (those *token* still holds); returns how many."""
+        ...
+
+    def fail_outbox(
+        self,
+        item: OutboxItem,
+        *,
+        token: str,
+        done: Iterable[str],
+        error: str,
+        due_at: datetime,
+        dead: bool,
+    ) -> bool:
+        """Record a failed attempt; False when another worker had taken the event over."""
         ...
 
     def revive(

@@ -5,7 +5,7 @@ Mixed into :class:`~kasify_orders.storage.transaction.SqlTransaction`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ __all__ = ["StockCouponsOutbox"]
 
 
 class StockCouponsOutbox:
-    """Coupons locked and redeemed, outbox events queued: in one transaction."""
+    """Coupons locked and redeemed, outbox events queued, revived and ended: in one transaction."""
 
     conn: Connection
     t: Tables
@@ -118,3 +118,35 @@ class StockCouponsOutbox:
             return None
         row = self.conn.execute(sa.select(t).where(t.c.id == item_id)).one()
         return outbox_item_from_row(row)
+
+    def complete_outbox(self, item_ids: Sequence[str], token: str) -> int:
+        """Remove handled events still held by *token* (one statement); returns how many."""
+        if not item_ids:
+            return 0
+        t = self.t.outbox
+        statement = sa.delete(t).where(t.c.id.in_(list(item_ids)), t.c.claim_token == token)
+        return int(self.conn.execute(statement).rowcount)
+
+    def fail_outbox(
+        self,
+        item: OutboxItem,
+        *,
+        token: str,
+        done: Iterable[str],
+        error: str,
+        due_at: datetime,
+        dead: bool,
+    ) -> bool:
+        """Record a failed attempt at *item*; False when *token* no longer holds it."""
+        t = self.t.outbox
+        values = {
+            "attempts": item.attempts + 1,
+            "done": sorted(done),
+            "last_error": error[:4000],
+            "due_at": due_at,
+            "dead": dead,
+            "claim_token": None,
+            "claimed_until": None,
+        }
+        statement = sa.update(t).where(t.c.id == item.id, t.c.claim_token == token).values(values)
+        return bool(self.conn.execute(statement).rowcount)

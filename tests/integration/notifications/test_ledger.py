@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 import kasify_orders as ko
 from kasify_orders import notifications
+from kasify_orders.dispatch import current_batch
+from kasify_orders.hookspecs import hookimpl
 from kasify_orders.model import TimelineEvent
 from kasify_orders.notifications import EmailKind
 from kasify_orders.notifications.ledger import Claim, Outcome, Wanted
 from kasify_orders.notifications.plugin import PLUGIN_NAME, Notifier
+from kasify_orders.storage.port import Transaction
 from tests.helpers import Clock, new_order
 from tests.integration.notifications.conftest import ALERT, Connect, SmtpServer, shop_settings
 
@@ -29,8 +34,58 @@ def _outcome(orders: ko.Orders, order_id: str, wanted: Wanted, claim: object, *,
     return Outcome(EVENT, wanted.kind, wanted.recipient, order_id, claim, entry, sent=sent)
 
 
-def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
+class FailsTheBatchOnce:
+    """A plugin whose write in the outbox batch's transaction fails the first time (a database hiccup)."""
+
+    def __init__(self) -> None:
+        self.failures = 1
+
+    @hookimpl
+    def kasify_order_placed(self, event_id: str) -> None:
+        batch = current_batch()
+        assert batch is not None and event_id in batch.event_ids
+        batch.on_commit(self.write)
+
+    def write(self, tx: Transaction) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the batch's transaction failed")
+
+
+def test_emails_are_marked_sent_in_the_transaction_that_ends_their_event(
     connect: Connect, smtp: SmtpServer
+) -> None:
+    clock = Clock()
+    settings = shop_settings(smtp.url, deliver_inline=False, dispatch_lease_seconds=60)
+    shop = connect(settings, plugins=[FailsTheBatchOnce()], clock=clock)
+    order = shop.place(new_order())
+    assert shop.deliver_pending() == 0
+    first = {r.to: str(r.message["Message-ID"]) for r in smtp.inbox.received}
+    assert set(first) == {CUSTOMER, ALERT}
+    # The markers roll back with the outbox's record: the emails are still being sent, as after
+    # a crash, and the event's attempt is counted (a write that always fails ends dead, not looping).
+    assert {m.state.value for m in notifications.sent_emails(shop, order.id)} == {"sending"}
+    assert [e for e in shop.get(order.id).timeline if e.kind == "email_sent"] == []
+    (item,) = shop.store.outbox_items()
+    assert (item.attempts, item.done) == (1, frozenset())
+    assert item.last_error is not None and "the batch's transaction failed" in item.last_error
+
+    clock.advance(61)  # the claims' leases are over: sent again, with the same Message-IDs
+    assert shop.deliver_pending(retry_now=True) == 1
+    again = smtp.inbox.received[2:]
+    assert sorted((r.to, str(r.message["Message-ID"])) for r in again) == sorted(first.items())
+    markers = notifications.sent_emails(shop, order.id)
+    assert sorted((m.recipient, m.state.value, m.attempts) for m in markers) == sorted(
+        [(ALERT, "sent", 2), (CUSTOMER, "sent", 2)]
+    )
+    sent = sorted(e.data["to"] for e in shop.get(order.id).timeline if e.kind == "email_sent")
+    assert sent == sorted([CUSTOMER, ALERT])
+    assert shop.store.outbox_items() == []
+
+
+@pytest.mark.parametrize("within", [False, True], ids=["own-transaction", "batch-transaction"])
+def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
+    connect: Connect, smtp: SmtpServer, within: bool
 ) -> None:
     clock = Clock()
     shop = connect(shop_settings(smtp.url, dispatch_lease_seconds=60), clock=clock)
@@ -52,9 +107,11 @@ def test_a_worker_whose_claims_were_taken_over_records_each_email_once(
         ]
     )
     # The first worker comes back: both of its emails did go out.
-    ledger.record(
-        [_outcome(shop, order.id, w, claim, sent=True) for w, claim in zip(wanted, slow, strict=True)]
-    )
+    late = [_outcome(shop, order.id, w, claim, sent=True) for w, claim in zip(wanted, slow, strict=True)]
+    if within:  # in its outbox batch's transaction
+        shop.store.atomic(lambda tx: ledger.record_within(tx, late))
+    else:
+        ledger.record(late)
 
     markers = {m.recipient: m for m in notifications.sent_emails(shop, order.id) if m.event_id == EVENT}
     assert {recipient: m.state.value for recipient, m in markers.items()} == {CUSTOMER: "sent", ALERT: "sent"}

@@ -184,33 +184,45 @@ def _columns(header: Sequence[str]) -> tuple[dict[Column, int], list[RowProblem]
 _EXPECTED = "The first line must name the columns: Order number, Carrier, Tracking number."
 
 
-def read_csv(content: bytes) -> CsvFile:
-    """The rows of an uploaded CSV file (comma or semicolon separated, UTF-8 or Windows-1252)."""
-    digest = file_digest(content)
+def _text(content: bytes) -> str | RowProblem:
     if len(content) > MAX_BYTES:
-        return CsvFile(digest, problems=[RowProblem(1, None, f"the file is larger than {MAX_BYTES:,} bytes")])
+        return RowProblem(1, None, f"the file is larger than {MAX_BYTES:,} bytes")
     text = _decode(content)
-    if text is None:
-        return CsvFile(digest, problems=[RowProblem(1, None, "the file is not text (save it as CSV, UTF-8)")])
+    return RowProblem(1, None, "the file is not text (save it as CSV, UTF-8)") if text is None else text
+
+
+def _lines(content: bytes) -> list[tuple[int, list[str]]] | RowProblem:
+    """The file's non-blank lines with their numbers, or why it cannot be read."""
+    text = _text(content)
+    if isinstance(text, RowProblem):
+        return text
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         lines = [(reader.line_num, cells) for cells in reader]
     except csv.Error as error:
-        return CsvFile(digest, problems=[RowProblem(reader.line_num, None, f"the file is not valid CSV: {error}")])
+        return RowProblem(reader.line_num, None, f"the file is not valid CSV: {error}")
     lines = [(number, cells) for number, cells in lines if any(cell.strip() for cell in cells)]
     if not lines:
-        return CsvFile(digest, problems=[RowProblem(1, None, f"the file is empty. {_EXPECTED}")])
-    header_line, header = lines[0]
+        return RowProblem(1, None, f"the file is empty. {_EXPECTED}")
+    if len(lines) == 1:
+        return RowProblem(lines[0][0], None, "the file has no rows under its header")
+    if len(lines) > MAX_ROWS + 1:
+        return RowProblem(1, None, f"the file has more than {MAX_ROWS:,} rows")
+    return lines
+
+
+def read_csv(content: bytes) -> CsvFile:
+    """The rows of an uploaded CSV file (comma or semicolon separated, UTF-8 or Windows-1252)."""
+    digest = file_digest(content)
+    lines = _lines(content)
+    if isinstance(lines, RowProblem):
+        return CsvFile(digest, problems=[lines])
+    (_, header), *body = lines
     found, problems = _columns(header)
     if problems:
         return CsvFile(digest, problems=problems)
-    body = lines[1:]
-    if not body:
-        return CsvFile(digest, problems=[RowProblem(header_line, None, "the file has no rows under its header")])
-    if len(body) > MAX_ROWS:
-        return CsvFile(digest, problems=[RowProblem(1, None, f"the file has more than {MAX_ROWS:,} rows")])
 
     def cell(cells: Sequence[str], column: Column) -> str:
         index = found[column]
@@ -240,11 +252,19 @@ def _field_problems(row: Row) -> list[RowProblem]:
         problems.append(RowProblem(row.line, Column.ORDER_NUMBER, "must not be blank"))
     elif order_number(row.order_number) is None:
         problems.append(
-            RowProblem(row.line, Column.ORDER_NUMBER, f"“{row.order_number[:40]}” is not an order number, such as 1001")
+            RowProblem(
+                row.line,
+                Column.ORDER_NUMBER,
+                f"“{row.order_number[:40]}” is not an order number, such as 1001",
+            )
         )
     if not row.carrier:
         problems.append(
-            RowProblem(row.line, Column.CARRIER, "must not be blank: a known carrier (UPS, FedEx…) or your carrier’s name")
+            RowProblem(
+                row.line,
+                Column.CARRIER,
+                "must not be blank: a known carrier (UPS, FedEx…) or your carrier's name",
+            )
         )
     elif len(row.carrier) > _MAX_CARRIER:
         problems.append(RowProblem(row.line, Column.CARRIER, f"must be at most {_MAX_CARRIER} characters"))
@@ -269,11 +289,15 @@ def _status_check(row: Row, order: Order, carrier: str) -> tuple[Outcome, list[R
     if shipment is not None and shipment.tracking_number == row.tracking_number:
         return Outcome.NOTHING, [], "already shipped with this tracking number: nothing to do"
     if order.status in _SHIPPABLE:
-        return Outcome.SHIP, [], "" if carrier in carriers.CARRIERS else "not a listed carrier: no tracking link"
+        return (
+            Outcome.SHIP,
+            [],
+            "" if carrier in carriers.CARRIERS else "not a listed carrier: no tracking link",
+        )
     if shipment is not None:
         message = (
             f"order #{order.number} is already shipped with tracking number {shipment.tracking_number}; "
-            "to correct it, use Edit tracking on the order’s page"
+            "to correct it, use Edit tracking on the order's page"
         )
     else:
         why = _WHY_NOT.get(order.status, f"is {order.status.label}")

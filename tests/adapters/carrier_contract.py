@@ -36,7 +36,7 @@ class CarrierSelectContract:
         text = site.get(site.order_url(_paid(orders).id)).text
         names = " ".join(carrier.name for carrier in carriers.CARRIERS.values())
         assert f"Select the carrier… {names} Other…" in text
-        assert "Other carrier’s name" in text
+        assert "Other carrier’s name" in text  # noqa: RUF001
 
     def test_a_listed_carrier_is_chosen_from_the_select(self, site: MerchantSite, orders: ko.Orders) -> None:
         order = _paid(orders)
@@ -46,7 +46,10 @@ class CarrierSelectContract:
 
     def test_other_takes_the_typed_carrier(self, site: MerchantSite, orders: ko.Orders) -> None:
         order = _paid(orders)
-        assert _ship(site, order, tracking_number="H01HYA0012345678", carrier="other", carrier_other=" Evri ") == 303
+        assert (
+            _ship(site, order, tracking_number="H01HYA0012345678", carrier="other", carrier_other=" Evri ")
+            == 303
+        )
         shipment = orders.get(order.id).shipment
         assert shipment is not None and shipment.carrier == "Evri"
         # Edit tracking shows the custom carrier as "Other…" with its name typed in.

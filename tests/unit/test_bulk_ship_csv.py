@@ -37,7 +37,9 @@ def test_a_missing_column_is_named() -> None:
 
 def test_a_column_twice_is_named() -> None:
     read = read_csv(b"order,carrier,tracking,Tracking Number\n1,UPS,x,y\n")
-    assert [str(p) for p in read.problems] == ["line 1, Tracking number: the Tracking number column is there twice"]
+    assert [str(p) for p in read.problems] == [
+        "line 1, Tracking number: the Tracking number column is there twice"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,14 @@ def test_windows_1252_text_is_read() -> None:
 
 
 def test_order_numbers_may_carry_a_hash() -> None:
-    assert [order_number(text) for text in ["1001", "#1001", "# 7", "10a", "", "-3"]] == [1001, 1001, 7, None, None, None]
+    assert [order_number(text) for text in ["1001", "#1001", "# 7", "10a", "", "-3"]] == [
+        1001,
+        1001,
+        7,
+        None,
+        None,
+        None,
+    ]
 
 
 def test_the_same_file_gives_the_same_row_keys_and_another_file_others() -> None:

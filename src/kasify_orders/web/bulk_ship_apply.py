@@ -62,9 +62,7 @@ def finder(orders: Orders) -> Callable[[int], Order | None]:
     return find
 
 
-def check_file(
-    orders: Orders, rows: Sequence[Row], may_ship: Callable[[Order], bool]
-) -> list[CheckedRow]:
+def check_file(orders: Orders, rows: Sequence[Row], may_ship: Callable[[Order], bool]) -> list[CheckedRow]:
     """Every row checked against the orders as they are now (the preview)."""
     return bulk_ship.check_rows(rows, finder(orders), may_ship=may_ship)
 
@@ -127,7 +125,5 @@ def ship_rows(
         elif checked.outcome is Outcome.NOTHING:
             results.append(RowResult(checked.row, Done.NOTHING, sentence(checked.note), checked.order))
         else:
-            results.append(
-                _ship(orders, checked, digest=digest, actor=actor, may_ship=may_ship, money=money)
-            )
+            results.append(_ship(orders, checked, digest=digest, actor=actor, may_ship=may_ship, money=money))
     return results

@@ -152,7 +152,7 @@ def form_for(
         values.update({other_field(f.name): sent.get(other_field(f.name), "") for f in spec.fields})
     errors = failure.errors if failure else {}
     fields = [
-        _form_field(spec, f, order, values, errors.get(f.name, []), amount)
+        _form_field(spec, f, order=order, values=values, errors=errors.get(f.name, []), amount=amount)
         for f in spec.fields
         if f.name in values  # a field the defaults leave out is not offered (a refund to nobody)
     ]
@@ -172,7 +172,13 @@ def form_for(
 
 
 def _form_field(
-    spec: ActionSpec, f: Field, order: Order, values: Mapping[str, str], errors: Sequence[str], amount: Money
+    spec: ActionSpec,
+    f: Field,
+    *,
+    order: Order,
+    values: Mapping[str, str],
+    errors: Sequence[str],
+    amount: Money,
 ) -> FormField:
     suggestions = list(f.suggestions()) if f.suggestions else []
     value = values.get(f.name, "")
@@ -180,21 +186,21 @@ def _form_field(
     if selected == OTHER and not other:
         other = values.get(other_field(f.name), "")
     return FormField(
-            name=f.name,
-            label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
-            widget=f.widget.value,
-            value=value,
-            hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
-            errors=errors,
-            required=f.required,
-            max_length=f.max_length,
-            suggestions=suggestions,
-            decimal=f.type is not str and f.type is not bool,
-            choices=suggestions,
-            selected=selected,
-            other=other,
-            other_name=other_field(f.name) if suggestions else "",
-        )
+        name=f.name,
+        label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
+        widget=f.widget.value,
+        value=value,
+        hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
+        errors=errors,
+        required=f.required,
+        max_length=f.max_length,
+        suggestions=suggestions,
+        decimal=f.type is not str and f.type is not bool,
+        choices=suggestions,
+        selected=selected,
+        other=other,
+        other_name=other_field(f.name) if suggestions else "",
+    )
 
 
 def form_key(form: Mapping[str, str]) -> str | None:

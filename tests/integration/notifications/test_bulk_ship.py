@@ -1,4 +1,4 @@
-"""Bulk ship from a CSV file on every database: the preview's checks, one action and one email per row, once."""
+"""Bulk ship from a CSV file on every database: the preview's checks, one action and email per row, once."""
 
 from __future__ import annotations
 
@@ -33,13 +33,20 @@ def csv_for(orders: list[ko.Order]) -> bytes:
 def apply(orders: ko.Orders, content: bytes) -> list[Done]:
     read = read_csv(content)
     results = ship_rows(
-        orders, read.rows, digest=file_digest(content), actor="staff:bulk", may_ship=lambda _o: True, money=money
+        orders,
+        read.rows,
+        digest=file_digest(content),
+        actor="staff:bulk",
+        may_ship=lambda _o: True,
+        money=money,
     )
     return [result.done for result in results]
 
 
 def shipping_emails(smtp: SmtpServer) -> list[str]:
-    return [str(r.message["Subject"]) for r in smtp.inbox.received if "has shipped" in str(r.message["Subject"])]
+    return [
+        str(r.message["Subject"]) for r in smtp.inbox.received if "has shipped" in str(r.message["Subject"])
+    ]
 
 
 def test_fifty_orders_shipped_from_a_file_get_fifty_emails_once(shop: ko.Orders, smtp: SmtpServer) -> None:
@@ -69,16 +76,19 @@ def test_the_preview_names_each_rows_problem_and_changes_nothing(shop: ko.Orders
     pending = shop.place(new_order())
     held = shop.hold(processing(shop, 1)[0].id, reason="address check")
     shop.mark_shipped(shipped.id, tracking_number="1Z999AA10000000001", carrier="ups")
-    content = HEADER + (
-        f"{ready.number},ups,1Z999AA10000000009\n"
-        f"{shipped.number},UPS,1Z999AA10000000001\n"  # a rerun: nothing to do
-        f"{other.number},Evri,H01HYA0012345678\n"
-        f"{other.number},Evri,H01HYA0012345678\n"  # repeated exactly
-        f"{pending.number},UPS,1Z999AA10000000002\n"
-        f"{held.number},UPS,1Z999AA10000000003\n"
-        "99999,UPS,1Z999AA10000000004\n"
-        "abc,,x\n"
-    ).encode()
+    content = (
+        HEADER
+        + (
+            f"{ready.number},ups,1Z999AA10000000009\n"
+            f"{shipped.number},UPS,1Z999AA10000000001\n"  # a rerun: nothing to do
+            f"{other.number},Evri,H01HYA0012345678\n"
+            f"{other.number},Evri,H01HYA0012345678\n"  # repeated exactly
+            f"{pending.number},UPS,1Z999AA10000000002\n"
+            f"{held.number},UPS,1Z999AA10000000003\n"
+            "99999,UPS,1Z999AA10000000004\n"
+            "abc,,x\n"
+        ).encode()
+    )
     emails = len(smtp.inbox.received)
     versions = {o.id: shop.get(o.id).version for o in (ready, shipped, other, pending, held)}
 
@@ -96,9 +106,9 @@ def test_the_preview_names_each_rows_problem_and_changes_nothing(shop: ko.Orders
     ]
     assert checked[2].carrier == "Evri" and not checked[2].known_carrier
     assert checked[0].carrier == "ups" and checked[0].known_carrier
+    not_paid = f"order #{pending.number} is not paid yet: confirm its payment first"
     assert [str(p) for p in checked[4].problems] == [
-        f"line 6, Order number: order #{pending.number} is not paid yet: confirm its payment first;"
-        " only Processing orders can be shipped"
+        f"line 6, Order number: {not_paid}; only Processing orders can be shipped"
     ]
     assert "is on hold: release it first" in str(checked[5].problems[0])
     assert [str(p) for p in checked[6].problems] == ["line 8, Order number: there is no order #99999"]
@@ -126,7 +136,9 @@ def test_the_preview_names_each_rows_problem_and_changes_nothing(shop: ko.Orders
 
 def test_two_tracking_numbers_for_one_order_are_both_refused(shop: ko.Orders) -> None:
     (order,) = processing(shop, 1)
-    content = HEADER + f"{order.number},UPS,1Z999AA10000000001\n{order.number},UPS,1Z999AA10000000002\n".encode()
+    content = (
+        HEADER + f"{order.number},UPS,1Z999AA10000000001\n{order.number},UPS,1Z999AA10000000002\n".encode()
+    )
     checked = check_file(shop, read_csv(content).rows, lambda _o: True)
     assert [str(c.problems[0]) for c in checked] == [
         f"line 2, Tracking number: order #{order.number} is also on line 3 with another tracking number",

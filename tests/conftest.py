@@ -32,6 +32,8 @@ NEEDS = {
     "adapters/saleor": ("werkzeug", "joserfc", "graphql"),
     # The browser tests drive the Flask adapter; without Playwright they skip (fail under CI) themselves.
     "e2e": ("flask", "flask_wtf"),
+    # The Django host's browser tests: Django, and werkzeug's server that `serve` runs it on.
+    "e2e/django": ("django", "werkzeug"),
 }
 MISSING = {
     directory: missing

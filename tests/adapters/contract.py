@@ -15,7 +15,7 @@ fixture its pages serve, as ``tests/adapters/flask/test_contract.py`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import attrs
@@ -23,6 +23,7 @@ import attrs
 import kasify_orders as ko
 from kasify_orders.lifecycle import allowed_actions
 from kasify_orders.web.pages import ACTION_LABELS
+from kasify_orders.web.routes import ALL_ROUTES
 from tests.helpers import new_order
 
 __all__ = ["Answer", "MerchantPagesContract", "MerchantSite", "readable"]
@@ -47,6 +48,10 @@ class Answer:
     text: str
     #: Where a redirect points (None for any other answer).
     location: str | None = None
+    #: The answer's ``Content-Type``.
+    content_type: str = ""
+    #: The page as sent (its HTML, or a download's text).
+    raw: str = ""
 
 
 class MerchantSite(Protocol):
@@ -68,12 +73,27 @@ class MerchantSite(Protocol):
         """Where an action's form posts."""
         ...
 
+    def page_url(self, path: str) -> str:
+        """A back-office page's address from its route path filled in (``"coupons/SAVE10/edit"``)."""
+        ...
+
     def get(self, url: str) -> Answer:
         """GET *url* (redirects not followed)."""
         ...
 
-    def post(self, url: str, form: Mapping[str, str], *, csrf: bool = True) -> Answer:
-        """POST *form* to *url*, with this session's valid CSRF token unless *csrf* is False."""
+    def post(
+        self,
+        url: str,
+        form: Mapping[str, str | Sequence[str]],
+        *,
+        csrf: bool = True,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> Answer:
+        """POST *form* to *url*, with this session's valid CSRF token unless *csrf* is False.
+
+        A sequence value posts the field once per item (checkboxes); *files* are uploaded as
+        ``{field: (filename, content)}`` in a multipart form.
+        """
         ...
 
     def refusing(self) -> MerchantSite:
@@ -199,4 +219,43 @@ class MerchantPagesContract:
             assert answer.status == 403, url
             assert "Secret Sam" not in answer.text
         assert _act(nobody, order, "confirm_payment").status == 403
+        assert orders.get(order.id) == order
+
+    def test_the_sidebar_leads_to_the_orders_on_every_page(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        order = _placed(orders)
+
+        for url in (site.list_url(), site.order_url(order.id)):
+            raw = site.get(url).raw
+            sidebar = raw[raw.index('<nav class="sidebar"') : raw.index("</nav>")]
+            orders_link = re.search(r'<a href="([^"]+)" aria-current="page">Orders', sidebar)
+            assert orders_link is not None, url  # Orders, marked as the current section
+            assert orders_link.group(1).rstrip("/") == site.list_url().rstrip("/")
+        assert '<nav class="sidebar"' not in site.refusing().get(site.list_url()).raw  # may see nothing
+
+    def test_a_phone_wide_page_opens_its_sidebar_from_a_menu_button(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        raw = site.get(site.list_url()).raw
+
+        assert '<label for="nav-toggle" class="nav-button">' in raw
+        assert '<input type="checkbox" id="nav-toggle" class="nav-toggle"' in raw
+
+    def test_every_back_office_page_refuses_who_may_not_and_every_form_needs_its_csrf_token(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        order = _placed(orders)
+        nobody = site.refusing()
+
+        for route in ALL_ROUTES:
+            path = route.path
+            for param in route.params:  # any value: the refusal comes before anything is read
+                path = path.replace(f"<{param}>", order.id if "order" in param else "X1")
+            url = nobody.page_url(path)
+            if "GET" in route.methods:
+                assert nobody.get(url).status == 403, route.name
+            if "POST" in route.methods:
+                assert nobody.post(url, {"version": str(order.version)}).status == 403, route.name
+                assert site.post(site.page_url(path), {}, csrf=False).status in {400, 403}, route.name
         assert orders.get(order.id) == order

@@ -45,6 +45,7 @@ from kasify_orders.adapters.flask_views import (
 from kasify_orders.model import Order
 from kasify_orders.service import Orders
 from kasify_orders.web.api import JsonApi
+from kasify_orders.web.navigation import back_link, host_links
 from kasify_orders.web.openapi import openapi_document
 from kasify_orders.web.pages import MerchantPages
 
@@ -94,6 +95,10 @@ class KasifyOrders:
         ``KASIFY_ORDERS_LOGIN_URL`` (None)
             Where a refused visitor who is not signed in is sent, with ``?next=`` (a URL or an
             endpoint); None: Flask-Login's ``login_view`` when the app has a ``LoginManager``.
+        ``KASIFY_ORDERS_NAV_LINKS`` (``[]``)
+            The host's own links under kasify's sections in the sidebar: ``[("Label", "/url"), …]``.
+        ``KASIFY_ORDERS_BACK_LINK`` (None)
+            A "back to my admin" link at the sidebar's foot: a URL, or ``("Label", "/url")``.
 
         The emails' from address is ``MAIL_DEFAULT_SENDER`` unless the settings give
         ``from_email``. When emails cannot be sent (no Flask-Mailman and no ``smtp_url``, or
@@ -123,6 +128,11 @@ class KasifyOrders:
         config.setdefault("KASIFY_ORDERS_PAGE_SIZE", 50)
         config.setdefault("KASIFY_ORDERS_USE_HOST_MAIL", True)
         config.setdefault("KASIFY_ORDERS_LOGIN_URL", None)
+        config.setdefault("KASIFY_ORDERS_NAV_LINKS", [])
+        config.setdefault("KASIFY_ORDERS_BACK_LINK", None)
+        # A mistake in the sidebar's links is an error at start-up, not on the first page.
+        host_links(config["KASIFY_ORDERS_NAV_LINKS"], "KASIFY_ORDERS_NAV_LINKS")
+        back_link(config["KASIFY_ORDERS_BACK_LINK"], "KASIFY_ORDERS_BACK_LINK")
 
         owns = orders is None
         host_mail = None

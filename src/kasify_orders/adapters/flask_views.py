@@ -6,6 +6,7 @@ request onto :mod:`kasify_orders.web` and its answer back onto a Flask response.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,8 +27,10 @@ except ImportError as error:  # pragma: no cover - depends on the installation
 from kasify_orders.adapters.flask_mail import HostMailSetup
 from kasify_orders.service import Orders
 from kasify_orders.web.api import ApiRequest, JsonApi
+from kasify_orders.web.navigation import back_link, host_links
 from kasify_orders.web.pages import MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
+from kasify_orders.web.routes import ALL_ROUTES, Download, PageRequest, Route, Upload
 
 if TYPE_CHECKING:
     from kasify_orders.adapters.flask import KasifyOrders
@@ -96,6 +99,10 @@ class _FlaskUrls:
     def static(self, filename: str) -> str:
         return flask.url_for("kasify_orders.static", filename=filename)
 
+    def url(self, name: str, /, query: Mapping[str, str] | None = None, **params: str) -> str:
+        arguments: dict[str, Any] = {**(query or {}), **params}
+        return flask.url_for(f"kasify_orders.{name}", **arguments)
+
 
 def _signed_out() -> bool:
     """Whether the visitor is known not to be signed in (the host's ``signed_in``, else Flask-Login)."""
@@ -143,7 +150,9 @@ def _to_login(result: Page | Redirect, *, back_to: str | None) -> Response | Non
     return login
 
 
-def _respond(result: Page | Redirect, *, back_to: str | None = None) -> Response:
+def _respond(result: Page | Redirect | Download, *, back_to: str | None = None) -> Response:
+    if isinstance(result, Download):
+        return _download(result)
     login = _to_login(result, back_to=back_to)
     if login is not None:
         return login
@@ -152,7 +161,11 @@ def _respond(result: Page | Redirect, *, back_to: str | None = None) -> Response
             flask.session[_NOTICES] = [*flask.session.get(_NOTICES, []), result.notice]
         return flask.redirect(result.location, 303)
     state = _state()
+    config = flask.current_app.config
     context = {
+        "sidebar": state.pages.sidebar(result, state.extension.allowed),
+        "host_links": host_links(config["KASIFY_ORDERS_NAV_LINKS"], "KASIFY_ORDERS_NAV_LINKS"),
+        "back_link": back_link(config["KASIFY_ORDERS_BACK_LINK"], "KASIFY_ORDERS_BACK_LINK"),
         "urls": _FlaskUrls(),
         "csrf_token": generate_csrf(),
         "store_name": state.orders.settings.store_name,
@@ -162,6 +175,63 @@ def _respond(result: Page | Redirect, *, back_to: str | None = None) -> Response
     response = flask.make_response(render(result, context, locale=state.locale), result.status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _download(result: Download) -> Response:
+    """A streamed file: its chunks go out as they are made, inside the request's context."""
+    response = flask.current_app.response_class(
+        flask.stream_with_context(iter(result.chunks)), mimetype=result.content_type
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bad_csrf() -> Page | None:
+    """The refusal of a form without our CSRF token (None: the token is good, or CSRF is off)."""
+    if not flask.current_app.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    field = flask.current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    try:
+        validate_csrf(flask.request.form.get(field))
+    except CsrfError as error:
+        return _state().pages.bad_form(str(error.args[0]) if error.args else "invalid token")
+    return None
+
+
+def _route_view(route: Route) -> Any:
+    """The Flask view of one back-office :class:`~kasify_orders.web.routes.Route`."""
+
+    def view(**params: str) -> Response:
+        state = _state()
+        request = flask.request
+        if request.method == "POST":
+            refused = _bad_csrf()
+            if refused is not None:
+                return _respond(refused)
+        result = route.view(
+            state.pages,
+            PageRequest(
+                args=request.args.to_dict(),
+                form=request.form.to_dict(),
+                form_lists={key: tuple(request.form.getlist(key)) for key in request.form},
+                files={
+                    key: Upload(upload.filename or "", upload.read()) for key, upload in request.files.items()
+                },
+                params=params,
+                actor=state.extension.current_actor(),
+                authorize=state.extension.allowed,
+            ),
+        )
+        return _respond(result, back_to=request.referrer if request.method == "POST" else None)
+
+    view.__name__ = route.name
+    view.__doc__ = route.view.__doc__
+    return view
+
+
+for _route in ALL_ROUTES:
+    pages.add_url_rule(f"/{_route.path}", _route.name, _route_view(_route), methods=list(_route.methods))
 
 
 @pages.get("/")
@@ -189,12 +259,9 @@ def packing_slip(order_id: str) -> Response:
 def act(order_id: str, action: str) -> Response:
     """An action's form: CSRF first, then the host's authorize, then the action."""
     state = _state()
-    if flask.current_app.config.get("WTF_CSRF_ENABLED", True):
-        field = flask.current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        try:
-            validate_csrf(flask.request.form.get(field))
-        except CsrfError as error:
-            return _respond(state.pages.bad_form(str(error.args[0]) if error.args else "invalid token"))
+    refused = _bad_csrf()
+    if refused is not None:
+        return _respond(refused)
     result = state.pages.act(
         order_id,
         action,

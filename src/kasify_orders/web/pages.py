@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -33,6 +33,9 @@ from kasify_orders.web.forms import (
     read_form,
 )
 from kasify_orders.web.problems import HANDLED, PageView, page_status, rule_for
+
+if TYPE_CHECKING:
+    from kasify_orders.web.navigation import NavLink
 
 __all__ = [
     "ACTION_LABELS",
@@ -79,6 +82,12 @@ class Urls(Protocol):
 
     def static(self, filename: str) -> str:
         """A file of ``kasify_orders/web/static``."""
+
+    def url(self, name: str, /, query: Mapping[str, str] | None = None, **params: str) -> str:
+        """The page of route *name* (an order page's name or a :class:`~kasify_orders.web.routes.Route`'s).
+
+        *params* fill the route's path parameters; *query* becomes the query string.
+        """
 
 
 @attrs.frozen
@@ -182,6 +191,7 @@ class MerchantPages:
                 "first_url": self.urls.order_list(**_query(status=tab, q=search)) if cursor else None,
                 "problem": problem,
                 "attention_days": self.orders.settings.needs_attention_business_days,
+                "attention": late,
             },
             400 if problem else 200,
         )
@@ -275,6 +285,26 @@ class MerchantPages:
         done = spec.run(self.orders, order, inputs, context)
         return spec.notice(order, done, inputs, context)
 
+    # -- the sidebar ----------------------------------------------------------------------
+
+    def sidebar(self, page: Page, authorize: Authorize, *, current: str | None = None) -> list[NavLink]:
+        """The sidebar's sections for *page*, Orders with its needs-attention count.
+
+        The count is the one the page already read (the order list's), else one O(1) read of
+        the status counters. *current*: the section's route name (else the page's ``section``).
+        """
+        if not authorize(VIEW, None):
+            attention = None
+        elif "attention" in page.context:
+            attention = int(page.context["attention"])
+        else:
+            cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
+            attention = self.orders.count_tabs(cutoff)[1]
+        from kasify_orders.web.navigation import sidebar  # noqa: PLC0415 - navigation imports this module
+
+        section = current or page.context.get("section") or _section_of(page.template)
+        return sidebar(authorize, self.urls.url, current=section, attention=attention)
+
     # -- refusals -----------------------------------------------------------------------
 
     def refused(self) -> Page:
@@ -335,6 +365,11 @@ class MerchantPages:
             },
             failure.status if failure else 200,
         )
+
+
+def _section_of(template: str) -> str | None:
+    """The order pages' section (their templates predate the ``section`` context key)."""
+    return "order_list" if template.startswith("order_") else None
 
 
 def _allowed_now(spec: ActionSpec, order: Order) -> bool:

@@ -57,6 +57,13 @@ def test_a_correct_configuration_reports_nothing() -> None:
         ({"ACTOR": 42}, "kasify_orders.E006", "['ACTOR'] is not callable", "function"),
         ({"PLUGINS": ["myshop.missing_plugin"]}, "kasify_orders.E007", "cannot be imported", "hookimpl"),
         ({"PAGE_SIZE": 0}, "kasify_orders.E008", "from 1 to 500, not 0", "50"),
+        (
+            {"NAV_LINKS": "/admin/products/"},
+            "kasify_orders.E010",
+            '["NAV_LINKS"] must be a list of',
+            "sidebar",
+        ),
+        ({"BACK_LINK": ("Back",)}, "kasify_orders.E010", '["BACK_LINK"] entries must be', "sidebar"),
     ],
 )
 def test_each_mistake_has_its_own_id_words_and_hint(value: Any, check_id: str, words: str, hint: str) -> None:

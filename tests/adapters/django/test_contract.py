@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.adapters.contract import Answer, MerchantPagesContract, MerchantSite, readable
@@ -29,14 +30,28 @@ class DjangoSite:
     def action_url(self, order_id: str, action: str) -> str:
         return f"{ADMIN}/{order_id}/{action}/"
 
+    def page_url(self, path: str) -> str:
+        return f"{ADMIN}/{path}/"
+
     def get(self, url: str) -> Answer:
         return _answer(self.client.get(url))
 
-    def post(self, url: str, form: Mapping[str, str], *, csrf: bool = True) -> Answer:
-        data = dict(form)
+    def post(
+        self,
+        url: str,
+        form: Mapping[str, str | Sequence[str]],
+        *,
+        csrf: bool = True,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> Answer:
+        data: dict[str, Any] = {
+            key: value if isinstance(value, str) else list(value) for key, value in form.items()
+        }
         if csrf:
             self.client.get(self.list_url())  # the pages set the session's CSRF cookie
             data["csrfmiddlewaretoken"] = self.client.cookies["csrftoken"].value
+        for field, (filename, content) in (files or {}).items():
+            data[field] = SimpleUploadedFile(filename, content)
         return _answer(self.client.post(url, data))
 
     def refusing(self) -> MerchantSite:
@@ -45,7 +60,9 @@ class DjangoSite:
 
 def _answer(response: Any) -> Answer:
     location = response["Location"] if 300 <= response.status_code < 400 else None
-    return Answer(response.status_code, readable(response.content.decode()), location)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    raw = body.decode()
+    return Answer(response.status_code, readable(raw), location, response.get("Content-Type", ""), raw)
 
 
 @pytest.fixture

@@ -224,3 +224,19 @@ def test_a_stale_form_is_refused_with_the_latest_order_shown(staff_client: Clien
     assert response.status_code == 409
     assert "Someone else changed this order" in page_text(response)
     assert orders.get(order.id).status is ko.Status.PROCESSING
+
+
+def test_the_sidebar_shows_the_hosts_links_and_its_back_link(host: str, staff_client: Client) -> None:
+    with override_settings(
+        KASIFY_ORDERS={
+            **BASE_KASIFY,
+            "DATABASE": host,
+            "NAV_LINKS": [("Products", "/admin/shop/product/")],
+            "BACK_LINK": "/admin/",
+        }
+    ):
+        html = staff_client.get(f"{ADMIN}/").content.decode()
+
+    sidebar = html[html.index('<nav class="sidebar"') : html.index("</nav>")]
+    assert sidebar.index(">Orders") < sidebar.index('<a href="/admin/shop/product/">Products</a>')
+    assert '<a href="/admin/">← Back to admin</a>' in sidebar

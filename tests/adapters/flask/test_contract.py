@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import flask
 import pytest
@@ -29,12 +31,30 @@ class FlaskSite:
     def action_url(self, order_id: str, action: str) -> str:
         return f"{ADMIN}/{order_id}/{action}"
 
+    def page_url(self, path: str) -> str:
+        return f"{ADMIN}/{path}"
+
     def get(self, url: str) -> Answer:
         return _answer(self.client.get(url))
 
-    def post(self, url: str, form: Mapping[str, str], *, csrf: bool = True) -> Answer:
-        data = {**form, "csrf_token": session_token(self.client)} if csrf else dict(form)
-        return _answer(self.client.post(url, data=data))
+    def post(
+        self,
+        url: str,
+        form: Mapping[str, str | Sequence[str]],
+        *,
+        csrf: bool = True,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> Answer:
+        data: dict[str, Any] = {
+            key: list(value) if not isinstance(value, str) else value for key, value in form.items()
+        }
+        if csrf:
+            data["csrf_token"] = session_token(self.client)
+        for field, (filename, content) in (files or {}).items():
+            data[field] = (io.BytesIO(content), filename)
+        return _answer(
+            self.client.post(url, data=data, content_type="multipart/form-data" if files else None)
+        )
 
     def refusing(self) -> MerchantSite:
         return FlaskSite(self.orders, may=False)
@@ -42,7 +62,8 @@ class FlaskSite:
 
 def _answer(response: flask.Response) -> Answer:
     location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
-    return Answer(response.status_code, readable(response.get_data(as_text=True)), location)
+    raw = response.get_data(as_text=True)
+    return Answer(response.status_code, readable(raw), location, response.content_type or "", raw)
 
 
 @pytest.fixture

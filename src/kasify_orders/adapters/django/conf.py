@@ -20,7 +20,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
-from typing import Any, TypedDict, Union, get_args, get_origin
+from typing import Any, TypedDict, TypeVar, Union, get_args, get_origin
 
 import attrs
 from django.conf import settings as django_settings
@@ -32,8 +32,11 @@ from kasify_orders.errors import ValidationError
 from kasify_orders.model import Order
 from kasify_orders.notifications.render import check_settings
 from kasify_orders.settings import RENAMED, Settings
+from kasify_orders.web.navigation import NavLink, back_link, host_links
 
 __all__ = ["DEFAULTS", "SETTING", "Conf", "KasifyOrdersSettings", "load"]
+
+_T = TypeVar("_T")
 
 #: The name of the settings dict.
 SETTING = "KASIFY_ORDERS"
@@ -67,6 +70,10 @@ class KasifyOrdersSettings(TypedDict, total=False):
     PAGE_SIZE: int
     #: Send kasify's emails with ``django.core.mail`` (the host's email backend).
     USE_DJANGO_MAIL: bool
+    #: The host's own links under kasify's sections in the sidebar: ``[("Label", "/url"), …]``.
+    NAV_LINKS: Sequence[tuple[str, str]]
+    #: A "back to my admin" link at the sidebar's foot: a URL, or ``("Label", "/url")``.
+    BACK_LINK: str | tuple[str, str] | None
 
 
 #: Every key, with its default.
@@ -80,6 +87,8 @@ DEFAULTS: KasifyOrdersSettings = {
     "LOCALE": "en",
     "PAGE_SIZE": 50,
     "USE_DJANGO_MAIL": True,
+    "NAV_LINKS": [],
+    "BACK_LINK": None,
 }
 
 
@@ -110,6 +119,8 @@ class Conf:
     locale: str
     page_size: int
     use_django_mail: bool
+    nav_links: tuple[NavLink, ...] = ()
+    back_link: NavLink | None = None
 
 
 def staff_only(request: HttpRequest, action: str, order: Order | None) -> bool:
@@ -322,4 +333,13 @@ def load() -> Conf:
         locale=str(values["LOCALE"]),
         page_size=page_size,
         use_django_mail=bool(values["USE_DJANGO_MAIL"]),
+        nav_links=_sidebar_setting(host_links, "NAV_LINKS", values["NAV_LINKS"]),
+        back_link=_sidebar_setting(back_link, "BACK_LINK", values["BACK_LINK"]),
     )
+
+
+def _sidebar_setting(read: Callable[[object, str], _T], key: str, value: object) -> _T:
+    try:
+        return read(value, f'{SETTING}["{key}"]')
+    except ValueError as error:
+        raise SettingError("kasify_orders.E010", str(error), "see the sidebar in docs/django.md") from None

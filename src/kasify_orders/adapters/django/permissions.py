@@ -1,4 +1,4 @@
-"""kasify's permissions as Django permissions: one to see orders, one per merchant action.
+"""kasify's permissions as Django permissions: one to see orders, one per merchant action, the back office's.
 
 They are made from the action registry (:data:`kasify_orders.registry.MERCHANT_ACTIONS`): a new
 action brings its permission, named ``<permission>_order``, "Can <what it does>".
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from kasify_orders.lifecycle import Action
 from kasify_orders.registry import MERCHANT_ACTIONS
+from kasify_orders.registry.backoffice import BACK_OFFICE_PERMISSIONS
 from kasify_orders.web.pages import VIEW
 
 __all__ = ["APP_LABEL", "CODENAMES", "PERMISSIONS", "permission_for"]
@@ -39,12 +40,14 @@ def _codename(permission: str) -> str:
 CODENAMES: Mapping[str, str] = {
     VIEW: "view_order",
     **{spec.permission: _codename(spec.permission) for spec in MERCHANT_ACTIONS},
+    **{permission.name: permission.name for permission in BACK_OFFICE_PERMISSIONS},
 }
 
 #: ``(codename, name)`` of each action's permission, as ``Meta.permissions`` lists them
 #: (``view_order`` is Django's own default permission of the model).
-PERMISSIONS: tuple[tuple[str, str], ...] = tuple(
-    (_codename(spec.permission), f"Can {spec.may}") for spec in MERCHANT_ACTIONS
+PERMISSIONS: tuple[tuple[str, str], ...] = (
+    *((_codename(spec.permission), f"Can {spec.may}") for spec in MERCHANT_ACTIONS),
+    *((permission.name, f"Can {permission.may}") for permission in BACK_OFFICE_PERMISSIONS),
 )
 
 

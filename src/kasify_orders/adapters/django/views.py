@@ -11,14 +11,21 @@ directory (:func:`template_dirs`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template import engines
@@ -32,8 +39,18 @@ from kasify_orders.adapters.django.orders import get_orders
 from kasify_orders.model import Order
 from kasify_orders.web.pages import Authorize, MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
+from kasify_orders.web.routes import Download, PageRequest, Route, Upload
 
-__all__ = ["TEMPLATE_FOLDER", "act", "order_detail", "order_list", "packing_slip", "static", "template_dirs"]
+__all__ = [
+    "TEMPLATE_FOLDER",
+    "act",
+    "order_detail",
+    "order_list",
+    "packing_slip",
+    "route_view",
+    "static",
+    "template_dirs",
+]
 
 _STATIC = Path(__file__).resolve().parent.parent.parent / "web" / "static"
 _STATIC_FILES = {path.name: path for path in _STATIC.iterdir() if path.is_file()}
@@ -75,6 +92,10 @@ class _DjangoUrls:
     def static(self, filename: str) -> str:
         return self._reverse("static", filename)
 
+    def url(self, name: str, /, query: Mapping[str, str] | None = None, **params: str) -> str:
+        url = reverse(f"{self.namespace}:{name}", kwargs=params or None, current_app=self.namespace)
+        return f"{url}?{urlencode(query)}" if query else url
+
 
 def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
     return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.locale, page_size=config.page_size)
@@ -87,13 +108,24 @@ def _authorize(request: HttpRequest, config: conf.Conf) -> Authorize:
     return allowed
 
 
-def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect) -> HttpResponseBase:
+def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | Download) -> HttpResponseBase:
+    if isinstance(result, Download):
+        download = StreamingHttpResponse(iter(result.chunks), content_type=result.content_type)
+        download["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        add_never_cache_headers(download)
+        return download
     if isinstance(result, Redirect):
         if result.notice:
             messages.success(request, result.notice)
         return redirect(result.location)
+    urls = _DjangoUrls(request)
     context = {
-        "urls": _DjangoUrls(request),
+        "sidebar": MerchantPages(get_orders(), urls, locale=config.locale).sidebar(
+            result, _authorize(request, config)
+        ),
+        "host_links": config.nav_links,
+        "back_link": config.back_link,
+        "urls": urls,
         "csrf_token": get_token(request),
         "csrf_field": _CSRF_FIELD,
         "store_name": get_orders().settings.store_name,
@@ -174,6 +206,43 @@ def act(request: HttpRequest, order_id: str, action: str) -> HttpResponseBase:
         authorize=_authorize(request, config),
     )
     return _respond(request, config, result)
+
+
+def route_view(route: Route) -> Callable[..., HttpResponseBase]:
+    """The Django view of one back-office :class:`~kasify_orders.web.routes.Route`.
+
+    Django's CSRF check guards its ``POST`` (``csrf_protect``), a signed-out visitor goes to the
+    login page, and the shared view answers.
+    """
+
+    @csrf_protect
+    def view(request: HttpRequest, **params: str) -> HttpResponseBase:
+        if request.method not in route.methods:
+            return HttpResponseNotAllowed(route.methods)
+        if not _signed_in(request):
+            back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER")
+            return redirect_to_login(back or reverse(f"{_DjangoUrls(request).namespace}:order_list"))
+        config = conf.load()
+        page_request = PageRequest(
+            args=request.GET.dict(),
+            form=request.POST.dict(),
+            form_lists={key: tuple(request.POST.getlist(key)) for key in request.POST},
+            files={key: _upload(request, key) for key in request.FILES},
+            params=params,
+            actor=config.actor(request),
+            authorize=_authorize(request, config),
+        )
+        return _respond(request, config, route.view(_pages(request, config), page_request))
+
+    view.__name__ = route.name
+    view.__doc__ = route.view.__doc__
+    return view
+
+
+def _upload(request: HttpRequest, key: str) -> Upload:
+    upload = request.FILES.get(key)
+    assert upload is not None and not isinstance(upload, list)  # a field the request has, one file
+    return Upload(upload.name or "", upload.read())
 
 
 @require_GET

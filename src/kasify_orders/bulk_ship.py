@@ -41,8 +41,8 @@ __all__ = [
     "row_key",
 ]
 
-#: The largest file read (a few thousand rows; Shopify's own limit is of that order).
-MAX_BYTES = 1_000_000
+#: The largest file read: some 5,000 rows (the preview carries it on to the apply step in its form).
+MAX_BYTES = 256_000
 #: The most rows in one file.
 MAX_ROWS = 5_000
 _MAX_CARRIER = 64

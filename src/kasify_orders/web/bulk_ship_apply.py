@@ -68,7 +68,13 @@ def check_file(orders: Orders, rows: Sequence[Row], may_ship: Callable[[Order], 
 
 
 def _problems(checked: CheckedRow) -> str:
-    return "; ".join(str(problem) for problem in checked.problems)
+    """The row's problems as the result page says them (its line is in the row already)."""
+    return " ".join(
+        f"{problem.column_label}: {sentence(problem.message)}"
+        if problem.column
+        else sentence(problem.message)
+        for problem in checked.problems
+    )
 
 
 def _ship(

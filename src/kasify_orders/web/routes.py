@@ -87,8 +87,11 @@ class Route:
         return f"{converted}/" if converted else ""
 
 
+# The features' pages; each module builds its routes with the classes above (hence imported here).
+from kasify_orders.web import bulk_ship_pages  # noqa: E402
+
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
-ALL_ROUTES: tuple[Route, ...] = ()
+ALL_ROUTES: tuple[Route, ...] = (*bulk_ship_pages.ROUTES,)
 
 
 def _check(routes: tuple[Route, ...]) -> None:

@@ -157,7 +157,7 @@ def test_a_row_the_host_may_not_ship_is_refused_and_ships_nothing(shop: ko.Order
         shop, read.rows, digest=read.digest, actor="staff:a", may_ship=lambda o: o.id == mine.id, money=money
     )
     assert [r.done for r in results] == [Done.SHIPPED, Done.SKIPPED]
-    assert results[1].message == "line 3: you may not mark this order shipped"
+    assert results[1].message == "You may not mark this order shipped."
     assert shop.get(theirs.id).status is ko.Status.PROCESSING
     assert len(smtp.inbox.received) == emails + 1
 

@@ -41,7 +41,7 @@ def shop(tmp_path: Path, smtp: SmtpServer) -> Iterator[ko.Orders]:
 
 
 def paid(orders: ko.Orders, name: str) -> ko.Order:
-    order = orders.place(new_order(name=name, email=f"{name.split()[0].lower()}@example.com"))
+    order = orders.place(new_order(name=name, email=f"{name.split(maxsplit=1)[0].lower()}@example.com"))
     return orders.confirm_payment(order.id)
 
 

@@ -287,12 +287,12 @@ def _status_check(row: Row, order: Order, carrier: str) -> tuple[Outcome, list[R
     """Whether *order* can be shipped as the row says, is done already, or cannot be."""
     shipment = order.shipment
     if shipment is not None and shipment.tracking_number == row.tracking_number:
-        return Outcome.NOTHING, [], "already shipped with this tracking number: nothing to do"
+        return Outcome.NOTHING, [], "Already shipped with this tracking number: nothing to do"
     if order.status in _SHIPPABLE:
         return (
             Outcome.SHIP,
             [],
-            "" if carrier in carriers.CARRIERS else "not a listed carrier: no tracking link",
+            "" if carrier in carriers.CARRIERS else "Not a listed carrier: no tracking link",
         )
     if shipment is not None:
         message = (
@@ -347,7 +347,7 @@ def check_rows(
             checked.append(CheckedRow(row, Outcome.PROBLEM, order, carrier, [problem]))
             continue
         if first is not row:
-            note = f"the same as line {first.line}: nothing more to do"
+            note = f"The same as line {first.line}: nothing more to do"
             checked.append(CheckedRow(row, Outcome.NOTHING, order, carrier, note=note))
             continue
         outcome, problems, note = _status_check(row, order, carrier)

@@ -92,7 +92,7 @@ def test_merchant_ships_orders_from_a_csv_file(
             "is not paid yet: confirm its payment first"
         )
         expect(page.locator("tr[data-line='6']")).to_contain_text("there is no order #4242")
-        expect(page.locator("tr[data-line='4']")).to_contain_text("not a listed carrier: no tracking link")
+        expect(page.locator("tr[data-line='4']")).to_contain_text("Not a listed carrier: no tracking link")
         assert shipping_emails(smtp) == []  # the preview changed nothing
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOCS / "bulk-ship.png"), full_page=True)

@@ -80,6 +80,10 @@ class Settings:
     needs_attention_business_days: int = 2
     #: The largest request body the JSON API reads, in bytes; a larger one gets 413.
     max_request_bytes: int = 1024 * 1024
+    #: Settings the merchant may not change on the Settings page: they keep the value given
+    #: here in code (the page shows them read-only). Any of ``store_name``,
+    #: ``new_order_alert_emails``, ``disabled_emails``, ``from_email``, ``reply_to``.
+    locked_settings: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
 
     @property
     def inline_delivery_budget_seconds(self) -> float | None:

@@ -175,3 +175,26 @@ def test_postgresql_schema_holds_every_kasify_table(postgres_url: str) -> None:
         assert "kasify_alembic_version" in inspector.get_table_names(schema="shop_orders")
         assert "kasify_orders" not in inspector.get_table_names(schema="public")
         assert migrate.current(orders.store) == migrate.head()
+
+
+def test_the_merchant_settings_tables_come_and_go_with_0011_and_the_orders_stay(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        placed = shop.place(ko.structure(_cart(), ko.NewOrder))
+        shop.merchant_settings.save({"store_name": "Saved shop"}, actor="staff:ada")
+        migrate.downgrade(shop.store, "0009")  # the schema before the merchant's settings
+        assert {"mig_merchant_settings", "mig_settings_changes"}.isdisjoint(kasify_tables(store))
+        with shop.store.engine.connect() as conn:
+            names = set(conn.scalars(sa.select(shop.store.tables.counters.c.name)))
+        assert "merchant_settings" not in names
+        assert shop.get(placed.id) == placed
+        migrate.upgrade(shop.store)
+        assert shop.merchant_settings.effective().store_name == "Kasify shop"  # back to the code's
+        assert shop.merchant_settings.history() == []
+        shop.merchant_settings.save({"store_name": "Saved again"}, actor="staff:ada")
+        assert shop.merchant_settings.effective().store_name == "Saved again"
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())

@@ -10,6 +10,7 @@ DOMAIN = [
     "bulk_ship",
     "carriers",
     "change",
+    "editable_settings",
     "errors",
     "events",
     "lifecycle",

@@ -168,7 +168,7 @@ def _respond(result: Page | Redirect | Download, *, back_to: str | None = None) 
         "back_link": back_link(config["KASIFY_ORDERS_BACK_LINK"], "KASIFY_ORDERS_BACK_LINK"),
         "urls": _FlaskUrls(),
         "csrf_token": generate_csrf(),
-        "store_name": state.orders.settings.store_name,
+        "store_name": state.orders.merchant_settings.effective().store_name,
         "notices": flask.session.pop(_NOTICES, []),
         "developer_help": _NO_AUTHORIZE_HELP if state.extension._authorize is None else None,
     }

@@ -71,9 +71,9 @@ class Notifier:
 
     def __init__(self, orders: Orders) -> None:
         self.orders = orders
-        self.settings = orders.settings
         self.clock = orders.clock
-        self.renderer = Renderer(orders.settings, clock=orders.clock)
+        #: The settings and renderer in use: the code's, then the merchant's over them (:meth:`refresh`).
+        self._current = (orders.settings, Renderer(orders.settings, clock=orders.clock))
         self.ledger = Ledger(
             orders.store, lease_seconds=orders.settings.dispatch_lease_seconds, clock=orders.clock
         )
@@ -83,11 +83,40 @@ class Notifier:
         self._running: set[Future[Any]] = set()
         self._pool_lock = threading.Lock()
 
+    @property
+    def settings(self) -> Settings:
+        """The settings in use: the host's code settings with the merchant's saved values over them."""
+        return self._current[0]
+
+    @property
+    def renderer(self) -> Renderer:
+        """The renderer of :attr:`settings`."""
+        return self._current[1]
+
+    def refresh(self) -> None:
+        """Take up the merchant's saved settings (one read; every hook calls it first).
+
+        So a new-order alert address saved on the Settings page, by any process, is where the
+        next order's alert goes. Settings that cannot render (saved by an older kasify with
+        looser checks) are logged and the code settings are used instead.
+        """
+        settings = self.orders.merchant_settings.effective()
+        if settings is self._current[0]:
+            return
+        try:
+            renderer = Renderer(settings, clock=self.clock)
+        except ValidationError:
+            log.exception("the merchant's saved settings cannot be used; using the code settings")
+            settings = self.orders.settings
+            renderer = Renderer(settings, clock=self.clock)
+        self._current = (settings, renderer)
+
     # -- the event hooks ---------------------------------------------------------------
 
     @hookimpl
     def kasify_order_placed(self, order: Order, event_id: str) -> None:
         """Confirm the order to the customer and alert the merchant."""
+        self.refresh()
         self.send_all(
             event_id,
             [
@@ -99,21 +128,25 @@ class Notifier:
     @hookimpl
     def kasify_order_shipped(self, order: Order, event_id: str) -> None:
         """Send the tracking number and link."""
+        self.refresh()
         self.send_all(event_id, self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order))
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
         """Send the corrected tracking number."""
+        self.refresh()
         self.send_all(event_id, self._customer(EmailKind.TRACKING_CORRECTED, order, previous=previous))
 
     @hookimpl
     def kasify_order_refunded(self, order: Order, refund: Refund, event_id: str) -> None:
         """Confirm the refund (never with its internal note)."""
+        self.refresh()
         self.send_all(event_id, self._customer(EmailKind.REFUND_CONFIRMATION, order, refund=refund))
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order, event_id: str) -> None:
         """Tell the customer the order is cancelled."""
+        self.refresh()
         self.send_all(event_id, self.emails_for(EmailKind.ORDER_CANCELLED, order))
 
     # -- building and sending ----------------------------------------------------------
@@ -347,6 +380,7 @@ def resend(
             " and call kasify_orders.notifications.install(orders)"
         )
     order = orders.store.get_order(order_id)
+    notifier.refresh()
     emails = notifier.emails_for(email_kind, order)
     if not emails:
         raise ValidationError.single(

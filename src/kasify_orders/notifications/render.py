@@ -26,6 +26,7 @@ import jinja2
 from babel import Locale
 
 from kasify_orders import carriers
+from kasify_orders.editable_settings import check_locks
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.lifecycle import RefundStatus
 from kasify_orders.model import Order, Refund, Shipment, utcnow
@@ -104,8 +105,18 @@ def check_settings(settings: Settings) -> None:
     budget = settings.inline_dispatch_budget_seconds
     if budget is not None and budget < 0:
         errors.append(FieldError("settings.inline_dispatch_budget_seconds", "must be 0 or more, or None"))
+    errors.extend(_lock_errors(settings))
     if errors:
         raise ValidationError(errors)
+
+
+def _lock_errors(settings: Settings) -> list[FieldError]:
+    """What is wrong with ``settings.locked_settings`` (names that are not editable settings)."""
+    try:
+        check_locks(settings.locked_settings)
+    except ValidationError as error:
+        return error.errors
+    return []
 
 
 def message_id(event_id: str, kind: EmailKind, recipient: str, from_email: str) -> str:

@@ -26,6 +26,7 @@ from kasify_orders.service.catalog import Coupons, Inventory
 from kasify_orders.service.compose import PluginContext, compose
 from kasify_orders.service.holds import Holds
 from kasify_orders.service.listing import OrderFilters, count_orders, list_orders
+from kasify_orders.service.merchant_settings import MerchantSettings
 from kasify_orders.service.outbox import OutboxRuns
 from kasify_orders.service.refunds import Refunds
 from kasify_orders.service.writes import Step, Writer
@@ -69,6 +70,8 @@ class Orders(OutboxRuns, Holds):
         self.inventory = Inventory(store)
         #: Discount codes.
         self.coupons = Coupons(store)
+        #: The settings the merchant saves on the Settings page, layered over *settings*.
+        self.merchant_settings = MerchantSettings(store, settings, clock=clock, kinds=_email_kinds())
         #: What plugins are given (``kasify_configure(context)``): settings, clock, store, plugins.
         self.context = PluginContext(settings=settings, clock=clock, store=store, plugins=plugins)
         plugins.hook.kasify_configure.call_historic(kwargs={"orders": self, "context": self.context})
@@ -391,3 +394,10 @@ class Orders(OutboxRuns, Holds):
 
     def _act(self, order_id: str, expected_version: int | None, step: Step) -> Order:
         return self._writer.act(order_id, expected_version, step)
+
+
+def _email_kinds() -> tuple[str, ...]:
+    """The email kinds a merchant may turn off (``Settings.disabled_emails``)."""
+    from kasify_orders.notifications.kinds import EmailKind  # noqa: PLC0415 - the emails load when used
+
+    return tuple(EmailKind)

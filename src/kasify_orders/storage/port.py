@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from kasify_orders.editable_settings import SettingChange
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
 from kasify_orders.storage.records import OrderFilter, OutboxItem
@@ -31,6 +32,8 @@ __all__ = [
     "OutboxStore",
     "RefundStore",
     "SearchIndex",
+    "SettingsOps",
+    "SettingsStore",
     "StatusCounts",
     "StockOps",
     "Store",
@@ -143,7 +146,31 @@ class OutboxOps(Protocol):
         ...
 
 
-class Transaction(OrderOps, StockOps, CouponOps, OutboxOps, Protocol):
+class SettingsOps(Protocol):
+    """The merchant's saved settings and their audit trail, inside one transaction."""
+
+    def saved_settings(self) -> dict[str, Any]:
+        """Every saved value by field name, as stored (JSON: str, list or None)."""
+        ...
+
+    def lock_settings(self) -> None:
+        """Hold the settings until the transaction ends, so concurrent saves serialise."""
+        ...
+
+    def write_settings(self, values: Mapping[str, Any], *, at: datetime, actor: str | None) -> None:
+        """Save each of *values* (field name -> value as stored)."""
+        ...
+
+    def record_setting_changes(self, changes: Sequence[SettingChange]) -> None:
+        """Add *changes* to the audit trail."""
+        ...
+
+    def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
+        """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
+        ...
+
+
+class Transaction(OrderOps, StockOps, CouponOps, OutboxOps, SettingsOps, Protocol):
     """One unit of work: every read and write the service makes inside :meth:`UnitOfWork.atomic`."""
 
 
@@ -308,6 +335,18 @@ class StatusCounts(Protocol):
         ...
 
 
+class SettingsStore(Protocol):
+    """The merchant's saved settings and their audit trail, read on their own."""
+
+    def saved_settings(self) -> dict[str, Any]:
+        """Every saved value by field name, as stored, in one statement."""
+        ...
+
+    def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
+        """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
+        ...
+
+
 class Store(
     UnitOfWork,
     OrderReads,
@@ -317,6 +356,7 @@ class Store(
     OutboxStore,
     SearchIndex,
     StatusCounts,
+    SettingsStore,
     Protocol,
 ):
     """Everything kasify keeps: what a ``kasify_storage`` plugin returns."""

@@ -45,6 +45,7 @@ from kasify_orders.storage.port import Store
 from kasify_orders.storage.queries import is_common, upsert
 from kasify_orders.storage.records import OrderFilter, OutboxItem
 from kasify_orders.storage.rows import coupon_from_row, coupon_values
+from kasify_orders.storage.settings_ops import SettingsReads
 from kasify_orders.storage.statements import Statements
 from kasify_orders.storage.tables import Tables, build_tables
 from kasify_orders.storage.transaction import SqlTransaction
@@ -73,7 +74,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class SqlStore(OutboxAndSearch):
+class SqlStore(OutboxAndSearch, SettingsReads):
     """Orders, stock, coupons and the outbox in a SQL database.
 
     :param connections: Where units of work get their connection and transaction; the

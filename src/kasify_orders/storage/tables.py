@@ -87,6 +87,10 @@ class Tables:
     #: Named counters; ``order_number`` hands out order numbers inside the placing transaction,
     #: so a placement that rolls back (a duplicate idempotency key) never uses one up.
     counters: sa.Table
+    #: The merchant's saved settings (Settings page), one row per field, over the code's.
+    merchant_settings: sa.Table
+    #: Every change to the merchant's settings: who, when, field, old -> new.
+    settings_changes: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -258,6 +262,25 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         #: the last value handed out
         sa.Column("value", sa.BigInteger, nullable=False),
     )
+    merchant_settings = sa.Table(
+        f"{prefix}merchant_settings",
+        md,
+        sa.Column("name", sa.String(64), primary_key=True),
+        #: the value as JSON (a string, a list of strings, or null)
+        sa.Column("value", sa.JSON, nullable=True),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("updated_by", sa.String(200)),
+    )
+    settings_changes = sa.Table(
+        f"{prefix}settings_changes",
+        md,
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("actor", sa.String(200)),
+        sa.Column("field", sa.String(64), nullable=False),
+        sa.Column("old", sa.JSON, nullable=True),
+        sa.Column("new", sa.JSON, nullable=True),
+    )
     return Tables(
         prefix,
         md,
@@ -271,4 +294,6 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         outbox,
         search_terms,
         counters=counters,
+        merchant_settings=merchant_settings,
+        settings_changes=settings_changes,
     )

@@ -26,6 +26,7 @@ from kasify_orders.storage.rows import (
     summary_from_row,
 )
 from kasify_orders.storage.search import terms_of
+from kasify_orders.storage.settings_ops import SettingsOps
 from kasify_orders.storage.statements import ORDER_NUMBER, Statements
 from kasify_orders.storage.stock_coupons import StockCouponsOutbox
 from kasify_orders.storage.tables import Tables
@@ -35,7 +36,7 @@ __all__ = ["SqlTransaction"]
 _EVERY_ORDER = OrderFilter()
 
 
-class SqlTransaction(StockCouponsOutbox):
+class SqlTransaction(StockCouponsOutbox, SettingsOps):
     """The reads and writes of one transaction (the service's unit of work)."""
 
     def __init__(self, conn: Connection, tables: Tables, statements: Statements) -> None:

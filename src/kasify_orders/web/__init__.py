@@ -15,6 +15,7 @@ from kasify_orders.web.api import ApiRequest, ApiResponse, JsonApi
 from kasify_orders.web.openapi import openapi_document
 from kasify_orders.web.pages import ACTION_LABELS, VIEW, Authorize, MerchantPages, Page, Redirect, Urls
 from kasify_orders.web.render import render
+from kasify_orders.web.routes import ALL_ROUTES  # noqa: F401 - first, so each feature's pages import it whole
 
 __all__ = [
     "ACTION_LABELS",

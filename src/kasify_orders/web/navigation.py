@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from kasify_orders.registry.backoffice import MANAGE_SETTINGS
 from kasify_orders.web.pages import VIEW, Authorize
 
 __all__ = ["NAV", "NavItem", "NavLink", "back_link", "host_links", "sidebar"]
@@ -37,7 +38,10 @@ class NavLink:
 
 
 #: kasify's sections, in the sidebar's order. Each feature adds its own item here.
-NAV: tuple[NavItem, ...] = (NavItem("Orders", "order_list", VIEW),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("Orders", "order_list", VIEW),
+    NavItem("Settings", "settings", MANAGE_SETTINGS),
+)
 
 
 def sidebar(

@@ -87,11 +87,12 @@ class Route:
         return f"{converted}/" if converted else ""
 
 
-# The features' pages; each module builds its routes with the classes above (hence imported here).
-from kasify_orders.web import bulk_ship_pages  # noqa: E402
+# The features' pages (each module imports Route from here: this module is complete by now).
+from kasify_orders.web.bulk_ship_pages import ROUTES as BULK_SHIP_ROUTES  # noqa: E402
+from kasify_orders.web.settings_pages import ROUTES as SETTINGS_ROUTES  # noqa: E402
 
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
-ALL_ROUTES: tuple[Route, ...] = (*bulk_ship_pages.ROUTES,)
+ALL_ROUTES: tuple[Route, ...] = (*SETTINGS_ROUTES, *BULK_SHIP_ROUTES)
 
 
 def _check(routes: tuple[Route, ...]) -> None:

@@ -18,6 +18,7 @@ emptied after each test.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -73,6 +74,11 @@ except ImportError:  # mysqlclient cannot be built everywhere: PyMySQL stands in
     import pymysql
 
     pymysql.install_as_MySQLdb()
+
+# The browser tests (tests/e2e, tests/e2e/django) drive Playwright's sync API, which keeps an
+# event loop running in the main thread for the rest of the session; Django refuses database
+# calls from a thread with a running loop unless told the code is synchronous, which ours is.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 if not settings.configured:
     settings.configure(

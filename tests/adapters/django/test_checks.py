@@ -48,6 +48,12 @@ def test_a_correct_configuration_reports_nothing() -> None:
             "store_name",
         ),
         (
+            {"SETTINGS": {"locked_settings": ["smtp_url"]}},
+            "kasify_orders.E005",
+            '["locked_settings"] cannot lock smtp_url: the editable settings are store_name',
+            "store_name",
+        ),
+        (
             {"SETTINGS": ["x"]},
             "kasify_orders.E005",
             "must be a kasify_orders.Settings or a dict",

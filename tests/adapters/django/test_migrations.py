@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+import kasify_orders as ko
 from kasify_orders.adapters.django.orders import store_for
 from kasify_orders.notifications.ledger import Ledger, State
 from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage import migrate
+from tests.helpers import new_order
 
 
 def kasify_tables(alias: str) -> set[str]:
@@ -136,4 +138,25 @@ def test_a_django_host_keeps_its_sent_emails_through_the_hand_over_of_0009(host:
         with store.engine.begin() as conn:
             conn.execute(sa.table("kasify_sent_emails").delete())
         store.dispose()
+    assert schema_warnings(host) == []
+
+
+def test_reverting_0012_drops_the_merchant_settings_and_keeps_the_orders(
+    host: str, orders: ko.Orders
+) -> None:
+    placed = orders.get(orders.place(new_order()).id)  # with its emails on the timeline
+    orders.merchant_settings.save({"store_name": "Saved shop"}, actor="staff:grace")
+    call_command("migrate", "kasify_orders", "0010", database=host, verbosity=0)
+    try:
+        assert {"kasify_merchant_settings", "kasify_settings_changes"}.isdisjoint(kasify_tables(host))
+        store = store_for(host)
+        assert migrate.current(store) == "0009"
+        store.dispose()
+        assert orders.get(placed.id) == placed
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert {"kasify_merchant_settings", "kasify_settings_changes"} <= kasify_tables(host)
+    assert orders.merchant_settings.effective().store_name == "Django Test Shop"  # the code's again
+    orders.merchant_settings.save({"store_name": "Saved again"}, actor="staff:grace")
+    assert [c.new for _id, c in orders.merchant_settings.history()] == ["Saved again"]
     assert schema_warnings(host) == []

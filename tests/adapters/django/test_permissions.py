@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 
 import kasify_orders as ko
+from kasify_orders.adapters.django.authorize import by_permission as rule
 from kasify_orders.adapters.django.permissions import CODENAMES, permission_for
+from kasify_orders.registry.backoffice import BACK_OFFICE_PERMISSIONS
 from kasify_orders.web.pages import VIEW
 from tests.adapters.django.conftest import ADMIN, BASE_KASIFY, make_user, page_text, post_action
 from tests.helpers import new_order
@@ -46,13 +48,15 @@ def paid(orders: ko.Orders) -> ko.Order:
 
 
 def test_every_action_has_a_permission_and_migrate_creates_them(host: str) -> None:
-    assert set(CODENAMES) == {VIEW, *(action.value for action in ko.Action)}
+    back_office = {permission.name for permission in BACK_OFFICE_PERMISSIONS}
+    assert set(CODENAMES) == {VIEW, *(action.value for action in ko.Action), *back_office}
     made = Permission.objects.using(host).filter(content_type__app_label="kasify_orders")
     assert {permission.codename for permission in made} == set(CODENAMES.values())
     assert permission_for("refund") == "kasify_orders.refund_order"
     assert permission_for("mark_shipped") == "kasify_orders.ship_order"
     assert permission_for("cancel") == "kasify_orders.cancel_order"
     assert permission_for(VIEW) == "kasify_orders.view_order"
+    assert permission_for("manage_coupons") == "kasify_orders.manage_coupons"
     with pytest.raises(KeyError, match="'ship' is not one of kasify's actions: view, confirm_payment"):
         permission_for("ship")
 
@@ -145,3 +149,14 @@ def test_superusers_may_do_everything_and_inactive_users_nothing(
     assert all(
         button in page for button in ("Mark as Shipped", "Issue Refund", "Cancel and refund", "Add note")
     )
+
+
+def test_a_coupon_manager_needs_no_order_permission_and_sees_no_orders(by_permission: str) -> None:
+    marketing = group(by_permission, "marketing", "manage_coupons")
+    user = member(by_permission, "mia", marketing)
+    request = RequestFactory().get("/")
+    request.user = user
+
+    assert rule(request, "manage_coupons", None)
+    assert not rule(request, "manage_inventory", None)
+    assert not rule(request, VIEW, None)

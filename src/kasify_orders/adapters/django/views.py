@@ -128,7 +128,7 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         "urls": urls,
         "csrf_token": get_token(request),
         "csrf_field": _CSRF_FIELD,
-        "store_name": get_orders().settings.store_name,
+        "store_name": get_orders().merchant_settings.effective().store_name,
         "notices": [str(message) for message in messages.get_messages(request)],
         "developer_help": _DEFAULT_RULE_HELP
         if settings.DEBUG and config.authorize is conf.staff_only

@@ -41,7 +41,7 @@ def test_merchant_confirms_ships_and_partly_refunds(
 
         page.get_by_text("Mark as Shipped", exact=True).click()
         page.get_by_label("Tracking number").fill("1Z999AA10123456784")
-        page.get_by_label("Carrier").fill("UPS")
+        page.get_by_label("Carrier", exact=True).select_option("UPS")
         page.screenshot(path=str(artifacts / "02-mark-as-shipped.png"), full_page=True)
         page.get_by_role("button", name="Save").click()
         expect(page.locator("[data-field=status]")).to_have_text("Shipped")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 DOMAIN = [
     "actions",
+    "bulk_ship",
     "carriers",
     "change",
     "customer_messages",

@@ -19,12 +19,46 @@ from kasify_orders.model import Order
 from kasify_orders.registry import ActionSpec, Field, Inputs, Money, Widget
 from kasify_orders.web.formatting import sentence
 
-__all__ = ["FORM_KEY", "ActionForm", "Failure", "FormField", "FormProblem", "form_for", "read_form"]
+__all__ = [
+    "FORM_KEY",
+    "OTHER",
+    "ActionForm",
+    "Failure",
+    "FormField",
+    "FormProblem",
+    "choice_of",
+    "form_for",
+    "other_field",
+    "read_form",
+]
 
 #: The hidden field of the idempotent actions' forms (refund, cancel): a key made when the page
 #: is rendered, so a double click or a browser's retry of one submission refunds once.
 FORM_KEY = "idempotency_key"
 _TICKED = {"on", "true", "1", "yes"}
+#: The select's "Other…" choice of a field with known values (the carrier): the value is then the
+#: text typed in the field ``<name>_other`` beside it (:func:`other_field`).
+OTHER = "other"
+
+
+def other_field(name: str) -> str:
+    """The free-text field read when "Other…" is chosen (``carrier`` -> ``carrier_other``)."""
+    return f"{name}_other"
+
+
+def choice_of(value: str, choices: Sequence[str]) -> tuple[str, str]:
+    """Which option of *choices* shows *value*, and the "Other…" text: ``("UPS", "")``, ``("other", "Evri")``.
+
+    A known value matches without case or spaces (``"ups"`` selects ``"UPS"``); a blank one
+    selects nothing; any other is "Other…" with the value in its text field.
+    """
+    key = "".join(value.split()).lower()
+    if not key:
+        return "", ""
+    for choice in choices:
+        if "".join(choice.split()).lower() == key:
+            return choice, ""
+    return (OTHER, "") if value == OTHER else (OTHER, value)
 
 
 @attrs.frozen
@@ -61,6 +95,14 @@ class FormField:
     suggestions: Sequence[str]
     #: An amount: the keyboard for digits.
     decimal: bool
+    #: Shown as a select of these plus "Other…" (the carriers); empty: a text field.
+    choices: Sequence[str] = ()
+    #: The option selected: one of :attr:`choices`, :data:`OTHER` or "" (none yet).
+    selected: str = ""
+    #: The text of the "Other…" field (a carrier not in the list).
+    other: str = ""
+    #: The "Other…" text field's name.
+    other_name: str = ""
 
 
 @attrs.frozen
@@ -107,20 +149,10 @@ def form_for(
     values = _defaults(spec, order, may)
     if sent is not None:  # what the merchant typed stays in the form
         values.update({f.name: sent.get(f.name, "") for f in spec.fields if f.name in values})
+        values.update({other_field(f.name): sent.get(other_field(f.name), "") for f in spec.fields})
     errors = failure.errors if failure else {}
     fields = [
-        FormField(
-            name=f.name,
-            label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
-            widget=f.widget.value,
-            value=values.get(f.name, ""),
-            hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
-            errors=errors.get(f.name, []),
-            required=f.required,
-            max_length=f.max_length,
-            suggestions=list(f.suggestions()) if f.suggestions else [],
-            decimal=f.type is not str and f.type is not bool,
-        )
+        _form_field(spec, f, order=order, values=values, errors=errors.get(f.name, []), amount=amount)
         for f in spec.fields
         if f.name in values  # a field the defaults leave out is not offered (a refund to nobody)
     ]
@@ -139,6 +171,38 @@ def form_for(
     )
 
 
+def _form_field(
+    spec: ActionSpec,
+    f: Field,
+    *,
+    order: Order,
+    values: Mapping[str, str],
+    errors: Sequence[str],
+    amount: Money,
+) -> FormField:
+    suggestions = list(f.suggestions()) if f.suggestions else []
+    value = values.get(f.name, "")
+    selected, other = choice_of(value, suggestions) if suggestions else ("", "")
+    if selected == OTHER and not other:
+        other = values.get(other_field(f.name), "")
+    return FormField(
+        name=f.name,
+        label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
+        widget=f.widget.value,
+        value=value,
+        hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
+        errors=errors,
+        required=f.required,
+        max_length=f.max_length,
+        suggestions=suggestions,
+        decimal=f.type is not str and f.type is not bool,
+        choices=suggestions,
+        selected=selected,
+        other=other,
+        other_name=other_field(f.name) if suggestions else "",
+    )
+
+
 def form_key(form: Mapping[str, str]) -> str | None:
     """The submission's key, if the form carried one (an older page's form may not)."""
     key = form.get(FORM_KEY, "").strip()
@@ -150,6 +214,8 @@ def _read(field: Field, form: Mapping[str, str]) -> object:
     if field.widget is Widget.CHECKBOX:
         return text in _TICKED
     if field.type is str:
+        if field.suggestions is not None and text == OTHER:  # "Other…": the text typed beside it
+            return form.get(other_field(field.name), "")
         return text
     text = text.strip()
     if not text:

@@ -119,8 +119,11 @@ _ROW = (
     '<tr>\n      <td><a href="{url}">#{number}</a>{note}</td>\n'
     '      <td><time datetime="{iso}">{when}</time></td>\n'
     "      <td>{name}<br><small>{email}</small></td>\n"
-    '      <td><span class="status status-{status}">{status_label}</span></td>\n'
-    '      <td><span class="pay pay-{pay}">{pay_label}</span></td>\n'
+    # A screen reader reads "Status: Refunded" and "Payment: Refunded", not "Refunded" twice.
+    '      <td><span class="status status-{status}"><span class="visually-hidden">Status: </span>'
+    "{status_label}</span></td>\n"
+    '      <td><span class="pay pay-{pay}"><span class="visually-hidden">Payment: </span>'
+    "{pay_label}</span></td>\n"
     '      <td class="num">{total}</td>\n    </tr>\n'
 )
 _NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'

@@ -89,10 +89,16 @@ class Route:
 
 # The features' pages (each module imports Route from here: this module is complete by now).
 from kasify_orders.web import coupon_pages, inventory_pages  # noqa: E402 - they use Route
+from kasify_orders.web.bulk_ship_pages import ROUTES as BULK_SHIP_ROUTES  # noqa: E402
 from kasify_orders.web.settings_pages import ROUTES as SETTINGS_ROUTES  # noqa: E402
 
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
-ALL_ROUTES: tuple[Route, ...] = (*coupon_pages.routes(), *inventory_pages.ROUTES, *SETTINGS_ROUTES)
+ALL_ROUTES: tuple[Route, ...] = (
+    *coupon_pages.routes(),
+    *inventory_pages.ROUTES,
+    *SETTINGS_ROUTES,
+    *BULK_SHIP_ROUTES,
+)
 
 
 def _check(routes: tuple[Route, ...]) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kasify_orders.demo.seeds import PLAN
+
 MANAGE = Path(__file__).resolve().parents[3] / "contrib" / "django_shop" / "manage.py"
 
 
@@ -26,7 +28,7 @@ def manage(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 def test_rundemo_migrates_creates_the_staff_login_and_seeds_orders(tmp_path: Path) -> None:
     done = manage("rundemo", "--no-server", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "Seeded 12 orders. Sign in as demo / demo" in done.stdout
+    assert f"Seeded {len(PLAN)} orders. Sign in as demo / demo" in done.stdout
     again = manage("rundemo", "--no-server", tmp_path=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "Seeded 0 orders." in again.stdout

@@ -21,7 +21,8 @@ from kasify_orders.editable_settings import SettingChange
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
 from kasify_orders.stock import StockCause, StockItem, StockMove
-from kasify_orders.storage.records import OrderFilter, OutboxItem
+from kasify_orders.storage.port_outbox import OutboxOps, OutboxStore
+from kasify_orders.storage.records import OrderFilter
 
 __all__ = [
     "CouponOps",
@@ -170,53 +171,6 @@ class CouponOps(Protocol):
         ...
 
 
-class OutboxOps(Protocol):
-    """Events queued with the change they announce; ended together (the outbox runner's batch)."""
-
-    def enqueue(
-        self,
-        items: Sequence[OutboxItem],
-        *,
-        now: datetime,
-        token: str | None,
-        lease_until: datetime | None,
-    ) -> None:
-        """Queue events; with a *token* they start claimed by the caller until *lease_until*."""
-        ...
-
-    def complete_outbox(self, item_ids: Sequence[str], token: str) -> int:
-        """Remove handled events (those *token* still holds); returns how many."""
-        ...
-
-    def fail_outbox(
-        self,
-        item: OutboxItem,
-        *,
-        token: str,
-        done: Iterable[str],
-        error: str,
-        due_at: datetime,
-        dead: bool,
-    ) -> bool:
-        """Record a failed attempt; False when another worker had taken the event over."""
-        ...
-
-    def revive(
-        self,
-        item_id: str,
-        *,
-        order_id: str,
-        now: datetime,
-        token: str | None,
-        lease_until: datetime | None,
-    ) -> OutboxItem | None:
-        """Make the order's waiting event due now with fresh attempts (claimed with a *token*).
-
-        None when no event of that order with that id waits (done, or held by a worker now).
-        """
-        ...
-
-
 class SettingsOps(Protocol):
     """The merchant's saved settings and their audit trail, inside one transaction."""
 
@@ -356,41 +310,6 @@ class RefundStore(Protocol):
 
     def pending_refunds(self, *, asked_before: datetime, limit: int) -> list[tuple[str, str]]:
         """``(order_id, refund_id)`` of pending refunds asked for before *asked_before*, oldest first."""
-        ...
-
-
-class OutboxStore(Protocol):
-    """The outbox's leases: claim, complete or fail, revive."""
-
-    def claim_due(
-        self, *, token: str, now: datetime, lease_until: datetime, limit: int, retry_now: bool
-    ) -> list[OutboxItem]:
-        """Claim up to *limit* due events for *token* until *lease_until* (skipping held ones)."""
-        ...
-
-    def complete(self, item_id: str, token: str) -> None:
-        """Remove a handled event (only while *token* still holds it)."""
-        ...
-
-    def fail(
-        self,
-        item: OutboxItem,
-        *,
-        token: str,
-        done: Iterable[str],
-        error: str,
-        due_at: datetime,
-        dead: bool,
-    ) -> bool:
-        """Record a failed attempt; False when another worker had taken the event over."""
-        ...
-
-    def revive_dead(self, now: datetime) -> int:
-        """Make dead events due again; returns how many."""
-        ...
-
-    def outbox_items(self, *, dead: bool | None = None) -> list[OutboxItem]:
-        """Events waiting (all, or only the dead or the live ones)."""
         ...
 
 

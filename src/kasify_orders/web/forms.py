@@ -182,7 +182,10 @@ def _form_field(
 ) -> FormField:
     suggestions = list(f.suggestions()) if f.suggestions else []
     value = values.get(f.name, "")
-    selected, other = choice_of(value, suggestions) if suggestions else ("", "")
+    # The carrier is chosen from a select with "Other…" (the spec's "select the carrier"); any
+    # other field's suggestions stay suggestions of a text field.
+    choices = suggestions if f.name == "carrier" else ()
+    selected, other = choice_of(value, choices) if choices else ("", "")
     if selected == OTHER and not other:
         other = values.get(other_field(f.name), "")
     return FormField(
@@ -196,10 +199,10 @@ def _form_field(
         max_length=f.max_length,
         suggestions=suggestions,
         decimal=f.type is not str and f.type is not bool,
-        choices=suggestions,
+        choices=choices,
         selected=selected,
         other=other,
-        other_name=other_field(f.name) if suggestions else "",
+        other_name=other_field(f.name) if choices else "",
     )
 
 

@@ -65,12 +65,16 @@ def _text(name: str, value: Any) -> str:
     return str(value)
 
 
+#: The emails a merchant may turn off: all but their own messages, which they send on purpose.
+_SWITCHABLE = tuple(kind for kind in EmailKind if kind is not EmailKind.CUSTOMER_MESSAGE)
+
+
 def _toggles(disabled: frozenset[str]) -> list[EmailToggle]:
     return [
         EmailToggle(
             kind.value, LABELS[kind], "customer" if kind in CUSTOMER_KINDS else "you", kind not in disabled
         )
-        for kind in EmailKind
+        for kind in _SWITCHABLE
     ]
 
 
@@ -118,7 +122,7 @@ def _notifications_page(
 
 
 def _disabled_from(form: Mapping[str, str]) -> list[str]:
-    return [kind.value for kind in EmailKind if not form.get(f"email_{kind.value}")]
+    return [kind.value for kind in _SWITCHABLE if not form.get(f"email_{kind.value}")]
 
 
 def settings_index(pages: MerchantPages, request: PageRequest) -> Page | Redirect:

@@ -165,6 +165,8 @@ class ActionSpec:
     for_entry: Callable[[Order, TimelineEvent], dict[str, str] | None] | None = None
     #: Why the operation exists, for the API document (``summary`` when empty).
     description: str = ""
+    #: Answers of its own the API document lists, by HTTP status (``{503: "emails are off"}``).
+    responses: Mapping[int, str] = attrs.field(factory=dict)
 
     @property
     def statuses(self) -> frozenset[Status]:

@@ -74,6 +74,10 @@ def retry_values(order: Order, entry: TimelineEvent) -> dict[str, str] | None:
     return {"event_id": email_key(entry)[0]}
 
 
+_EMAILS_OFF = "The shop sends no mail (no smtp_url, no mail plugin): nothing was recorded."
+_REFUSED = "The mail server did not take the email; the failure is on the timeline."
+
+
 def _email_customer(orders: Orders, order: Order, inputs: Inputs, context: Context) -> Order:
     written = orders.email_customer(
         order.id,
@@ -145,6 +149,7 @@ EMAIL_CUSTOMER = ActionSpec(
     ),
     confirm="Send email",
     api_path="emails",
+    responses={503: _EMAILS_OFF},
     api_status=201,
     operation_id="emailCustomer",
     versioned=False,
@@ -188,6 +193,7 @@ RESEND_NOTIFICATION = ActionSpec(
     ),
     confirm="Resend",
     api_path="emails/resend",
+    responses={502: _REFUSED, 503: _EMAILS_OFF},
     cli_name="resend",
     versioned=False,
     placement="entry",
@@ -217,6 +223,7 @@ RETRY_EMAIL = ActionSpec(
     ),
     confirm="Retry",
     api_path="emails/retry",
+    responses={503: _EMAILS_OFF},
     cli_name="retry-email",
     versioned=False,
     placement="entry",

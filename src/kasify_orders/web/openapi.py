@@ -286,6 +286,9 @@ def _operation(route: Route) -> dict[str, Any]:
                 "422": _problem("Invalid input; errors names every bad field."),
             }
         )
+        operation["responses"].update(
+            {str(code): _problem(words) for code, words in route.spec.responses.items()}
+        )
         if route.spec.idempotent:
             parameters.append(
                 {

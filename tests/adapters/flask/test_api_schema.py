@@ -28,6 +28,7 @@ import kasify_orders as ko  # noqa: E402
 from kasify_orders.web.api import ROUTES  # noqa: E402
 from tests.adapters.flask.conftest import API, make_app  # noqa: E402
 from tests.helpers import new_order  # noqa: E402
+from tests.integration.notifications.conftest import SmtpServer  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -36,7 +37,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[flask.Flask, list[str]]]:
     """A host with orders in every status, shared by the generated requests."""
     database = Path(tmp_path_factory.mktemp("schema")) / "k.sqlite3"
-    with ko.Orders.connect(f"sqlite:///{database}", load_entrypoints=False) as orders:
+    mail = SmtpServer()  # a real SMTP sink on loopback: "Email customer" and "Resend" send
+    mail.start()
+    settings = ko.Settings(smtp_url=mail.url, from_email="orders@shop.example")
+    with ko.Orders.connect(f"sqlite:///{database}", settings=settings, load_entrypoints=False) as orders:
         orders.coupons.create(ko.Coupon.fixed("TENOFF", "10"))
         ids = []
         for step in range(12):
@@ -53,6 +57,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[flask.Flask
                 order = orders.refund(order.id)
             ids.append(order.id)
         yield make_app(orders, authorize=lambda action, order: True), ids
+    mail.stop()
 
 
 OPERATIONS = [route.operation_id for route in ROUTES]

@@ -132,7 +132,12 @@ def test_stock_history_migrates_up_and_down_with_the_counts_kept(store: SqlStore
         migrate.downgrade(shop.store, "0009")  # the schema before the stock history
         assert "mig_stock_history" not in kasify_tables(store)
         inventory = sa.table(
-            "mig_inventory", sa.column("sku"), sa.column("quantity"), sa.column("updated_at")
+            # The time goes through SQLAlchemy's DateTime, as kasify's own writes do (sqlite3's
+            # default datetime adapter is deprecated from Python 3.12, an error here).
+            "mig_inventory",
+            sa.column("sku"),
+            sa.column("quantity"),
+            sa.column("updated_at", sa.DateTime(timezone=True)),
         )
         with shop.store.engine.begin() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("mig_inventory")}

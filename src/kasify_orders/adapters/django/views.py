@@ -118,14 +118,12 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         if result.notice:
             messages.success(request, result.notice)
         return redirect(result.location)
-    urls = _DjangoUrls(request)
+    pages = _pages(request, config)
     context = {
-        "sidebar": MerchantPages(get_orders(), urls, locale=config.locale).sidebar(
-            result, _authorize(request, config)
-        ),
+        "sidebar": pages.sidebar(result, _authorize(request, config)),
         "host_links": config.nav_links,
         "back_link": config.back_link,
-        "urls": urls,
+        "urls": pages.urls,
         "csrf_token": get_token(request),
         "csrf_field": _CSRF_FIELD,
         "store_name": get_orders().merchant_settings.effective().store_name,

@@ -11,7 +11,16 @@ from collections.abc import Mapping
 
 from kasify_orders.errors import InvalidTransition
 
-__all__ = ["ACTIONS", "Action", "PaymentStatus", "RefundStatus", "Status", "allowed_actions", "require"]
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "PaymentStatus",
+    "RefundStatus",
+    "Status",
+    "allowed_actions",
+    "is_allowed",
+    "require",
+]
 
 
 class Status(enum.StrEnum):
@@ -127,8 +136,15 @@ def _ordered(statuses: frozenset[Status]) -> list[str]:
     return [status.value for status in sorted(statuses, key=_ORDER.index)]
 
 
+def is_allowed(action: Action, status: Status, payment_status: PaymentStatus) -> bool:
+    """Whether *action* is allowed now: its statuses, and a confirmed payment for a refund."""
+    return status in ACTIONS[action] and (action is not Action.REFUND or payment_status.was_paid)
+
+
 def require(action: Action, status: Status, payment_status: PaymentStatus) -> None:
     """Raise :class:`InvalidTransition` unless *action* is allowed now."""
+    if is_allowed(action, status, payment_status):
+        return
     allowed = ACTIONS[action]
     if status not in allowed:
         raise InvalidTransition(action.value, status.value, _ordered(allowed))
@@ -140,11 +156,4 @@ def require(action: Action, status: Status, payment_status: PaymentStatus) -> No
 
 def allowed_actions(status: Status, payment_status: PaymentStatus) -> list[Action]:
     """The actions a merchant may take now, in the table's order."""
-    allowed = []
-    for action in ACTIONS:
-        try:
-            require(action, status, payment_status)
-        except InvalidTransition:
-            continue
-        allowed.append(action)
-    return allowed
+    return [action for action in ACTIONS if is_allowed(action, status, payment_status)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from kasify_orders import actions
 from kasify_orders.editable_settings import SettingChange
 from kasify_orders.storage.port import Store, Transaction
 from tests.conformance.conftest import StoreUnderTest
+from tests.conformance.helpers import insert
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -64,3 +66,21 @@ def test_a_rolled_back_save_leaves_no_value_and_no_audit_row(subject: StoreUnder
         pass
     assert store.saved_settings() == {}
     assert store.setting_changes(limit=10) == []
+
+
+def test_a_pages_header_reads_the_saved_settings_and_the_needs_attention_count_together(
+    subject: StoreUnderTest,
+) -> None:
+    store: Store = subject.store
+    store.atomic(
+        lambda tx: (tx.lock_settings(), tx.write_settings({"store_name": "Corner shop"}, at=AT, actor=None))
+    )
+    waiting = [insert(store) for _ in range(3)]
+    for placed, paid in zip(waiting[:2], (AT - timedelta(days=3), AT), strict=True):
+        change = actions.confirm_payment(placed, at=paid, actor=None)
+        store.atomic(lambda tx, change=change, placed=placed: tx.update_order(placed, change.order))
+
+    saved, attention = store.page_header(AT - timedelta(days=1))
+    assert saved == {"store_name": "Corner shop"}
+    assert attention == 1  # paid three days ago; the other was paid since, the third never
+    assert attention == store.count_tabs(AT - timedelta(days=1))[1]

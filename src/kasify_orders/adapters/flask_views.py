@@ -163,12 +163,11 @@ def _respond(result: Page | Redirect | Download, *, back_to: str | None = None) 
     state = _state()
     config = flask.current_app.config
     context = {
-        "sidebar": state.pages.sidebar(result, state.extension.allowed),
+        **state.pages.frame(result, state.extension.allowed),
         "host_links": host_links(config["KASIFY_ORDERS_NAV_LINKS"], "KASIFY_ORDERS_NAV_LINKS"),
         "back_link": back_link(config["KASIFY_ORDERS_BACK_LINK"], "KASIFY_ORDERS_BACK_LINK"),
         "urls": _FlaskUrls(),
         "csrf_token": generate_csrf(),
-        "store_name": state.orders.merchant_settings.effective().store_name,
         "notices": flask.session.pop(_NOTICES, []),
         "developer_help": _NO_AUTHORIZE_HELP if state.extension._authorize is None else None,
     }

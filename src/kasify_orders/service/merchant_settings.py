@@ -64,6 +64,15 @@ class MerchantSettings:
         """
         return self._layered(self._store.saved_settings())
 
+    def effective_and_attention(self, paid_before: datetime) -> tuple[Settings, int]:
+        """:meth:`effective` and how many Processing orders were paid before *paid_before*.
+
+        One read for what a merchant page's header and sidebar show (the store's name, the
+        needs-attention count).
+        """
+        saved, attention = self._store.page_header(paid_before)
+        return self._layered(saved), attention
+
     def _layered(self, saved: dict[str, Any]) -> Settings:
         with self._lock:
             rows, settings = self._cached

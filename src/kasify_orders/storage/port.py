@@ -344,6 +344,14 @@ class SettingsStore(Protocol):
         """Every saved value by field name, as stored, in one statement."""
         ...
 
+    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], int]:
+        """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs`' needs-attention count.
+
+        What every merchant page's header (the store's name) and sidebar (Orders with its
+        count) show, read in one unit of work: a page pays one round trip for both.
+        """
+        ...
+
     def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
         """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
         ...

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from kasify_orders.editable_settings import SettingChange
+from kasify_orders.storage import counters
 from kasify_orders.storage.queries import upsert
 from kasify_orders.storage.tables import Tables
 
@@ -91,10 +92,18 @@ class SettingsReads:
     """The saved settings and their history, read outside any unit of work the caller holds."""
 
     read: Callable[..., Any]
+    tables: Tables
 
     def saved_settings(self) -> dict[str, Any]:
         """Every saved value by field name, as stored: one statement."""
         result: dict[str, Any] = self.read(lambda tx: tx.saved_settings())
+        return result
+
+    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], int]:
+        """See :meth:`~kasify_orders.storage.port.SettingsStore.page_header`."""
+        result: tuple[dict[str, Any], int] = self.read(
+            lambda tx: (tx.saved_settings(), counters.tabs(tx.conn, self.tables, paid_before)[1])
+        )
         return result
 
     def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:

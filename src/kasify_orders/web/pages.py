@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from kasify_orders.errors import OrderNotFound, ValidationError
-from kasify_orders.lifecycle import Status, allowed_actions
+from kasify_orders.lifecycle import Status, is_allowed
 from kasify_orders.model import Order, utcnow
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
@@ -34,9 +34,6 @@ from kasify_orders.web.forms import (
 )
 from kasify_orders.web.problems import HANDLED, PageView, page_status, rule_for
 from kasify_orders.web.timeline_view import timeline_items
-
-if TYPE_CHECKING:
-    from kasify_orders.web.navigation import NavLink
 
 __all__ = [
     "ACTION_LABELS",
@@ -286,25 +283,28 @@ class MerchantPages:
         done = spec.run(self.orders, order, inputs, context)
         return spec.notice(order, done, inputs, context)
 
-    # -- the sidebar ----------------------------------------------------------------------
+    # -- the frame: header and sidebar ----------------------------------------------------
 
-    def sidebar(self, page: Page, authorize: Authorize, *, current: str | None = None) -> list[NavLink]:
-        """The sidebar's sections for *page*, Orders with its needs-attention count.
+    def frame(self, page: Page, authorize: Authorize) -> dict[str, Any]:
+        """What frames *page*: ``sidebar`` (Orders with its needs-attention count), ``store_name``.
 
         The count is the one the page already read (the order list's), else one O(1) read of
-        the status counters. *current*: the section's route name (else the page's ``section``).
+        the status counters, together with the saved settings: one read for the whole frame.
         """
+        merchant = self.orders.merchant_settings
+        attention: int | None = None
         if not authorize(VIEW, None):
-            attention = None
+            settings = merchant.effective()
         elif "attention" in page.context:
-            attention = int(page.context["attention"])
+            settings, attention = merchant.effective(), int(page.context["attention"])
         else:
             cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
-            attention = self.orders.count_tabs(cutoff)[1]
+            settings, attention = merchant.effective_and_attention(cutoff)
         from kasify_orders.web.navigation import sidebar  # noqa: PLC0415 - navigation imports this module
 
-        section = current or page.context.get("section") or _section_of(page.template)
-        return sidebar(authorize, self.urls.url, current=section, attention=attention)
+        section = page.context.get("section") or _section_of(page.template)
+        links = sidebar(authorize, self.urls.url, current=section, attention=attention)
+        return {"sidebar": links, "store_name": settings.store_name}
 
     # -- refusals -----------------------------------------------------------------------
 
@@ -386,7 +386,7 @@ def _section_of(template: str) -> str | None:
 
 def _allowed_now(spec: ActionSpec, order: Order) -> bool:
     """The lifecycle's guards: its status, and a confirmed payment for a refund."""
-    return spec.action in allowed_actions(order.status, order.payment_status)
+    return is_allowed(spec.action, order.status, order.payment_status)
 
 
 def _query(**values: str | None) -> dict[str, str]:

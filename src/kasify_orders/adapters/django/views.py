@@ -120,13 +120,12 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         return redirect(result.location)
     pages = _pages(request, config)
     context = {
-        "sidebar": pages.sidebar(result, _authorize(request, config)),
+        **pages.frame(result, _authorize(request, config)),
         "host_links": config.nav_links,
         "back_link": config.back_link,
         "urls": pages.urls,
         "csrf_token": get_token(request),
         "csrf_field": _CSRF_FIELD,
-        "store_name": get_orders().merchant_settings.effective().store_name,
         "notices": [str(message) for message in messages.get_messages(request)],
         "developer_help": _DEFAULT_RULE_HELP
         if settings.DEBUG and config.authorize is conf.staff_only

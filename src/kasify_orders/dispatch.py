@@ -141,7 +141,10 @@ class DispatchBatch:
     events: tuple[BatchEvent, ...] = ()
     #: What each plugin keeps for the batch, under a name of its own (its plugin name).
     state: dict[str, Any] = attrs.field(factory=dict)
+    #: One action's events, dispatched in its process right after its commit (not a worker's claim).
+    inline: bool = False
     _writes: list[Callable[[Transaction], object]] = attrs.field(factory=list, alias="_writes")
+    _relaxed: set[str] = attrs.field(factory=set, alias="_relaxed")
 
     def on_commit(self, write: Callable[[Transaction], object]) -> None:
         """Run *write* in the transaction that records the batch's outcome.
@@ -153,10 +156,29 @@ class DispatchBatch:
         """
         self._writes.append(write)
 
+    def may_lose_on_crash(self, plugin_name: str) -> None:
+        """Say that plugin *plugin_name* may see this batch's record lost in a database crash.
+
+        When every plugin that handled an event of the batch said so, the transaction that
+        records the batch commits without waiting for the disk
+        (:meth:`~kasify_orders.storage.port_outbox.OutboxOps.commit_without_waiting`): should
+        the database server crash before its log reaches the disk, the record is lost as a
+        whole and the events are dispatched again once their claims end, their hooks called
+        again with the same ``event_id``. The email plugin says so: its sent-markers go in that
+        transaction, and an email sent again carries the same ``Message-ID`` (see
+        :mod:`kasify_orders.notifications.ledger`). A plugin that must not act twice on a
+        database crash says nothing, and the batch's record waits for the disk.
+        """
+        self._relaxed.add(plugin_name)
+
     @property
     def writes(self) -> tuple[Callable[[Transaction], object], ...]:
         """The writes added so far."""
         return tuple(self._writes)
+
+    def durable(self, handled_by: Iterable[str]) -> bool:
+        """Whether the record must wait for the disk: a plugin in *handled_by* did not relax it."""
+        return not set(handled_by) <= self._relaxed
 
 
 _BATCH: contextvars.ContextVar[DispatchBatch | None] = contextvars.ContextVar(
@@ -210,12 +232,14 @@ class Dispatcher:
         """When a claim taken now expires."""
         return now + timedelta(seconds=self.settings.dispatch_lease_seconds)
 
-    def dispatch(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
+    def dispatch(
+        self, items: Iterable[OutboxItem], load: Callable[[str], Order], *, inline: bool = False
+    ) -> int:
         """Dispatch claimed *items* as one batch; returns how many were completed.
 
         ``kasify_dispatch_batch`` is told of the batch, every item's hooks are called in turn
         (inside :func:`current_batch`), then one transaction records every outcome with what
-        the plugins added to the batch.
+        the plugins added to the batch. *inline*: one action's events, right after its commit.
         """
         claimed = list(items)
         if not claimed:
@@ -226,7 +250,7 @@ class Dispatcher:
             for item, arguments in zip(claimed, read, strict=True)
             if not isinstance(arguments, str)
         )
-        batch = DispatchBatch(tuple(item.id for item in claimed), events)
+        batch = DispatchBatch(tuple(item.id for item in claimed), events, inline=inline)
         reset = _BATCH.set(batch)
         try:
             self._announce(batch)
@@ -273,7 +297,7 @@ class Dispatcher:
         budget = self.settings.inline_dispatch_budget_seconds
         reset = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
         try:
-            return self.dispatch(items, load)
+            return self.dispatch(items, load, inline=True)
         finally:
             _DEADLINE.reset(reset)
 
@@ -327,8 +351,10 @@ class Dispatcher:
         now = self.clock()
         completed = [r.item.id for r in results if not r.errors and not r.deferred]
         failures = [self._failure(r, now) for r in results if r.errors or r.deferred]
+        durable = batch.durable(name for r in results for name in r.done - set(r.item.done))
+        write = functools.partial(self._write, batch.writes, completed, failures, now, durable=durable)
         try:
-            self.store.atomic(functools.partial(self._write, batch.writes, completed, failures, now))
+            self.store.atomic(write)
         except Exception as error:
             if not batch.writes:
                 raise
@@ -350,7 +376,11 @@ class Dispatcher:
         failures: Sequence[_Failure],
         now: datetime,
         tx: Transaction,
+        *,
+        durable: bool = True,
     ) -> None:
+        if not durable:  # every plugin done in the batch may see it dispatched again after a crash
+            tx.commit_without_waiting()
         for write in writes:
             write(tx)
         tx.complete_outbox(completed, self.token)

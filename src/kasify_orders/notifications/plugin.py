@@ -66,6 +66,8 @@ _SENDING_THREADS = 8
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
+#: Its note in ``DispatchBatch.state`` that the batch's settings were read.
+_REFRESHED = PLUGIN_NAME + ".refreshed"
 
 
 class Notifier:
@@ -115,47 +117,60 @@ class Notifier:
 
     # -- the event hooks ---------------------------------------------------------------
 
+    def _fresh(self) -> None:
+        """:meth:`refresh`, once per outbox batch (its first hook reads the saved settings)."""
+        batch = current_batch()
+        if batch is None or not batch.state.get(_REFRESHED):
+            self.refresh()
+
     @hookimpl
     def kasify_dispatch_batch(self, batch: DispatchBatch) -> None:
-        """A worker's batch: claim all its emails at once and send them side by side (:mod:`.batching`)."""
-        if inline_deadline() is None:  # inline, an action's events keep to their budget
+        """Read the merchant's settings once for the batch; claim and send all its emails (:mod:`.batching`).
+
+        The batch's record may commit without waiting for the disk: should the database server
+        crash before it is on disk, its emails go again with the same ``Message-ID`` (:mod:`.ledger`).
+        """
+        self.refresh()
+        batch.state[_REFRESHED] = True
+        batch.may_lose_on_crash(PLUGIN_NAME)
+        if inline_deadline() is None:  # within an inline budget, each event's hook keeps to it
             batching.prepare(self, batch, PLUGIN_NAME)
 
     @hookimpl
     def kasify_order_placed(self, order: Order, event_id: str) -> None:
         """Confirm the order to the customer and alert the merchant."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_placed", {"order": order}) or [])
 
     @hookimpl
     def kasify_order_shipped(self, order: Order, event_id: str) -> None:
         """Send the tracking number and link."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_shipped", {"order": order}) or [])
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
         """Send the corrected tracking number."""
-        self.refresh()
+        self._fresh()
         arguments = {"order": order, "previous": previous}
         self.send_all(event_id, self.event_emails("kasify_tracking_updated", arguments) or [])
 
     @hookimpl
     def kasify_order_refunded(self, order: Order, refund: Refund, event_id: str) -> None:
         """Confirm the refund (never with its internal note)."""
-        self.refresh()
+        self._fresh()
         arguments = {"order": order, "refund": refund}
         self.send_all(event_id, self.event_emails("kasify_order_refunded", arguments) or [])
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order, event_id: str) -> None:
         """Tell the customer the order is cancelled."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
 
     def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
-        self.refresh()
+        self._fresh()
         order: Order = arguments["order"]
         if hook == "kasify_order_placed":
             return [
@@ -177,7 +192,7 @@ class Notifier:
         self, order: Order, subject: str, body: str, message_key: str, event_id: str
     ) -> None:
         """Send the merchant's own message to the customer."""
-        self.refresh()
+        self._fresh()
         message = WrittenMessage(subject, body, message_key)
         customer = order.customer
         self.send_all(
@@ -281,9 +296,13 @@ class Notifier:
         actor: str | None,
         resending: bool,
     ) -> list[str]:
+        # The budget bounds the wait for the mail server, never kasify's own work: the emails
+        # are claimed and handed to the server even when a slow database (or an earlier event
+        # of the batch) spent it, and the server's answers are awaited for what is left of it,
+        # maybe nothing. So whether an action returns before its emails are answered depends
+        # on the mail server alone, and the action takes its own time, the claims and the
+        # rendering, and at most the budget.
         deadline = inline_deadline()
-        if deadline is not None and time.monotonic() >= deadline:
-            raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
         sending = Sending(self, event_id, actor, resending)
         # Within a budget, or with several emails, each is sent on a pool thread as soon as it
         # is rendered (the next one renders meanwhile, and they travel side by side).

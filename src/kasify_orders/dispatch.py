@@ -14,7 +14,14 @@ Inline dispatch (right after an action) has a budget, ``Settings.inline_dispatch
 :func:`inline_deadline` tells a hook when it runs out. A hook whose slow work carries on in
 the background raises :class:`~kasify_orders.errors.DispatchDeferred`: the event stays in the
 outbox, due at once and with no attempt counted, for the next ``deliver_pending`` or worker
-to finish (the email plugin does this when the mail server is slow).
+to finish (the email plugin does this when the mail server is slow). The budget is for
+waiting on others: the email plugin starts its sends even past the deadline (when a slow
+database spent it) and waits no longer, so what outlasts the budget depends on the mail
+server alone.
+
+A batch's record (:meth:`Dispatcher.dispatch`) commits without waiting for the disk only when
+every plugin that handled one of its events accepts losing it in a database crash
+(:meth:`DispatchBatch.may_lose_on_crash`): the events are then dispatched again.
 """
 
 from __future__ import annotations

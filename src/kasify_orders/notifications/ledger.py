@@ -11,13 +11,18 @@ email and the batch's record being written (while its other emails are sent) can
 again, after the lease ends; it then carries the same ``Message-ID``, so mail systems can
 recognise the duplicate.
 
-On PostgreSQL the claims of emails the outbox delivers commit without waiting for the disk
-(``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every commit): the
-outbox's own commit that ends the events' delivery (done or failed, the markers in it) waits
-for it, and PostgreSQL's log is written in order, so once that commit is on disk, so are the
-claims. A crash of the database server before then loses them with the outbox's, which is the
-crash window above (the events are delivered again). A worker's crash loses nothing: the
-server has the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
+On PostgreSQL the claims of emails the outbox delivers, and the outbox's record of their batch
+(which marks them sent, :meth:`record_within`), commit without waiting for the disk
+(``synchronous_commit = off`` for those transactions only, as SQLite's ``synchronous=NORMAL``
+does every commit); the plugin allows the batch's record that with
+:meth:`~kasify_orders.dispatch.DispatchBatch.may_lose_on_crash`. This is the choice for speed
+(inline, a commit that waits for the disk is most of an email's time on a loaded PostgreSQL):
+a worker's crash loses nothing (the server has the commits); a crash of the database server
+within a moment of them may lose the last ones, and PostgreSQL's log is written in order, so
+the claims and marks go with the outbox's record of their batch, never a mark without its
+event's end: the events are delivered again once their claims end, the emails with the same
+``Message-ID`` (the crash window above, only on a database crash). The action's own commit
+waits for the disk; so does a merchant's resend, which no outbox commit follows.
 
 The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
 its own Alembic chain), reached through the plugin-tables handle

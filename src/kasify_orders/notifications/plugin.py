@@ -272,8 +272,8 @@ class Notifier:
         From an event hook (not *resending*) the emails are recorded in the outbox batch's
         transaction that ends their event (:func:`~kasify_orders.dispatch.current_batch`), and a
         worker's batch was claimed and sent together before (:mod:`.batching`); their claims
-        are written without waiting for the disk on PostgreSQL: the outbox's commit that
-        follows waits for them (see :mod:`.ledger`).
+        and that batch's record are written without waiting for the disk on PostgreSQL (a
+        database crash then sends them again with the same ``Message-ID``; see :mod:`.ledger`).
 
         :raises DispatchDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.

@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
+import attrs
+
 import kasify_orders as ko
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.render import Email, Renderer, default_locale
 from tests.benchmarks.run import CART, database
 
-__all__ = ["emails", "smtp_sink", "smtplib_rates", "workers_rate"]
+__all__ = ["emails", "slow_server", "smtp_sink", "smtplib_rates", "workers_rate"]
 
 
 #: A worker process for the emails section: connects, says "ready", waits for "go", drains the outbox.
@@ -68,6 +70,89 @@ def smtp_sink() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait()
+
+
+#: An SMTP server that takes every message and answers only after 2 s (port in argv[1]).
+_SLOW_SINK = (
+    "import asyncio, sys\n"
+    "from aiosmtpd.controller import Controller\n"
+    "class Slow:\n"
+    "    async def handle_DATA(self, server, session, envelope):\n"
+    "        await asyncio.sleep(2)\n"
+    "        return '250 OK'\n"
+    "Controller(Slow(), hostname='127.0.0.1', port=int(sys.argv[1])).start()\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+#: The inline budget of the slow-server rows, in seconds.
+SLOW_BUDGET = 0.5
+
+
+def slow_server(kind: str, count: int = 10) -> list[tuple[str, str, str, str, str]]:
+    """The slowest ``place`` and ``mark_shipped`` against a server answering after 2 s, with a budget.
+
+    The limit is the slowest of the same action without emails plus the budget
+    (``inline_dispatch_budget_seconds``): the action never waits longer on the mail server.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_SINK, str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    rows = []
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+        with database(kind) as url:
+            settings = attrs.evolve(
+                _settings(f"smtp://127.0.0.1:{port}", inline=True), inline_dispatch_budget_seconds=SLOW_BUDGET
+            )
+            orders = ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=True)
+            quiet = ko.Orders.connect(url, settings=_settings(None, inline=True), load_entrypoints=False)
+            orders.inventory.set_stock("TEE-RED-M", 10**9)
+            times: dict[str, list[float]] = {
+                "place": [],
+                "mark_shipped": [],
+                "alone": [],
+                "alone ship": [],
+            }
+            for shop, place, ship in (
+                (orders, "place", "mark_shipped"),
+                (quiet, "alone", "alone ship"),
+            ):
+                for index in range(count + 1):  # the first warms up (templates, connections)
+                    start = time.perf_counter()
+                    order = shop.place(CART)
+                    placed = time.perf_counter() - start
+                    paid = shop.confirm_payment(order.id)
+                    start = time.perf_counter()
+                    shop.mark_shipped(paid.id, tracking_number="1Z999AA10123456784", carrier="ups")
+                    if index:
+                        times[place].append(placed)
+                        times[ship].append(time.perf_counter() - start)
+            for action, alone in (("place", "alone"), ("mark_shipped", "alone ship")):
+                limit = max(times[alone]) + SLOW_BUDGET
+                rows.append(
+                    (
+                        kind,
+                        f"emails: server answers after 2 s, budget {SLOW_BUDGET} s: slowest {action} s",
+                        f"{max(times[action]):.3f}",
+                        f"{limit:.3f}",
+                        f"{max(times[action]) / limit:.2f}x",
+                    )
+                )
+            notifier = orders.plugins.get_plugin("kasify_orders.emails.notifier")
+            assert notifier.join(timeout=120), "background emails still on their way"
+            orders.close()
+            quiet.close()
+    finally:
+        server.terminate()
+        server.wait()
+    return rows
 
 
 def _message(url: str) -> EmailMessage:

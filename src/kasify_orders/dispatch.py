@@ -127,6 +127,8 @@ class BatchEvent:
     arguments: Mapping[str, Any]
     #: The plugins that handled it on an earlier attempt (their hooks are not called again).
     done: frozenset[str]
+    #: Never dispatched before (no attempt, no error, nobody done): an action's new event, inline.
+    first: bool = False
 
 
 @attrs.define
@@ -208,6 +210,11 @@ class _Result:
     deferred: tuple[str, ...]
 
 
+def _first(item: OutboxItem) -> bool:
+    """Whether *item* was never dispatched: no attempt counted, no error, no plugin done."""
+    return not item.attempts and item.last_error is None and not item.done
+
+
 def _orders_by_id(tx: Transaction, ids: Sequence[str]) -> dict[str, Order]:
     return tx.orders_by_id(ids)
 
@@ -253,7 +260,7 @@ class Dispatcher:
             return 0
         read = [self._arguments(item, load) for item in claimed]
         events = tuple(
-            BatchEvent(item.id, item.hook, arguments, frozenset(item.done))
+            BatchEvent(item.id, item.hook, arguments, frozenset(item.done), first=inline and _first(item))
             for item, arguments in zip(claimed, read, strict=True)
             if not isinstance(arguments, str)
         )

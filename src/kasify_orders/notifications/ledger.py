@@ -122,6 +122,11 @@ class Outcome:
     sent: bool
 
 
+def rows_error(outcome: Outcome) -> str:
+    """The error a failed email's row keeps (its first 4,000 characters)."""
+    return str(outcome.entry.data.get("error", ""))[:4000]
+
+
 class Ledger:
     """Reads and writes the ``<prefix>sent_emails`` table."""
 
@@ -266,6 +271,70 @@ class Ledger:
             except EmailInFlight as error:
                 results.append(error)
         return results
+
+    def unclaimed(self, wanted: Sequence[Wanted]) -> list[Claim]:
+        """Claims held by the outbox event's own lease, written nowhere (:meth:`record_unclaimed`).
+
+        Only for an action's new event dispatched inline without a budget: the action's commit
+        holds the event for this process, so nobody else sends its emails meanwhile, and no
+        background thread outlives the hook. A crash before its record leaves no marker, and the
+        event's next dispatch sends the emails again with the same ``Message-ID`` (it is made of
+        the event, kind, recipient and sender): the crash window above, one transaction fewer.
+        """
+        return [Claim(uuid.uuid4().hex, 1, email.message_id) for email in wanted]
+
+    def record_unclaimed(self, tx: Transaction, outcomes: Sequence[Outcome]) -> None:
+        """Write the markers of :meth:`unclaimed` emails, sent or failed, with their timeline entries.
+
+        One ``INSERT``; an email someone marked meanwhile (an event revived after a crash) is
+        updated by its key instead, as a sent email taken over would be.
+        """
+        if not outcomes:
+            return
+        t = self.table
+        events = list({outcome.event_id for outcome in outcomes})
+        query = sa.select(t.c.event_id, t.c.kind, t.c.recipient).where(t.c.event_id.in_(events))
+        existing = {(row.event_id, row.kind, row.recipient) for row in tx.execute(query.with_for_update())}
+        rows = [
+            {
+                "event_id": o.event_id,
+                "kind": o.kind,
+                "recipient": o.recipient,
+                "order_id": o.order_id,
+                "message_id": o.claim.message_id,
+                "state": (State.SENT if o.sent else State.FAILED).value,
+                "claim_token": None,
+                "claimed_until": None,
+                "attempts": 1,
+                "last_error": None if o.sent else rows_error(o),
+                "created_at": o.entry.at,
+                "sent_at": o.entry.at if o.sent else None,
+            }
+            for o in outcomes
+            if (o.event_id, o.kind, o.recipient) not in existing
+        ]
+        if rows:
+            tx.execute(sa.insert(t), rows)
+        inserted = {(row["event_id"], row["kind"], row["recipient"]) for row in rows}
+        entries: dict[str, list[TimelineEvent]] = {}
+        for o in outcomes:
+            key = (o.event_id, o.kind, o.recipient)
+            if key not in inserted:  # claimed by an earlier attempt: this one takes it over
+                values: dict[str, Any] = {
+                    "claim_token": None,
+                    "claimed_until": None,
+                    "attempts": t.c.attempts + 1,
+                }
+                if o.sent:
+                    values.update(state=State.SENT.value, sent_at=o.entry.at, last_error=None)
+                else:
+                    values.update(state=State.FAILED.value, last_error=rows_error(o))
+                statement = sa.update(t).where(self._key(*key), t.c.state != State.SENT.value).values(values)
+                if tx.execute(statement).rowcount != 1:
+                    continue
+            entries.setdefault(o.order_id, []).append(o.entry)
+        for order_id, added in entries.items():
+            tx.core.append_timeline(order_id, added)
 
     def record(self, outcomes: Sequence[Outcome], *, durable: bool = True) -> None:
         """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.

@@ -307,7 +307,14 @@ class Notifier:
         # Within a budget, or with several emails, each is sent on a pool thread as soon as it
         # is rendered (the next one renders meanwhile, and they travel side by side).
         threaded = deadline is not None or len(wanted) > 1
-        claimed = self._claim(sending, wanted, threaded=threaded)
+        # An action's new event without a budget: its outbox lease is the emails' claim.
+        unclaimed = (
+            batch is not None
+            and batch.inline
+            and deadline is None
+            and any(event.event_id == event_id and event.first for event in batch.events)
+        )
+        claimed = self._claim(sending, wanted, threaded=threaded, unclaimed=unclaimed)
         futures = []
         try:
             for email, recipient, claim, ready in claimed:
@@ -330,6 +337,9 @@ class Notifier:
                 )
         if batch is None:
             sending.record(durable=resending)
+        elif unclaimed:  # written in the transaction that ends the event in the outbox
+            outcomes = sending.outcomes
+            batch.on_commit(lambda tx: self.ledger.record_unclaimed(self.ledger.data.within(tx), outcomes))
         else:  # marked in the transaction that ends the event in the outbox
             outcomes = sending.outcomes
             batch.on_commit(lambda tx: self.ledger.record_within(tx, outcomes))
@@ -343,7 +353,7 @@ class Notifier:
         return [email for email in emails if email.message is not None or email.kind not in disabled]
 
     def _claim(
-        self, sending: Sending, wanted: list[Email], *, threaded: bool
+        self, sending: Sending, wanted: list[Email], *, threaded: bool, unclaimed: bool = False
     ) -> list[tuple[Email, str, Claim, Rendered | None]]:
         """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
 
@@ -364,7 +374,11 @@ class Notifier:
             for email, recipient in zip(wanted, recipients, strict=True)
         ]
         rendered: list[Rendered | None] = [None] * len(wanted)
-        if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
+        claims: list[Claim | EmailInFlight | None]
+        if unclaimed:
+            sending.unclaimed = True
+            claims = list(self.ledger.unclaimed(rows))
+        elif threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
             claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
             # Only the first: the next ones render while the first is on the wire.
             rendered[0] = sending.render(wanted[0], rows[0].message_id)

@@ -66,6 +66,8 @@ class Sending:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._abandoned = False
+        #: Claimed by the outbox event's lease alone (:meth:`Ledger.unclaimed`): no row yet.
+        self.unclaimed = False
 
     # -- what became of the emails -------------------------------------------------------
 
@@ -183,7 +185,12 @@ class Sending:
 
         *durable* False: the outbox commits after this (see :mod:`.ledger`).
         """
-        self.notifier.ledger.record(self.outcomes, durable=durable)
+        ledger = self.notifier.ledger
+        if self.unclaimed:
+            outcomes = self.outcomes
+            ledger.data.atomic(lambda tx: ledger.record_unclaimed(tx, outcomes))
+        else:
+            ledger.record(self.outcomes, durable=durable)
 
     def let_go(self) -> bool:
         """Stop waiting: True when emails are still being sent (the last to finish records them)."""

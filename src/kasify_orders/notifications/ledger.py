@@ -11,18 +11,16 @@ email and the batch's record being written (while its other emails are sent) can
 again, after the lease ends; it then carries the same ``Message-ID``, so mail systems can
 recognise the duplicate.
 
-On PostgreSQL the claims of emails the outbox delivers, and the outbox's record of their batch
-(which marks them sent, :meth:`record_within`), commit without waiting for the disk
-(``synchronous_commit = off`` for those transactions only, as SQLite's ``synchronous=NORMAL``
-does every commit); the plugin allows the batch's record that with
-:meth:`~kasify_orders.dispatch.DispatchBatch.may_lose_on_crash`. This is the choice for speed
-(inline, a commit that waits for the disk is most of an email's time on a loaded PostgreSQL):
-a worker's crash loses nothing (the server has the commits); a crash of the database server
-within a moment of them may lose the last ones, and PostgreSQL's log is written in order, so
-the claims and marks go with the outbox's record of their batch, never a mark without its
-event's end: the events are delivered again once their claims end, the emails with the same
-``Message-ID`` (the crash window above, only on a database crash). The action's own commit
-waits for the disk; so does a merchant's resend, which no outbox commit follows.
+On PostgreSQL the claims, and the outbox's record of their batch (which marks them sent),
+commit without waiting for the disk (``synchronous_commit = off`` for those transactions
+only, as SQLite's ``synchronous=NORMAL`` does every commit; the plugin allows it for the
+batch with :meth:`~kasify_orders.dispatch.DispatchBatch.may_lose_on_crash`): for speed, as a
+commit that waits for the disk is most of an inline email's time on a loaded PostgreSQL. A
+worker's crash loses nothing; a crash of the database server right after may lose the last
+commits, in log order, so a batch's marks go with its outbox record, never one without the
+other: the events are delivered again once their claims end, the emails with the same
+``Message-ID``. An inline new event's emails are claimed by its outbox lease alone
+(:mod:`.unclaimed`). The action's own commit waits for the disk, and so does a resend.
 
 The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
 its own Alembic chain), reached through the plugin-tables handle
@@ -120,11 +118,6 @@ class Outcome:
     #: ``email_sent`` or ``email_failed``, for the order's timeline.
     entry: TimelineEvent
     sent: bool
-
-
-def rows_error(outcome: Outcome) -> str:
-    """The error a failed email's row keeps (its first 4,000 characters)."""
-    return str(outcome.entry.data.get("error", ""))[:4000]
 
 
 class Ledger:
@@ -271,70 +264,6 @@ class Ledger:
             except EmailInFlight as error:
                 results.append(error)
         return results
-
-    def unclaimed(self, wanted: Sequence[Wanted]) -> list[Claim]:
-        """Claims held by the outbox event's own lease, written nowhere (:meth:`record_unclaimed`).
-
-        Only for an action's new event dispatched inline without a budget: the action's commit
-        holds the event for this process, so nobody else sends its emails meanwhile, and no
-        background thread outlives the hook. A crash before its record leaves no marker, and the
-        event's next dispatch sends the emails again with the same ``Message-ID`` (it is made of
-        the event, kind, recipient and sender): the crash window above, one transaction fewer.
-        """
-        return [Claim(uuid.uuid4().hex, 1, email.message_id) for email in wanted]
-
-    def record_unclaimed(self, tx: Transaction, outcomes: Sequence[Outcome]) -> None:
-        """Write the markers of :meth:`unclaimed` emails, sent or failed, with their timeline entries.
-
-        One ``INSERT``; an email someone marked meanwhile (an event revived after a crash) is
-        updated by its key instead, as a sent email taken over would be.
-        """
-        if not outcomes:
-            return
-        t = self.table
-        events = list({outcome.event_id for outcome in outcomes})
-        query = sa.select(t.c.event_id, t.c.kind, t.c.recipient).where(t.c.event_id.in_(events))
-        existing = {(row.event_id, row.kind, row.recipient) for row in tx.execute(query.with_for_update())}
-        rows = [
-            {
-                "event_id": o.event_id,
-                "kind": o.kind,
-                "recipient": o.recipient,
-                "order_id": o.order_id,
-                "message_id": o.claim.message_id,
-                "state": (State.SENT if o.sent else State.FAILED).value,
-                "claim_token": None,
-                "claimed_until": None,
-                "attempts": 1,
-                "last_error": None if o.sent else rows_error(o),
-                "created_at": o.entry.at,
-                "sent_at": o.entry.at if o.sent else None,
-            }
-            for o in outcomes
-            if (o.event_id, o.kind, o.recipient) not in existing
-        ]
-        if rows:
-            tx.execute(sa.insert(t), rows)
-        inserted = {(row["event_id"], row["kind"], row["recipient"]) for row in rows}
-        entries: dict[str, list[TimelineEvent]] = {}
-        for o in outcomes:
-            key = (o.event_id, o.kind, o.recipient)
-            if key not in inserted:  # claimed by an earlier attempt: this one takes it over
-                values: dict[str, Any] = {
-                    "claim_token": None,
-                    "claimed_until": None,
-                    "attempts": t.c.attempts + 1,
-                }
-                if o.sent:
-                    values.update(state=State.SENT.value, sent_at=o.entry.at, last_error=None)
-                else:
-                    values.update(state=State.FAILED.value, last_error=rows_error(o))
-                statement = sa.update(t).where(self._key(*key), t.c.state != State.SENT.value).values(values)
-                if tx.execute(statement).rowcount != 1:
-                    continue
-            entries.setdefault(o.order_id, []).append(o.entry)
-        for order_id, added in entries.items():
-            tx.core.append_timeline(order_id, added)
 
     def record(self, outcomes: Sequence[Outcome], *, durable: bool = True) -> None:
         """Mark each email sent or failed and put its entry on its order's timeline, in one transaction.

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kasify_orders.model import TimelineEvent
+from kasify_orders.notifications import unclaimed
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.ledger import Claim, Outcome
 from kasify_orders.notifications.render import Email, default_locale
@@ -188,7 +189,7 @@ class Sending:
         ledger = self.notifier.ledger
         if self.unclaimed:
             outcomes = self.outcomes
-            ledger.data.atomic(lambda tx: ledger.record_unclaimed(tx, outcomes))
+            ledger.data.atomic(lambda tx: unclaimed.record(ledger, tx, outcomes))
         else:
             ledger.record(self.outcomes, durable=durable)
 

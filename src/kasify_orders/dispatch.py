@@ -282,7 +282,8 @@ class Dispatcher:
         now = self.clock()
         completed = [r.item.id for r in results if not r.errors and not r.deferred]
         failures = [self._failure(r, now) for r in results if r.errors or r.deferred]
-        durable = batch.durable(name for r in results for name in r.done - set(r.item.done))
+        handled = {name for r in results for name in r.done - set(r.item.done)}
+        durable = batch.durable(self.hooks.manager.get_plugin(name) for name in handled)
         write = functools.partial(self._write, batch.writes, completed, failures, now, durable=durable)
         try:
             self.store.atomic(write)

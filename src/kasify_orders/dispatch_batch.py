@@ -53,7 +53,7 @@ class DispatchBatch:
     #: One action's events, dispatched in its process right after its commit (not a worker's claim).
     inline: bool = False
     _writes: list[Callable[[Transaction], object]] = attrs.field(factory=list, alias="_writes")
-    _relaxed: set[str] = attrs.field(factory=set, alias="_relaxed")
+    _relaxed: list[object] = attrs.field(factory=list, alias="_relaxed")
 
     def on_commit(self, write: Callable[[Transaction], object]) -> None:
         """Run *write* in the transaction that records the batch's outcome.
@@ -65,8 +65,8 @@ class DispatchBatch:
         """
         self._writes.append(write)
 
-    def may_lose_on_crash(self, plugin_name: str) -> None:
-        """Say that plugin *plugin_name* may see this batch's record lost in a database crash.
+    def may_lose_on_crash(self, plugin: object) -> None:
+        """Say that *plugin* (the object registered: ``self`` in its hooks) may lose this batch's record.
 
         When every plugin that handled an event of the batch said so, the transaction that
         records the batch commits without waiting for the disk
@@ -78,16 +78,16 @@ class DispatchBatch:
         :mod:`kasify_orders.notifications.ledger`). A plugin that must not act twice on a
         database crash says nothing, and the batch's record waits for the disk.
         """
-        self._relaxed.add(plugin_name)
+        self._relaxed.append(plugin)
 
     @property
     def writes(self) -> tuple[Callable[[Transaction], object], ...]:
         """The writes added so far."""
         return tuple(self._writes)
 
-    def durable(self, handled_by: Iterable[str]) -> bool:
+    def durable(self, handled_by: Iterable[object]) -> bool:
         """Whether the record must wait for the disk: a plugin in *handled_by* did not relax it."""
-        return not set(handled_by) <= self._relaxed
+        return not all(any(plugin is relaxed for relaxed in self._relaxed) for plugin in handled_by)
 
 
 _BATCH: contextvars.ContextVar[DispatchBatch | None] = contextvars.ContextVar(

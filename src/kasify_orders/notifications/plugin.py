@@ -126,7 +126,7 @@ class Notifier:
         """
         self.refresh()
         batch.state[_REFRESHED] = True
-        batch.may_lose_on_crash(PLUGIN_NAME)
+        batch.may_lose_on_crash(self)
         if inline_deadline() is None:  # within an inline budget, each event's hook keeps to it
             batching.prepare(self, batch, PLUGIN_NAME)
 

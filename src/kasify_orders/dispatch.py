@@ -14,7 +14,14 @@ Inline dispatch (right after an action) has a budget, ``Settings.inline_dispatch
 :func:`inline_deadline` tells a hook when it runs out. A hook whose slow work carries on in
 the background raises :class:`~kasify_orders.errors.DispatchDeferred`: the event stays in the
 outbox, due at once and with no attempt counted, for the next ``deliver_pending`` or worker
-to finish (the email plugin does this when the mail server is slow).
+to finish (the email plugin does this when the mail server is slow). The budget is for
+waiting on others: the email plugin starts its sends even past the deadline (when a slow
+database spent it) and waits no longer, so what outlasts the budget depends on the mail
+server alone.
+
+A batch's record (:meth:`Dispatcher.dispatch`) commits without waiting for the disk only when
+every plugin that handled one of its events accepts losing it in a database crash
+(:meth:`DispatchBatch.may_lose_on_crash`): the events are then dispatched again.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Any
 import attrs
 
 from kasify_orders.convert import converter
+from kasify_orders.dispatch_batch import _BATCH, BatchEvent, DispatchBatch, current_batch
 from kasify_orders.errors import DispatchDeferred, OutboxItemUnreadable
 from kasify_orders.events import EVENT_TYPES, OrderEvent
 from kasify_orders.model import Order, TimelineEvent, utcnow
@@ -110,66 +118,6 @@ def hook_arguments(event: OrderEvent) -> dict[str, Any]:
 
 
 @attrs.frozen
-class BatchEvent:
-    """One event of a batch, as its event hooks are about to get it."""
-
-    event_id: str
-    #: The event hook it is told to (``kasify_order_placed``...).
-    hook: str
-    #: The arguments its hook is called with: ``order``, the event's own, ``event_id``.
-    arguments: Mapping[str, Any]
-    #: The plugins that handled it on an earlier attempt (their hooks are not called again).
-    done: frozenset[str]
-
-
-@attrs.define
-class DispatchBatch:
-    """The outbox events dispatched together, as a plugin sees them (:func:`current_batch`).
-
-    Before their event hooks are called, one event at a time, ``kasify_dispatch_batch`` is
-    told of them all, so a plugin can start their side effects together (the email plugin
-    claims every email of the batch at once and sends them side by side). Their outcomes
-    (each event completed, or failed and due again) are written in one transaction once every
-    event's hooks ran; a plugin adds its own writes to it with :meth:`on_commit`, so they
-    commit or roll back with the outbox's record of the events (the email plugin writes its
-    sent-markers there: an email marked sent, its event done).
-    """
-
-    #: The ids of the batch's outbox events, in dispatch order.
-    event_ids: tuple[str, ...]
-    #: The events whose order and arguments could be read (the others fail without a hook call).
-    events: tuple[BatchEvent, ...] = ()
-    #: What each plugin keeps for the batch, under a name of its own (its plugin name).
-    state: dict[str, Any] = attrs.field(factory=dict)
-    _writes: list[Callable[[Transaction], object]] = attrs.field(factory=list, alias="_writes")
-
-    def on_commit(self, write: Callable[[Transaction], object]) -> None:
-        """Run *write* in the transaction that records the batch's outcome.
-
-        *write* may run more than once (the transaction is retried on a deadlock) and must
-        write the same each time. Should that transaction fail, nothing of the batch is
-        recorded, and each event is delivered again (its hooks called again) once its claim
-        ends.
-        """
-        self._writes.append(write)
-
-    @property
-    def writes(self) -> tuple[Callable[[Transaction], object], ...]:
-        """The writes added so far."""
-        return tuple(self._writes)
-
-
-_BATCH: contextvars.ContextVar[DispatchBatch | None] = contextvars.ContextVar(
-    "kasify_dispatch_batch", default=None
-)
-
-
-def current_batch() -> DispatchBatch | None:
-    """The batch of outbox events whose hooks run now; None outside the outbox (a resend)."""
-    return _BATCH.get()
-
-
-@attrs.frozen
 class _Result:
     """What became of one event's hooks."""
 
@@ -177,6 +125,11 @@ class _Result:
     done: frozenset[str]
     errors: tuple[str, ...]
     deferred: tuple[str, ...]
+
+
+def _first(item: OutboxItem) -> bool:
+    """Whether *item* was never dispatched: no attempt counted, no error, no plugin done."""
+    return not item.attempts and item.last_error is None and not item.done
 
 
 def _orders_by_id(tx: Transaction, ids: Sequence[str]) -> dict[str, Order]:
@@ -210,23 +163,25 @@ class Dispatcher:
         """When a claim taken now expires."""
         return now + timedelta(seconds=self.settings.dispatch_lease_seconds)
 
-    def dispatch(self, items: Iterable[OutboxItem], load: Callable[[str], Order]) -> int:
+    def dispatch(
+        self, items: Iterable[OutboxItem], load: Callable[[str], Order], *, inline: bool = False
+    ) -> int:
         """Dispatch claimed *items* as one batch; returns how many were completed.
 
         ``kasify_dispatch_batch`` is told of the batch, every item's hooks are called in turn
         (inside :func:`current_batch`), then one transaction records every outcome with what
-        the plugins added to the batch.
+        the plugins added to the batch. *inline*: one action's events, right after its commit.
         """
         claimed = list(items)
         if not claimed:
             return 0
         read = [self._arguments(item, load) for item in claimed]
         events = tuple(
-            BatchEvent(item.id, item.hook, arguments, frozenset(item.done))
+            BatchEvent(item.id, item.hook, arguments, frozenset(item.done), first=inline and _first(item))
             for item, arguments in zip(claimed, read, strict=True)
             if not isinstance(arguments, str)
         )
-        batch = DispatchBatch(tuple(item.id for item in claimed), events)
+        batch = DispatchBatch(tuple(item.id for item in claimed), events, inline=inline)
         reset = _BATCH.set(batch)
         try:
             self._announce(batch)
@@ -273,7 +228,7 @@ class Dispatcher:
         budget = self.settings.inline_dispatch_budget_seconds
         reset = _DEADLINE.set(None if budget is None else time.monotonic() + budget)
         try:
-            return self.dispatch(items, load)
+            return self.dispatch(items, load, inline=True)
         finally:
             _DEADLINE.reset(reset)
 
@@ -327,8 +282,11 @@ class Dispatcher:
         now = self.clock()
         completed = [r.item.id for r in results if not r.errors and not r.deferred]
         failures = [self._failure(r, now) for r in results if r.errors or r.deferred]
+        handled = {name for r in results for name in r.done - set(r.item.done)}
+        durable = batch.durable(self.hooks.manager.get_plugin(name) for name in handled)
+        write = functools.partial(self._write, batch.writes, completed, failures, now, durable=durable)
         try:
-            self.store.atomic(functools.partial(self._write, batch.writes, completed, failures, now))
+            self.store.atomic(write)
         except Exception as error:
             if not batch.writes:
                 raise
@@ -350,7 +308,11 @@ class Dispatcher:
         failures: Sequence[_Failure],
         now: datetime,
         tx: Transaction,
+        *,
+        durable: bool = True,
     ) -> None:
+        if not durable:  # every plugin done in the batch may see it dispatched again after a crash
+            tx.commit_without_waiting()
         for write in writes:
             write(tx)
         tx.complete_outbox(completed, self.token)

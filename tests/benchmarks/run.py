@@ -536,7 +536,7 @@ def main() -> None:
     parser.add_argument("--skip-actions", action="store_true", help="only the emails section")
     listpage.add_arguments(parser)
     args = parser.parse_args()
-    from tests.benchmarks.emails import emails
+    from tests.benchmarks.emails import emails, slow_server
 
     if args.list_page or args.export:
         listpage.main(args, database)
@@ -547,6 +547,7 @@ def main() -> None:
             rows.extend(bench(kind, args.ops, args.big))
         if args.emails:
             rows.extend(emails(kind, args.emails, args.email_repeats))
+            rows.extend(slow_server(kind))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -20,10 +20,10 @@ from kasify_orders.notifications.plugin import (
     EmailsNotConfigured,
     Notifier,
     install,
-    resend,
 )
 from kasify_orders.notifications.readiness import EmailProblem, email_problems, email_problems_of
 from kasify_orders.notifications.render import Email, Renderer
+from kasify_orders.notifications.resending import resend
 
 if TYPE_CHECKING:
     from kasify_orders.service import Orders

@@ -11,13 +11,16 @@ email and the batch's record being written (while its other emails are sent) can
 again, after the lease ends; it then carries the same ``Message-ID``, so mail systems can
 recognise the duplicate.
 
-On PostgreSQL the claims of emails the outbox delivers commit without waiting for the disk
-(``synchronous_commit = off``, as SQLite's ``synchronous=NORMAL`` does every commit): the
-outbox's own commit that ends the events' delivery (done or failed, the markers in it) waits
-for it, and PostgreSQL's log is written in order, so once that commit is on disk, so are the
-claims. A crash of the database server before then loses them with the outbox's, which is the
-crash window above (the events are delivered again). A worker's crash loses nothing: the
-server has the commit. A merchant's resend, which no outbox commit follows, waits for the disk.
+On PostgreSQL the claims, and the outbox's record of their batch (which marks them sent),
+commit without waiting for the disk (``synchronous_commit = off`` for those transactions
+only, as SQLite's ``synchronous=NORMAL`` does every commit; the plugin allows it for the
+batch with :meth:`~kasify_orders.dispatch.DispatchBatch.may_lose_on_crash`): for speed, as a
+commit that waits for the disk is most of an inline email's time on a loaded PostgreSQL. A
+worker's crash loses nothing; a crash of the database server right after may lose the last
+commits, in log order, so a batch's marks go with its outbox record, never one without the
+other: the events are delivered again once their claims end, the emails with the same
+``Message-ID``. An inline new event's emails are claimed by its outbox lease alone
+(:mod:`.unclaimed`). The action's own commit waits for the disk, and so does a resend.
 
 The table is the email plugin's own (:data:`~kasify_orders.notifications.tables.EMAIL_TABLES`,
 its own Alembic chain), reached through the plugin-tables handle

@@ -11,12 +11,9 @@ that already has it.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,11 +26,12 @@ from kasify_orders.errors import (
     ValidationError,
 )
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
-from kasify_orders.notifications import batching
+from kasify_orders.notifications import batching, choosing
+from kasify_orders.notifications import unclaimed as unclaimed_claims
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.ledger import Claim, Ledger, Wanted
+from kasify_orders.notifications.pool import SendingPool
 from kasify_orders.notifications.render import Email, Renderer, WrittenMessage, message_id
 from kasify_orders.notifications.sending import Rendered, Sending, describe
 from kasify_orders.notifications.tables import EMAIL_TABLES
@@ -54,7 +52,6 @@ __all__ = [
     "can_send",
     "install",
     "kasify_configure",
-    "resend",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,6 +63,8 @@ _SENDING_THREADS = 8
 
 #: The name the plugin is registered under on ``orders.plugins``.
 PLUGIN_NAME = "kasify_orders.emails.notifier"
+#: Its note in ``DispatchBatch.state`` that the batch's settings were read.
+_REFRESHED = PLUGIN_NAME + ".refreshed"
 
 
 class Notifier:
@@ -80,10 +79,7 @@ class Notifier:
             orders.store, lease_seconds=orders.settings.dispatch_lease_seconds, clock=orders.clock
         )
         #: Sends emails within an inline budget; started on first use, its threads are kept.
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid = 0
-        self._running: set[Future[Any]] = set()
-        self._pool_lock = threading.Lock()
+        self._pool = SendingPool(_SENDING_THREADS)
 
     @property
     def settings(self) -> Settings:
@@ -115,47 +111,60 @@ class Notifier:
 
     # -- the event hooks ---------------------------------------------------------------
 
+    def _fresh(self) -> None:
+        """:meth:`refresh`, once per outbox batch (its first hook reads the saved settings)."""
+        batch = current_batch()
+        if batch is None or not batch.state.get(_REFRESHED):
+            self.refresh()
+
     @hookimpl
     def kasify_dispatch_batch(self, batch: DispatchBatch) -> None:
-        """A worker's batch: claim all its emails at once and send them side by side (:mod:`.batching`)."""
-        if inline_deadline() is None:  # inline, an action's events keep to their budget
+        """Read the merchant's settings once for the batch; claim and send all its emails (:mod:`.batching`).
+
+        The batch's record may commit without waiting for the disk: should the database server
+        crash before it is on disk, its emails go again with the same ``Message-ID`` (:mod:`.ledger`).
+        """
+        self.refresh()
+        batch.state[_REFRESHED] = True
+        batch.may_lose_on_crash(self)
+        if inline_deadline() is None:  # within an inline budget, each event's hook keeps to it
             batching.prepare(self, batch, PLUGIN_NAME)
 
     @hookimpl
     def kasify_order_placed(self, order: Order, event_id: str) -> None:
         """Confirm the order to the customer and alert the merchant."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_placed", {"order": order}) or [])
 
     @hookimpl
     def kasify_order_shipped(self, order: Order, event_id: str) -> None:
         """Send the tracking number and link."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_shipped", {"order": order}) or [])
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
         """Send the corrected tracking number."""
-        self.refresh()
+        self._fresh()
         arguments = {"order": order, "previous": previous}
         self.send_all(event_id, self.event_emails("kasify_tracking_updated", arguments) or [])
 
     @hookimpl
     def kasify_order_refunded(self, order: Order, refund: Refund, event_id: str) -> None:
         """Confirm the refund (never with its internal note)."""
-        self.refresh()
+        self._fresh()
         arguments = {"order": order, "refund": refund}
         self.send_all(event_id, self.event_emails("kasify_order_refunded", arguments) or [])
 
     @hookimpl
     def kasify_order_cancelled(self, order: Order, event_id: str) -> None:
         """Tell the customer the order is cancelled."""
-        self.refresh()
+        self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
 
     def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
-        self.refresh()
+        self._fresh()
         order: Order = arguments["order"]
         if hook == "kasify_order_placed":
             return [
@@ -177,7 +186,7 @@ class Notifier:
         self, order: Order, subject: str, body: str, message_key: str, event_id: str
     ) -> None:
         """Send the merchant's own message to the customer."""
-        self.refresh()
+        self._fresh()
         message = WrittenMessage(subject, body, message_key)
         customer = order.customer
         self.send_all(
@@ -187,24 +196,10 @@ class Notifier:
 
     # -- building and sending ----------------------------------------------------------
 
-    def _written(self, order: Order, message_key: str | None) -> list[Email]:
-        """The merchant's message *message_key* (else the latest) to the customer, to send again."""
-        written = [entry for entry in order.timeline if entry.kind == "customer_emailed"]
-        if message_key:
-            written = [entry for entry in written if entry.data.get("message_key") == message_key]
-        if not written:
-            field = "message_key" if message_key else "kind"
-            raise ValidationError.single(field, f"order #{order.number} has no such message to the customer")
-        data = written[-1].data
-        message = WrittenMessage(str(data["subject"]), str(data["body"]), str(data["message_key"]))
-        customer = order.customer
-        return [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)]
-
     def _customer(
         self, kind: EmailKind, order: Order, *, previous: Shipment | None = None, refund: Refund | None = None
     ) -> list[Email]:
-        customer = order.customer
-        return [Email(kind, customer.email, customer.name, order, previous=previous, refund=refund)]
+        return choosing.to_customer(kind, order, previous=previous, refund=refund)
 
     def emails_for(self, kind: EmailKind, order: Order, *, message_key: str | None = None) -> list[Email]:
         """The emails of *kind* about *order* as it is now (for the hooks and for resending).
@@ -213,37 +208,7 @@ class Notifier:
 
         :raises ValidationError: (field ``kind``) the order has nothing to say of this kind.
         """
-        if kind is EmailKind.CUSTOMER_MESSAGE:
-            return self._written(order, message_key)
-        if kind is EmailKind.NEW_ORDER_ALERT:
-            return [Email(kind, address, "", order) for address in self.settings.new_order_alert_emails]
-        if kind in {EmailKind.SHIPPING_NOTIFICATION, EmailKind.TRACKING_CORRECTED} and order.shipment is None:
-            raise ValidationError.single("kind", f"order #{order.number} has not shipped")
-        if kind is EmailKind.TRACKING_CORRECTED:
-            assert order.shipment is not None
-            corrections = [entry for entry in order.timeline if entry.kind == "tracking_updated"]
-            if not corrections:
-                raise ValidationError.single(
-                    "kind", f"the tracking of order #{order.number} was never corrected"
-                )
-            data = corrections[-1].data
-            previous = Shipment(
-                str(data["previous_carrier"]),
-                str(data["previous_tracking_number"]),
-                None,
-                order.shipment.shipped_at,
-            )
-            return self._customer(kind, order, previous=previous)
-        if kind is EmailKind.REFUND_CONFIRMATION:
-            settled = [refund for refund in order.refunds if refund.status is RefundStatus.SETTLED]
-            if not settled:
-                raise ValidationError.single("kind", f"order #{order.number} has no refund")
-            return self._customer(kind, order, refund=settled[-1])
-        if kind is EmailKind.ORDER_CANCELLED and order.status is not Status.CANCELLED:
-            raise ValidationError.single(
-                "kind", f"order #{order.number} is {order.status.value}, not cancelled"
-            )
-        return self._customer(kind, order)
+        return choosing.emails_for(self.settings, kind, order, message_key=message_key)
 
     def send_all(
         self, event_id: str, emails: Iterable[Email], *, actor: str | None = None, resending: bool = False
@@ -257,8 +222,8 @@ class Notifier:
         From an event hook (not *resending*) the emails are recorded in the outbox batch's
         transaction that ends their event (:func:`~kasify_orders.dispatch.current_batch`), and a
         worker's batch was claimed and sent together before (:mod:`.batching`); their claims
-        are written without waiting for the disk on PostgreSQL: the outbox's commit that
-        follows waits for them (see :mod:`.ledger`).
+        and that batch's record are written without waiting for the disk on PostgreSQL (a
+        database crash then sends them again with the same ``Message-ID``; see :mod:`.ledger`).
 
         :raises DispatchDeferred: in inline delivery, the mail server did not answer within
             ``Settings.inline_dispatch_budget_seconds``: the emails go on in the background.
@@ -281,14 +246,25 @@ class Notifier:
         actor: str | None,
         resending: bool,
     ) -> list[str]:
+        # The budget bounds the wait for the mail server, never kasify's own work: the emails
+        # are claimed and handed to the server even when a slow database (or an earlier event
+        # of the batch) spent it, and the server's answers are awaited for what is left of it,
+        # maybe nothing. So whether an action returns before its emails are answered depends
+        # on the mail server alone, and the action takes its own time, the claims and the
+        # rendering, and at most the budget.
         deadline = inline_deadline()
-        if deadline is not None and time.monotonic() >= deadline:
-            raise DispatchDeferred("the inline delivery budget is spent; the outbox sends these emails")
         sending = Sending(self, event_id, actor, resending)
         # Within a budget, or with several emails, each is sent on a pool thread as soon as it
         # is rendered (the next one renders meanwhile, and they travel side by side).
         threaded = deadline is not None or len(wanted) > 1
-        claimed = self._claim(sending, wanted, threaded=threaded)
+        # An action's new event without a budget: its outbox lease is the emails' claim.
+        unclaimed = (
+            batch is not None
+            and batch.inline
+            and deadline is None
+            and any(event.event_id == event_id and event.first for event in batch.events)
+        )
+        claimed = self._claim(sending, wanted, threaded=threaded, unclaimed=unclaimed)
         futures = []
         try:
             for email, recipient, claim, ready in claimed:
@@ -311,6 +287,10 @@ class Notifier:
                 )
         if batch is None:
             sending.record(durable=resending)
+        elif unclaimed:  # written in the transaction that ends the event in the outbox
+            outcomes = sending.outcomes
+            ledger = self.ledger
+            batch.on_commit(lambda tx: unclaimed_claims.record(ledger, ledger.data.within(tx), outcomes))
         else:  # marked in the transaction that ends the event in the outbox
             outcomes = sending.outcomes
             batch.on_commit(lambda tx: self.ledger.record_within(tx, outcomes))
@@ -324,7 +304,7 @@ class Notifier:
         return [email for email in emails if email.message is not None or email.kind not in disabled]
 
     def _claim(
-        self, sending: Sending, wanted: list[Email], *, threaded: bool
+        self, sending: Sending, wanted: list[Email], *, threaded: bool, unclaimed: bool = False
     ) -> list[tuple[Email, str, Claim, Rendered | None]]:
         """Claim *wanted* for *sending*; with each claimed one, its recipient and its rendering.
 
@@ -345,7 +325,11 @@ class Notifier:
             for email, recipient in zip(wanted, recipients, strict=True)
         ]
         rendered: list[Rendered | None] = [None] * len(wanted)
-        if threaded and self.ledger.any_thread and self._idle_threads() > len(wanted):
+        claims: list[Claim | EmailInFlight | None]
+        if unclaimed:
+            sending.unclaimed = True
+            claims = list(unclaimed_claims.claims(rows))
+        elif threaded and self.ledger.any_thread and self._pool.idle() > len(wanted):
             claiming = self._start(lambda: self.ledger.claim_all(rows, durable=sending.resending))
             # Only the first: the next ones render while the first is on the wire.
             rendered[0] = sending.render(wanted[0], rows[0].message_id)
@@ -362,33 +346,14 @@ class Notifier:
 
     def _start(self, work: Callable[[], T]) -> Future[T]:
         """Have a pool thread do *work* (send one email, or claim an event's)."""
-        with self._pool_lock:
-            if self._pool is None or self._pool_pid != os.getpid():  # a forked worker starts its own
-                self._pool = ThreadPoolExecutor(_SENDING_THREADS, thread_name_prefix="kasify-email")
-                self._pool_pid = os.getpid()
-                self._running = set()
-            future = self._pool.submit(work)
-            self._running.add(future)
-        future.add_done_callback(self._finished)
-        return future
-
-    def _idle_threads(self) -> int:
-        with self._pool_lock:
-            return _SENDING_THREADS - len(self._running)
-
-    def _finished(self, future: Future[Any]) -> None:
-        with self._pool_lock:
-            self._running.discard(future)
+        return self._pool.start(work)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for emails still being sent in the background; True when none is left.
 
         They are there when a slow mail server outlasted an action's inline budget.
         """
-        with self._pool_lock:
-            running = list(self._running)
-        _done, pending = wait(running, timeout=timeout)
-        return not pending
+        return self._pool.join(timeout)
 
 
 def install(orders: Orders) -> Notifier:
@@ -427,50 +392,6 @@ def kasify_resend_notification(
     context: PluginContext, order_id: str, kind: str, actor: str | None, message_key: str | None
 ) -> Sequence[str] | None:
     """Resend through this plugin (``Orders.resend_notification``); see :func:`resend`."""
+    from kasify_orders.notifications.resending import resend  # noqa: PLC0415 - it imports this module
+
     return resend(context, order_id, kind, actor=actor, message_key=message_key)
-
-
-def _kind(kind: object) -> EmailKind:
-    try:
-        return EmailKind(str(kind))
-    except ValueError:
-        kinds = ", ".join(EmailKind)
-        raise ValidationError.single("kind", f"must be one of {kinds}, got {kind!r}") from None
-
-
-def resend(
-    orders: Orders | PluginContext,
-    order_id: str,
-    kind: EmailKind | str,
-    *,
-    actor: str | None = None,
-    message_key: str | None = None,
-) -> Sequence[str]:
-    """Send the *kind* email about the order again, now (the merchant asked); returns the recipients.
-
-    *message_key*: for ``customer_message``, which of the merchant's messages (the
-    ``data["message_key"]`` of its ``customer_emailed`` entry; None: the latest).
-
-    It goes out even if the kind is turned off in ``Settings.disabled_emails``, and is recorded
-    on the timeline as ``email_sent`` (``data["resend"]`` is true) by *actor*.
-
-    :raises ValidationError: unknown *kind*, or nothing of that kind to send (field ``kind``).
-    :raises OrderNotFound: no such order.
-    :raises EmailsNotConfigured: *orders* cannot send mail.
-    :raises EmailDeliveryFailed: the mail server refused or could not be reached (also on the timeline).
-    """
-    email_kind = _kind(kind)
-    notifier = orders.plugins.get_plugin(PLUGIN_NAME)
-    if not isinstance(notifier, Notifier):
-        raise EmailsNotConfigured(
-            "emails are off: set Settings.smtp_url, or register a kasify_send_email plugin"
-            " and call kasify_orders.notifications.install(orders)"
-        )
-    order = orders.store.get_order(order_id)
-    notifier.refresh()
-    emails = notifier.emails_for(email_kind, order, message_key=message_key)
-    if not emails:
-        raise ValidationError.single(
-            "kind", f"nobody to send {email_kind} to (Settings.new_order_alert_emails)"
-        )
-    return notifier.send_all(uuid.uuid4().hex, emails, actor=actor, resending=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kasify_orders.model import TimelineEvent
+from kasify_orders.notifications import unclaimed
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.ledger import Claim, Outcome
 from kasify_orders.notifications.render import Email, default_locale
@@ -66,6 +67,8 @@ class Sending:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._abandoned = False
+        #: Claimed by the outbox event's lease alone (:meth:`Ledger.unclaimed`): no row yet.
+        self.unclaimed = False
 
     # -- what became of the emails -------------------------------------------------------
 
@@ -183,7 +186,12 @@ class Sending:
 
         *durable* False: the outbox commits after this (see :mod:`.ledger`).
         """
-        self.notifier.ledger.record(self.outcomes, durable=durable)
+        ledger = self.notifier.ledger
+        if self.unclaimed:
+            outcomes = self.outcomes
+            ledger.data.atomic(lambda tx: unclaimed.record(ledger, tx, outcomes))
+        else:
+            ledger.record(self.outcomes, durable=durable)
 
     def let_go(self) -> bool:
         """Stop waiting: True when emails are still being sent (the last to finish records them)."""

@@ -52,7 +52,8 @@ class EngineConnections:
     def begin(self, engine: Engine, *, write: bool, snapshot: bool) -> Iterator[Connection]:
         """See :meth:`ConnectionSource.begin`."""
         with engine.connect() as conn:
-            conn.execution_options(kasify_write=write)
+            # kasify_own_transaction: the commit is kasify's (it may relax its durability).
+            conn.execution_options(kasify_write=write, kasify_own_transaction=True)
             if snapshot and self.dialect != "sqlite":  # SQLite's reads hold one snapshot already
                 conn.execution_options(isolation_level="REPEATABLE READ")
             elif not write and self.dialect == "postgresql":

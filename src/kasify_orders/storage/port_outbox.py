@@ -46,6 +46,15 @@ class OutboxOps(Protocol):
         """Record a failed attempt; False when another worker had taken the event over."""
         ...
 
+    def commit_without_waiting(self) -> None:
+        """Let this transaction's commit return before its log is on disk, where that is safe.
+
+        For the outbox's record of a batch whose plugins all accept a crash of the database
+        server sending them the batch again (:meth:`DispatchBatch.may_lose_on_crash`). A store
+        without such a commit, or one inside a host's transaction, does nothing.
+        """
+        ...
+
     def revive(
         self,
         item_id: str,

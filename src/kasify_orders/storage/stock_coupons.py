@@ -127,6 +127,16 @@ class StockCouponsOutbox:
         statement = sa.delete(t).where(t.c.id.in_(list(item_ids)), t.c.claim_token == token)
         return int(self.conn.execute(statement).rowcount)
 
+    def commit_without_waiting(self) -> None:
+        """PostgreSQL: ``synchronous_commit = off`` for this transaction only, on kasify's own engine.
+
+        SQLite commits so already (WAL with ``synchronous=NORMAL``, :mod:`.engine`); MySQL and
+        MariaDB only have the setting server-wide; a host's transaction (Django's) is the host's.
+        """
+        conn = self.conn
+        if conn.dialect.name == "postgresql" and conn.get_execution_options().get("kasify_own_transaction"):
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
     def fail_outbox(
         self,
         item: OutboxItem,

@@ -63,7 +63,8 @@ class Inbox:
     """The aiosmtpd handler: keeps what it receives; refuses listed recipients once each.
 
     ``busy_once``: answer the next MAIL with ``421`` (the server is closing the connection).
-    ``hold``: while set, a message's final answer waits until the test calls ``hold.set()``.
+    ``hold``: while set, a message's final answer waits until the test calls ``hold.set()``
+    (``holding`` says one is held).
     """
 
     def __init__(self) -> None:
@@ -71,6 +72,8 @@ class Inbox:
         self.refuse_once: set[str] = set()
         self.busy_once = False
         self.hold: threading.Event | None = None
+        #: Set once a message is held (the server has it and keeps its answer back).
+        self.holding = threading.Event()
         self.lock = threading.Lock()
 
     async def handle_MAIL(
@@ -100,6 +103,7 @@ class Inbox:
         assert isinstance(message, EmailMessage)
         hold = self.hold
         if hold is not None:  # a slow server: the answer waits for the test (the loop runs on)
+            self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, hold.wait, 60)
         with self.lock:
             self.received.append(

@@ -63,8 +63,9 @@ class ArrivalInbox(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
+@pytest.mark.parametrize("retried_by", ["another worker", "the merchant, inline"])
 def test_a_worker_killed_mid_send_leaves_one_record_per_email_and_resends_with_the_same_message_id(
-    connect: Connect, database_url: str
+    connect: Connect, database_url: str, retried_by: str
 ) -> None:
     smtp = SmtpServer()
     smtp.inbox = ArrivalInbox()
@@ -99,10 +100,16 @@ def test_a_worker_killed_mid_send_leaves_one_record_per_email_and_resends_with_t
         assert {m.state.value for m in markers} == {"sending"}
         assert [e for e in web.get(order.id).timeline if e.kind == "email_sent"] == []
 
-        # Another worker, once the leases are over.
+        # Another worker, once the leases are over; or the merchant's "try again" (the event,
+        # never failed, is dispatched inline as if new, and finds the dead worker's claims).
         later = Clock(utcnow() + timedelta(seconds=LEASE + 1))
-        settings = shop_settings(smtp.url, deliver_inline=False, dispatch_lease_seconds=LEASE)
-        assert connect(settings, clock=later).deliver_pending() == 1
+        if retried_by == "another worker":
+            settings = shop_settings(smtp.url, deliver_inline=False, dispatch_lease_seconds=LEASE)
+            assert connect(settings, clock=later).deliver_pending() == 1
+        else:
+            (event,) = web.store.outbox_items()
+            settings = shop_settings(smtp.url, dispatch_lease_seconds=LEASE)
+            connect(settings, clock=later).retry_email(order.id, event.id)
         assert {r.to: str(r.message["Message-ID"]) for r in smtp.inbox.received} == first
         markers = notifications.sent_emails(web, order.id)
         assert sorted((m.recipient, m.state.value, m.attempts) for m in markers) == sorted(

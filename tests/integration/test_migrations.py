@@ -237,8 +237,10 @@ def test_the_merchant_settings_tables_come_and_go_with_0011_and_the_orders_stay(
         with shop.store.engine.connect() as conn:
             names = set(conn.scalars(sa.select(shop.store.tables.counters.c.name)))
         assert "merchant_settings" not in names
-        assert shop.get(placed.id) == placed
+        # The code reads the newest schema only (parcels added a column to the orders): the order
+        # is checked once the schema is back up, still as it was placed.
         migrate.upgrade(shop.store)
+        assert shop.get(placed.id) == placed
         assert shop.merchant_settings.effective().store_name == "Kasify shop"  # back to the code's
         assert shop.merchant_settings.history() == []
         shop.merchant_settings.save({"store_name": "Saved again"}, actor="staff:ada")

@@ -20,6 +20,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from kasify_orders.dispatch import current_batch, inline_deadline
 from kasify_orders.errors import (
     DispatchDeferred,
@@ -128,10 +130,11 @@ class Notifier:
         self.send_all(event_id, self.event_emails("kasify_order_placed", {"order": order}) or [])
 
     @hookimpl
-    def kasify_order_shipped(self, order: Order, event_id: str) -> None:
-        """Send the tracking number and link."""
+    def kasify_order_shipped(self, order: Order, shipment_id: str, event_id: str) -> None:
+        """Send the parcel's tracking number and link (and, of several, which lines it holds)."""
         self.refresh()
-        self.send_all(event_id, self.event_emails("kasify_order_shipped", {"order": order}) or [])
+        arguments = {"order": order, "shipment_id": shipment_id}
+        self.send_all(event_id, self.event_emails("kasify_order_shipped", arguments) or [])
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
@@ -153,7 +156,7 @@ class Notifier:
         self.refresh()
         self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
 
-    def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:
+    def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:  # noqa: PLR0911
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
         self.refresh()
         order: Order = arguments["order"]
@@ -163,6 +166,9 @@ class Notifier:
                 *self.emails_for(EmailKind.NEW_ORDER_ALERT, order),
             ]
         if hook == "kasify_order_shipped":
+            parcel = order.shipment_by_id(str(arguments.get("shipment_id") or ""))
+            if parcel is not None:
+                return self._customer(EmailKind.SHIPPING_NOTIFICATION, order, shipment=parcel)
             return self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order)
         if hook == "kasify_tracking_updated":
             return self._customer(EmailKind.TRACKING_CORRECTED, order, previous=arguments["previous"])
@@ -201,10 +207,26 @@ class Notifier:
         return [Email(EmailKind.CUSTOMER_MESSAGE, customer.email, customer.name, order, message=message)]
 
     def _customer(
-        self, kind: EmailKind, order: Order, *, previous: Shipment | None = None, refund: Refund | None = None
+        self,
+        kind: EmailKind,
+        order: Order,
+        *,
+        previous: Shipment | None = None,
+        refund: Refund | None = None,
+        shipment: Shipment | None = None,
     ) -> list[Email]:
         customer = order.customer
-        return [Email(kind, customer.email, customer.name, order, previous=previous, refund=refund)]
+        return [
+            Email(
+                kind,
+                customer.email,
+                customer.name,
+                order,
+                previous=previous,
+                refund=refund,
+                shipment=shipment,
+            )
+        ]
 
     def emails_for(self, kind: EmailKind, order: Order, *, message_key: str | None = None) -> list[Email]:
         """The emails of *kind* about *order* as it is now (for the hooks and for resending).
@@ -227,13 +249,14 @@ class Notifier:
                     "kind", f"the tracking of order #{order.number} was never corrected"
                 )
             data = corrections[-1].data
-            previous = Shipment(
-                str(data["previous_carrier"]),
-                str(data["previous_tracking_number"]),
-                None,
-                order.shipment.shipped_at,
+            corrected = order.shipment_by_id(str(data.get("shipment_id") or "")) or order.shipment
+            previous = attrs.evolve(
+                corrected,
+                carrier=str(data["previous_carrier"]),
+                tracking_number=str(data["previous_tracking_number"]),
+                tracking_url=None,
             )
-            return self._customer(kind, order, previous=previous)
+            return self._customer(kind, order, previous=previous, shipment=corrected)
         if kind is EmailKind.REFUND_CONFIRMATION:
             settled = [refund for refund in order.refunds if refund.status is RefundStatus.SETTLED]
             if not settled:

@@ -25,7 +25,7 @@ from cattrs.preconf.json import make_converter
 
 from kasify_orders import money
 from kasify_orders.errors import FieldError, ValidationError
-from kasify_orders.model import Coupon, NewOrder, Shipment, Totals
+from kasify_orders.model import Coupon, NewOrder, Order, Shipment, Totals
 from kasify_orders.validation import unknown_name, validate_coupon, validate_new_order
 
 __all__ = ["converter", "structure", "unstructure"]
@@ -129,6 +129,18 @@ def _structure_shipment(value: object, type_: type) -> Shipment:
 
 
 converter.register_structure_hook(Shipment, _structure_shipment)
+_unstructure_order_fields = converter.gen_unstructure_attrs_fromdict(Order)
+
+
+def _unstructure_order(order: Order) -> dict[str, Any]:
+    """An order's JSON: its fields, and its latest parcel (``shipment``) and ``fulfilment_status``."""
+    data: dict[str, Any] = _unstructure_order_fields(order)
+    data["shipment"] = converter.unstructure(order.shipment, unstructure_as=Shipment | None)
+    data["fulfilment_status"] = order.fulfilment_status.value
+    return data
+
+
+converter.register_unstructure_hook(Order, _unstructure_order)
 
 
 def _field_errors(error: BaseException, path: str) -> Iterator[FieldError]:

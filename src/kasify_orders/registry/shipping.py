@@ -56,7 +56,7 @@ _LINES = Field(
     label="Items in this parcel",
     nullable=True,
     widget=Widget.LINES,
-    hint="Quantity of each line in this parcel; everything left to ship when left out.",
+    hint="Units of each line in this parcel; everything left when left out (command line: --line 1=2).",
     cli_flag="--line",
 )
 _SHIPMENT_ID = Field(
@@ -88,7 +88,10 @@ CONFIRM_PAYMENT = ActionSpec(
 MARK_SHIPPED = ActionSpec(
     action=Action.MARK_SHIPPED,
     label="Mark as Shipped",
-    summary="Mark as shipped with a tracking number and carrier: Processing -> Shipped",
+    summary=(
+        "Ship a parcel (its lines, everything left by default) with a tracking number and carrier:"
+        " Processing -> Shipped once every unit is in a parcel"
+    ),
     may="mark an order shipped",
     timeline_kind="shipped",
     fields=(*_tracking_fields(carrier_required=True), _LINES),
@@ -104,9 +107,7 @@ MARK_SHIPPED = ActionSpec(
         expected_version=context.expected_version,
     ),
     notice=lambda before, after, inputs, context: _shipped_notice(after),
-    cli_report=lambda before, after, inputs, context: (
-        f"Order #{after.number} shipped: {_tracking_number(after)}"
-    ),
+    cli_report=lambda before, after, inputs, context: f"Order #{after.number}: {_shipped_notice(after)}",
 )
 
 UPDATE_TRACKING = ActionSpec(

@@ -120,3 +120,5 @@ class ParcelPagesContract:
         assert "Mark parcel 1 delivered" in page.text and "Mark parcel 2 delivered" not in page.text
         act(site, order, "mark_delivered", shipment_id=first.id)
         assert orders.get(order.id).status is ko.Status.DELIVERED
+        page = site.get(site.order_url(order.id))  # nothing left to correct or deliver: no form
+        assert page.status == 200 and "Mark parcel" not in page.text and "delivered" in page.text

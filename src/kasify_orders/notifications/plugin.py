@@ -171,7 +171,9 @@ class Notifier:
                 return self._customer(EmailKind.SHIPPING_NOTIFICATION, order, shipment=parcel)
             return self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order)
         if hook == "kasify_tracking_updated":
-            return self._customer(EmailKind.TRACKING_CORRECTED, order, previous=arguments["previous"])
+            previous = arguments["previous"]
+            corrected = order.shipment_by_id(previous.id) if previous.id else None  # that parcel, now
+            return self._customer(EmailKind.TRACKING_CORRECTED, order, previous=previous, shipment=corrected)
         if hook == "kasify_order_refunded":
             return self._customer(EmailKind.REFUND_CONFIRMATION, order, refund=arguments["refund"])
         if hook == "kasify_order_cancelled":

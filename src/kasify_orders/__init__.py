@@ -38,7 +38,14 @@ from kasify_orders.errors import (
     ValidationError,
 )
 from kasify_orders.hookspecs import hookimpl
-from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, allowed_actions
+from kasify_orders.lifecycle import (
+    Action,
+    FulfilmentStatus,
+    PaymentStatus,
+    RefundStatus,
+    Status,
+    allowed_actions,
+)
 from kasify_orders.model import (
     Address,
     Coupon,
@@ -77,6 +84,7 @@ __all__ = [
     "DispatchDeferred",
     "DuplicateIdempotencyKey",
     "FieldError",
+    "FulfilmentStatus",
     "InvalidTransition",
     "KasifyError",
     "Line",

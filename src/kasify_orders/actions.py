@@ -8,29 +8,22 @@ returned events (:mod:`kasify_orders.events`) in the outbox so hooks run after t
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import attrs
-
-from kasify_orders import carriers
 from kasify_orders.change import Change, combine, next_change
-from kasify_orders.errors import ValidationError
 from kasify_orders.events import (
     NoteAdded,
     OrderCancelled,
-    OrderDelivered,
     OrderEvent,
     OrderPlaced,
-    OrderShipped,
     PaymentConfirmed,
-    TrackingUpdated,
 )
 from kasify_orders.lifecycle import Action, PaymentStatus, Status, require
-from kasify_orders.model import Coupon, NewOrder, Order, Shipment, TimelineEvent
+from kasify_orders.model import Coupon, NewOrder, Order, TimelineEvent
 from kasify_orders.pricing import lines_for, totals_for
 from kasify_orders.refund_actions import check_refund, fail_refund, refund, request_refund, settle_refund
+from kasify_orders.shipping_actions import mark_delivered, mark_shipped, update_tracking
 from kasify_orders.timeline import TimelineKind
 from kasify_orders.validation import MAX_REASON, Checker
 
@@ -91,7 +84,7 @@ def place(
         totals=totals,
         coupon_code=code,
         customer_note=new_order.customer_note,
-        shipment=None,
+        shipments=(),
         refunds=(),
         timeline=(entry,),
         created_at=at,
@@ -111,86 +104,6 @@ def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
         payment_status=PaymentStatus.PAID,
         paid_at=at,
     )
-
-
-def _tracking(carrier: object, tracking_number: object) -> tuple[str, str]:
-    checker = Checker()
-    carrier_name = checker.text("carrier", carrier, max_length=64)
-    number = checker.text("tracking_number", tracking_number, max_length=64)
-    if number:
-        problem = carriers.tracking_number_problem(number)
-        if problem:
-            checker.fail("tracking_number", problem)
-    checker.done()
-    return carriers.normalise_carrier(carrier_name), number
-
-
-def mark_shipped(
-    order: Order,
-    *,
-    carrier: str,
-    tracking_number: str,
-    at: datetime,
-    actor: str | None,
-    tracking_urls: Mapping[str, str] | None = None,
-) -> Change:
-    """Processing -> Shipped, with a carrier and a tracking number (both required)."""
-    require(Action.MARK_SHIPPED, order.status, order.payment_status)
-    carrier, number = _tracking(carrier, tracking_number)
-    shipment = Shipment(carrier, number, carriers.tracking_url(carrier, number, tracking_urls), at)
-    entry = TimelineEvent(
-        TimelineKind.SHIPPED,
-        at,
-        actor,
-        f"Marked as shipped via {carriers.display_name(carrier)}, tracking number {number}",
-        {"carrier": carrier, "tracking_number": number, "tracking_url": shipment.tracking_url},
-    )
-    return next_change(order, entry, (OrderShipped(),), status=Status.SHIPPED, shipment=shipment)
-
-
-def update_tracking(
-    order: Order,
-    *,
-    tracking_number: str,
-    carrier: str | None,
-    at: datetime,
-    actor: str | None,
-    tracking_urls: Mapping[str, str] | None = None,
-) -> Change:
-    """Correct the tracking number (and carrier); the old ones stay on the timeline."""
-    require(Action.UPDATE_TRACKING, order.status, order.payment_status)
-    previous = order.shipment
-    assert previous is not None, "a shipped order has a shipment"
-    carrier, number = _tracking(previous.carrier if carrier is None else carrier, tracking_number)
-    if (carrier, number) == (previous.carrier, previous.tracking_number):
-        raise ValidationError.single("tracking_number", f"is already {number} with {carrier}")
-    shipment = attrs.evolve(
-        previous,
-        carrier=carrier,
-        tracking_number=number,
-        tracking_url=carriers.tracking_url(carrier, number, tracking_urls),
-    )
-    entry = TimelineEvent(
-        TimelineKind.TRACKING_UPDATED,
-        at,
-        actor,
-        f"Tracking changed from {carriers.display_name(previous.carrier)} {previous.tracking_number}"
-        f" to {carriers.display_name(carrier)} {number}",
-        {
-            "previous_carrier": previous.carrier,
-            "previous_tracking_number": previous.tracking_number,
-            "carrier": carrier,
-            "tracking_number": number,
-        },
-    )
-    return next_change(order, entry, (TrackingUpdated(previous),), shipment=shipment)
-
-
-def mark_delivered(order: Order, *, at: datetime, actor: str | None) -> Change:
-    """Shipped -> Delivered."""
-    require(Action.MARK_DELIVERED, order.status, order.payment_status)
-    entry = TimelineEvent(TimelineKind.DELIVERED, at, actor, "Marked as delivered", {})
-    return next_change(order, entry, (OrderDelivered(),), status=Status.DELIVERED)
 
 
 def hold(order: Order, *, reason: str, at: datetime, actor: str | None) -> Change:

@@ -25,7 +25,7 @@ from cattrs.preconf.json import make_converter
 
 from kasify_orders import money
 from kasify_orders.errors import FieldError, ValidationError
-from kasify_orders.model import Coupon, NewOrder, Totals
+from kasify_orders.model import Coupon, NewOrder, Order, Shipment, Totals
 from kasify_orders.validation import unknown_name, validate_coupon, validate_new_order
 
 __all__ = ["converter", "structure", "unstructure"]
@@ -102,6 +102,45 @@ converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(Totals, _unstructure_totals)
+
+
+def _structure_parcel_lines(value: object, _type: type) -> dict[int, int]:
+    """A parcel's ``{line_id: quantity}``; JSON (the outbox) makes its keys strings."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"must be an object, got {type(value).__name__}")
+    lines = {}
+    for key, quantity in value.items():
+        if not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
+            raise TypeError(f"a line id must be a whole number, got {key!r}")
+        lines[int(key)] = _structure_int(quantity, int)
+    return lines
+
+
+converter.register_structure_hook_func(lambda t: t == Mapping[int, int], _structure_parcel_lines)
+_structure_shipment_fields = _objects_only(Shipment)
+
+
+def _structure_shipment(value: object, type_: type) -> Shipment:
+    """A parcel; one stored before parcels (an old outbox row) has no ``id`` nor ``lines``."""
+    if isinstance(value, Mapping) and "id" not in value:
+        value = {"id": "", "lines": {}, **value}
+    shipment: Shipment = _structure_shipment_fields(value, type_)
+    return shipment
+
+
+converter.register_structure_hook(Shipment, _structure_shipment)
+_unstructure_order_fields = converter.gen_unstructure_attrs_fromdict(Order)
+
+
+def _unstructure_order(order: Order) -> dict[str, Any]:
+    """An order's JSON: its fields, and its latest parcel (``shipment``) and ``fulfilment_status``."""
+    data: dict[str, Any] = _unstructure_order_fields(order)
+    data["shipment"] = converter.unstructure(order.shipment, unstructure_as=Shipment | None)
+    data["fulfilment_status"] = order.fulfilment_status.value
+    return data
+
+
+converter.register_unstructure_hook(Order, _unstructure_order)
 
 
 def _field_errors(error: BaseException, path: str) -> Iterator[FieldError]:

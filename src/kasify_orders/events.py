@@ -48,7 +48,10 @@ class PaymentConfirmed(OrderEvent):
 
 @attrs.frozen
 class OrderShipped(OrderEvent):
-    """The parcel left: Processing -> Shipped."""
+    """A parcel left (the order is Shipped once every unit is in a parcel)."""
+
+    #: The parcel that left (``order.shipment_by_id``); "" in events queued before parcels.
+    shipment_id: str = ""
 
 
 @attrs.frozen

@@ -255,11 +255,16 @@ def kasify_payment_confirmed(order: Order, event_id: str) -> None:
 
 
 @hookspec
-def kasify_order_shipped(order: Order, event_id: str) -> None:
-    """The order was marked shipped; ``order.shipment`` holds the carrier and tracking number.
+def kasify_order_shipped(order: Order, shipment_id: str, event_id: str) -> None:
+    """A parcel left: ``order.shipment_by_id(shipment_id)`` holds its lines, carrier and tracking.
+
+    Called once per parcel. The order is Shipped once every unit is in a parcel; before that it
+    is still Processing (``order.fulfilment_status`` is PARTIALLY_SHIPPED).
 
     :param order: The order as stored when the hook runs (right after the change unless
         delivery was deferred to a worker).
+    :param shipment_id: The parcel that left ("" for an event queued before parcels existed:
+        then ``order.shipment``).
     :param event_id: The outbox event's id: the same on every retry of this event, and
         unique to it, so a plugin can make its own side effect idempotent.
     """

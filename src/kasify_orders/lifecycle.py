@@ -14,6 +14,7 @@ from kasify_orders.errors import InvalidTransition
 __all__ = [
     "ACTIONS",
     "Action",
+    "FulfilmentStatus",
     "PaymentStatus",
     "RefundStatus",
     "Status",
@@ -58,6 +59,23 @@ class PaymentStatus(enum.StrEnum):
     def was_paid(self) -> bool:
         """True once payment has been confirmed, refunded or not."""
         return self is not PaymentStatus.PENDING
+
+
+class FulfilmentStatus(enum.StrEnum):
+    """How much of an order is in parcels, derived from its parcels (``order.fulfilment_status``)."""
+
+    UNFULFILLED = "unfulfilled"
+    #: Some units are in parcels, some are not: the order stays Processing.
+    PARTIALLY_SHIPPED = "partially_shipped"
+    #: Every unit is in a parcel.
+    SHIPPED = "shipped"
+    #: Every unit is in a parcel and every parcel arrived.
+    DELIVERED = "delivered"
+
+    @property
+    def label(self) -> str:
+        """The words a merchant reads (``"Partially shipped"``)."""
+        return self.value.replace("_", " ").capitalize()
 
 
 class RefundStatus(enum.StrEnum):

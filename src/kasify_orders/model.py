@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import attrs
 
-from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
+from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
 from kasify_orders.timeline import timeline_kind
 
 __all__ = [
@@ -144,6 +144,9 @@ class Line:
     unit_price: Decimal
     #: ``unit_price * quantity``.
     total: Decimal
+    #: The line's number in its order, from 1: what ``lines={line_id: quantity}`` names
+    #: (set by :class:`Order` from the line's position; 0 on a line not in an order yet).
+    id: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.total != self.unit_price * self.quantity:
@@ -183,16 +186,37 @@ class Totals:
         return self.total - self.refunded - self.refund_pending
 
 
+def _line_quantities(value: Mapping[int, int] | None) -> Mapping[int, int]:
+    return {int(line_id): int(quantity) for line_id, quantity in sorted((value or {}).items())}
+
+
 @attrs.frozen
 class Shipment:
-    """How the order travels; the tracking number may be corrected later."""
+    """One parcel of an order: which units it holds and how it travels.
 
+    An order ships in one or several parcels (``order.shipments``); the tracking number of
+    each may be corrected later, and each is delivered on its own.
+    """
+
+    #: Opaque identifier (32 hex digits); what ``shipment_id=`` names.
+    id: str
+    #: ``{line_id: quantity}``: the units of each of the order's lines in this parcel.
+    lines: Mapping[int, int] = attrs.field(converter=_line_quantities)
     #: Carrier code from the registry (``"ups"``) or a custom carrier name.
     carrier: str
     tracking_number: str
     #: Where the customer follows the parcel, when the carrier has a tracking page.
     tracking_url: str | None
     shipped_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    #: When the parcel arrived (None until it is marked delivered).
+    delivered_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    #: Another system's id for this parcel (a Saleor fulfillment's), when it came from there.
+    reference: str | None = None
+
+    @property
+    def units(self) -> int:
+        """How many units the parcel holds."""
+        return sum(self.lines.values())
 
 
 @attrs.frozen
@@ -237,6 +261,14 @@ class TimelineEvent:
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_dict)
 
 
+def _numbered_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """The order's lines with their ids: their positions from 1."""
+    return tuple(
+        line if line.id == position else attrs.evolve(line, id=position)
+        for position, line in enumerate(lines, start=1)
+    )
+
+
 @attrs.frozen
 class Order:
     """A placed order and everything that has happened to it."""
@@ -249,12 +281,13 @@ class Order:
     payment_status: PaymentStatus
     customer: Customer
     shipping_address: Address
-    lines: tuple[Line, ...]
+    lines: tuple[Line, ...] = attrs.field(converter=_numbered_lines)
     currency: str
     totals: Totals
     coupon_code: str | None
     customer_note: str
-    shipment: Shipment | None
+    #: The parcels, in the order they were shipped.
+    shipments: tuple[Shipment, ...]
     refunds: tuple[Refund, ...]
     timeline: tuple[TimelineEvent, ...]
     created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
@@ -269,9 +302,60 @@ class Order:
         if _refunds_in(self.refunds, RefundStatus.PENDING) != self.totals.refund_pending:
             raise ValueError("the pending refunds do not add up to totals.refund_pending")
 
+        shipped = self.shipped_quantities()
+        for line in self.lines:
+            if shipped.get(line.id, 0) > line.quantity:
+                raise ValueError(
+                    f"line {line.id} is shipped {shipped[line.id]} times, ordered {line.quantity}"
+                )
+        ids = {line.id for line in self.lines}
+        if any(line_id not in ids for line_id in shipped):
+            raise ValueError("a parcel holds a line the order does not have")
+
     def refund(self, refund_id: str) -> Refund | None:
         """The refund with this id, or None."""
         return next((refund for refund in self.refunds if refund.id == refund_id), None)
+
+    @property
+    def shipment(self) -> Shipment | None:
+        """The latest parcel, or None before the first (kept for callers of one-parcel orders)."""
+        return self.shipments[-1] if self.shipments else None
+
+    def shipment_by_id(self, shipment_id: str) -> Shipment | None:
+        """The parcel with this id, or None."""
+        return next((shipment for shipment in self.shipments if shipment.id == shipment_id), None)
+
+    def shipped_quantities(self) -> dict[int, int]:
+        """``{line_id: units in parcels}`` over every parcel."""
+        shipped: dict[int, int] = {}
+        for shipment in self.shipments:
+            for line_id, quantity in shipment.lines.items():
+                shipped[line_id] = shipped.get(line_id, 0) + quantity
+        return shipped
+
+    def remaining_quantities(self) -> dict[int, int]:
+        """``{line_id: units not in any parcel yet}``, for the lines with some left."""
+        shipped = self.shipped_quantities()
+        left = {line.id: line.quantity - shipped.get(line.id, 0) for line in self.lines}
+        return {line_id: quantity for line_id, quantity in left.items() if quantity > 0}
+
+    @property
+    def fulfilment_status(self) -> FulfilmentStatus:
+        """UNFULFILLED, PARTIALLY_SHIPPED, SHIPPED (every unit in a parcel) or DELIVERED (every parcel)."""
+        return fulfilment_status_of(self.lines, self.shipments)
+
+
+def fulfilment_status_of(lines: Iterable[Line], shipments: Iterable[Shipment]) -> FulfilmentStatus:
+    """How much of an order with these *lines* the *shipments* hold, and whether all arrived."""
+    parcels = tuple(shipments)
+    if not parcels:
+        return FulfilmentStatus.UNFULFILLED
+    ordered = sum(line.quantity for line in lines)
+    if sum(parcel.units for parcel in parcels) < ordered:
+        return FulfilmentStatus.PARTIALLY_SHIPPED
+    if all(parcel.delivered_at is not None for parcel in parcels):
+        return FulfilmentStatus.DELIVERED
+    return FulfilmentStatus.SHIPPED
 
 
 def _refunds_in(refunds: Iterable[Refund], status: RefundStatus) -> Decimal:
@@ -351,10 +435,15 @@ class OrderSummary:
     totals: Totals
     coupon_code: str | None
     customer_note: str
+    #: The latest parcel's carrier and tracking (its ``id``; its ``lines`` are on the whole order).
     shipment: Shipment | None
     created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
     paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
     version: int = 1
+    #: How much has shipped (from the order's own row: a list reads nothing else).
+    fulfilment_status: FulfilmentStatus = attrs.field(
+        default=FulfilmentStatus.UNFULFILLED, converter=FulfilmentStatus
+    )
 
 
 @attrs.frozen

@@ -121,7 +121,13 @@ def _ship_or_cancel(orders: ko.Orders, order_ids: list[str]) -> None:
             pass
 
 
+def _ship_one_unit(orders: ko.Orders, order_id: str) -> None:
+    """A parcel of one unit of line 1: merchants packing the same order at once."""
+    orders.mark_shipped(order_id, tracking_number="1Z999AA10123456784", carrier="ups", lines={1: 1})
+
+
 TASKS: dict[str, Callable[..., None]] = {
+    "ship_one_unit": _ship_one_unit,
     "refund": _refund,
     "refund_through_provider": _refund_through_provider,
     "place": _place,
@@ -278,3 +284,18 @@ def _deliver(orders: ko.Orders) -> None:
 
 
 TASKS["deliver"] = _deliver
+
+
+def test_merchants_shipping_one_order_at_once_never_ship_a_unit_twice(
+    orders: ko.Orders, database_url: str
+) -> None:
+    order = orders.confirm_payment(orders.place(new_order(quantity=5)).id)
+    outcomes = run(database_url, "ship_one_unit", (order.id,), attempts=3)
+    assert outcomes["ok"] == 5, outcomes
+    # Once every unit is in a parcel the order is Shipped: the late ones hear it, or that none is left.
+    assert set(outcomes) <= {"ok", "ValidationError", "InvalidTransition"}, outcomes
+    stored = orders.get(order.id)
+    assert [parcel.lines for parcel in stored.shipments] == [{1: 1}] * 5
+    assert len({parcel.id for parcel in stored.shipments}) == 5
+    assert stored.status is ko.Status.SHIPPED
+    assert stored.fulfilment_status is ko.FulfilmentStatus.SHIPPED

@@ -237,12 +237,79 @@ def test_the_merchant_settings_tables_come_and_go_with_0011_and_the_orders_stay(
         with shop.store.engine.connect() as conn:
             names = set(conn.scalars(sa.select(shop.store.tables.counters.c.name)))
         assert "merchant_settings" not in names
-        assert shop.get(placed.id) == placed
+        # The code reads the newest schema only (parcels added a column to the orders): the order
+        # is checked once the schema is back up, still as it was placed.
         migrate.upgrade(shop.store)
+        assert shop.get(placed.id) == placed
         assert shop.merchant_settings.effective().store_name == "Kasify shop"  # back to the code's
         assert shop.merchant_settings.history() == []
         shop.merchant_settings.save({"store_name": "Saved again"}, actor="staff:ada")
         assert shop.merchant_settings.effective().store_name == "Saved again"
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_the_single_shipment_of_each_order_becomes_its_parcel_up_and_down(store: SqlStore) -> None:
+    """0015 turns the order row's one shipment into a parcel of every unit; down keeps the row's."""
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False) as shop:
+        cart = ko.structure(
+            {
+                **_cart(),
+                "lines": [
+                    *_cart()["lines"],
+                    {"sku": "MUG", "name": "Mug", "quantity": 1, "unit_price": "8.00"},
+                ],
+            },  # type: ignore[list-item]
+            ko.NewOrder,
+        )
+        delivered = shop.confirm_payment(shop.place(cart).id)
+        shop.mark_shipped(delivered.id, tracking_number="1Z999AA10123456784", carrier="ups")
+        delivered = shop.mark_delivered(delivered.id)
+        shipped = shop.confirm_payment(shop.place(cart).id)
+        shipped = shop.mark_shipped(shipped.id, tracking_number="1Z999AA10123456785", carrier="ups")
+        waiting = shop.confirm_payment(shop.place(cart).id)
+        migrate.downgrade(shop.store, "0012")  # the schema before parcels, the rows' tracking kept
+        assert {"mig_shipments", "mig_shipment_lines"}.isdisjoint(kasify_tables(store))
+        orders_table = sa.table("mig_orders", sa.column("id"), sa.column("tracking_number"))
+        with shop.store.engine.connect() as conn:
+            tracking = dict(conn.execute(sa.select(orders_table.c.id, orders_table.c.tracking_number)).all())
+        assert tracking == {
+            delivered.id: "1Z999AA10123456784",
+            shipped.id: "1Z999AA10123456785",
+            waiting.id: None,
+        }
+        migrate.upgrade(shop.store)
+        after = shop.get(delivered.id)
+        (parcel,) = after.shipments
+        assert parcel.lines == {1: 1, 2: 1} and parcel.tracking_number == "1Z999AA10123456784"
+        assert parcel.carrier == "ups" and parcel.tracking_url == delivered.shipments[0].tracking_url
+        assert parcel.shipped_at == delivered.shipments[0].shipped_at
+        assert parcel.delivered_at == delivered.timeline[-1].at
+        assert after.fulfilment_status is ko.FulfilmentStatus.DELIVERED
+        again = shop.get(shipped.id)
+        assert [p.lines for p in again.shipments] == [{1: 1, 2: 1}] and again.shipments[
+            0
+        ].delivered_at is None
+        assert again.fulfilment_status is ko.FulfilmentStatus.SHIPPED
+        assert shop.get(waiting.id) == waiting
+        summaries = {s.id: s.fulfilment_status.value for s in shop.list(limit=10).items}
+        assert summaries == {delivered.id: "delivered", shipped.id: "shipped", waiting.id: "unfulfilled"}
+        # The carried parcel can be corrected like any (the migrated id is a real parcel's).
+        corrected = shop.update_tracking(shipped.id, tracking_number="1Z999AA10123456786")
+        assert shop.get(shipped.id) == corrected
+        partial = shop.mark_shipped(
+            waiting.id, tracking_number="1Z999AA10123456787", carrier="ups", lines={2: 1}
+        )
+        assert partial.fulfilment_status is ko.FulfilmentStatus.PARTIALLY_SHIPPED
+        migrate.downgrade(shop.store, "0012")  # with parcels of several kinds: the tables go
+        with shop.store.engine.connect() as conn:
+            tracking = dict(conn.execute(sa.select(orders_table.c.id, orders_table.c.tracking_number)).all())
+        assert tracking[shipped.id] == "1Z999AA10123456786" and tracking[waiting.id] == "1Z999AA10123456787"
+        migrate.upgrade(shop.store)
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())

@@ -2,7 +2,8 @@
 
 Hypothesis drives the real ``Orders`` (on SQLite) and a deliberately naive model side by
 side, and checks after every step: refunded <= paid, stock never negative, status only
-ever moves along allowed transitions, and one timeline entry per successful action.
+ever moves along allowed transitions, one timeline entry per successful action, and nothing
+shipped more than ordered (an order ships in parcels of any part of what is left).
 """
 
 import tempfile
@@ -37,6 +38,10 @@ class Model:
     refunded: Decimal = Decimal(0)
     quantity: int = 0
     entries: int = 1
+    #: Units in parcels, the parcels, and how many of them were delivered.
+    shipped: int = 0
+    parcels: int = 0
+    delivered: int = 0
 
 
 class MerchantDay(RuleBasedStateMachine):
@@ -80,6 +85,17 @@ class MerchantDay(RuleBasedStateMachine):
             "deliver": lambda: self.orders.mark_delivered(order_id),
             "cancel": lambda: self.orders.cancel(order_id),
         }[move]
+        if move == "deliver" and model.status == "processing" and model.parcels:
+            # The parcels that left may arrive while the rest waits; the order stays Processing.
+            if model.delivered == model.parcels:
+                try:
+                    call()
+                except ko.ValidationError:
+                    return
+                raise AssertionError("delivered parcels that had all arrived")
+            call()
+            model.delivered, model.entries = model.parcels, model.entries + 1
+            return
         if model.status in sources:
             call()
             model.status = target
@@ -88,6 +104,10 @@ class MerchantDay(RuleBasedStateMachine):
                 model.paid = True
             if move == "cancel":
                 self.stock += model.quantity
+            if move == "ship":  # everything left, in one more parcel
+                model.shipped, model.parcels = model.quantity, model.parcels + 1
+            if move == "deliver":
+                model.delivered = model.parcels
         else:
             try:
                 call()
@@ -98,6 +118,32 @@ class MerchantDay(RuleBasedStateMachine):
     @rule(order_id=orders_bundle, move=st.sampled_from(sorted(MOVES)))
     def move(self, order_id: str, move: str) -> None:
         self._move(order_id, move)
+
+    @rule(order_id=orders_bundle, units=st.integers(-1, 9))
+    def ship_part(self, order_id: str, units: int) -> None:
+        """A parcel of *units* of the order's line: part of it, all that is left, or too many."""
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        left = model.quantity - model.shipped
+        try:
+            self.orders.mark_shipped(
+                order_id, tracking_number="1Z999AA10123456784", carrier="ups", lines={1: units}
+            )
+        except ko.InvalidTransition:
+            assert model.status != "processing"
+            return
+        except ko.ValidationError:
+            assert model.status == "processing" and not 0 < units <= left
+            return
+        assert model.status == "processing" and 0 < units <= left
+        model.shipped, model.parcels, model.entries = (
+            model.shipped + units,
+            model.parcels + 1,
+            model.entries + 1,
+        )
+        if model.shipped == model.quantity:
+            model.status = "shipped"
 
     @rule(order_id=orders_bundle, cents=st.one_of(st.none(), st.integers(-100, 12000)))
     def refund(self, order_id: str, cents: int | None) -> None:
@@ -139,6 +185,12 @@ class MerchantDay(RuleBasedStateMachine):
             assert order.status.value == model.status
             assert order.totals.refunded == model.refunded <= (model.total if model.paid else 0)
             assert len(order.timeline) == model.entries
+            # Nothing shipped more than ordered; the parcels are the model's.
+            assert order.shipped_quantities().get(1, 0) == model.shipped <= order.lines[0].quantity
+            assert len(order.shipments) == model.parcels
+            assert sum(p.delivered_at is not None for p in order.shipments) == model.delivered
+            partial = 0 < model.shipped < model.quantity
+            assert (order.fulfilment_status is ko.FulfilmentStatus.PARTIALLY_SHIPPED) == partial
             assert order.totals.total == order.totals.subtotal + order.totals.shipping - order.totals.discount
 
 

@@ -19,6 +19,7 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "shipping_actions",
     "stock",
     "timeline",
     "validation",

@@ -41,6 +41,25 @@ def _amount(field: Field) -> Callable[[click.Context, click.Parameter, str | Non
     return parse
 
 
+def _line_quantities(
+    field: Field,
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], dict[int, int] | None]:
+    def parse(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> dict[int, int] | None:
+        if not value:
+            return None
+        chosen: dict[int, int] = {}
+        for item in value:
+            line_id, _, quantity = item.partition("=")
+            if not (line_id.strip().isdigit() and quantity.strip().isdigit()):
+                raise click.BadParameter(
+                    f"{item!r} is not LINE_ID=QUANTITY (such as 1=2)", param_hint=field.option
+                )
+            chosen[int(line_id)] = chosen.get(int(line_id), 0) + int(quantity)
+        return chosen
+
+    return parse
+
+
 def _option(field: Field) -> Callable[[Any], Any]:
     """The click option of one field."""
     help_text = field.hint
@@ -59,6 +78,10 @@ def _option(field: Field) -> Callable[[Any], Any]:
         )
     if field.type is Decimal:
         return click.option(field.option, field.name, callback=_amount(field), help=help_text)
+    if field.type is dict:  # a parcel's lines: --line ID=QTY, as often as there are lines
+        return click.option(
+            field.option, field.name, multiple=True, callback=_line_quantities(field), help=help_text
+        )
     if field.required:
         return click.option(field.option, field.name, required=True, help=help_text)
     if field.nullable:

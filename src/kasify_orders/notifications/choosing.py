@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from kasify_orders.errors import ValidationError
 from kasify_orders.lifecycle import RefundStatus, Status
 from kasify_orders.model import Order, Refund, Shipment
@@ -27,11 +29,19 @@ def written(order: Order, message_key: str | None) -> list[Email]:
 
 
 def to_customer(
-    kind: EmailKind, order: Order, *, previous: Shipment | None = None, refund: Refund | None = None
+    kind: EmailKind,
+    order: Order,
+    *,
+    previous: Shipment | None = None,
+    refund: Refund | None = None,
+    shipment: Shipment | None = None,
 ) -> list[Email]:
-    """One email of *kind* to the order's customer."""
+    """One email of *kind* to the order's customer (*shipment*: the parcel it is about)."""
     customer = order.customer
-    return [Email(kind, customer.email, customer.name, order, previous=previous, refund=refund)]
+    email = Email(
+        kind, customer.email, customer.name, order, previous=previous, refund=refund, shipment=shipment
+    )
+    return [email]
 
 
 def emails_for(
@@ -55,13 +65,14 @@ def emails_for(
         if not corrections:
             raise ValidationError.single("kind", f"the tracking of order #{order.number} was never corrected")
         data = corrections[-1].data
-        previous = Shipment(
-            str(data["previous_carrier"]),
-            str(data["previous_tracking_number"]),
-            None,
-            order.shipment.shipped_at,
+        corrected = order.shipment_by_id(str(data.get("shipment_id") or "")) or order.shipment
+        previous = attrs.evolve(
+            corrected,
+            carrier=str(data["previous_carrier"]),
+            tracking_number=str(data["previous_tracking_number"]),
+            tracking_url=None,
         )
-        return to_customer(kind, order, previous=previous)
+        return to_customer(kind, order, previous=previous, shipment=corrected)
     if kind is EmailKind.REFUND_CONFIRMATION:
         settled = [refund for refund in order.refunds if refund.status is RefundStatus.SETTLED]
         if not settled:

@@ -137,10 +137,11 @@ class Notifier:
         self.send_all(event_id, self.event_emails("kasify_order_placed", {"order": order}) or [])
 
     @hookimpl
-    def kasify_order_shipped(self, order: Order, event_id: str) -> None:
-        """Send the tracking number and link."""
+    def kasify_order_shipped(self, order: Order, shipment_id: str, event_id: str) -> None:
+        """Send the parcel's tracking number and link (and, of several, which lines it holds)."""
         self._fresh()
-        self.send_all(event_id, self.event_emails("kasify_order_shipped", {"order": order}) or [])
+        arguments = {"order": order, "shipment_id": shipment_id}
+        self.send_all(event_id, self.event_emails("kasify_order_shipped", arguments) or [])
 
     @hookimpl
     def kasify_tracking_updated(self, order: Order, previous: Shipment, event_id: str) -> None:
@@ -162,7 +163,7 @@ class Notifier:
         self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
 
-    def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:
+    def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:  # noqa: PLR0911
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
         self._fresh()
         order: Order = arguments["order"]
@@ -172,11 +173,18 @@ class Notifier:
                 *self.emails_for(EmailKind.NEW_ORDER_ALERT, order),
             ]
         if hook == "kasify_order_shipped":
+            parcel = order.shipment_by_id(str(arguments.get("shipment_id") or ""))
+            if parcel is not None:
+                return choosing.to_customer(EmailKind.SHIPPING_NOTIFICATION, order, shipment=parcel)
             return self.emails_for(EmailKind.SHIPPING_NOTIFICATION, order)
         if hook == "kasify_tracking_updated":
-            return self._customer(EmailKind.TRACKING_CORRECTED, order, previous=arguments["previous"])
+            previous = arguments["previous"]
+            corrected = order.shipment_by_id(previous.id) if previous.id else None  # that parcel, now
+            return choosing.to_customer(
+                EmailKind.TRACKING_CORRECTED, order, previous=previous, shipment=corrected
+            )
         if hook == "kasify_order_refunded":
-            return self._customer(EmailKind.REFUND_CONFIRMATION, order, refund=arguments["refund"])
+            return choosing.to_customer(EmailKind.REFUND_CONFIRMATION, order, refund=arguments["refund"])
         if hook == "kasify_order_cancelled":
             return self.emails_for(EmailKind.ORDER_CANCELLED, order)
         return None
@@ -195,11 +203,6 @@ class Notifier:
         )
 
     # -- building and sending ----------------------------------------------------------
-
-    def _customer(
-        self, kind: EmailKind, order: Order, *, previous: Shipment | None = None, refund: Refund | None = None
-    ) -> list[Email]:
-        return choosing.to_customer(kind, order, previous=previous, refund=refund)
 
     def emails_for(self, kind: EmailKind, order: Order, *, message_key: str | None = None) -> list[Email]:
         """The emails of *kind* about *order* as it is now (for the hooks and for resending).

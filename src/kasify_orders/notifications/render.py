@@ -67,6 +67,8 @@ class Email:
     refund: Refund | None = None
     #: What the merchant wrote, for a ``customer_message``.
     message: WrittenMessage | None = None
+    #: The parcel a shipping notification is about (None: the order's latest).
+    shipment: Shipment | None = None
 
 
 def _has_control(value: str) -> bool:
@@ -180,7 +182,7 @@ class Renderer:
         """What the templates see."""
         settings = self.settings
         order = email.order
-        shipment = order.shipment
+        shipment = email.shipment or order.shipment
 
         def fmt(amount: Decimal) -> str:
             return format_money(amount, order.currency, locale)
@@ -207,6 +209,7 @@ class Renderer:
             "address": order.shipping_address,
             "money": fmt,
             "shipment": shipment,
+            "parcel": parcel_context(order, shipment),
             "carrier_name": carriers.display_name(shipment.carrier) if shipment else None,
             "tracking_url": self._tracking_url(shipment),
             "previous": previous,
@@ -250,6 +253,27 @@ class Renderer:
             mime.shared_header(_POLICY, "Auto-Submitted", "auto-generated"),
         ]
         return mime.alternative(_POLICY, headers, text, html)
+
+
+def parcel_context(order: Order, shipment: Shipment | None) -> dict[str, Any] | None:
+    """What a shipping email says of its parcel when the order ships in several (None: in one).
+
+    ``lines`` (``(line, quantity)`` of this parcel), ``shipped`` (the units in this and the
+    earlier parcels), ``total`` (the order's units) and ``number`` (this parcel's, from 1).
+    """
+    if shipment is None or not shipment.id:
+        return None
+    ids = [parcel.id for parcel in order.shipments]
+    if shipment.id not in ids:
+        return None
+    index = ids.index(shipment.id)
+    total = sum(line.quantity for line in order.lines)
+    shipped = sum(parcel.units for parcel in order.shipments[: index + 1])
+    if index == 0 and shipped >= total:
+        return None  # everything in one parcel: the email reads as it always did
+    by_id = {line.id: line for line in order.lines}
+    lines = [(by_id[line_id], quantity) for line_id, quantity in shipment.lines.items() if line_id in by_id]
+    return {"lines": lines, "shipped": shipped, "total": total, "number": index + 1}
 
 
 def default_locale(settings: Settings, email: Email, chosen: str | None) -> Locale:

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kasify_orders import carriers, money
+from kasify_orders import money
 from kasify_orders.lifecycle import Action, RefundStatus, Status
 from kasify_orders.model import Order, Refund
+from kasify_orders.registry.shipping import CONFIRM_PAYMENT, MARK_DELIVERED, MARK_SHIPPED, UPDATE_TRACKING
 from kasify_orders.registry.spec import ActionSpec, Context, Field, Inputs, Registry, Widget
 from kasify_orders.registry.talking import EMAIL_CUSTOMER, RESEND_NOTIFICATION, RETRY_EMAIL
 from kasify_orders.validation import MAX_NOTE, MAX_REASON
@@ -19,110 +20,7 @@ from kasify_orders.validation import MAX_NOTE, MAX_REASON
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
 
-__all__ = ["MERCHANT_ACTIONS"]
-
-_CARRIER_HINT = "UPS, FedEx, DHL, USPS, … or your own carrier’s name"  # noqa: RUF001
-
-
-def _carrier_names() -> list[str]:
-    return [carrier.name for carrier in carriers.CARRIERS.values()]
-
-
-def _tracking_fields(*, carrier_required: bool) -> tuple[Field, ...]:
-    return (
-        Field(name="tracking_number", type=str, label="Tracking number", required=True, max_length=64),
-        Field(
-            name="carrier",
-            type=str,
-            label="Carrier",
-            required=carrier_required,
-            nullable=not carrier_required,
-            max_length=64,
-            hint=_CARRIER_HINT if carrier_required else "The same carrier when left out.",
-            suggestions=_carrier_names,
-        ),
-    )
-
-
-def _tracking_number(order: Order) -> str:
-    return order.shipment.tracking_number if order.shipment else ""
-
-
-# -- confirm payment, ship, tracking, deliver ----------------------------------------------------
-
-CONFIRM_PAYMENT = ActionSpec(
-    action=Action.CONFIRM_PAYMENT,
-    label="Confirm payment",
-    summary="Confirm payment: Pending -> Processing",
-    may="confirm the payment of an order",
-    timeline_kind="payment_confirmed",
-    style="primary",
-    run=lambda orders, order, inputs, context: orders.confirm_payment(
-        order.id, actor=context.actor, expected_version=context.expected_version
-    ),
-    notice=lambda before, after, inputs, context: "Payment confirmed: the order is now Processing.",
-)
-
-MARK_SHIPPED = ActionSpec(
-    action=Action.MARK_SHIPPED,
-    label="Mark as Shipped",
-    summary="Mark as shipped with a tracking number and carrier: Processing -> Shipped",
-    may="mark an order shipped",
-    timeline_kind="shipped",
-    fields=_tracking_fields(carrier_required=True),
-    confirm="Save",
-    style="primary",
-    cli_name="ship",
-    run=lambda orders, order, inputs, context: orders.mark_shipped(
-        order.id,
-        tracking_number=inputs["tracking_number"],
-        carrier=inputs["carrier"],
-        actor=context.actor,
-        expected_version=context.expected_version,
-    ),
-    notice=lambda before, after, inputs, context: (
-        f"Marked as shipped, tracking number {_tracking_number(after)}."
-    ),
-    cli_report=lambda before, after, inputs, context: (
-        f"Order #{after.number} shipped: {_tracking_number(after)}"
-    ),
-)
-
-UPDATE_TRACKING = ActionSpec(
-    action=Action.UPDATE_TRACKING,
-    label="Edit tracking",
-    summary="Correct the tracking number (the old one stays on the timeline)",
-    may="edit the tracking of an order",
-    timeline_kind="tracking_updated",
-    fields=_tracking_fields(carrier_required=False),
-    confirm="Save",
-    run=lambda orders, order, inputs, context: orders.update_tracking(
-        order.id,
-        tracking_number=inputs["tracking_number"],
-        carrier=inputs.get("carrier"),
-        actor=context.actor,
-        expected_version=context.expected_version,
-    ),
-    notice=lambda before, after, inputs, context: f"Tracking number changed to {_tracking_number(after)}.",
-    defaults=lambda order, may: {
-        "tracking_number": _tracking_number(order),
-        "carrier": carriers.display_name(order.shipment.carrier) if order.shipment else "",
-    },
-)
-
-MARK_DELIVERED = ActionSpec(
-    action=Action.MARK_DELIVERED,
-    label="Mark as Delivered",
-    summary="Mark as delivered: Shipped -> Delivered",
-    may="mark an order delivered",
-    timeline_kind="delivered",
-    style="primary",
-    cli_name="mark-delivered",
-    run=lambda orders, order, inputs, context: orders.mark_delivered(
-        order.id, actor=context.actor, expected_version=context.expected_version
-    ),
-    notice=lambda before, after, inputs, context: "Marked as delivered.",
-)
+__all__ = ["MARK_SHIPPED", "MERCHANT_ACTIONS"]
 
 # -- hold and release ----------------------------------------------------------------------------
 

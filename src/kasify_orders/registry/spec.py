@@ -37,6 +37,8 @@ class Widget(enum.StrEnum):
     CHECKBOX = "checkbox"
     #: Not typed: the button beside a timeline entry carries it (which email to resend).
     HIDDEN = "hidden"
+    #: A quantity per order line still to ship (``{line_id: quantity}``; the parcel's lines).
+    LINES = "lines"
 
 
 @attrs.frozen(kw_only=True)
@@ -45,7 +47,7 @@ class Field:
 
     #: The name in the API body, the form and the core's error paths (``"tracking_number"``).
     name: str
-    #: ``str``, ``bool`` or ``Decimal``.
+    #: ``str``, ``bool``, ``Decimal`` or ``dict`` (``{line_id: quantity}``, with :attr:`Widget.LINES`).
     type: type
     #: What the form's label says.
     label: str

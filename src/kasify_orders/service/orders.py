@@ -216,10 +216,22 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         *,
         tracking_number: str,
         carrier: str,
+        lines: Mapping[int, int] | None = None,
+        reference: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
     ) -> Order:
-        """Processing -> Shipped, with the parcel's tracking number and carrier (both required)."""
+        """Ship a parcel with its tracking number and carrier (both required).
+
+        *lines* (``{line_id: quantity}``, a line's id is ``order.lines[i].id``) is what goes in
+        this parcel; part of a line's quantity is allowed. None ships everything left. The order
+        becomes Shipped once every unit is in a parcel; until then it stays Processing, its
+        ``fulfilment_status`` PARTIALLY_SHIPPED. *reference*: another system's id for the parcel
+        (the Saleor adapter records the fulfillment's).
+
+        :raises ValidationError: naming ``lines[<id>]`` (an unknown line, a quantity below 1, more
+            than is left of the line), ``carrier`` or ``tracking_number``; nothing is shipped.
+        """
         return self._act(
             order_id,
             expected_version,
@@ -227,9 +239,11 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
                 order,
                 carrier=carrier,
                 tracking_number=tracking_number,
+                lines=lines,
                 at=now,
                 actor=actor,
                 tracking_urls=self.settings.tracking_urls,
+                reference=reference,
             ),
         )
 
@@ -239,12 +253,15 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         *,
         tracking_number: str,
         carrier: str | None = None,
+        shipment_id: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
     ) -> Order:
-        """Correct a shipped order's tracking number (and carrier, if given).
+        """Correct a parcel's tracking number (and carrier, if given).
 
-        The previous number and carrier stay on the timeline for ever.
+        *shipment_id* names the parcel (``order.shipments[i].id``); None means the only one, and is
+        an error (naming ``shipment_id``) when the order has several. The previous number and
+        carrier stay on the timeline for ever.
         """
         return self._act(
             order_id,
@@ -253,6 +270,7 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
                 order,
                 tracking_number=tracking_number,
                 carrier=carrier,
+                shipment_id=shipment_id,
                 at=now,
                 actor=actor,
                 tracking_urls=self.settings.tracking_urls,
@@ -260,13 +278,20 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         )
 
     def mark_delivered(
-        self, order_id: str, *, actor: str | None = None, expected_version: int | None = None
+        self,
+        order_id: str,
+        *,
+        shipment_id: str | None = None,
+        actor: str | None = None,
+        expected_version: int | None = None,
     ) -> Order:
-        """Shipped -> Delivered."""
+        """Mark a parcel delivered (None: every parcel); the order is Delivered once every parcel is."""
         return self._act(
             order_id,
             expected_version,
-            lambda tx, order, now: actions.mark_delivered(order, at=now, actor=actor),
+            lambda tx, order, now: actions.mark_delivered(
+                order, shipment_id=shipment_id, at=now, actor=actor
+            ),
         )
 
     def cancel(

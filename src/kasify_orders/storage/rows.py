@@ -67,6 +67,7 @@ def order_values(order: Order) -> dict[str, Any]:
         "tracking_number": shipment.tracking_number if shipment else None,
         "tracking_url": shipment.tracking_url if shipment else None,
         "shipped_at": shipment.shipped_at if shipment else None,
+        "fulfilment_status": order.fulfilment_status.value,
         "paid_at": order.paid_at,
         "updated_at": order.timeline[-1].at if order.timeline else order.created_at,
     }
@@ -98,6 +99,7 @@ SUMMARY_COLUMNS = (
     "paid_at",
     "version",
     "refund_pending",
+    "fulfilment_status",
 )
 #: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
 ADDRESS_COLUMNS = (
@@ -147,6 +149,7 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         paid_at,
         version,
         refund_pending,
+        fulfilment_status,
     ) = row[: len(SUMMARY_COLUMNS)]
     exponent = -money.minor_unit(currency)
     return OrderSummary(
@@ -168,20 +171,22 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         customer_note=customer_note,
         shipment=None
         if tracking_number is None
-        else Shipment(carrier, tracking_number, tracking_url, shipped_at),
+        else Shipment("", {}, carrier, tracking_number, tracking_url, shipped_at),
         created_at=created_at,
         paid_at=paid_at,
         version=version,
+        fulfilment_status=fulfilment_status,
     )
 
 
 def order_from_rows(
     row: Sequence[Any], lines: Sequence[Line], refunds: Sequence[Refund], timeline: Sequence[TimelineEvent]
 ) -> Order:
-    """The whole order: its :func:`order_columns` row's summary and address, and its children."""
+    """The whole order (its parcels still to add): its :func:`order_columns` row, and its children."""
     line1, line2, city, region, postal_code, country = row[len(SUMMARY_COLUMNS) :]
     return Order(
-        **attrs.asdict(summary_from_row(row), recurse=False),
+        **attrs.asdict(summary_from_row(row), recurse=False, filter=_order_fields),
+        shipments=(),
         shipping_address=Address(
             line1=line1, line2=line2, city=city, region=region, postal_code=postal_code, country=country
         ),
@@ -192,6 +197,7 @@ def order_from_rows(
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_order_fields = attrs.filters.exclude("shipment", "fulfilment_status")
 #: The ``kind`` of each row of the union queries (see :mod:`kasify_orders.storage.statements`).
 LINE, REFUND, TIMELINE, ORDER = 0, 1, 2, 3
 
@@ -209,7 +215,6 @@ def children_from_union(
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
             price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
-            # Line(sku, name, variant, quantity, unit_price, total)
             lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total))
         elif r.kind == REFUND:
             refunds.append(

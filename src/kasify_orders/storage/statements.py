@@ -30,6 +30,7 @@ from kasify_orders.storage.rows import (
     order_from_union,
     summary_columns,
 )
+from kasify_orders.storage.shipments import ShipmentStatements
 from kasify_orders.storage.tables import Tables, UTCDateTime
 
 __all__ = ["CHILD_COLUMNS", "ORDER_NUMBER", "Statements", "children_union", "json_union"]
@@ -189,6 +190,8 @@ class Statements:
 
     def __init__(self, t: Tables, dialect: str) -> None:
         o = t.orders
+        #: The parcels' reads and writes.
+        self.shipments = ShipmentStatements(t)
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.

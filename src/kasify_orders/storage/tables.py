@@ -6,6 +6,7 @@ times are stored in UTC and always read back timezone-aware.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,6 +94,10 @@ class Tables:
     settings_changes: sa.Table
     #: Every change to a tracked SKU's count (``kasify_orders.stock``), written with the change.
     stock_history: sa.Table
+    #: An order's parcels (``order.shipments``); the order row keeps the latest one's tracking.
+    shipments: sa.Table
+    #: The units of each order line in each parcel.
+    shipment_lines: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -134,6 +139,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("tracking_number", sa.String(64)),
         sa.Column("tracking_url", sa.String(500)),
         sa.Column("shipped_at", UTCDateTime),
+        #: derived from the parcels, kept on the row so a list reads nothing else
+        sa.Column("fulfilment_status", sa.String(20), nullable=False, server_default="unfulfilled"),
         sa.Column("paid_at", UTCDateTime),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
@@ -304,6 +311,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("old", sa.JSON, nullable=True),
         sa.Column("new", sa.JSON, nullable=True),
     )
+    shipments, shipment_lines = shipment_tables(md, fk, prefix)
     return Tables(
         prefix,
         md,
@@ -320,4 +328,38 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         merchant_settings=merchant_settings,
         settings_changes=settings_changes,
         stock_history=stock_history,
+        shipments=shipments,
+        shipment_lines=shipment_lines,
     )
+
+
+def shipment_tables(
+    md: sa.MetaData, fk: Callable[[str, str], sa.ForeignKey], prefix: str
+) -> tuple[sa.Table, sa.Table]:
+    """The parcels and their lines (migration 0015 creates them as they are here)."""
+    shipments = sa.Table(
+        f"{prefix}shipments",
+        md,
+        sa.Column("id", OrderRef, primary_key=True),
+        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
+        #: the parcel's place among the order's, from 1
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("carrier", sa.String(64), nullable=False),
+        sa.Column("tracking_number", sa.String(64), nullable=False, index=True),
+        sa.Column("tracking_url", sa.String(500)),
+        sa.Column("shipped_at", UTCDateTime, nullable=False),
+        sa.Column("delivered_at", UTCDateTime),
+        #: another system's id for the parcel (a Saleor fulfillment's)
+        sa.Column("reference", sa.String(255)),
+        sa.UniqueConstraint("order_id", "position"),
+    )
+    shipment_lines = sa.Table(
+        f"{prefix}shipment_lines",
+        md,
+        sa.Column("shipment_id", OrderRef, fk("shipments", "id"), primary_key=True),
+        #: the order line's id: its position in the order, from 1
+        sa.Column("line_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+    return shipments, shipment_lines

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from kasify_orders import money
 from kasify_orders.errors import ConcurrentUpdate, DuplicateIdempotencyKey, OrderNotFound
+from kasify_orders.lifecycle import Status
 from kasify_orders.model import Order, OrderSummary, TimelineEvent
 from kasify_orders.storage import counters
 from kasify_orders.storage.queries import filtered, is_common
@@ -27,6 +28,7 @@ from kasify_orders.storage.rows import (
 )
 from kasify_orders.storage.search import terms_of
 from kasify_orders.storage.settings_ops import SettingsOps
+from kasify_orders.storage.shipments import with_shipments, write_shipments
 from kasify_orders.storage.statements import ORDER_NUMBER, Statements
 from kasify_orders.storage.stock import StockStatements
 from kasify_orders.storage.stock_coupons import StockCouponsOutbox
@@ -56,7 +58,9 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         order = self.sql.order_from(self.conn.execute(query, params).all())
         if order is None:
             raise OrderNotFound(order_id)
-        return order
+        if order.status is Status.PENDING:
+            return order  # not paid, so not shipped: no parcel to read
+        return with_shipments(self.conn, self.sql.shipments, [order], lock=lock)[0]
 
     def require_order(self, order_id: str) -> None:
         """Raise :class:`OrderNotFound` unless the order exists (without reading it)."""
@@ -110,7 +114,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         grouped: dict[str, list[Row[Any]]] = {row.id: [] for row in rows}
         for child in self.conn.execute(self.sql.children_of_many, {"ids": list(grouped)}):
             grouped[child.order_id].append(child)
-        return [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+        orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+        return with_shipments(self.conn, self.sql.shipments, orders)
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
         """The orders with these ids that exist, by id (two queries however many: the outbox's batch)."""
@@ -123,9 +128,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         grouped: dict[str, list[Row[Any]]] = {row.id: [] for row in rows}
         for child in self.conn.execute(self.sql.children_of_many, {"ids": list(grouped)}):
             grouped[child.order_id].append(child)
-        return {
-            row.id: order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows
-        }
+        orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+        return {order.id: order for order in with_shipments(self.conn, self.sql.shipments, orders)}
 
     def _after(
         self, columns: Sequence[sa.Column[Any]], where: OrderFilter, after: int, limit: int, common: bool
@@ -190,6 +194,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         terms = terms_of(order.customer.name, order.customer.email)
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
+        if order.shipments:
+            write_shipments(self.conn, self.sql.shipments, attrs.evolve(order, shipments=()), order)
         counters.record(self.conn, self.t, None, order)
         return attrs.evolve(order, number=number)
 
@@ -229,6 +235,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
         counters.record(self.conn, self.t, before, after)
+        if before.shipments != after.shipments:
+            write_shipments(self.conn, self.sql.shipments, before, after)
         known = {refund.id: refund for refund in before.refunds}
         new_refunds = [refund for refund in after.refunds if refund.id not in known]
         if new_refunds:

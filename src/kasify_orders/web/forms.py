@@ -103,6 +103,8 @@ class FormField:
     other: str = ""
     #: The "Other…" text field's name.
     other_name: str = ""
+    #: A parcel's lines (widget ``"lines"``): ``(input name, what the line is, quantity shown, left)``.
+    lines: Sequence[tuple[str, str, str, int]] = ()
 
 
 @attrs.frozen
@@ -149,6 +151,7 @@ def form_for(
     values = _defaults(spec, order, may)
     if sent is not None:  # what the merchant typed stays in the form
         values.update({f.name: sent.get(f.name, "") for f in spec.fields if f.name in values})
+        values.update({name: text for name, text in sent.items() if name.startswith(LINE_PREFIX)})
         values.update({other_field(f.name): sent.get(other_field(f.name), "") for f in spec.fields})
     errors = failure.errors if failure else {}
     fields = [
@@ -185,6 +188,14 @@ def _form_field(
     # The carrier is chosen from a select with "Other…" (the spec's "select the carrier"); any
     # other field's suggestions stay suggestions of a text field.
     choices = suggestions if f.name == "carrier" else ()
+    lines: list[tuple[str, str, str, int]] = []
+    if f.widget is Widget.LINES:
+        by_id = {line.id: line for line in order.lines}
+        for line_id, left in order.remaining_quantities().items():
+            line = by_id[line_id]
+            name = f"{LINE_PREFIX}{line_id}"
+            what = f"{line.name} ({line.variant})" if line.variant else line.name
+            lines.append((name, f"{what}, {line.sku}", values.get(name, str(left)), left))
     selected, other = choice_of(value, choices) if choices else ("", "")
     if selected == OTHER and not other:
         other = values.get(other_field(f.name), "")
@@ -203,6 +214,7 @@ def _form_field(
         selected=selected,
         other=other,
         other_name=other_field(f.name) if choices else "",
+        lines=lines,
     )
 
 
@@ -212,7 +224,31 @@ def form_key(form: Mapping[str, str]) -> str | None:
     return key or None
 
 
+#: The form's quantity inputs of a parcel's lines are ``line-<line id>``.
+LINE_PREFIX = "line-"
+
+
+def _read_lines(field: Field, form: Mapping[str, str]) -> dict[str, int] | None:
+    """``{line id: quantity}`` of the quantities typed (a blank or 0 leaves the line out)."""
+    chosen: dict[str, int] = {}
+    given = False
+    for name, typed in form.items():
+        if not name.startswith(LINE_PREFIX):
+            continue
+        given = True
+        text = typed.strip()
+        if not text or text == "0":
+            continue
+        if not text.isdigit():
+            message = f"Enter a number of units, such as 1, not “{text[:20]}”."
+            raise FormProblem(Failure(400, {field.name: [message]}))
+        chosen[name.removeprefix(LINE_PREFIX)] = int(text)
+    return chosen if given else None
+
+
 def _read(field: Field, form: Mapping[str, str]) -> object:
+    if field.widget is Widget.LINES:
+        return _read_lines(field, form)
     text = form.get(field.name, "")
     if field.widget is Widget.CHECKBOX:
         return text in _TICKED
@@ -244,7 +280,9 @@ def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status:
     labels = {"tracking_number": "Tracking number", "carrier": "Carrier", "amount": "Amount"}
     for error in errors:
         message = sentence(error.message)
-        if error.path in fields:
+        if error.path.startswith("lines[") and "lines" in fields:  # a parcel's line
+            by_field.setdefault("lines", []).append(f"Line {error.path[6:-1]}: {message}")
+        elif error.path in fields:
             by_field.setdefault(error.path, []).append(message)
         else:
             loose.append(f"{labels.get(error.path, error.path)}: {message}")

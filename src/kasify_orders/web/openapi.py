@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from kasify_orders import __version__
-from kasify_orders.lifecycle import PaymentStatus, RefundStatus, Status
+from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
 from kasify_orders.registry import ActionSpec
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.web import coupon_api
@@ -50,6 +50,7 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "Line": _object(
         {
+            "id": {"type": "integer", "description": "The line's number in its order, from 1."},
             "sku": _STR,
             "name": _STR,
             "variant": _STR,
@@ -74,10 +75,18 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "Shipment": _object(
         {
+            "id": {"type": "string", "description": "The parcel's id (shipment_id); empty in a list."},
+            "lines": {
+                "type": "object",
+                "description": "Units of each line in the parcel: {line id: quantity}.",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
             "carrier": _STR,
             "tracking_number": _STR,
             "tracking_url": _NULLABLE_STR,
             "shipped_at": _TIME,
+            "delivered_at": {"type": ["string", "null"], "format": "date-time"},
+            "reference": _NULLABLE_STR,
         }
     ),
     "Refund": _object(
@@ -110,7 +119,12 @@ _SCHEMAS: dict[str, Any] = {
             "totals": _ref("Totals"),
             "coupon_code": _NULLABLE_STR,
             "customer_note": _STR,
-            "shipment": {"oneOf": [_ref("Shipment"), {"type": "null"}]},
+            "shipment": {
+                "oneOf": [_ref("Shipment"), {"type": "null"}],
+                "description": "The latest parcel (null before the first).",
+            },
+            "shipments": {"type": "array", "items": _ref("Shipment"), "description": "Every parcel."},
+            "fulfilment_status": {"type": "string", "enum": [s.value for s in FulfilmentStatus]},
             "refunds": {"type": "array", "items": _ref("Refund")},
             "timeline": {"type": "array", "items": _ref("TimelineEvent")},
             "created_at": _TIME,
@@ -154,7 +168,7 @@ _SCHEMAS["OrderSummary"] = _object(
     {
         name: schema
         for name, schema in _SCHEMAS["Order"]["properties"].items()
-        if name not in {"shipping_address", "lines", "refunds", "timeline"}
+        if name not in {"shipping_address", "lines", "shipments", "refunds", "timeline"}
     }
 )
 
@@ -168,6 +182,8 @@ def _field_schema(annotation: Any, field: attrs.Attribute[Any]) -> dict[str, Any
     schema: dict[str, Any]
     if annotation is bool:
         schema = {"type": "boolean"}
+    elif annotation is dict:
+        schema = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
     elif annotation is int:
         schema = {"type": "integer"}
     elif annotation is Decimal:
@@ -210,7 +226,7 @@ _ORDER_ID = {
     "in": "path",
     "required": True,
     "description": "The order's id (32 hex digits).",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
 }
 _LIST_PARAMETERS = [
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": [s.value for s in Status]}},

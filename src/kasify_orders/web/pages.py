@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import attrs
 
 from kasify_orders.errors import OrderNotFound, ValidationError
-from kasify_orders.lifecycle import Status, is_allowed
+from kasify_orders.lifecycle import Action, Status, is_allowed
 from kasify_orders.model import Order, utcnow
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
@@ -385,7 +385,12 @@ def _section_of(template: str) -> str | None:
 
 
 def _allowed_now(spec: ActionSpec, order: Order) -> bool:
-    """The lifecycle's guards: its status, and a confirmed payment for a refund."""
+    """The lifecycle's guards (status, a confirmed payment to refund); a parcel out may be edited."""
+    if order.status is Status.PROCESSING and order.shipments:
+        if spec.action is Action.UPDATE_TRACKING:
+            return True
+        if spec.action is Action.MARK_DELIVERED:
+            return any(parcel.delivered_at is None for parcel in order.shipments)
     return is_allowed(spec.action, order.status, order.payment_status)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from kasify_orders.lifecycle import PaymentStatus, Status
+from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, Status
 from kasify_orders.model import OrderSummary
 from kasify_orders.web import formatting
 from kasify_orders.web.pages import Page, Urls
@@ -121,12 +121,14 @@ _ROW = (
     "      <td>{name}<br><small>{email}</small></td>\n"
     # A screen reader reads "Status: Refunded" and "Payment: Refunded", not "Refunded" twice.
     '      <td><span class="status status-{status}"><span class="visually-hidden">Status: </span>'
-    "{status_label}</span></td>\n"
+    "{status_label}</span>{partial}</td>\n"
     '      <td><span class="pay pay-{pay}"><span class="visually-hidden">Payment: </span>'
     "{pay_label}</span></td>\n"
     '      <td class="num">{total}</td>\n    </tr>\n'
 )
 _NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'
+#: Beside a Processing order's status while some of its units are in parcels and some are not.
+_PARTIAL = ' <span class="status status-partially_shipped">Partially shipped</span>'
 _LABELS = {
     member: (str(escape(member.value)), str(escape(formatting.status_label(member))))
     for member in (*Status, *PaymentStatus)
@@ -155,6 +157,7 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str) -> Mark
                 email=escape(order.customer.email),
                 status=status,
                 status_label=status_label,
+                partial=_PARTIAL if order.fulfilment_status is FulfilmentStatus.PARTIALLY_SHIPPED else "",
                 pay=pay,
                 pay_label=pay_label,
                 total=escape(formatting.money_label(order.totals.total, order.currency, locale)),

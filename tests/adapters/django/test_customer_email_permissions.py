@@ -42,7 +42,8 @@ def test_the_email_permissions_are_made_by_migrate_and_survive_0014_down_and_up(
     try:
         applied = MigrationRecorder(connections[host]).applied_migrations()
         assert ("kasify_orders", "0014_customer_email_permissions") not in applied
-        assert orders.get(order.id) == kept  # no table changed: the data is as it was
+        # Today's code reads today's schema only (0017 added a column to the orders): the order
+        # is read once migrated back up, below, as it was.
     finally:
         call_command("migrate", database=host, verbosity=0)
     applied = MigrationRecorder(connections[host]).applied_migrations()

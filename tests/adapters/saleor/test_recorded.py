@@ -318,25 +318,90 @@ def test_a_saleor_fulfilment_of_an_order_kasify_shows_pending_is_noted_once(
 # -- partial fulfilments -------------------------------------------------------------------------------
 
 
-def test_a_partial_saleor_fulfilment_is_noted_and_ships_nothing_until_the_last_parcel(
+def test_two_saleor_fulfilments_are_two_parcels_each_with_its_own_number(
+    client: Client, app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders
+) -> None:
+    """Saleor #10 was fulfilled in two parcels (the mug, then the two tees), each with its number.
+
+    kasify used to mark the whole order shipped on the first, then "correct" its number with
+    the second's; now each fulfillment is a parcel of its own lines.
+    """
+    created, paid = webhook("order_created", number="10"), webhook("order_fully_paid", number="10")
+    first, last = webhooks("fulfillment_tracking_number_updated", number="10")
+    assert first.order["status"] == "PARTIALLY_FULFILLED" and last.order["status"] == "FULFILLED"
+    fulfilled = webhook("order_fulfilled", number="10")
+    responses = replay_as_signed(client, installed, created, paid, first)
+    assert [response.json["outcome"] for response in responses] == ["placed", "payment_confirmed", "shipped"]
+    order = order_of(app, installed, created)
+    assert [(line.id, line.sku, line.quantity) for line in order.lines] == [(1, "TEE-1", 2), (2, "MUG-1", 1)]
+    assert order.status is ko.Status.PROCESSING
+    assert order.fulfilment_status is ko.FulfilmentStatus.PARTIALLY_SHIPPED
+    (mug,) = order.shipments
+    assert (mug.lines, mug.tracking_number, mug.reference) == (
+        {2: 1},
+        "JD0146PARTIAL01",
+        "RnVsZmlsbG1lbnQ6Ng==",
+    )
+    assert replay_as_signed(client, installed, first)[0].json["outcome"] == "duplicate"  # a retry
+    assert replay_as_signed(client, installed, last)[0].json["outcome"] == "shipped"
+    assert replay_as_signed(client, installed, fulfilled)[0].json["outcome"] == "duplicate"
+    order = saleor_orders.get(order.id)
+    assert order.status is ko.Status.SHIPPED
+    assert [(p.lines, p.tracking_number, p.reference) for p in order.shipments] == [
+        ({2: 1}, "JD0146PARTIAL01", "RnVsZmlsbG1lbnQ6Ng=="),
+        ({1: 2}, "JD0146PARTIAL02", "RnVsZmlsbG1lbnQ6Nw=="),
+    ]
+    assert "tracking_updated" not in kinds(order)  # no "correction" of the first parcel
+    assert kinds(order).count("shipped") == 2
+
+
+def test_a_saleor_tracking_update_corrects_that_fulfilments_parcel_only(
     client: Client, app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders
 ) -> None:
     created, paid = webhook("order_created", number="10"), webhook("order_fully_paid", number="10")
     first, last = webhooks("fulfillment_tracking_number_updated", number="10")
-    assert first.order["status"] == "PARTIALLY_FULFILLED"
-    fulfilled = webhook("order_fulfilled", number="10")
-    responses = replay_as_signed(client, installed, created, paid, first)
-    assert [response.json["outcome"] for response in responses] == ["placed", "payment_confirmed", "noted"]
+    replay_as_signed(client, installed, created, paid, first, last)
+    # Saleor's staff then change the first parcel's number: the same delivery, the number changed.
+    body = first.payload
+    body["fulfillment"]["trackingNumber"] = "JD0146PARTIAL09"
+    for fulfillment in body["order"]["fulfillments"]:
+        if fulfillment["id"] == body["fulfillment"]["id"]:
+            fulfillment["trackingNumber"] = "JD0146PARTIAL09"
+    response = post_webhook(client, installed, first.event, json.dumps(body).encode())
+    assert response.json["outcome"] == "tracking_updated"
     order = order_of(app, installed, created)
-    assert order.status is ko.Status.PROCESSING
-    assert "parcel tracking JD0146PARTIAL01" in order.timeline[-1].message
-    assert replay_as_signed(client, installed, first)[0].json["outcome"] == "duplicate"  # a retry
-    assert replay_as_signed(client, installed, last)[0].json["outcome"] == "shipped"
-    order = saleor_orders.get(order.id)
-    assert order.shipment is not None
-    assert order.shipment.tracking_number == "JD0146PARTIAL02"
-    assert replay_as_signed(client, installed, fulfilled)[0].json["outcome"] == "duplicate"
-    assert [entry.message for entry in order.timeline].count(order.timeline[-2].message) == 1
+    assert [p.tracking_number for p in order.shipments] == ["JD0146PARTIAL09", "JD0146PARTIAL02"]
+    entry = order.timeline[-1]
+    assert entry.kind == "tracking_updated" and entry.data["shipment_id"] == order.shipments[0].id
+    assert entry.data["previous_tracking_number"] == "JD0146PARTIAL01"
+
+
+def test_a_saleor_order_shipped_in_two_parcels_emails_each_parcel_and_no_correction(
+    mailing_app: SaleorApp, saleor: FakeSaleor, smtp: SmtpServer
+) -> None:
+    """The real deliveries of Saleor #10, re-signed with the test key, to a real SMTP server."""
+    client = Client(mailing_app)
+    assert register(client, saleor.api_url).status_code == 200
+    created, paid = webhook("order_created", number="10"), webhook("order_fully_paid", number="10")
+    first, last = webhooks("fulfillment_tracking_number_updated", number="10")
+    fulfilled = webhook("order_fulfilled", number="10")
+    outcomes = [r.json["outcome"] for r in replay(client, saleor, created, paid, first, last, fulfilled)]
+    assert outcomes == ["placed", "payment_confirmed", "shipped", "shipped", "duplicate"]
+    inbox = smtp.inbox.to(created.order["userEmail"])
+    shipping = [r for r in inbox if "shipped" in r.message["Subject"]]
+    assert [r.message["Subject"].split(": ", 1)[1] for r in shipping] == [
+        "1 of 3 items of order #10 have shipped",
+        "3 of 3 items of order #10 have shipped",
+    ]
+    mug, tees = (r.text() for r in shipping)
+    order = order_of(mailing_app, saleor, created)
+    links = [parcel.tracking_url for parcel in order.shipments]
+    assert all(links) and links[0] != links[1]
+    assert "JD0146PARTIAL01" in mug and "1 x Mug" in mug and "Plain tee" not in mug and links[0] in mug
+    assert "The rest follows in another parcel" in mug
+    assert "JD0146PARTIAL02" in tees and "2 x Plain tee" in tees and "Mug" not in tees and links[1] in tees
+    assert "JD0146PARTIAL01" not in tees and "The rest follows" not in tees
+    assert not [r for r in inbox if "correct" in r.message["Subject"].lower()]
 
 
 # -- 10: Saleor's own customer emails ------------------------------------------------------------------

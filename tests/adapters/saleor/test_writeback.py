@@ -64,6 +64,27 @@ def test_shipping_fulfils_the_saleor_order_with_tracking_and_carrier(
     assert saleor_orders.store.outbox_items(dead=None) == []
 
 
+def test_a_parcel_shipped_in_kasify_fulfils_only_its_lines_in_saleor(
+    app: SaleorApp, installed: FakeSaleor, saleor_orders: ko.Orders, paid: ko.Order
+) -> None:
+    """Two kasify parcels are two Saleor fulfillments, each of its own lines and number."""
+    saleor_orders.mark_shipped(paid.id, tracking_number=UPS, carrier="UPS", lines={2: 1}, actor=STAFF)
+    second = "1Z999AA10123456785"
+    saleor_orders.mark_shipped(paid.id, tracking_number=second, carrier="UPS", actor=STAFF)
+    first_call, second_call = installed.calls_named("KasifyOrderFulfill")
+    assert first_call["lines"] == [
+        {"orderLineId": LINE_2, "stocks": [{"quantity": 1, "warehouse": WAREHOUSE}]}
+    ]
+    assert first_call["trackingNumber"] == UPS
+    assert second_call["lines"] == [
+        {"orderLineId": LINE_1, "stocks": [{"quantity": 2, "warehouse": WAREHOUSE}]}
+    ]
+    assert second_call["trackingNumber"] == second
+    numbers = [f["trackingNumber"] for f in installed.orders[SALEOR_ID]["fulfillments"]]
+    assert numbers == [UPS, second]
+    assert saleor_orders.store.outbox_items(dead=None) == []
+
+
 def test_saleors_echo_of_a_kasify_shipment_changes_nothing(
     client: Client, installed: FakeSaleor, saleor_orders: ko.Orders, paid: ko.Order
 ) -> None:

@@ -76,7 +76,10 @@ fragment KasifyOrder on Order {
     variant { id sku trackInventory }
   }
   transactions { id name pspReference chargedAmount { ...KasifyMoney } refundedAmount { ...KasifyMoney } }
-  fulfillments { id status trackingNumber created metadata { key value } }
+  fulfillments {
+    id status trackingNumber created metadata { key value }
+    lines { quantity orderLine { id } }
+  }
   metadata { key value }
 }
 """
@@ -97,7 +100,10 @@ subscription KasifyOrderEvents {
     ... on OrderFullyRefunded { issuedAt version order { ...KasifyOrder } }
     ... on FulfillmentTrackingNumberUpdated {
       issuedAt version
-      fulfillment { id status trackingNumber created metadata { key value } }
+      fulfillment {
+        id status trackingNumber created metadata { key value }
+        lines { quantity orderLine { id } }
+      }
       order { ...KasifyOrder }
     }
     ... on AppDeleted { issuedAt version app { id } }

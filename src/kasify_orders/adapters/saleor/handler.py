@@ -19,6 +19,7 @@ from kasify_orders.adapters.saleor.names import (
     ACTOR,
     SALEOR_REFUND_KEY_PREFIX,
 )
+from kasify_orders.adapters.saleor.parcels import parcel_lines, parcel_of
 from kasify_orders.adapters.saleor.parsing import order_from_query
 from kasify_orders.adapters.saleor.payloads import (
     _LIVE_FULFILLMENT,
@@ -204,9 +205,9 @@ class EventHandler:
         except InvalidTransition:
             return "duplicate"
         # Saleor may have fulfilled the order before it was paid (kasify noted it could not follow).
-        shipped = _shipping_fulfillment(event.order)
-        if shipped is not None and not event.order.partially_fulfilled:
-            self._ship_or_track(order, event.order, shipped)
+        # Each parcel Saleor shipped before it was paid (kasify noted it could not follow).
+        for shipped in _live_fulfillments(event.order):
+            self._ship_or_track(self.orders.get(order.id), event.order, shipped)
         return "payment_confirmed"
 
     def _cancelled(self, order: Order, event: SaleorEvent) -> str:
@@ -221,6 +222,10 @@ class EventHandler:
         return "cancelled"
 
     def _fulfilled(self, order: Order, event: SaleorEvent) -> str:
+        live = _live_fulfillments(event.order)
+        if len(live) > 1:  # every parcel, in case one's own event never came
+            outcomes = [self._ship_or_track(self.orders.get(order.id), event.order, f) for f in live]
+            return next((o for o in ("shipped", "tracking_updated") if o in outcomes), outcomes[-1])
         fulfillment = _shipping_fulfillment(event.order) or event.fulfillment
         if fulfillment is None or not fulfillment.tracking_number:
             if order.status is Status.SHIPPED or order.status is Status.DELIVERED:
@@ -245,31 +250,41 @@ class EventHandler:
     def _ship_or_track(  # noqa: PLR0911 - one outcome per status
         self, order: Order, saleor: SaleorOrder, fulfillment: SaleorFulfillment
     ) -> str:
+        """A Saleor fulfillment is a kasify parcel: a new one ships it, a known one's number is corrected."""
         number = fulfillment.tracking_number
-        if saleor.partially_fulfilled and order.status in (Status.PENDING, Status.PROCESSING):
-            # Until kasify knows parcels, a part shipped is not the order shipped.
-            return self._note_once(
-                order,
-                f"Saleor shipped part of this order (parcel tracking {number}); "
-                "it is marked shipped here when Saleor has fulfilled every line",
-                data={"fulfillment_id": fulfillment.id, "tracking_number": number},
-            )
-        self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
         if order.status is Status.PENDING:
             order = self._sync_payment(order, saleor)
-        if order.status is Status.PROCESSING:
+        link = self.installations.link_for_order(order.id)
+        parcel = parcel_of(order, fulfillment, linked=link.fulfillment_id if link else None)
+        if parcel is None and order.status is Status.PROCESSING:
+            lines = parcel_lines(order, saleor, fulfillment)
+            if lines is None and saleor.partially_fulfilled:
+                return self._note_once(
+                    order,
+                    f"Saleor shipped part of this order (parcel tracking {number}) without saying"
+                    " which lines: ship that parcel here with its lines",
+                    data={"fulfillment_id": fulfillment.id, "tracking_number": number},
+                )
+            if lines is not None and not lines:
+                return "duplicate"  # Saleor fulfilled nothing kasify has not shipped already
             carrier = fulfillment.carrier or _guess_carrier(
                 number, saleor.shipping_method, self.default_carrier
             )
+            self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
             try:
-                self.orders.mark_shipped(order.id, tracking_number=number, carrier=carrier, actor=ACTOR)
-            except InvalidTransition:
+                self.orders.mark_shipped(
+                    order.id,
+                    tracking_number=number,
+                    carrier=carrier,
+                    lines=lines,
+                    reference=fulfillment.id,
+                    actor=ACTOR,
+                )
+            except (InvalidTransition, ValidationError):
                 return "duplicate"
             return "shipped"
-        if order.status in (Status.SHIPPED, Status.DELIVERED):
-            shipment = order.shipment
-            assert shipment is not None
-            if shipment.tracking_number == number:
+        if parcel is not None:
+            if parcel.tracking_number == number:
                 # kasify's own write-back echoed (its metadata may still name the old carrier),
                 # or Saleor repeating itself: nothing to correct.
                 return "duplicate"
@@ -279,10 +294,10 @@ class EventHandler:
             url = fulfillment.tracking_url
             if new_carrier is not None and url and number not in url:
                 # kasify's metadata describes the number Saleor just replaced, not this one.
-                new_carrier = _guess_carrier(number, saleor.shipping_method, shipment.carrier)
+                new_carrier = _guess_carrier(number, saleor.shipping_method, parcel.carrier)
             try:
                 self.orders.update_tracking(
-                    order.id, tracking_number=number, carrier=new_carrier, actor=ACTOR
+                    order.id, tracking_number=number, carrier=new_carrier, shipment_id=parcel.id, actor=ACTOR
                 )
             except ValidationError as error:
                 if "already" in str(error):
@@ -357,9 +372,14 @@ class EventHandler:
         return "noted"
 
 
+def _live_fulfillments(order: SaleorOrder) -> list[SaleorFulfillment]:
+    """The live fulfillments with a tracking number, oldest first: kasify's parcels."""
+    return [f for f in order.fulfillments if f.status in _LIVE_FULFILLMENT and f.tracking_number]
+
+
 def _shipping_fulfillment(order: SaleorOrder) -> SaleorFulfillment | None:
-    """The newest live fulfillment with a tracking number: the one kasify ships with."""
-    live = [f for f in order.fulfillments if f.status in _LIVE_FULFILLMENT and f.tracking_number]
+    """The newest live fulfillment with a tracking number."""
+    live = _live_fulfillments(order)
     return live[-1] if live else None
 
 

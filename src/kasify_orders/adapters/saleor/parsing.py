@@ -52,7 +52,7 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
         price = _money(line.get("undiscountedUnitPrice"), currency, f"lines[{index}].undiscountedUnitPrice")
         if price is None:
             price = _money(line.get("unitPrice"), currency, f"lines[{index}].unitPrice")
-        quantity = line.get("quantity")
+        quantity, fulfilled = line.get("quantity"), line.get("quantityFulfilled")
         lines.append(
             SaleorLine(
                 id=_text(line.get("id")),
@@ -61,6 +61,7 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
                 variant=_text(line.get("variantName"))[:200],
                 quantity=quantity if isinstance(quantity, int) else 0,
                 unit_price=price,
+                quantity_fulfilled=fulfilled if isinstance(fulfilled, int) else 0,
             )
         )
     shipping = _money(raw.get("undiscountedShippingPrice"), currency, "undiscountedShippingPrice")
@@ -124,7 +125,7 @@ def _legacy_order(raw: Mapping[str, Any]) -> SaleorOrder:
         if price is None:
             price = _amount(line.get("unit_price_gross_amount"), currency, f"lines[{index}]")
         sku = _text(line.get("product_sku")) or _text(line.get("product_variant_id"))
-        quantity = line.get("quantity")
+        quantity, fulfilled = line.get("quantity"), line.get("quantity_fulfilled")
         lines.append(
             SaleorLine(
                 id=_text(line.get("id")),
@@ -133,6 +134,7 @@ def _legacy_order(raw: Mapping[str, Any]) -> SaleorOrder:
                 variant=_text(line.get("variant_name"))[:200],
                 quantity=quantity if isinstance(quantity, int) else 0,
                 unit_price=price,
+                quantity_fulfilled=fulfilled if isinstance(fulfilled, int) else 0,
             )
         )
     method = _dict(raw.get("shipping_method"))

@@ -41,6 +41,8 @@ class SaleorLine:
     quantity: int
     #: Gross price per unit before discounts (the discounts are one line of kasify's totals).
     unit_price: Decimal | None
+    #: How many units Saleor has fulfilled (in all its fulfillments).
+    quantity_fulfilled: int = 0
 
 
 @attrs.frozen
@@ -53,6 +55,8 @@ class SaleorFulfillment:
     carrier: str | None = None
     #: The tracking link kasify wrote beside the carrier (it names the number the carrier is for).
     tracking_url: str | None = None
+    #: ``(Saleor order line id, quantity)`` of each line in the parcel, when the payload says.
+    lines: tuple[tuple[str, int], ...] = ()
 
 
 @attrs.frozen
@@ -211,12 +215,19 @@ def _fulfillment(raw: object, *, legacy: bool) -> SaleorFulfillment | None:
         return None
     number = data.get("tracking_number" if legacy else "trackingNumber")
     metadata = _metadata(data.get("metadata"))
+    parcel = []
+    for item in map(_dict, _list(data.get("lines"))):
+        line_id = _text(_dict(item.get("order_line" if legacy else "orderLine")).get("id"))
+        quantity = item.get("quantity")
+        if line_id and isinstance(quantity, int) and quantity > 0:
+            parcel.append((line_id, quantity))
     return SaleorFulfillment(
         id=str(data["id"]),
         status=_status(data.get("status")),
         tracking_number=_text(number),
         carrier=metadata.get(CARRIER_METADATA_KEY) or None,
         tracking_url=metadata.get(TRACKING_URL_METADATA_KEY) or None,
+        lines=tuple(parcel),
     )
 
 

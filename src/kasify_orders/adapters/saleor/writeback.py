@@ -37,7 +37,7 @@ from kasify_orders.adapters.saleor.events import (
     ACTOR,
     SALEOR_REFUND_KEY_PREFIX,
 )
-from kasify_orders.adapters.saleor.fulfilment import lines_to_fulfil, write_carrier_metadata
+from kasify_orders.adapters.saleor.fulfilment import lines_to_fulfil, saleor_units, write_carrier_metadata
 from kasify_orders.adapters.saleor.graphql import (
     FULFILL,
     GRANT_REFUND,
@@ -146,14 +146,23 @@ class SaleorWriteBack:
     # -- the hooks ----------------------------------------------------------------------------------
 
     @hookimpl
-    def kasify_order_shipped(self, order: Order) -> None:
-        """Fulfil the Saleor order with kasify's tracking number and carrier."""
-        target = self._target(order, _last(order, "shipped"))
-        if target is None or order.shipment is None:
+    def kasify_order_shipped(self, order: Order, shipment_id: str = "") -> None:
+        """Fulfil the parcel's lines of the Saleor order with its tracking number and carrier."""
+        parcel = order.shipment_by_id(shipment_id) or order.shipment
+        entry = next(
+            (
+                entry
+                for entry in reversed(order.timeline)
+                if entry.kind == "shipped" and entry.data.get("shipment_id") in {None, shipment_id}
+            ),
+            _last(order, "shipped"),
+        )
+        target = self._target(order, entry)
+        if target is None or parcel is None:
             return
         link, client = target
         with self._uninstalled_when_refused(order, link):
-            fulfillment_id = self._fulfil(client, link, order.shipment)
+            fulfillment_id = self._fulfil(client, link, parcel, order=order)
             self.installations.update_link(order.id, fulfillment_id=fulfillment_id)
 
     @hookimpl
@@ -324,8 +333,10 @@ class SaleorWriteBack:
         link: SaleorOrderLink,
         shipment: Shipment,
         previous: Shipment | None = None,
+        *,
+        order: Order | None = None,
     ) -> str:
-        """The id of the Saleor fulfillment carrying *shipment*'s number, creating or correcting one."""
+        """The Saleor fulfillment with *shipment*'s number, made (of the parcel's lines) or corrected."""
         state = _order_state(client, link.saleor_order_id)
         live = [f for f in state.get("fulfillments") or [] if f.get("status") in _LIVE]
         number = shipment.tracking_number
@@ -333,7 +344,7 @@ class SaleorWriteBack:
         if done is not None:  # a retry after the number landed: make sure the carrier did too
             write_carrier_metadata(client, str(done["id"]), shipment)
             return str(done["id"])
-        lines = lines_to_fulfil(state)
+        lines = lines_to_fulfil(state, None if order is None else saleor_units(state, order, shipment))
         if previous is None and lines:
             result = client.mutate(
                 FULFILL,

@@ -98,7 +98,7 @@ class _DjangoUrls:
 
 
 def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
-    return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.locale, page_size=config.page_size)
+    return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.page_locale(), page_size=config.page_size)
 
 
 def _authorize(request: HttpRequest, config: conf.Conf) -> Authorize:
@@ -132,7 +132,9 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         if settings.DEBUG and config.authorize is conf.staff_only
         else None,
     }
-    page = render(result, context, locale=config.locale, template_dirs=template_dirs())
+    page = render(
+        result, context, locale=config.page_locale(), template_dirs=template_dirs(), timezone=config.timezone
+    )
     response = HttpResponse(page, status=result.status)
     add_never_cache_headers(response)
     return response

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formataddr
+from typing import Any
 
 import attrs
 
@@ -40,14 +41,16 @@ def settings_from(config: flask.Config) -> Settings | None:
     ``timezone`` unless these set their own, so the emails speak the pages' language.
     """
     settings = _settings_from(config)
-    language = {
+    language: dict[str, Any] = {
         "locale": str(config.get("KASIFY_ORDERS_LOCALE") or "en"),
         "timezone": str(config.get("KASIFY_ORDERS_TIMEZONE") or "UTC"),
     }
     defaults = {"locale": "en", "timezone": "UTC"}
     if settings is None:
         return None if language == defaults else Settings(**language)
-    chosen = {name: value for name, value in language.items() if getattr(settings, name) == defaults[name]}
+    chosen: dict[str, Any] = {
+        name: value for name, value in language.items() if getattr(settings, name) == defaults[name]
+    }
     return attrs.evolve(settings, **chosen) if chosen else settings
 
 

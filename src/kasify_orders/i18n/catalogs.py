@@ -45,7 +45,7 @@ def extract() -> Catalog:
     catalog = Catalog(project="kasify-orders", domain=DOMAIN, fuzzy=False)
     found: Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]] = extract_from_dir(
         str(PACKAGE_DIR), _METHODS, _OPTIONS, _KEYWORDS, strip_comment_tags=True
-    )  # type: ignore[assignment]
+    )
     for filename, lineno, message, comments, context in found:
         if filename.startswith(("i18n/catalogs", "tests")):
             continue

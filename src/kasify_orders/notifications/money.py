@@ -16,6 +16,7 @@ from kasify_orders.i18n import formats
 
 __all__ = ["format_money", "locale_for_country", "parse_locale"]
 
+
 def parse_locale(identifier: str) -> Locale:
     """The Babel locale for ``"de_DE"`` or ``"de-DE"``; raises ``ValueError`` naming it if unknown."""
     try:

@@ -341,7 +341,10 @@ def load() -> Conf:
     locale, timezone = _language(values)
     settings = merchant_settings(values["SETTINGS"])
     defaults = {"locale": "en", "timezone": "UTC"}
-    chosen = {"locale": locale or _django_locale(django_settings.LANGUAGE_CODE), "timezone": timezone}
+    chosen: dict[str, Any] = {
+        "locale": locale or _django_locale(django_settings.LANGUAGE_CODE),
+        "timezone": timezone,
+    }
     chosen = {name: value for name, value in chosen.items() if getattr(settings, name) == defaults[name]}
     return Conf(
         database=database,
@@ -367,7 +370,7 @@ def _django_locale(code: str | None) -> str:
         return "en"
 
 
-def _language(values: KasifyOrdersSettings) -> tuple[str | None, str]:
+def _language(values: Mapping[str, Any]) -> tuple[str | None, str]:
     """``LOCALE`` checked (None stays None) and ``TIMEZONE`` resolved; E011 names a bad one."""
     locale, timezone = values["LOCALE"], values["TIMEZONE"]
     try:

@@ -98,7 +98,9 @@ class _DjangoUrls:
 
 
 def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
-    return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.page_locale(), page_size=config.page_size)
+    return MerchantPages(
+        get_orders(), _DjangoUrls(request), locale=config.page_locale(), page_size=config.page_size
+    )
 
 
 def _authorize(request: HttpRequest, config: conf.Conf) -> Authorize:

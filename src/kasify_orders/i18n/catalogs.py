@@ -40,11 +40,11 @@ _OPTIONS = {
 }
 
 
-def extract() -> Catalog:
-    """Every translatable string in the package, with the places that use it."""
+def extract(root: Path = PACKAGE_DIR) -> Catalog:
+    """Every translatable string under *root* (the package), with the places that use it."""
     catalog = Catalog(project="kasify-orders", domain=DOMAIN, fuzzy=False)
     found: Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]] = extract_from_dir(
-        str(PACKAGE_DIR), _METHODS, _OPTIONS, _KEYWORDS, strip_comment_tags=True
+        str(root), _METHODS, _OPTIONS, _KEYWORDS, strip_comment_tags=True
     )
     for filename, lineno, message, comments, context in found:
         if filename.startswith(("i18n/catalogs", "tests")):
@@ -87,12 +87,12 @@ def compile_all(languages: Sequence[str] = LANGUAGES) -> None:
             write_mo(out, catalog, use_fuzzy=False)
 
 
-def missing(language: str) -> list[str]:
+def missing(language: str, root: Path = PACKAGE_DIR) -> list[str]:
     """The strings the code and templates use that *language*'s ``.po`` lacks, or has fuzzy or empty."""
     with _po_path(language).open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=DOMAIN)
     gaps = []
-    for message in extract():
+    for message in extract(root):
         if not message.id:
             continue
         known = catalog.get(message.id, message.context)

@@ -85,7 +85,7 @@ def render(
     *locale* chooses the language and the money format, *timezone* the clock dates are shown on.
     """
     template = environment(locale, tuple(template_dirs), timezone).get_template(page.template)
-    context = {**request_context, **page.context}
+    context = {"lang": locale.replace("_", "-"), **request_context, **page.context}
     if "urls" in context:
         context["urls"] = _OrderUrls(context["urls"])
     with i18n.activate(locale):

@@ -147,6 +147,16 @@ _LABELS = {
 }
 
 
+@functools.cache
+def _translated_labels(locale: str) -> dict[Status | PaymentStatus, tuple[str, str]]:
+    """:data:`_LABELS` in *locale*'s words (the catalog's translations of the status labels)."""
+    with i18n.activate(locale):
+        return {
+            member: (value, str(escape(formatting.status_label(member))))
+            for member, (value, _) in _LABELS.items()
+        }
+
+
 def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezone: str = "UTC") -> Markup:
     """The list's table rows, written in one pass (``{{ orders|order_rows(urls) }}``).
 
@@ -154,9 +164,10 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
     list page is the merchant's most visited, and its 50 rows were most of its time.
     """
     rows = []
+    labels = _LABELS if locale.startswith("en") else _translated_labels(locale)
     for order in orders:
-        status, status_label = _LABELS[order.status]
-        pay, pay_label = _LABELS[order.payment_status]
+        status, status_label = labels[order.status]
+        pay, pay_label = labels[order.payment_status]
         iso = formatting.iso(order.created_at)
         rows.append(
             _ROW.format(

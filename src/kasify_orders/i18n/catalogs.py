@@ -50,7 +50,24 @@ def extract(root: Path = PACKAGE_DIR) -> Catalog:
         if filename.startswith(("i18n/catalogs", "tests")):
             continue
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    if root == PACKAGE_DIR:
+        for text, where in _declared_strings():
+            catalog.add(text, None, [(where, 0)])
     return catalog
+
+
+def _declared_strings() -> Iterator[tuple[str, str]]:
+    """The words of the merchant's actions: buttons, confirmations, field labels and hints.
+
+    Declared as data in :mod:`kasify_orders.registry`; translated where the pages show them.
+    """
+    from kasify_orders.registry import MERCHANT_ACTIONS  # noqa: PLC0415 - only when extracting
+
+    for spec in MERCHANT_ACTIONS:
+        where = f"registry:{spec.action.value}"
+        yield from ((text, where) for text in (spec.label, spec.confirm) if text)
+        for field in spec.fields:
+            yield from ((text, f"{where}.{field.name}") for text in (field.label, field.hint) if text)
 
 
 def _po_path(language: str) -> Path:

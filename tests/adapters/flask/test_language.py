@@ -71,6 +71,9 @@ def test_german_pages_show_german_words_berlin_times_and_the_emails_money(
         "Gesamt",
         "Lieferadresse",
         "Ausstehend",
+        "Zahlung bestätigen",  # the buttons, written by Python, translated too
+        "Bestellung stornieren",
+        "Notiz hinzufügen",
     ]:
         assert german in page
     assert "Items ordered" not in page and "Subtotal" not in page

@@ -57,11 +57,18 @@ def extract(root: Path = PACKAGE_DIR) -> Catalog:
 
 
 def _declared_strings() -> Iterator[tuple[str, str]]:
-    """The words of the merchant's actions: buttons, confirmations, field labels and hints.
+    """Words declared as data and translated where the pages show them.
 
-    Declared as data in :mod:`kasify_orders.registry`; translated where the pages show them.
+    The merchant's actions (buttons, confirmations, field labels and hints), the editable
+    settings and the email kinds.
     """
-    from kasify_orders.registry import MERCHANT_ACTIONS  # noqa: PLC0415 - only when extracting
+    from kasify_orders.editable_settings import EDITABLE  # noqa: PLC0415 - only when extracting
+    from kasify_orders.notifications.sending import LABELS  # noqa: PLC0415
+    from kasify_orders.registry import MERCHANT_ACTIONS  # noqa: PLC0415
+
+    for setting in EDITABLE:
+        yield from ((text, f"editable_settings:{setting.name}") for text in (setting.label, setting.help))
+    yield from ((label, f"notifications.sending:{kind.value}") for kind, label in LABELS.items())
 
     for spec in MERCHANT_ACTIONS:
         where = f"registry:{spec.action.value}"

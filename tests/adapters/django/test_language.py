@@ -24,7 +24,13 @@ def test_german_pages_follow_djangos_language_and_time_zone(host: str, staff_cli
         order = get_orders().place(new_order())
         html = staff_client.get(f"{ADMIN}/{order.id}/").content.decode()
         page = re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html))
-        for german in ["Bestellung #1", "Bestellte Artikel", "Zwischensumme", "Lieferadresse", "Zahlung bestätigen"]:
+        for german in [
+            "Bestellung #1",
+            "Bestellte Artikel",
+            "Zwischensumme",
+            "Lieferadresse",
+            "Zahlung bestätigen",
+        ]:
             assert german in page
         assert "Items ordered" not in page
         berlin = order.created_at.astimezone(ZoneInfo("Europe/Berlin"))

@@ -91,6 +91,20 @@ def test_german_pages_show_german_words_berlin_times_and_the_emails_money(
     assert total.group(1) in confirmation.html() and "Zwischensumme" in confirmation.html()
 
 
+def test_the_settings_page_speaks_german_too(german_shop: flask.Flask) -> None:
+    with german_shop.test_client() as client:
+        page = text(client.get(f"{ADMIN}/settings/notifications").get_data(as_text=True))
+    for german in [
+        "Shopname",
+        "Absenderadresse",
+        "Bestellbestätigung",
+        "Versandbenachrichtigung",
+        "an den Kunden",
+    ]:
+        assert german in page
+    assert "Store name" not in page and "Order confirmation" not in page
+
+
 def test_an_unknown_time_zone_or_language_stops_the_app_at_start_up(tmp_path: Path) -> None:
     for key, value, message in [
         ("KASIFY_ORDERS_TIMEZONE", "Europe/Atlantis", "unknown time zone 'Europe/Atlantis'"),

@@ -56,7 +56,8 @@ api = flask.Blueprint("kasify_orders_api", __name__)
 @pages.before_request
 def _activate_language() -> None:
     """Translate what this request's page and its messages say into the configured language."""
-    flask.g.kasify_orders_language = i18n.activate(_state().locale)
+    state = _state()
+    flask.g.kasify_orders_language = i18n.activate(state.locale, state.timezone)
     flask.g.kasify_orders_language.__enter__()
 
 

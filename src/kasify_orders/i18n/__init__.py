@@ -76,11 +76,17 @@ def active_locale() -> str:
 
 
 @contextlib.contextmanager
-def activate(locale: str) -> Iterator[NullTranslations]:
-    """Translate the :func:`gettext` calls inside the block into *locale*."""
+def activate(locale: str, timezone: str | None = None) -> Iterator[NullTranslations]:
+    """Translate the :func:`gettext` calls inside the block into *locale*.
+
+    *timezone*, if given, is the clock the block's dates are shown on (``formats.on_clock``).
+    """
+    from kasify_orders.i18n import formats  # noqa: PLC0415 - formats imports this package
+
     token = _active.set(check_locale(locale))
     try:
-        yield translations(locale)
+        with formats.on_clock(timezone) if timezone else contextlib.nullcontext():
+            yield translations(locale)
     finally:
         _active.reset(token)
 

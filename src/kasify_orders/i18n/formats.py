@@ -7,9 +7,11 @@ Moments: stored and compared in UTC, shown in the merchant's time zone (zoneinfo
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +21,7 @@ from babel.numbers import format_currency, get_currency_symbol, get_decimal_symb
 
 from kasify_orders import money
 
-__all__ = ["check_timezone", "format_money", "format_when", "zone"]
+__all__ = ["active_timezone", "check_timezone", "format_money", "format_when", "on_clock", "zone"]
 
 _FRACTION = re.compile(r"0\.0+|0(?=[^0#,.]|$)")
 
@@ -112,7 +114,29 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
-def format_when(moment: datetime, timezone: str = "UTC") -> str:
-    """*moment* (aware, stored in UTC) on the merchant's clock: ``"2024-05-01 16:03 CEST"``."""
+_clock: contextvars.ContextVar[str] = contextvars.ContextVar("kasify_orders_timezone", default="UTC")
+
+
+def active_timezone() -> str:
+    """The time zone set by the innermost :func:`on_clock` (``"UTC"`` outside any)."""
+    return _clock.get()
+
+
+@contextlib.contextmanager
+def on_clock(timezone: str) -> Iterator[None]:
+    """Show the moments :func:`format_when` writes inside the block in *timezone*."""
+    token = _clock.set(check_timezone(timezone))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def format_when(moment: datetime, timezone: str | None = None) -> str:
+    """*moment* (aware, stored in UTC) on the merchant's clock: ``"2024-05-01 16:03 CEST"``.
+
+    *timezone* None: the one :func:`on_clock` set for this request (UTC outside one).
+    """
+    timezone = timezone or _clock.get()
     local = moment.astimezone(UTC if timezone == "UTC" else zone(timezone))
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or timezone)

@@ -45,8 +45,11 @@ def plain_amount(amount: Decimal, currency: str) -> str:
     return str(money.quantize(amount, currency))
 
 
-def when(moment: datetime, timezone: str = "UTC") -> str:
-    """A timestamp a merchant reads, on the merchant's clock: ``"2024-05-01 14:03 UTC"``."""
+def when(moment: datetime, timezone: str | None = None) -> str:
+    """A timestamp a merchant reads, on the merchant's clock: ``"2024-05-01 14:03 UTC"``.
+
+    *timezone* None: the clock the adapter set for the request (``i18n.activate``), else UTC.
+    """
     return formats.format_when(moment, timezone)
 
 

@@ -88,7 +88,7 @@ def render(
     context = {"lang": locale.replace("_", "-"), **request_context, **page.context}
     if "urls" in context:
         context["urls"] = _OrderUrls(context["urls"])
-    with i18n.activate(locale):
+    with i18n.activate(locale, timezone):
         return template.render(context)
 
 

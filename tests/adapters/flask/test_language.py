@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import flask
 import pytest
 
@@ -103,6 +105,17 @@ def test_the_settings_page_speaks_german_too(german_shop: flask.Flask) -> None:
     ]:
         assert german in page
     assert "Store name" not in page and "Order confirmation" not in page
+
+
+def test_coupon_dates_are_on_the_merchants_clock(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    ends = datetime(2031, 7, 1, 22, 30, tzinfo=UTC)  # already July 2nd in Berlin
+    orders.coupons.create(attrs.evolve(ko.Coupon.percentage("SUMMER", 10), ends_at=ends))
+    with german_shop.test_client() as client:
+        listing = text(client.get(f"{ADMIN}/coupons").get_data(as_text=True))
+        detail = text(client.get(f"{ADMIN}/coupons/SUMMER").get_data(as_text=True))
+    assert "2031-07-02 00:30 CEST" in listing and "2031-07-02 00:30 CEST" in detail
+    assert "22:30 UTC" not in listing + detail
 
 
 def test_an_unknown_time_zone_or_language_stops_the_app_at_start_up(tmp_path: Path) -> None:

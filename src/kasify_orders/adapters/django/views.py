@@ -174,7 +174,8 @@ def _in_language(view: _View) -> _View:
 
     @functools.wraps(view)
     def translated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with i18n.activate(conf.load().page_locale()):
+        config = conf.load()
+        with i18n.activate(config.page_locale(), config.timezone):
             return view(request, *args, **kwargs)
 
     return cast("_View", translated)

@@ -49,6 +49,15 @@ def test_moments_are_shown_on_the_merchants_clock_across_daylight_saving() -> No
     assert formatting.iso(summer) == "2024-07-01T22:30:00+00:00"  # the machine's form stays UTC
 
 
+def test_the_requests_clock_applies_where_no_zone_is_given() -> None:
+    moment = datetime(2024, 7, 1, 22, 30, tzinfo=UTC)
+    with i18n.activate("de", "Europe/Berlin"):
+        assert formatting.when(moment) == "2024-07-02 00:30 CEST"
+        assert formatting.when(moment, "UTC") == "2024-07-01 22:30 UTC"  # an explicit zone wins
+    assert formatting.when(moment) == "2024-07-01 22:30 UTC"  # outside a request: UTC
+    assert formats.active_timezone() == "UTC"
+
+
 def test_an_unknown_time_zone_or_locale_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'.*Europe/Berlin"):
         formats.check_timezone("Mars/Olympus")

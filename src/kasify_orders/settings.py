@@ -39,9 +39,14 @@ class Settings:
     disabled_emails: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
     #: A folder whose templates override kasify's email templates of the same name.
     email_templates_dir: str | None = None
-    #: Babel locale for money in emails (``"de_DE"``); None: English with the number format
-    #: of the shipping country (a ``kasify_email_locale`` hook can choose per order).
+    #: Babel locale for the emails' language and money (``"de_DE"``); None: ``locale``, the
+    #: store's (a ``kasify_email_locale`` hook can choose per order).
     email_locale: str | None = None
+    #: The store's language and number format, for the merchant's pages and the emails
+    #: (``"en"``, ``"de"``; docs/i18n.md lists the shipped catalogs).
+    locale: str = "en"
+    #: The IANA time zone the merchant's pages and the emails show dates in; stored times stay UTC.
+    timezone: str = "UTC"
     #: The shop's public web address, linked from the emails' header.
     store_url: str | None = None
     #: An ``https://`` logo shown at the top of HTML emails.

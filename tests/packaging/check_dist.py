@@ -23,6 +23,7 @@ MUST_HAVE = [
     "kasify_orders/notifications/templates/",
     "kasify_orders/web/templates/",
     "kasify_orders/web/static/",
+    "kasify_orders/i18n/locale/de/LC_MESSAGES/kasify_orders.mo",
 ]
 
 #: The demo's own tests: with only the demo extra (and pytest) installed, they must pass.

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from kasify_orders import i18n
 from kasify_orders._extras import missing
 
 try:
@@ -42,6 +43,7 @@ from kasify_orders.adapters.flask_views import (
     api,
     pages,
 )
+from kasify_orders.i18n import formats
 from kasify_orders.model import Order
 from kasify_orders.service import Orders
 from kasify_orders.web.api import JsonApi
@@ -86,7 +88,10 @@ class KasifyOrders:
         ``KASIFY_ORDERS_API_URL_PREFIX`` (``"/api/orders"``)
             Where the JSON API lives (its document at ``<prefix>/openapi.json``); None to leave it out.
         ``KASIFY_ORDERS_LOCALE`` (``"en"``)
-            How money is written on the pages.
+            The language of the pages and how money is written on them (``"de"``: German);
+            also the emails' unless the settings give their own ``locale``.
+        ``KASIFY_ORDERS_TIMEZONE`` (``"UTC"``)
+            The IANA time zone the pages and emails show dates in (``"Europe/Berlin"``).
         ``KASIFY_ORDERS_PAGE_SIZE`` (50)
             Orders per page of the list.
         ``KASIFY_ORDERS_USE_HOST_MAIL`` (True)
@@ -125,6 +130,7 @@ class KasifyOrders:
         config.setdefault("KASIFY_ORDERS_ADMIN_URL_PREFIX", "/admin/orders")
         config.setdefault("KASIFY_ORDERS_API_URL_PREFIX", "/api/orders")
         config.setdefault("KASIFY_ORDERS_LOCALE", "en")
+        config.setdefault("KASIFY_ORDERS_TIMEZONE", "UTC")
         config.setdefault("KASIFY_ORDERS_PAGE_SIZE", 50)
         config.setdefault("KASIFY_ORDERS_USE_HOST_MAIL", True)
         config.setdefault("KASIFY_ORDERS_LOGIN_URL", None)
@@ -152,7 +158,9 @@ class KasifyOrders:
 
         admin_prefix = config["KASIFY_ORDERS_ADMIN_URL_PREFIX"]
         api_prefix = config["KASIFY_ORDERS_API_URL_PREFIX"]
-        locale = config["KASIFY_ORDERS_LOCALE"]
+        # An unknown language or time zone is an error at start-up, not on the first page.
+        locale = i18n.check_locale(config["KASIFY_ORDERS_LOCALE"])
+        timezone = formats.check_timezone(config["KASIFY_ORDERS_TIMEZONE"])
         state = _State(
             extension=self,
             orders=orders,
@@ -165,6 +173,7 @@ class KasifyOrders:
                 openapi=lambda: openapi_document(api_prefix or "", title=orders.settings.store_name),
             ),
             locale=locale,
+            timezone=timezone,
             mail=HostMailSetup(app, orders, host_mail),
         )
         app.extensions[EXTENSION] = state

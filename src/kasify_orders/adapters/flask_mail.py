@@ -6,6 +6,7 @@ import threading
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formataddr
+from typing import Any
 
 import attrs
 
@@ -34,7 +35,26 @@ _PLACEHOLDER_FROM = attrs.fields(Settings).from_email.default
 
 
 def settings_from(config: flask.Config) -> Settings | None:
-    """``KASIFY_ORDERS_SETTINGS``, with ``MAIL_DEFAULT_SENDER`` as the from address unless it gives one."""
+    """``KASIFY_ORDERS_SETTINGS``, with ``MAIL_DEFAULT_SENDER`` as the from address unless it gives one.
+
+    ``KASIFY_ORDERS_LOCALE`` and ``KASIFY_ORDERS_TIMEZONE`` become the settings' ``locale`` and
+    ``timezone`` unless these set their own, so the emails speak the pages' language.
+    """
+    settings = _settings_from(config)
+    language: dict[str, Any] = {
+        "locale": str(config.get("KASIFY_ORDERS_LOCALE") or "en"),
+        "timezone": str(config.get("KASIFY_ORDERS_TIMEZONE") or "UTC"),
+    }
+    defaults = {"locale": "en", "timezone": "UTC"}
+    if settings is None:
+        return None if language == defaults else Settings(**language)
+    chosen: dict[str, Any] = {
+        name: value for name, value in language.items() if getattr(settings, name) == defaults[name]
+    }
+    return attrs.evolve(settings, **chosen) if chosen else settings
+
+
+def _settings_from(config: flask.Config) -> Settings | None:
     settings = config["KASIFY_ORDERS_SETTINGS"]
     sender = config.get("MAIL_DEFAULT_SENDER")
     if isinstance(sender, tuple | list) and len(sender) == 2:  # Flask-Mail's (name, address)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from kasify_orders import i18n
 from kasify_orders._extras import missing
 
 try:
@@ -52,6 +53,21 @@ pages = flask.Blueprint("kasify_orders", __name__, static_folder=str(_STATIC), s
 api = flask.Blueprint("kasify_orders_api", __name__)
 
 
+@pages.before_request
+def _activate_language() -> None:
+    """Translate what this request's page and its messages say into the configured language."""
+    state = _state()
+    flask.g.kasify_orders_language = i18n.activate(state.locale, state.timezone)
+    flask.g.kasify_orders_language.__enter__()
+
+
+@pages.teardown_request
+def _deactivate_language(_error: BaseException | None) -> None:
+    language = flask.g.pop("kasify_orders_language", None)
+    if language is not None:
+        language.__exit__(None, None, None)
+
+
 @attrs.define
 class _State:
     """What one app holds in ``app.extensions["kasify_orders"]``."""
@@ -62,6 +78,7 @@ class _State:
     pages: MerchantPages
     api: JsonApi
     locale: str
+    timezone: str
     mail: HostMailSetup
 
 
@@ -171,7 +188,8 @@ def _respond(result: Page | Redirect | Download, *, back_to: str | None = None) 
         "notices": flask.session.pop(_NOTICES, []),
         "developer_help": _NO_AUTHORIZE_HELP if state.extension._authorize is None else None,
     }
-    response = flask.make_response(render(result, context, locale=state.locale), result.status)
+    page = render(result, context, locale=state.locale, timezone=state.timezone)
+    response = flask.make_response(page, result.status)
     response.headers["Cache-Control"] = "no-store"
     return response
 

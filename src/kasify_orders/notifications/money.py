@@ -8,17 +8,13 @@ data disagrees with ISO 4217 on a few currencies; kasify rounds money to ISO min
 from __future__ import annotations
 
 import functools
-import re
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency
 
-from kasify_orders import money
+from kasify_orders.i18n import formats
 
 __all__ = ["format_money", "locale_for_country", "parse_locale"]
-
-_FRACTION = re.compile(r"0\.0+|0(?=[^0#,.]|$)")
 
 
 def parse_locale(identifier: str) -> Locale:
@@ -43,25 +39,10 @@ def locale_for_country(country: str) -> Locale:
         return Locale.parse("en")
 
 
-@functools.cache
-def _pattern(locale: Locale, digits: int) -> str:
-    standard = locale.currency_formats["standard"].pattern
-    fraction = "0." + "0" * digits if digits else "0"
-    return ";".join(_FRACTION.sub(fraction, part, count=1) for part in standard.split(";"))
-
-
-@functools.lru_cache(maxsize=4096)
 def format_money(amount: Decimal, currency: str, locale: Locale) -> str:
     """*amount* of *currency* as a customer of *locale* reads it: ``$1,234.50``, ``1.234,50 €``.
 
-    Remembered: an email shows a few amounts, the same ones in its text and HTML, and Babel
-    takes longer to format one than the rest of the template takes to render.
+    The pages' formatter (:func:`kasify_orders.i18n.formats.format_money`): a page and an email
+    write the same amount the same way.
     """
-    digits = money.minor_unit(currency)
-    return format_currency(
-        money.quantize(amount, currency),
-        currency,
-        format=_pattern(locale, digits),
-        locale=locale,
-        currency_digits=False,
-    )
+    return formats.format_money(amount, currency, locale)

@@ -25,14 +25,15 @@ import attrs
 import jinja2
 from babel import Locale
 
-from kasify_orders import carriers
+from kasify_orders import carriers, i18n
 from kasify_orders.editable_settings import check_locks
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.i18n import formats
 from kasify_orders.lifecycle import RefundStatus
 from kasify_orders.model import Order, Refund, Shipment, utcnow
 from kasify_orders.notifications import mime
 from kasify_orders.notifications.kinds import EmailKind
-from kasify_orders.notifications.money import format_money, locale_for_country, parse_locale
+from kasify_orders.notifications.money import format_money, parse_locale
 from kasify_orders.settings import Settings
 
 __all__ = ["Email", "Renderer", "WrittenMessage", "check_settings", "default_locale", "message_id"]
@@ -84,6 +85,17 @@ def _check_address(errors: list[FieldError], path: str, value: str | None, *, na
         errors.append(FieldError(path, f"must be an email address such as {example}, got {value!r}"))
 
 
+def _check_language(errors: list[FieldError], settings: Settings) -> None:
+    try:
+        parse_locale(settings.locale)
+    except ValueError as error:
+        errors.append(FieldError("settings.locale", str(error)))
+    try:
+        formats.check_timezone(settings.timezone)
+    except ValueError as error:
+        errors.append(FieldError("settings.timezone", str(error)))
+
+
 def check_settings(settings: Settings) -> None:
     """Refuse email settings that would break a header or a template, naming every bad field."""
     errors: list[FieldError] = []
@@ -107,6 +119,7 @@ def check_settings(settings: Settings) -> None:
         value = getattr(settings, name)
         if value is not None and not _HTTP_URL.match(value):
             errors.append(FieldError(f"settings.{name}", f"must be an http(s):// URL, got {value!r}"))
+    _check_language(errors, settings)
     if settings.email_locale is not None:
         try:
             parse_locale(settings.email_locale)
@@ -153,11 +166,12 @@ _POLICY = default_policy.clone(header_factory=_Headers())
 
 
 @functools.cache
-def _environment(templates_dir: str | None) -> jinja2.Environment:
+def _environment(templates_dir: str | None, language: str = "en") -> jinja2.Environment:
+    """The email templates, their ``_()`` translated into *language* (kasify's shipped catalogs)."""
     loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("kasify_orders.notifications", "templates")]
     if templates_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(templates_dir))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         undefined=jinja2.StrictUndefined,
@@ -165,7 +179,10 @@ def _environment(templates_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # templates are read once, not stat()ed on every email
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 class Renderer:
@@ -233,10 +250,15 @@ class Renderer:
     def render(self, email: Email, locale: Locale) -> tuple[str, str, str]:
         """The subject (one line), the plain-text body and the HTML body."""
         context = self.context(email, locale)
-        subject = self.environment.get_template(f"{email.kind}_subject.txt").render(context)
-        text = self.environment.get_template(f"{email.kind}_message.txt").render(context)
-        html = self.environment.get_template(f"{email.kind}_message.html").render(context)
+        environment = self.environment if locale.language == "en" else self._translated(locale)
+        with i18n.activate(str(locale)):
+            subject = environment.get_template(f"{email.kind}_subject.txt").render(context)
+            text = environment.get_template(f"{email.kind}_message.txt").render(context)
+            html = environment.get_template(f"{email.kind}_message.html").render(context)
         return " ".join(subject.split()), text, html
+
+    def _translated(self, locale: Locale) -> jinja2.Environment:
+        return _environment(self.settings.email_templates_dir, str(locale))
 
     def message(self, email: Email, *, locale: Locale, message_id: str) -> EmailMessage:
         """The complete message, headers included (built by :mod:`.mime`, which is cheap)."""
@@ -277,11 +299,12 @@ def parcel_context(order: Order, shipment: Shipment | None) -> dict[str, Any] | 
 
 
 def default_locale(settings: Settings, email: Email, chosen: str | None) -> Locale:
-    """The locale of *email*: a hook's choice, else the settings', else the shipping country's."""
+    """The locale of *email*: a hook's choice, else ``email_locale``, else the store's ``locale``.
+
+    The store's locale writes the pages too, so an email shows an amount as the pages do.
+    """
     if chosen is not None:
         return parse_locale(chosen)
     if settings.email_locale is not None:
         return parse_locale(settings.email_locale)
-    if email.kind is EmailKind.NEW_ORDER_ALERT:
-        return parse_locale("en")
-    return locale_for_country(email.order.shipping_address.country)
+    return parse_locale(settings.locale)

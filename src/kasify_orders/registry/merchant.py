@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kasify_orders import money
+from kasify_orders import i18n, money
 from kasify_orders.lifecycle import Action, RefundStatus, Status
 from kasify_orders.model import Order, Refund
 from kasify_orders.registry.shipping import CONFIRM_PAYMENT, MARK_DELIVERED, MARK_SHIPPED, UPDATE_TRACKING
@@ -144,7 +144,8 @@ REFUND = ActionSpec(
     },
     page_hints={
         "amount": lambda order, amount: (
-            f"Refundable balance: {amount(order.totals.refundable, order.currency)}"
+            i18n.gettext("Refundable balance: %(amount)s")
+            % {"amount": amount(order.totals.refundable, order.currency)}
         )
     },
 )
@@ -235,10 +236,13 @@ CANCEL = ActionSpec(
     ),
     confirm="Cancel order",
     style="danger",
-    page_label=lambda order, values: "Cancel and refund" if "refund" in values else "Cancel order",
+    page_label=lambda order, values: (
+        i18n.gettext("Cancel and refund") if "refund" in values else i18n.gettext("Cancel order")
+    ),
     page_labels={
         "refund": lambda order, amount: (
-            f"Refund the balance of {amount(order.totals.refundable, order.currency)} to the customer"
+            i18n.gettext("Refund the balance of %(amount)s to the customer")
+            % {"amount": amount(order.totals.refundable, order.currency)}
         )
     },
     operation_id="cancelOrder",

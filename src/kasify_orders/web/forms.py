@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from kasify_orders import money
+from kasify_orders import i18n, money
 from kasify_orders.errors import FieldError
 from kasify_orders.model import Order
 from kasify_orders.registry import ActionSpec, Field, Inputs, Money, Widget
@@ -161,17 +161,22 @@ def form_for(
     ]
     return ActionForm(
         spec.action.value,
-        spec.page_label(order, values) if spec.page_label else spec.label,
+        spec.page_label(order, values) if spec.page_label else i18n.gettext(spec.label),
         url,
         values,
         errors,
         failure.message if failure else None,
         failure is not None,
         fields,
-        spec.page_label(order, values) if spec.page_label and spec.confirm else spec.confirm,
+        spec.page_label(order, values) if spec.page_label and spec.confirm else _translated(spec.confirm),
         spec.style,
         spec.placement,
     )
+
+
+def _translated(text: str | None) -> str | None:
+    """*text* in the active language; None and "" as they are (gettext("") is the catalog's header)."""
+    return i18n.gettext(text) if text else text
 
 
 def _form_field(
@@ -201,10 +206,14 @@ def _form_field(
         other = values.get(other_field(f.name), "")
     return FormField(
         name=f.name,
-        label=spec.page_labels[f.name](order, amount) if f.name in spec.page_labels else f.label,
+        label=spec.page_labels[f.name](order, amount)
+        if f.name in spec.page_labels
+        else i18n.gettext(f.label),
         widget=f.widget.value,
         value=value,
-        hint=spec.page_hints[f.name](order, amount) if f.name in spec.page_hints else f.hint,
+        hint=spec.page_hints[f.name](order, amount)
+        if f.name in spec.page_hints
+        else (i18n.gettext(f.hint) if f.hint else ""),
         errors=errors,
         required=f.required,
         max_length=f.max_length,
@@ -264,7 +273,9 @@ def _read(field: Field, form: Mapping[str, str]) -> object:
     try:
         return money.parse_amount(text)
     except ValueError:
-        message = f"Enter an amount in digits, such as 12.50, not “{text[:40]}”."
+        message = i18n.gettext("Enter an amount in digits, such as 12.50, not “%(text)s”.") % {
+            "text": text[:40]
+        }
         raise FormProblem(Failure(400, {field.name: [message]})) from None
 
 
@@ -277,7 +288,11 @@ def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status:
     """Field errors beside their fields; those of no field of the form as one sentence on top."""
     by_field: dict[str, list[str]] = {}
     loose = []
-    labels = {"tracking_number": "Tracking number", "carrier": "Carrier", "amount": "Amount"}
+    labels = {
+        "tracking_number": i18n.N_("Tracking number"),
+        "carrier": i18n.N_("Carrier"),
+        "amount": i18n.N_("Amount"),
+    }
     for error in errors:
         message = sentence(error.message)
         if error.path.startswith("lines[") and "lines" in fields:  # a parcel's line
@@ -285,5 +300,5 @@ def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status:
         elif error.path in fields:
             by_field.setdefault(error.path, []).append(message)
         else:
-            loose.append(f"{labels.get(error.path, error.path)}: {message}")
+            loose.append(f"{i18n.gettext(labels.get(error.path, error.path))}: {message}")
     return Failure(status, by_field, " ".join(loose) or None)

@@ -86,6 +86,7 @@ if not settings.configured:
         SECRET_KEY="kasify-django-tests",
         ALLOWED_HOSTS=["testserver"],
         USE_TZ=True,
+        TIME_ZONE="UTC",  # as startproject writes it (Django's own default is America/Chicago)
         DATABASES={
             "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_SQLITE_DIR / "default.sqlite3")},
             "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_SQLITE_DIR / "host.sqlite3")},

@@ -70,6 +70,8 @@ def test_a_correct_configuration_reports_nothing() -> None:
             "sidebar",
         ),
         ({"BACK_LINK": ("Back",)}, "kasify_orders.E010", '["BACK_LINK"] entries must be', "sidebar"),
+        ({"LOCALE": "xx"}, "kasify_orders.E011", "[\"LOCALE\"]: unknown locale 'xx'", "active language"),
+        ({"TIMEZONE": "Mars/Olympus"}, "kasify_orders.E011", "unknown time zone 'Mars/Olympus'", "TIME_ZONE"),
     ],
 )
 def test_each_mistake_has_its_own_id_words_and_hint(value: Any, check_id: str, words: str, hint: str) -> None:

@@ -120,7 +120,7 @@ class OrderAdmin(_ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_label(self, row: Order) -> str:
         """``$45.00``: kasify's money formatting, in ``KASIFY_ORDERS["LOCALE"]``."""
-        return money_label(money.from_minor(row.total, row.currency), row.currency, conf.load().locale)
+        return money_label(money.from_minor(row.total, row.currency), row.currency, conf.load().page_locale())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Orders are placed through kasify (``get_orders().place``), never in the admin."""

@@ -11,6 +11,7 @@
 ``kasify_orders.E008`` ``PAGE_SIZE`` is not a whole number from 1 to 500
 ``kasify_orders.E009`` the merchant's pages are mounted but an app or middleware they need is missing
 ``kasify_orders.E010`` ``NAV_LINKS`` or ``BACK_LINK`` is not a list of ("label", "url") pairs / a URL
+``kasify_orders.E011`` ``LOCALE`` or ``TIMEZONE`` (or Django's ``TIME_ZONE``) is unknown
 ``kasify_orders.W001`` the database router does not let ``migrate`` create kasify's tables there
 ``kasify_orders.W002`` kasify's tables are missing or behind (``check --database default``)
 ``kasify_orders.W003`` an earlier URL pattern (admin's catch-all) swallows kasify's pages

@@ -26,9 +26,12 @@ import attrs
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.module_loading import import_string
 
+from kasify_orders import i18n
 from kasify_orders.errors import ValidationError
+from kasify_orders.i18n import formats
 from kasify_orders.model import Order
 from kasify_orders.notifications.render import check_settings
 from kasify_orders.settings import RENAMED, Settings
@@ -64,8 +67,11 @@ class KasifyOrdersSettings(TypedDict, total=False):
     AUTHORIZE: str | AuthorizeRequest | None
     #: Dotted path (or callable) of ``(request) -> str``; None: ``"staff:<username>"``.
     ACTOR: str | ActorOf | None
-    #: Babel locale for money on the pages.
-    LOCALE: str
+    #: The pages' language and money format (``"de"``); None: Django's active language
+    #: (``get_language()``, so ``LocaleMiddleware`` is honoured), ``LANGUAGE_CODE`` for emails.
+    LOCALE: str | None
+    #: The IANA time zone dates are shown in; None: Django's ``TIME_ZONE``.
+    TIMEZONE: str | None
     #: Orders per page of the list.
     PAGE_SIZE: int
     #: Send kasify's emails with ``django.core.mail`` (the host's email backend).
@@ -84,7 +90,8 @@ DEFAULTS: KasifyOrdersSettings = {
     "LOAD_ENTRYPOINTS": True,
     "AUTHORIZE": None,
     "ACTOR": None,
-    "LOCALE": "en",
+    "LOCALE": None,
+    "TIMEZONE": None,
     "PAGE_SIZE": 50,
     "USE_DJANGO_MAIL": True,
     "NAV_LINKS": [],
@@ -116,11 +123,19 @@ class Conf:
     load_entrypoints: bool
     authorize: AuthorizeRequest
     actor: ActorOf
-    locale: str
+    locale: str | None
     page_size: int
     use_django_mail: bool
     nav_links: tuple[NavLink, ...] = ()
     back_link: NavLink | None = None
+    #: The resolved time zone (``TIMEZONE``, else ``TIME_ZONE``, else UTC).
+    timezone: str = "UTC"
+
+    def page_locale(self) -> str:
+        """``LOCALE``, else the language Django has active for this request (``LANGUAGE_CODE``)."""
+        if self.locale is not None:
+            return self.locale
+        return _django_locale(translation.get_language())
 
 
 def staff_only(request: HttpRequest, action: str, order: Order | None) -> bool:
@@ -323,19 +338,55 @@ def load() -> Conf:
             f'{SETTING}["PAGE_SIZE"] must be a whole number from 1 to 500, not {page_size!r}',
             "50 is the default",
         )
+    locale, timezone = _language(values)
+    settings = merchant_settings(values["SETTINGS"])
+    defaults = {"locale": "en", "timezone": "UTC"}
+    chosen: dict[str, Any] = {
+        "locale": locale or _django_locale(django_settings.LANGUAGE_CODE),
+        "timezone": timezone,
+    }
+    chosen = {name: value for name, value in chosen.items() if getattr(settings, name) == defaults[name]}
     return Conf(
         database=database,
-        settings=merchant_settings(values["SETTINGS"]),
+        settings=attrs.evolve(settings, **chosen) if chosen else settings,
         plugins=_plugins(values["PLUGINS"]),
         load_entrypoints=bool(values["LOAD_ENTRYPOINTS"]),
         authorize=_callable("AUTHORIZE", values["AUTHORIZE"], staff_only),
         actor=_callable("ACTOR", values["ACTOR"], staff_actor),
-        locale=str(values["LOCALE"]),
+        locale=locale,
+        timezone=timezone,
         page_size=page_size,
         use_django_mail=bool(values["USE_DJANGO_MAIL"]),
         nav_links=_sidebar_setting(host_links, "NAV_LINKS", values["NAV_LINKS"]),
         back_link=_sidebar_setting(back_link, "BACK_LINK", values["BACK_LINK"]),
     )
+
+
+def _django_locale(code: str | None) -> str:
+    """Django's ``"de-at"`` as Babel's ``"de_AT"``; English for a language Babel does not know."""
+    try:
+        return i18n.check_locale(code or "en")
+    except ValueError:
+        return "en"
+
+
+def _language(values: Mapping[str, Any]) -> tuple[str | None, str]:
+    """``LOCALE`` checked (None stays None) and ``TIMEZONE`` resolved; E011 names a bad one."""
+    locale, timezone = values["LOCALE"], values["TIMEZONE"]
+    try:
+        checked = None if locale is None else i18n.check_locale(str(locale))
+    except ValueError as error:
+        raise SettingError(
+            "kasify_orders.E011", f'{SETTING}["LOCALE"]: {error}', "None follows Django's active language"
+        ) from None
+    zone = timezone if timezone is not None else (getattr(django_settings, "TIME_ZONE", None) or "UTC")
+    try:
+        return checked, formats.check_timezone(str(zone))
+    except ValueError as error:
+        key = "TIMEZONE" if timezone is not None else "TIME_ZONE (Django's)"
+        raise SettingError(
+            "kasify_orders.E011", f'{SETTING}["{key}"]: {error}', "None follows Django's TIME_ZONE"
+        ) from None
 
 
 def _sidebar_setting(read: Callable[[object, str], _T], key: str, value: object) -> _T:

@@ -11,8 +11,10 @@ directory (:func:`template_dirs`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,6 +36,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from kasify_orders import i18n
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.orders import get_orders
 from kasify_orders.model import Order
@@ -98,7 +101,9 @@ class _DjangoUrls:
 
 
 def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
-    return MerchantPages(get_orders(), _DjangoUrls(request), locale=config.locale, page_size=config.page_size)
+    return MerchantPages(
+        get_orders(), _DjangoUrls(request), locale=config.page_locale(), page_size=config.page_size
+    )
 
 
 def _authorize(request: HttpRequest, config: conf.Conf) -> Authorize:
@@ -131,7 +136,9 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         if settings.DEBUG and config.authorize is conf.staff_only
         else None,
     }
-    page = render(result, context, locale=config.locale, template_dirs=template_dirs())
+    page = render(
+        result, context, locale=config.page_locale(), template_dirs=template_dirs(), timezone=config.timezone
+    )
     response = HttpResponse(page, status=result.status)
     add_never_cache_headers(response)
     return response
@@ -158,6 +165,21 @@ def _signed_in(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
+def _in_language(view: _View) -> _View:
+    """Run *view* in the pages' language, so what Python writes (buttons, notices) is translated."""
+
+    @functools.wraps(view)
+    def translated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        config = conf.load()
+        with i18n.activate(config.page_locale(), config.timezone):
+            return view(request, *args, **kwargs)
+
+    return cast("_View", translated)
+
+
 def _show(request: HttpRequest, build: Callable[[MerchantPages, Authorize], Page]) -> HttpResponseBase:
     """A page for signed-in users: *build* it with the shared view layer, then render it."""
     if not _signed_in(request):
@@ -167,18 +189,21 @@ def _show(request: HttpRequest, build: Callable[[MerchantPages, Authorize], Page
 
 
 @require_GET
+@_in_language
 def order_list(request: HttpRequest) -> HttpResponseBase:
     """The order list: status tabs, "Needs attention", search, paging."""
     return _show(request, lambda pages, authorize: pages.order_list(request.GET.dict(), authorize))
 
 
 @require_GET
+@_in_language
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """One order, with the actions the user may take."""
     return _show(request, lambda pages, authorize: pages.order_detail(order_id, authorize))
 
 
 @require_GET
+@_in_language
 def packing_slip(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """The printable packing slip."""
     return _show(request, lambda pages, authorize: pages.packing_slip(order_id, authorize))
@@ -186,6 +211,7 @@ def packing_slip(request: HttpRequest, order_id: str) -> HttpResponseBase:
 
 @require_POST
 @csrf_protect
+@_in_language
 def act(request: HttpRequest, order_id: str, action: str) -> HttpResponseBase:
     """An action's form: Django's CSRF check first, then the authorize rule, then the action.
 
@@ -213,6 +239,7 @@ def route_view(route: Route) -> Callable[..., HttpResponseBase]:
     """
 
     @csrf_protect
+    @_in_language
     def view(request: HttpRequest, **params: str) -> HttpResponseBase:
         if request.method not in route.methods:
             return HttpResponseNotAllowed(route.methods)

@@ -44,7 +44,7 @@ def kasify_money(amount: Decimal, currency: str) -> str:
 
     kasify's own money formatting, in ``KASIFY_ORDERS["LOCALE"]``.
     """
-    return money_label(amount, currency, conf.load().locale)
+    return money_label(amount, currency, conf.load().page_locale())
 
 
 @register.filter

@@ -1,0 +1,135 @@
+"""A German shop in Berlin, through Flask: German pages, Berlin times, the email's money as the page's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attrs
+import flask
+import pytest
+
+import kasify_orders as ko
+from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
+from tests.adapters.flask.conftest import ADMIN
+from tests.helpers import new_order
+from tests.integration.notifications.conftest import SmtpServer
+
+CUSTOMER = "ada@example.com"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def german_shop(tmp_path: Path, smtp: SmtpServer) -> Iterator[flask.Flask]:
+    app = flask.Flask("shop")
+    app.config.update(
+        SECRET_KEY="s",
+        TESTING=True,
+        KASIFY_ORDERS_DATABASE_URL=f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+        KASIFY_ORDERS_LOAD_ENTRYPOINTS=False,
+        KASIFY_ORDERS_USE_HOST_MAIL=False,
+        KASIFY_ORDERS_SETTINGS={
+            "store_name": "Analytical Engines",
+            "from_email": "orders@engines.example",
+            "smtp_url": smtp.url,
+        },
+        KASIFY_ORDERS_LOCALE="de",
+        KASIFY_ORDERS_TIMEZONE="Europe/Berlin",
+    )
+    KasifyOrders(app).authorize(lambda action, order: True)
+    yield app
+    app.extensions[EXTENSION].orders.close()
+
+
+def text(html: str) -> str:
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html))  # keeps no-break spaces
+
+
+def test_german_pages_show_german_words_berlin_times_and_the_emails_money(
+    german_shop: flask.Flask, smtp: SmtpServer
+) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.place(new_order())
+    with german_shop.test_client() as client:
+        html = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
+        listing = text(client.get(f"{ADMIN}/").get_data(as_text=True))
+    page = text(html)
+    assert '<html lang="de">' in html
+    for german in [
+        "Bestellung #1",
+        "Bestellte Artikel",
+        "Zwischensumme",
+        "Gesamt",
+        "Lieferadresse",
+        "Ausstehend",
+        "Zahlung bestätigen",  # the buttons, written by Python, translated too
+        "Bestellung stornieren",
+        "Notiz hinzufügen",
+    ]:
+        assert german in page
+    assert "Items ordered" not in page and "Subtotal" not in page
+    berlin = order.created_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert berlin.strftime("%Y-%m-%d %H:%M ") + str(berlin.tzname()) in page  # not the stored UTC
+    assert f'datetime="{order.created_at.isoformat()}"' in html  # the machine's form stays UTC
+    total = re.search(r'<dd class="grand">([^<]+)</dd>', html)
+    assert total is not None and total.group(1) == "55,00\xa0$"
+    assert total.group(1) in listing and "Ausstehend" in listing  # the list writes money the same way
+
+    (confirmation,) = smtp.inbox.to(CUSTOMER)
+    assert confirmation.message["Subject"] == "Analytical Engines: Bestellung #1 bestätigt"
+    assert f"Gesamt: {total.group(1)}" in confirmation.text()  # the page's money string, not US$55.00
+    assert "Vielen Dank für Ihre Bestellung #1" in confirmation.text()
+    assert total.group(1) in confirmation.html() and "Zwischensumme" in confirmation.html()
+
+
+def test_the_settings_page_speaks_german_too(german_shop: flask.Flask) -> None:
+    with german_shop.test_client() as client:
+        page = text(client.get(f"{ADMIN}/settings/notifications").get_data(as_text=True))
+    for german in [
+        "Shopname",
+        "Absenderadresse",
+        "Bestellbestätigung",
+        "Versandbenachrichtigung",
+        "an den Kunden",
+    ]:
+        assert german in page
+    assert "Store name" not in page and "Order confirmation" not in page
+
+
+def test_coupon_dates_are_on_the_merchants_clock(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    ends = datetime(2031, 7, 1, 22, 30, tzinfo=UTC)  # already July 2nd in Berlin
+    orders.coupons.create(attrs.evolve(ko.Coupon.percentage("SUMMER", 10), ends_at=ends))
+    with german_shop.test_client() as client:
+        listing = text(client.get(f"{ADMIN}/coupons").get_data(as_text=True))
+        detail = text(client.get(f"{ADMIN}/coupons/SUMMER").get_data(as_text=True))
+    assert "2031-07-02 00:30 CEST" in listing and "2031-07-02 00:30 CEST" in detail
+    assert "22:30 UTC" not in listing + detail
+
+
+def test_an_unknown_time_zone_or_language_stops_the_app_at_start_up(tmp_path: Path) -> None:
+    for key, value, message in [
+        ("KASIFY_ORDERS_TIMEZONE", "Europe/Atlantis", "unknown time zone 'Europe/Atlantis'"),
+        ("KASIFY_ORDERS_LOCALE", "xx", "unknown locale 'xx'"),
+    ]:
+        app = flask.Flask("shop")
+        app.config.update(
+            {
+                "KASIFY_ORDERS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "SECRET_KEY": "s",
+                key: value,
+            }
+        )
+        with pytest.raises(ValueError, match=message):
+            KasifyOrders(app)

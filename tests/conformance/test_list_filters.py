@@ -69,7 +69,9 @@ def test_a_total_key_starts_the_next_page_after_it_in_the_store(subject: StoreUn
     after = Keyset(also_dear.number, total=1400)
     found = store.list_orders(OrderFilter(), limit=5, after=after, sort=OrderSort.TOTAL_DESC)
     assert [o.number for o in found] == [dear.number, cheap.number]
-    found = store.list_orders(OrderFilter(), limit=5, after=Keyset(cheap.number, 600), sort=OrderSort.TOTAL_ASC)
+    found = store.list_orders(
+        OrderFilter(), limit=5, after=Keyset(cheap.number, 600), sort=OrderSort.TOTAL_ASC
+    )
     assert [o.number for o in found] == [dear.number, also_dear.number]
 
 
@@ -90,9 +92,9 @@ def test_filters_by_date_range_coupon_and_country_together(subject: StoreUnderTe
     assert [o.id for o in store.list_orders(where, limit=10, after=None)] == [inside.id]
     assert store.count_orders(where) == 1
     assert store.count_orders(OrderFilter(ship_country="US")) == 1
-    assert [o.id for o in store.list_orders(OrderFilter(created_to=now - timedelta(days=5)), limit=9, after=None)] == [
-        old.id
-    ]
+    assert [
+        o.id for o in store.list_orders(OrderFilter(created_to=now - timedelta(days=5)), limit=9, after=None)
+    ] == [old.id]
 
 
 def test_service_filters_take_a_country_in_any_case(subject: StoreUnderTest) -> None:

@@ -13,7 +13,15 @@ from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.validation import Checker, is_country, shown
 from kasify_orders.validation import _email as normalized_email
 
-__all__ = ["MAX_ORDER_NUMBER", "MAX_PAGE", "OrderFilters", "OrderSort", "count_orders", "list_orders"]
+__all__ = [
+    "MAX_ORDER_NUMBER",
+    "MAX_PAGE",
+    "OrderFilters",
+    "OrderSort",
+    "count_orders",
+    "list_orders",
+    "order_filter",
+]
 
 MAX_PAGE = 500
 #: The largest order number (a signed 64-bit integer on every database), so the largest cursor.
@@ -80,6 +88,18 @@ def count_orders(store: Store, filters: OrderFilters, *, at_most: int | None = N
         at_most = checker.integer("at_most", at_most, minimum=0)
     checker.done()
     return store.count_orders(where, at_most=at_most)
+
+
+def order_filter(filters: OrderFilters) -> OrderFilter:
+    """The store's filter for *filters* (``sort`` is checked, then left out); raises ``ValidationError``.
+
+    For reading the orders of a list another way (an export, a bulk action on "all matching").
+    """
+    checker = Checker()
+    where = _order_filter(checker, filters)
+    _enum(checker, "sort", OrderSort, filters.get("sort"))
+    checker.done()
+    return where
 
 
 def _next_cursor(last: OrderSummary, sort: OrderSort) -> str:

@@ -50,6 +50,8 @@ def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter, *, common: bo
         query = query.where(o.c.paid_at < where.paid_before)
     if where.ship_country is not None:
         query = query.where(o.c.ship_country == where.ship_country)
+    if where.ids is not None:
+        query = query.where(o.c.id.in_(sorted(where.ids)))
     return query
 
 

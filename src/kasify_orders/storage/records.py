@@ -34,6 +34,8 @@ class OrderFilter:
     paid_before: datetime | None = None
     #: Only orders shipped to this country (ISO 3166-1 alpha-2, upper-case).
     ship_country: str | None = None
+    #: Only the orders with these ids (a merchant's selection on the list page).
+    ids: frozenset[str] | None = None
 
 
 class OrderSort(enum.StrEnum):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-import kasify_orders as ko
 from flask.testing import FlaskClient
+
+import kasify_orders as ko
 from tests.adapters.flask.conftest import ADMIN, session_token
 from tests.helpers import new_order
 

@@ -95,12 +95,13 @@ def new_order(
     name: str = "Ada Lovelace",
     lines: list[ko.NewLine] | None = None,
     note: str = "",
+    country: str = "GB",
 ) -> ko.NewOrder:
     """A realistic cart, with every part adjustable."""
     return ko.NewOrder(
         customer=ko.Customer(name=name, email=email),
         shipping_address=ko.Address(
-            line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country="GB"
+            line1="12 St James's Sq", city="London", postal_code="SW1Y 4JH", country=country
         ),
         lines=lines
         or [

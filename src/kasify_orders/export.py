@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from kasify_orders.storage.port import Store
     from kasify_orders.storage.store import Transaction
 
-__all__ = ["CSV_COLUMNS", "export_csv", "write_csv", "write_jsonl"]
+__all__ = ["CSV_COLUMNS", "csv_chunks", "export_csv", "write_csv", "write_jsonl"]
 
 #: The CSV header, one column per order field a spreadsheet wants.
 CSV_COLUMNS = (
@@ -133,6 +134,34 @@ def export_csv(
         if progress is not None:
             progress(len(batch))
     return written
+
+
+def csv_chunks(store: Store, where: OrderFilter, *, batch_size: int = 2000) -> Iterator[bytes]:
+    """:func:`export_csv`'s file as UTF-8 chunks, one per batch of orders (a streamed download).
+
+    The same columns and rows as the CLI's export; each batch is read when the chunk before it
+    has been sent, so a page's "Export CSV" of a million orders holds one batch in memory.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def chunk() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    if not isinstance(store, SqlStore):
+        write_csv(store.iter_summaries(where, batch_size=batch_size), buffer)
+        yield chunk()
+        return
+    writer.writerow(CSV_COLUMNS)
+    yield chunk()
+    raw_times = store.dialect == "sqlite"
+    as_row = functools.partial(_csv_row, time_text=_sqlite_time_text if raw_times else _iso)
+    for batch in _row_batches(store, where, batch_size, raw_times=raw_times):
+        writer.writerows(map(as_row, batch))
+        yield chunk()
 
 
 def _row_batches(

@@ -313,3 +313,25 @@ def test_the_single_shipment_of_each_order_becomes_its_parcel_up_and_down(store:
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def test_the_list_indexes_come_and_go_with_0013_and_the_orders_stay(store: SqlStore) -> None:
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    with ko.Orders.connect(url, settings=ko.Settings(table_prefix="mig_"), load_entrypoints=False) as shop:
+        order = shop.place(ko.structure(_cart(), ko.NewOrder))
+
+        def indexes() -> set[str]:
+            return {i["name"] for i in sa.inspect(shop.store.engine).get_indexes("mig_orders") if i["name"]}
+
+        wanted = {"ix_mig_orders_total_number", "ix_mig_orders_ship_country_number"}
+        assert wanted <= indexes()
+        migrate.downgrade(shop.store, "0012")
+        assert not wanted & indexes()
+        migrate.upgrade(shop.store)
+        assert wanted <= indexes()
+        assert [o.id for o in shop.list(country="GB", sort="total_desc").items] == [order.id]
+        assert [o.id for o in shop.list(country="gb", sort="total_asc").items] == [order.id]
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())

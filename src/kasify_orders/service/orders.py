@@ -144,14 +144,20 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         """A page of orders, newest first. Pass ``page.next_cursor`` back for the next page.
 
         *filters* are those of :class:`OrderFilters` (status, payment_status, search,
-        customer_email, created_from, created_to, coupon_code, paid_before). Paging is by key,
+        customer_email, created_from, created_to, coupon_code, paid_before, country) and
+        ``sort`` (``date_desc``, ``date_asc``, ``total_desc``, ``total_asc``). Paging is by key,
         not offset, so orders placed meanwhile never shift a page: none is shown twice or skipped.
         """
         return list_orders(self.store, limit=limit, cursor=cursor, filters=filters)
 
-    def count(self, **filters: Unpack[OrderFilters]) -> int:
-        """How many orders :meth:`list` would page through with the same filters."""
-        return count_orders(self.store, filters)
+    def count(self, *, at_most: int | None = None, **filters: Unpack[OrderFilters]) -> int:
+        """How many orders :meth:`list` would page through with the same filters.
+
+        *at_most*: a bounded count for a page that must stay fast at a million orders: it
+        counts no further than *at_most* + 1 orders, so a result above *at_most* means "more
+        than *at_most*" (the status counts and the unfiltered count are exact either way).
+        """
+        return count_orders(self.store, filters, at_most=at_most)
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (for the list's tabs)."""

@@ -22,7 +22,7 @@ from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
 from kasify_orders.stock import StockCause, StockItem, StockMove
 from kasify_orders.storage.port_outbox import OutboxOps, OutboxStore
-from kasify_orders.storage.records import OrderFilter
+from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 
 __all__ = [
     "CouponOps",
@@ -72,12 +72,19 @@ class OrderOps(Protocol):
         """The order placed with this idempotency key, if any."""
         ...
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
-        """Up to *limit* orders, newest first, numbered below *after* (a keyset page)."""
+    def list_orders(
+        self,
+        where: OrderFilter,
+        *,
+        limit: int,
+        after: int | Keyset | None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> list[OrderSummary]:
+        """Up to *limit* orders in *sort*'s order, after the key *after* (a keyset page)."""
         ...
 
-    def count_orders(self, where: OrderFilter) -> int:
-        """How many orders match *where*."""
+    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1)."""
         ...
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
@@ -229,8 +236,15 @@ class OrderReads(Protocol):
         """The order with this human number; raises ``OrderNotFound``."""
         ...
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
-        """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
+    def list_orders(
+        self,
+        where: OrderFilter,
+        *,
+        limit: int,
+        after: int | Keyset | None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> list[OrderSummary]:
+        """Up to *limit* orders in *sort*'s order (newest first), after the key *after* (keyset paging)."""
         ...
 
     def iter_orders(self, where: OrderFilter, *, batch_size: int = 500) -> Iterator[Order]:
@@ -241,8 +255,8 @@ class OrderReads(Protocol):
         """Like :meth:`iter_orders`, summaries only."""
         ...
 
-    def count_orders(self, where: OrderFilter) -> int:
-        """How many orders match *where*."""
+    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1)."""
         ...
 
     def count_by_status(self) -> dict[Status, int]:

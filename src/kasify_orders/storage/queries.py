@@ -11,11 +11,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from kasify_orders.storage.records import OrderFilter
+from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.search import prefix_range
 from kasify_orders.storage.tables import Tables
 
-__all__ = ["COMMON", "OrderFilter", "filtered", "is_common", "upsert"]
+__all__ = ["COMMON", "OrderFilter", "at_most", "filtered", "is_common", "sorted_page", "upsert"]
 
 
 #: A search matching more terms than this is for a common word ("gmail", "smith"): rather
@@ -48,7 +48,45 @@ def filtered(query: sa.Select[Any], t: Tables, where: OrderFilter, *, common: bo
         query = query.where(_SameText(o.c.customer_email, email))
     if where.paid_before is not None:
         query = query.where(o.c.paid_at < where.paid_before)
+    if where.ship_country is not None:
+        query = query.where(o.c.ship_country == where.ship_country)
+    if where.ids is not None:
+        query = query.where(o.c.id.in_(sorted(where.ids)))
     return query
+
+
+def sorted_page(query: sa.Select[Any], t: Tables, sort: OrderSort, after: Keyset | None) -> sa.Select[Any]:
+    """*query* in *sort*'s order, starting after *after* (a keyset page: no offset to skip).
+
+    By date the key is the order number; by total it is ``(total, number)``, written as
+    ``total <= :t AND (total < :t OR number < :n)`` (descending) so each database walks the
+    ``(total, number)`` index from the key on (MariaDB does not for a row-value comparison).
+    """
+    o = t.orders
+    number, total = o.c.number, o.c.total
+    keys: tuple[sa.UnaryExpression[Any], ...]
+    if sort.by_total:
+        keys = (total.desc(), number.desc()) if sort.descending else (total.asc(), number.asc())
+    else:
+        keys = (number.desc(),) if sort.descending else (number.asc(),)
+    query = query.order_by(None).order_by(*keys)
+    if after is None:
+        return query
+    if not sort.by_total or after.total is None:
+        return query.where(number < after.number if sort.descending else number > after.number)
+    if sort.descending:
+        return query.where(total <= after.total, sa.or_(total < after.total, number < after.number))
+    return query.where(total >= after.total, sa.or_(total > after.total, number > after.number))
+
+
+def at_most(conn: Connection, t: Tables, where: OrderFilter, limit: int) -> int:
+    """How many orders match *where*, counting no further than *limit* + 1 (a bounded scan).
+
+    A result above *limit* means "more than *limit*"; the list shows "10,000+".
+    """
+    o = t.orders
+    first = filtered(sa.select(o.c.number), t, where).limit(limit + 1).subquery()
+    return int(conn.scalar(sa.select(sa.func.count()).select_from(first)) or 0)
 
 
 def is_common(conn: Connection, t: Tables, where: OrderFilter) -> bool:

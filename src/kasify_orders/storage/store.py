@@ -43,7 +43,7 @@ from kasify_orders.storage.failures import count_statement, operation_of, statem
 from kasify_orders.storage.outbox_ops import OutboxAndSearch
 from kasify_orders.storage.port import Store
 from kasify_orders.storage.queries import is_common
-from kasify_orders.storage.records import OrderFilter, OutboxItem
+from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort, OutboxItem
 from kasify_orders.storage.rows import coupon_from_row, coupon_values
 from kasify_orders.storage.settings_ops import SettingsReads
 from kasify_orders.storage.statements import Statements
@@ -189,9 +189,19 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         """The order with this human number; raises :class:`OrderNotFound`."""
         return self.read(lambda tx: tx.order_by_number(number))
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
-        """Up to *limit* orders, newest first, numbered below *after* (keyset paging)."""
-        return self.read(lambda tx: tx.list_orders(where, limit=limit, after=after))
+    def list_orders(
+        self,
+        where: OrderFilter,
+        *,
+        limit: int,
+        after: int | Keyset | None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> list[OrderSummary]:
+        """Up to *limit* orders in *sort*'s order (newest first), after the key *after* (keyset paging).
+
+        An int *after* is an order number (the key of a sort by date).
+        """
+        return self.read(lambda tx: tx.list_orders(where, limit=limit, after=after, sort=sort))
 
     def iter_orders(self, where: OrderFilter, *, batch_size: int = 500) -> Iterator[Order]:
         """Every matching order, oldest first, read *batch_size* at a time (constant memory)."""
@@ -215,9 +225,14 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
             yield from rows
             after = rows[-1].number
 
-    def count_orders(self, where: OrderFilter) -> int:
-        """How many orders match *where*."""
-        return self.read(lambda tx: tx.count_orders(where))
+    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+        """How many orders match *where*; with *at_most*, counting no further than *at_most* + 1.
+
+        The counters answer the unfiltered list and the status tabs exactly in O(1); any other
+        filter with *at_most* is a scan that stops after *at_most* + 1 orders (a result above
+        *at_most* means "more than *at_most*").
+        """
+        return self.read(lambda tx: tx.count_orders(where, at_most=at_most))
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""

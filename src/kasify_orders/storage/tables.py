@@ -153,6 +153,9 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Index(None, "customer_email"),
         sa.Index(None, "tracking_number"),
         sa.Index(None, "coupon_code"),
+        # The list's sort by total (keyset on total, number) and its country filter.
+        sa.Index(None, "total", "number"),
+        sa.Index(None, "ship_country", "number"),
     )
     lines = sa.Table(
         f"{prefix}order_lines",

@@ -15,8 +15,9 @@ from kasify_orders.errors import ConcurrentUpdate, DuplicateIdempotencyKey, Orde
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Order, OrderSummary, TimelineEvent
 from kasify_orders.storage import counters
-from kasify_orders.storage.queries import filtered, is_common
-from kasify_orders.storage.records import OrderFilter
+from kasify_orders.storage.queries import at_most as bounded_count
+from kasify_orders.storage.queries import filtered, is_common, sorted_page
+from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.rows import (
     children_from_union,
     order_columns,
@@ -79,19 +80,24 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         order_id = self.conn.scalar(self.sql.id_by_key, {"b_key": key})
         return None if order_id is None else self.order(order_id)
 
-    def list_orders(self, where: OrderFilter, *, limit: int, after: int | None) -> list[OrderSummary]:
+    def list_orders(
+        self,
+        where: OrderFilter,
+        *,
+        limit: int,
+        after: int | Keyset | None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> list[OrderSummary]:
         """See :meth:`SqlStore.list_orders`."""
-        o = self.t.orders
-        params = {"b_limit": limit, "b_after": after}
-        if where == _EVERY_ORDER:
-            query = self.sql.page if after is None else self.sql.page_after
-        else:
-            common = is_common(self.conn, self.t, where)
-            query = filtered(self.sql.newest_summaries, self.t, where, common=common)
-            query = query.limit(sa.bindparam("b_limit"))
-            if after is not None:
-                query = query.where(o.c.number < sa.bindparam("b_after"))
-        return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
+        key = Keyset(after) if isinstance(after, int) else after
+        if where == _EVERY_ORDER and sort is OrderSort.DATE_DESC:
+            query = self.sql.page if key is None else self.sql.page_after
+            params = {"b_limit": limit, "b_after": None if key is None else key.number}
+            return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
+        common = is_common(self.conn, self.t, where)
+        query = filtered(sa.select(*summary_columns(self.t.orders)), self.t, where, common=common)
+        query = sorted_page(query, self.t, sort, key).limit(limit)
+        return [summary_from_row(row) for row in self.conn.execute(query).all()]
 
     def summaries_after(
         self, where: OrderFilter, *, after: int, limit: int, common: bool = False
@@ -138,10 +144,12 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         query = filtered(sa.select(*columns), self.t, where, common=common)
         return query.where(o.c.number > after).order_by(o.c.number).limit(limit)
 
-    def count_orders(self, where: OrderFilter) -> int:
+    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
         """See :meth:`SqlStore.count_orders`."""
         if (known := counters.answer(self.conn, self.t, where)) is not None:
             return known
+        if at_most is not None:
+            return bounded_count(self.conn, self.t, where, at_most)
         o = self.t.orders
         return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
 

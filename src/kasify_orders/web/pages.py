@@ -15,13 +15,13 @@ from typing import Any, Protocol
 
 import attrs
 
-from kasify_orders.errors import OrderNotFound, ValidationError
+from kasify_orders.errors import OrderNotFound
 from kasify_orders.lifecycle import Action, Status, is_allowed
 from kasify_orders.model import Order, utcnow
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
 from kasify_orders.web.attention import attention_cutoff
-from kasify_orders.web.formatting import money_label, status_label
+from kasify_orders.web.formatting import money_label
 from kasify_orders.web.forms import (
     FORM_KEY,
     ActionForm,
@@ -56,11 +56,6 @@ Authorize = Callable[[str, Order | None], bool]
 
 #: The words on each action's button, exactly as the merchant reads them (from the registry).
 ACTION_LABELS: Mapping[str, str] = {spec.action: spec.label for spec in MERCHANT_ACTIONS}
-
-_TABS: tuple[tuple[str, str], ...] = (
-    ("", "All"),
-    *((status.value, status_label(status)) for status in Status),
-)
 
 
 class Urls(Protocol):
@@ -105,17 +100,6 @@ class Redirect:
     notice: str | None = None
 
 
-@attrs.frozen
-class Tab:
-    """One tab of the order list."""
-
-    key: str
-    label: str
-    count: str
-    url: str
-    current: bool
-
-
 class MerchantPages:
     """Builds every merchant page for one :class:`~kasify_orders.Orders`."""
 
@@ -137,62 +121,10 @@ class MerchantPages:
     # -- reading ------------------------------------------------------------------------
 
     def order_list(self, query: Mapping[str, str], authorize: Authorize) -> Page:
-        """The list: status tabs with counts, "Needs attention", search, newest first, keyset paging."""
-        if not authorize(VIEW, None):
-            return self.refused()
-        tab = query.get("status", "").strip()
-        search = query.get("q", "").strip()
-        cursor = query.get("cursor") or None
-        problem = None
-        if tab not in {key for key, _ in _TABS} | {ATTENTION}:
-            problem = f"There is no “{tab}” tab; showing all orders."
-            tab = ""
-        filters: dict[str, Any] = {"search": search or None}
-        cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
-        if tab == ATTENTION:
-            filters.update(status=Status.PROCESSING, paid_before=cutoff)
-        elif tab:
-            filters["status"] = Status(tab)
-        try:
-            page = self.orders.list(**filters, limit=self.page_size, cursor=cursor)
-        except ValidationError:
-            problem = "That page link is out of date; showing the newest orders."
-            page = self.orders.list(**filters, limit=self.page_size)
-        counts, late = self.orders.count_tabs(cutoff)
-        tabs = [
-            Tab(key, label, str(counts.get(Status(key)) if key else sum(counts.values())), "", key == tab)
-            for key, label in _TABS
-        ]
-        tabs.append(
-            Tab(
-                ATTENTION,
-                "Needs attention",
-                str(late),
-                "",
-                tab == ATTENTION,
-            )
-        )
-        tabs = [attrs.evolve(t, url=self.urls.order_list(**_query(status=t.key, q=search))) for t in tabs]
-        next_url = (
-            self.urls.order_list(**_query(status=tab, q=search, cursor=page.next_cursor))
-            if page.next_cursor
-            else None
-        )
-        return Page(
-            "order_list.html",
-            {
-                "tabs": tabs,
-                "tab": tab,
-                "search": search,
-                "orders": page.items,
-                "next_url": next_url,
-                "first_url": self.urls.order_list(**_query(status=tab, q=search)) if cursor else None,
-                "problem": problem,
-                "attention_days": self.orders.settings.needs_attention_business_days,
-                "attention": late,
-            },
-            400 if problem else 200,
-        )
+        """The list: status tabs with counts, search, filters, sort, keyset pages (``order_list_page``)."""
+        from kasify_orders.web.order_list_page import order_list  # noqa: PLC0415 - it imports this module
+
+        return order_list(self, query, authorize)
 
     def _viewable(self, order_id: str, authorize: Authorize) -> Order | Page:
         """The order, or the page saying it is missing or not for this user."""

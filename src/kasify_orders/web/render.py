@@ -130,15 +130,19 @@ class _OrderUrls:
 
 #: One row of the order list; every ``{}`` is filled with escaped text by :func:`_order_rows`.
 _ROW = (
-    '<tr>\n      <td><a href="{url}">#{number}</a>{note}</td>\n'
-    '      <td><time datetime="{iso}">{when}</time></td>\n'
-    "      <td>{name}<br><small>{email}</small></td>\n"
+    '<tr>\n      <td class="pick"><input type="checkbox" name="order" value="{id}" '
+    'aria-label="Select order #{number}"></td>\n'
+    '      <td data-label="Order"><a href="{url}">#{number}</a>{note}</td>\n'
+    '      <td data-label="Date"><time datetime="{iso}">{when}</time></td>\n'
+    '      <td data-label="Customer">{name}<br><small>{email}</small></td>\n'
     # A screen reader reads "Status: Refunded" and "Payment: Refunded", not "Refunded" twice.
-    '      <td><span class="status status-{status}"><span class="visually-hidden">Status: </span>'
+    '      <td data-label="Status"><span class="status status-{status}">'
+    '<span class="visually-hidden">Status: </span>'
     "{status_label}</span>{partial}</td>\n"
-    '      <td><span class="pay pay-{pay}"><span class="visually-hidden">Payment: </span>'
+    '      <td data-label="Payment"><span class="pay pay-{pay}">'
+    '<span class="visually-hidden">Payment: </span>'
     "{pay_label}</span></td>\n"
-    '      <td class="num">{total}</td>\n    </tr>\n'
+    '      <td class="num" data-label="Total">{total}</td>\n    </tr>\n'
 )
 _NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'
 #: Beside a Processing order's status while some of its units are in parcels and some are not.
@@ -173,6 +177,7 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
         iso = formatting.iso(order.created_at)
         rows.append(
             _ROW.format(
+                id=escape(order.id),
                 url=escape(urls.order(order.id)),
                 number=order.number,
                 note=_NOTE if order.customer_note else "",

@@ -10,5 +10,5 @@ from kasify_orders.adapters.django.alembic_steps import follow_alembic
 class Migration(migrations.Migration):
     """Bring kasify's tables to its newest Alembic revision; reverting goes back to the one before 0015."""
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0014_customer_email_permissions")]
-    operations: ClassVar[list[migrations.operations.base.Operation]] = [follow_alembic("0012")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("kasify_orders", "0015_list_filters")]
+    operations: ClassVar[list[migrations.operations.base.Operation]] = [follow_alembic("0013")]

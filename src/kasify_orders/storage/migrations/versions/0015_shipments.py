@@ -12,7 +12,7 @@ the order's carrier, number, link and time; delivered when the order was (at its
 keep the latest parcel's tracking, as before parcels.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02
 """
 
@@ -24,7 +24,7 @@ from alembic import context, op
 from kasify_orders.storage.tables import UTCDateTime
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

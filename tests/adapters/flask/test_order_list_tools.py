@@ -1,0 +1,56 @@
+"""The order list's filters, bulk actions and exports through Flask (CSRF, authorize, real store)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask.testing import FlaskClient
+
+import kasify_orders as ko
+from tests.adapters.flask.conftest import ADMIN, session_token
+from tests.helpers import new_order
+
+
+def test_filters_bulk_confirm_slips_and_exports(orders: ko.Orders, client: FlaskClient) -> None:
+    a = orders.place(new_order(coupon_code=None, country="GB"))
+    b = orders.place(new_order(country="FR", unit_price="90.00"))
+    c = orders.place(new_order(country="FR"))
+    orders.confirm_payment(c.id)
+    page = client.get(f"{ADMIN}/?country=FR&sort=total_desc")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"#{b.number}" in html and f"#{c.number}" in html and f"#{a.number}</a>" not in html
+    assert html.index(f"#{b.number}") < html.index(f"#{c.number}")
+    assert "2 matching orders" in html
+    bad = client.get(f"{ADMIN}/?placed_from=yesterday&sort=price")
+    assert bad.status_code == 400
+    assert "Placed from: must be a date" in bad.get_data(as_text=True)
+    token = session_token(client)
+    done = client.post(
+        f"{ADMIN}/orders/bulk",
+        data={
+            "csrf_token": token,
+            "bulk_action": "confirm_payment",
+            "order": [b.id, c.id],
+            "view": "country=FR",
+        },
+    )
+    text = done.get_data(as_text=True)
+    assert done.status_code == 200 and "1 confirmed, 1 refused." in text
+    assert orders.get(b.id).payment_status is ko.PaymentStatus.PAID
+    slips = client.post(
+        f"{ADMIN}/orders/bulk",
+        data={"csrf_token": token, "bulk_action": "packing_slips", "all_matching": "1", "view": "country=FR"},
+    )
+    assert slips.get_data(as_text=True).count('class="slip-page"') == 2
+    chosen = client.post(
+        f"{ADMIN}/orders/bulk", data={"csrf_token": token, "bulk_action": "export", "order": [a.id, c.id]}
+    )
+    rows = list(csv.DictReader(io.StringIO(chosen.get_data(as_text=True))))
+    assert sorted(r["id"] for r in rows) == sorted([a.id, c.id])
+    exported = client.get(f"{ADMIN}/orders/export.csv?country=FR")
+    assert exported.headers["Content-Type"].startswith("text/csv")
+    assert [r["id"] for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))] == [b.id, c.id]
+    refused = client.post(f"{ADMIN}/orders/bulk", data={"bulk_action": "export", "order": [a.id]})
+    assert refused.status_code == 400

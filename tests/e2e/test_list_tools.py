@@ -1,0 +1,25 @@
+"""The order list's filters, bulk actions and exports in Chromium on the Flask demo shop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("flask")
+
+import kasify_orders as ko
+from kasify_orders.demo import create_app
+from tests.e2e.list_tools_flow import filter_select_confirm_print_export
+
+
+def test_filter_select_confirm_print_and_export_on_the_list(browser: Any, serve: Any, tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    orders: ko.Orders = app.extensions["kasify_orders"].orders
+    base = serve(app)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        filter_select_confirm_print_export(page, f"{base}/admin/orders", orders, tmp_path)
+    finally:
+        page.close()

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from kasify_orders.errors import FieldError
+from kasify_orders.i18n import formats
 
 __all__ = ["FILTER_PARAMS", "ListQuery", "day_start", "read_list_query"]
 
@@ -55,14 +56,19 @@ class ListQuery:
 
 
 def read_list_query(
-    query: Mapping[str, str], *, tz: tzinfo = UTC
+    query: Mapping[str, str], *, tz: tzinfo | None = None
 ) -> tuple[ListQuery, dict[str, Any], list[FieldError]]:
     """The list's filters and sort in *query*: as written, as :class:`~kasify_orders.OrderFilters`, errors.
+
+    *tz*: the zone the days are the merchant's in (default: the request's clock,
+    :func:`kasify_orders.i18n.formats.active_timezone`), so "placed from 2 December" means the
+    merchant's 2 December, as every date on the pages is shown.
 
     The dates are checked here (the error names ``placed_from`` / ``placed_to``); payment
     status, country and sort are checked by :meth:`Orders.list`, with the same field names.
     ``placed_to`` is inclusive: the orders placed on that day are in.
     """
+    tz = tz or formats.zone(formats.active_timezone())
     written = ListQuery(**{name: query.get(name, "").strip() for name in FILTER_PARAMS})
     errors: list[FieldError] = []
     filters: dict[str, Any] = {

@@ -30,6 +30,7 @@ from kasify_orders.service import Orders
 from kasify_orders.validation import unknown_name
 from kasify_orders.web import coupon_api
 from kasify_orders.web.inputs import BODIES, body_class, inputs_of
+from kasify_orders.web.list_query import FILTER_PARAMS, read_list_query
 from kasify_orders.web.pages import VIEW, Authorize
 from kasify_orders.web.problems import HANDLED, rule_for
 
@@ -134,7 +135,8 @@ _COUPONS: Sequence[Route] = (
 #: Every operation of the API, from :data:`kasify_orders.registry.MERCHANT_ACTIONS`, and the coupons'.
 ROUTES: Sequence[Route] = (*_READING, *(_action_route(spec) for spec in MERCHANT_ACTIONS), *_COUPONS)
 
-_LIST_PARAMS = ("status", "payment_status", "search", "paid_before", "limit", "cursor")
+#: The list's parameters, the pages' filters and sort (``list_query.FILTER_PARAMS``) among them.
+_LIST_PARAMS = ("status", "search", "paid_before", "limit", "cursor", *FILTER_PARAMS)
 
 
 def problem(status: int, title: str, detail: str, kind: str | None = None, **extra: Any) -> ApiResponse:
@@ -293,15 +295,17 @@ class JsonApi:
             else:
                 if paid_before.tzinfo is None:
                     errors.append(FieldError("paid_before", "needs a time zone: add Z or +00:00"))
-        for name in ("search", "cursor", "status", "payment_status"):
+        for name in ("search", "cursor", "status", *FILTER_PARAMS):
             if name in query and not query[name].isprintable():
                 errors.append(FieldError(name, "must not contain control characters"))
+        _, filters, wrong_days = read_list_query(query)
+        errors.extend(wrong_days)
         try:
             if errors:
                 raise ValidationError(errors)
             page = self.orders.list(
+                **filters,
                 status=query.get("status"),
-                payment_status=query.get("payment_status"),
                 search=query.get("search"),
                 paid_before=paid_before,
                 limit=limit,

@@ -18,6 +18,7 @@ from kasify_orders import __version__
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
 from kasify_orders.registry import ActionSpec
 from kasify_orders.service import MAX_PAGE
+from kasify_orders.service.listing import OrderSort
 from kasify_orders.web import coupon_api
 from kasify_orders.web.api import PROBLEM_JSON, ROUTES, Route
 from kasify_orders.web.coupon_openapi import COUPON_SCHEMAS, coupon_operation
@@ -254,6 +255,31 @@ _LIST_PARAMETERS = [
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
     },
     {"name": "cursor", "in": "query", "description": "A next_cursor from the previous page.", "schema": _STR},
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "description": description,
+            "schema": {"type": "string", "format": "date"},
+        }
+        for name, description in (
+            ("placed_from", "Only orders placed on or after this day (the merchant's time zone)."),
+            ("placed_to", "Only orders placed on or before this day (the merchant's time zone)."),
+        )
+    ),
+    {
+        "name": "coupon",
+        "in": "query",
+        "description": "Only orders placed with this coupon code.",
+        "schema": _STR,
+    },
+    {
+        "name": "country",
+        "in": "query",
+        "description": "Only orders shipped to this country (ISO 3166-1 alpha-2).",
+        "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    },
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": [s.value for s in OrderSort]}},
 ]
 
 

@@ -160,6 +160,20 @@ def test_the_api_is_outside_a_host_wide_csrf_protection(orders: ko.Orders) -> No
         assert client.post(f"{'/admin/orders'}/{order.id}/add_note", data={"text": "x"}).status_code == 400
 
 
+def test_the_list_takes_the_pages_filters_and_sort(client: FlaskClient, orders: ko.Orders) -> None:
+    cheap = orders.place(new_order(country="FR"))
+    dear = orders.place(new_order(country="FR", unit_price="90.00"))
+    orders.place(new_order(country="GB"))
+    today = cheap.created_at.date().isoformat()
+    page = client.get(f"{API}?country=fr&sort=total_desc&placed_from={today}&placed_to={today}")
+    assert page.status_code == 200
+    assert [o["id"] for o in page.json["items"]] == [dear.id, cheap.id]
+    assert client.get(f"{API}?country=FR&placed_to=2000-01-01").json["items"] == []
+    bad = client.get(f"{API}?placed_from=yesterday&sort=price")
+    assert bad.status_code == 400
+    assert {e["path"] for e in bad.json["errors"]} == {"placed_from"}  # dates are read first
+
+
 def test_openapi_document_lists_exactly_the_routes(client: FlaskClient) -> None:
     document = client.get(f"{API}/openapi.json").json
     assert document["openapi"] == "3.1.0"

@@ -164,6 +164,9 @@ def test_the_list_page_counts_are_the_counters(shop: ko.Orders, clock: Clock) ->
         def order(self, order_id: str) -> str:
             return f"/{order_id}"
 
+        def url(self, name: str, /, query: dict[str, str] | None = None, **params: str) -> str:
+            return f"/{name}?" + "&".join(f"{k}={v}" for k, v in sorted((query or {}).items()))
+
     for _ in range(3):
         shop.confirm_payment(shop.place(new_order()).id)
     shop.place(new_order())

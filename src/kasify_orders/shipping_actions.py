@@ -188,10 +188,23 @@ def choose_shipment(order: Order, shipment_id: str | None) -> Shipment:
     return shipment
 
 
+def parcel_action_open(action: Action, order: Order) -> bool:
+    """Whether *action* may act on a parcel while the order is still Processing (one has left).
+
+    The lifecycle's table knows statuses only; a partly shipped order is Processing, yet its
+    parcels can be corrected, and delivered while one is still on its way.
+    """
+    if order.status is not Status.PROCESSING or not order.shipments:
+        return False
+    if action is Action.MARK_DELIVERED:
+        return any(parcel.delivered_at is None for parcel in order.shipments)
+    return action is Action.UPDATE_TRACKING
+
+
 def _require_parcel_action(action: Action, order: Order) -> None:
     """*action* on a parcel: allowed by the table, or while Processing once a parcel has left."""
     if order.status is Status.PROCESSING and order.shipments:
-        return
+        return  # refusals on the parcel itself (one already delivered) come from the parcel's checks
     require(action, order.status, order.payment_status)
 
 

@@ -16,10 +16,11 @@ from typing import Any, Protocol
 import attrs
 
 from kasify_orders.errors import OrderNotFound
-from kasify_orders.lifecycle import Action, Status, is_allowed
+from kasify_orders.lifecycle import is_allowed
 from kasify_orders.model import Order, utcnow
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
+from kasify_orders.shipping_actions import parcel_action_open
 from kasify_orders.web.attention import attention_cutoff
 from kasify_orders.web.formatting import money_label
 from kasify_orders.web.forms import (
@@ -318,12 +319,9 @@ def _section_of(template: str) -> str | None:
 
 def _allowed_now(spec: ActionSpec, order: Order) -> bool:
     """The lifecycle's guards (status, a confirmed payment to refund); a parcel out may be edited."""
-    if order.status is Status.PROCESSING and order.shipments:
-        if spec.action is Action.UPDATE_TRACKING:
-            return True
-        if spec.action is Action.MARK_DELIVERED:
-            return any(parcel.delivered_at is None for parcel in order.shipments)
-    return is_allowed(spec.action, order.status, order.payment_status)
+    return parcel_action_open(spec.action, order) or is_allowed(
+        spec.action, order.status, order.payment_status
+    )
 
 
 def _query(**values: str | None) -> dict[str, str]:

@@ -141,6 +141,24 @@ def test_each_parcel_is_corrected_on_its_own_and_none_needs_a_choice_among_sever
     assert corrected.shipments[1] == second
 
 
+def test_a_search_finds_the_order_by_any_parcels_tracking_number(orders: ko.Orders, paid: ko.Order) -> None:
+    other = orders.confirm_payment(orders.place(two_lines()).id)
+    orders.mark_shipped(paid.id, tracking_number=UPS_1, carrier="ups", lines={1: 2})
+    first = orders.mark_shipped(paid.id, tracking_number=UPS_2, carrier="ups").shipments[0]
+    orders.mark_shipped(other.id, tracking_number=UPS_3, carrier="ups")
+
+    def found(text: str) -> list[str]:
+        return [o.id for o in orders.list(search=text, limit=10).items]
+
+    assert found(UPS_1) == [paid.id]  # the first parcel's, which the order row no longer keeps
+    assert found(UPS_2.lower()) == [paid.id]
+    assert found(UPS_3) == [other.id]
+    orders.update_tracking(paid.id, tracking_number="1Z999AA10123456787", shipment_id=first.id)
+    assert found("1Z999AA10123456787") == [paid.id]
+    assert found(UPS_1) == []  # a corrected number is in the timeline, not the search
+    assert orders.store.count_orders(OrderFilter(search=UPS_2)) == 1
+
+
 def test_delivered_once_every_parcel_is(orders: ko.Orders, paid: ko.Order) -> None:
     orders.mark_shipped(paid.id, tracking_number=UPS_1, carrier="ups", lines={2: 1})
     early = orders.mark_delivered(paid.id)  # the parcel that left arrived; the order is not all sent

@@ -103,7 +103,7 @@ def is_common(conn: Connection, t: Tables, where: OrderFilter) -> bool:
 
 
 def _search(t: Tables, text: str, *, common: bool) -> sa.ColumnElement[bool]:
-    """Match the order number, a tracking number, or the start of a word of the name or email.
+    """Match the order number, any parcel's tracking number, or the start of a word of the name or email.
 
     The number may be written ``1234`` or ``#1234``; words are :mod:`kasify_orders.storage.search`'s.
     Each alternative is one index lookup, and their numbers are joined in one ``UNION``: an
@@ -111,16 +111,18 @@ def _search(t: Tables, text: str, *, common: bool) -> sa.ColumnElement[bool]:
     that is what is wanted: each order is tested (through the ``(number, term)`` index) and
     the first page is full long before the orders run out.
     """
-    o, terms = t.orders, t.search_terms
+    o, terms, parcels = t.orders, t.search_terms, t.shipments
     term = text.strip()
-    tracking = o.c.tracking_number.in_({term, term.upper().replace(" ", "")})
+    # Every parcel's number (the order row keeps only the latest one's), through its index.
+    in_a_parcel = parcels.c.tracking_number.in_({term, term.upper().replace(" ", "")})
+    tracking = o.c.id.in_(sa.select(parcels.c.order_id).where(in_a_parcel))
     digits = term.removeprefix("#")
     number = int(digits) if digits.isdigit() and len(digits) < 19 else None
     words = prefix_range(term)
     if common and words is not None:
         has_word = sa.exists().where(terms.c.number == o.c.number, *_in_range(terms, words))
         return sa.or_(has_word, tracking, *([o.c.number == number] if number is not None else []))
-    found = [sa.select(o.c.number).where(tracking)]
+    found = [sa.select(o.c.number).join(parcels, parcels.c.order_id == o.c.id).where(in_a_parcel)]
     if number is not None:
         found.append(sa.select(o.c.number).where(o.c.number == number))
     if words is not None:

@@ -6,6 +6,8 @@ tests/adapters/django/test_parcel_pages.py), so Flask and Django serve the same 
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 
 import kasify_orders as ko
@@ -122,3 +124,24 @@ class ParcelPagesContract:
         assert orders.get(order.id).status is ko.Status.DELIVERED
         page = site.get(site.order_url(order.id))  # nothing left to correct or deliver: no form
         assert page.status == 200 and "Mark parcel" not in page.text and "delivered" in page.text
+
+    def test_each_parcel_has_its_own_packing_slip_of_its_lines(
+        self, site: MerchantSite, orders: ko.Orders
+    ) -> None:
+        order = two_lines(orders)
+        orders.mark_shipped(order.id, tracking_number=UPS_1, carrier="ups", lines={1: 1})
+        order = orders.mark_shipped(order.id, tracking_number=UPS_2, carrier="ups")
+        first, second = order.shipments
+        page = site.get(site.order_url(order.id))
+        links = re.findall(r'class="parcel-slip" href="([^"]+)"', page.raw)
+        assert len(links) == 2
+        slip = site.get(html.unescape(links[1]))
+        assert slip.status == 200, slip.text
+        assert "Parcel 2 of 2" in slip.text and f"tracking number {UPS_2}" in slip.text
+        assert re.search(r"T-shirt\s+Red / M\s+TEE\s+1\b", slip.text) and "Mug" in slip.text
+        one = site.get(html.unescape(links[0]))
+        assert "Parcel 1 of 2" in one.text and "Mug" not in one.text and UPS_1 in one.text
+        whole = site.get(html.unescape(links[0]).split("?")[0])  # the order's slip: every line
+        assert "Parcel" not in whole.text and re.search(r"TEE\s+2\b", whole.text) and "Mug" in whole.text
+        assert site.get(html.unescape(links[0]).split("?")[0] + "?parcel=nope").status == 404
+        assert first.id in links[0] and second.id in links[1]

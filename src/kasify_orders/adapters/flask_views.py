@@ -269,7 +269,8 @@ def order_detail(order_id: str) -> Response:
 def packing_slip(order_id: str) -> Response:
     """The printable packing slip."""
     state = _state()
-    return _respond(state.pages.packing_slip(order_id, state.extension.allowed))
+    parcel = flask.request.args.get("parcel")
+    return _respond(state.pages.packing_slip(order_id, state.extension.allowed, parcel=parcel))
 
 
 @pages.post("/<order_id>/<action>")

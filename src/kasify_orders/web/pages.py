@@ -140,10 +140,19 @@ class MerchantPages:
         order = self._viewable(order_id, authorize)
         return order if isinstance(order, Page) else self._detail(order, authorize)
 
-    def packing_slip(self, order_id: str, authorize: Authorize) -> Page:
-        """The printable packing slip, with the customer's notes on it."""
+    def packing_slip(self, order_id: str, authorize: Authorize, *, parcel: str | None = None) -> Page:
+        """The printable packing slip, with the customer's notes on it.
+
+        With *parcel* (a shipment's id, the ``?parcel=`` of the page), the slip of that parcel
+        alone: its lines and quantities, its carrier and tracking number.
+        """
         order = self._viewable(order_id, authorize)
-        return order if isinstance(order, Page) else Page("packing_slip.html", {"order": order})
+        if isinstance(order, Page):
+            return order
+        shipments = {shipment.id: shipment for shipment in order.shipments}
+        if parcel is not None and parcel not in shipments:
+            return self.not_found()
+        return Page("packing_slip.html", {"order": order, "parcel": shipments.get(parcel or "")})
 
     # -- acting -------------------------------------------------------------------------
 

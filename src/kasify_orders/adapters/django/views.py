@@ -206,7 +206,8 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponseBase:
 @_in_language
 def packing_slip(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """The printable packing slip."""
-    return _show(request, lambda pages, authorize: pages.packing_slip(order_id, authorize))
+    parcel = request.GET.get("parcel")
+    return _show(request, lambda pages, authorize: pages.packing_slip(order_id, authorize, parcel=parcel))
 
 
 @require_POST

@@ -45,7 +45,9 @@ HOLD = ActionSpec(
     run=lambda orders, order, inputs, context: orders.hold(
         order.id, reason=inputs["reason"], actor=context.actor, expected_version=context.expected_version
     ),
-    notice=lambda before, after, inputs, context: "The order is on hold: it will not ship until released.",
+    notice=lambda before, after, inputs, context: i18n.gettext(
+        "The order is on hold: it will not ship until released."
+    ),
 )
 
 RELEASE = ActionSpec(
@@ -59,7 +61,9 @@ RELEASE = ActionSpec(
     run=lambda orders, order, inputs, context: orders.release(
         order.id, actor=context.actor, expected_version=context.expected_version
     ),
-    notice=lambda before, after, inputs, context: "Released from hold: the order is Processing again.",
+    notice=lambda before, after, inputs, context: i18n.gettext(
+        "Released from hold: the order is Processing again."
+    ),
 )
 
 # -- refund and cancel ---------------------------------------------------------------------------
@@ -77,12 +81,12 @@ def _made_with(order: Order, key: str | None) -> Refund | None:
 def _refund_notice(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
     made = _made_with(after, context.idempotency_key)
     if made is not None and made.status is RefundStatus.PENDING:
-        return (
-            f"Refund of {context.money(made.amount, after.currency)} sent to the payment "
-            "provider: it shows as pending until the provider confirms it."
-        )
+        return i18n.gettext(
+            "Refund of %(amount)s sent to the payment provider: it shows as pending until the provider"
+            " confirms it."
+        ) % {"amount": context.money(made.amount, after.currency)}
     amount = made.amount if made else inputs.get("amount") or Decimal(0)
-    return f"Refunded {context.money(amount, after.currency)}."
+    return i18n.gettext("Refunded %(amount)s.") % {"amount": context.money(amount, after.currency)}
 
 
 def _refund_report(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
@@ -167,17 +171,21 @@ def _cancel(orders: Orders, order: Order, inputs: Inputs, context: Context) -> O
 def _cancel_notice(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
     restock = bool(inputs.get("restock", True))
     if after.status is not Status.CANCELLED:  # the refund is pending at the provider
-        return (
+        return i18n.gettext(
             "The refund was sent to the payment provider: the order is cancelled once the provider "
             "confirms it."
         )
     refunded = after.totals.refunded - before.totals.refunded
     if inputs.get("refund") and refunded:
-        amount = context.money(refunded, after.currency)
-        return f"Order cancelled and {amount} refunded" + (
-            "; its items are back in stock." if restock else "."
-        )
-    return "Order cancelled" + (" and its items put back in stock." if restock else ".")
+        amount = {"amount": context.money(refunded, after.currency)}
+        if restock:
+            return (
+                i18n.gettext("Order cancelled and %(amount)s refunded; its items are back in stock.") % amount
+            )
+        return i18n.gettext("Order cancelled and %(amount)s refunded.") % amount
+    if restock:
+        return i18n.gettext("Order cancelled and its items put back in stock.")
+    return i18n.gettext("Order cancelled.")
 
 
 def _cancel_report(before: Order, after: Order, inputs: Inputs, context: Context) -> str:
@@ -279,7 +287,7 @@ ADD_NOTE = ActionSpec(
     versioned=False,
     placement="timeline",
     run=lambda orders, order, inputs, context: orders.add_note(order.id, inputs["text"], actor=context.actor),
-    notice=lambda before, after, inputs, context: "Note added to the timeline.",
+    notice=lambda before, after, inputs, context: i18n.gettext("Note added to the timeline."),
 )
 
 #: Every merchant action, in the order of the order page's buttons.

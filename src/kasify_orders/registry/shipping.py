@@ -6,7 +6,7 @@ Shipping is by parcel: ``lines`` chooses what goes in this one (everything left 
 
 from __future__ import annotations
 
-from kasify_orders import carriers
+from kasify_orders import carriers, i18n
 from kasify_orders.lifecycle import Action, Status
 from kasify_orders.model import Order
 from kasify_orders.registry.spec import ActionSpec, Field, Widget
@@ -43,11 +43,14 @@ def _tracking_number(order: Order) -> str:
 def _shipped_notice(after: Order) -> str:
     if after.status is Status.PROCESSING:
         left = sum(after.remaining_quantities().values())
-        return (
-            f"Parcel {len(after.shipments)} shipped, tracking number {_tracking_number(after)};"
-            f" {left} item{'s' if left != 1 else ''} left to ship."
-        )
-    return f"Marked as shipped, tracking number {_tracking_number(after)}."
+        return i18n.ngettext(
+            "Parcel %(parcel)s shipped, tracking number %(tracking)s; %(num)d item left to ship.",
+            "Parcel %(parcel)s shipped, tracking number %(tracking)s; %(num)d items left to ship.",
+            left,
+        ) % {"parcel": len(after.shipments), "tracking": _tracking_number(after), "num": left}
+    return i18n.gettext("Marked as shipped, tracking number %(tracking)s.") % {
+        "tracking": _tracking_number(after)
+    }
 
 
 _LINES = Field(
@@ -82,7 +85,9 @@ CONFIRM_PAYMENT = ActionSpec(
     run=lambda orders, order, inputs, context: orders.confirm_payment(
         order.id, actor=context.actor, expected_version=context.expected_version
     ),
-    notice=lambda before, after, inputs, context: "Payment confirmed: the order is now Processing.",
+    notice=lambda before, after, inputs, context: i18n.gettext(
+        "Payment confirmed: the order is now Processing."
+    ),
 )
 
 MARK_SHIPPED = ActionSpec(
@@ -127,7 +132,8 @@ UPDATE_TRACKING = ActionSpec(
         expected_version=context.expected_version,
     ),
     notice=lambda before, after, inputs, context: (
-        f"Tracking number changed to {inputs['tracking_number'].strip()}."
+        i18n.gettext("Tracking number changed to %(tracking)s.")
+        % {"tracking": inputs["tracking_number"].strip()}
     ),
     defaults=lambda order, may: {
         "tracking_number": _tracking_number(order),
@@ -152,6 +158,8 @@ MARK_DELIVERED = ActionSpec(
         expected_version=context.expected_version,
     ),
     notice=lambda before, after, inputs, context: (
-        "Marked as delivered." if after.status is Status.DELIVERED else "Parcel marked as delivered."
+        i18n.gettext("Marked as delivered.")
+        if after.status is Status.DELIVERED
+        else i18n.gettext("Parcel marked as delivered.")
     ),
 )

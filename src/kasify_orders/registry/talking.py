@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kasify_orders import i18n
 from kasify_orders.customer_messages import MAX_SUBJECT, TEMPLATES
 from kasify_orders.lifecycle import Action
 from kasify_orders.model import Order, TimelineEvent
@@ -95,15 +96,18 @@ def _written_notice(before: Order, after: Order, inputs: Inputs, context: Contex
     key = written[-1].data.get("message_key") if written else None
     emails = {TimelineKind.EMAIL_SENT, TimelineKind.EMAIL_FAILED}
     outcome = [e.kind for e in after.timeline if e.kind in emails and e.data.get("message_key") == key]
-    to = after.customer.email
+    to = {"to": after.customer.email}
     if outcome and outcome[-1] == TimelineKind.EMAIL_SENT:
-        return f"Email to {to} sent: it is on the timeline."
+        return i18n.gettext("Email to %(to)s sent: it is on the timeline.") % to
     if outcome:
         return (
-            f"Your message to {to} is on the timeline, but the email could not be sent yet: "
-            "the timeline says why, and Retry sends it."
+            i18n.gettext(
+                "Your message to %(to)s is on the timeline, but the email could not be sent yet: "
+                "the timeline says why, and Retry sends it."
+            )
+            % to
         )
-    return f"Your message to {to} is on the timeline and on its way."
+    return i18n.gettext("Your message to %(to)s is on the timeline and on its way.") % to
 
 
 _TEMPLATE_HINT = "Optional: “delay” writes a polite message about a delay into a blank subject and body."
@@ -199,7 +203,7 @@ RESEND_NOTIFICATION = ActionSpec(
     placement="entry",
     for_entry=resend_values,
     run=_resent,
-    notice=lambda before, after, inputs, context: "Sent again: the copy is on the timeline.",
+    notice=lambda before, after, inputs, context: i18n.gettext("Sent again: the copy is on the timeline."),
 )
 
 
@@ -231,7 +235,7 @@ RETRY_EMAIL = ActionSpec(
     run=lambda orders, order, inputs, context: orders.retry_email(
         order.id, inputs["event_id"], actor=context.actor
     ),
-    notice=lambda before, after, inputs, context: (
+    notice=lambda before, after, inputs, context: i18n.gettext(
         "Trying the email again: the timeline shows whether it went out."
     ),
 )

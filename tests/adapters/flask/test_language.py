@@ -14,7 +14,7 @@ import pytest
 
 import kasify_orders as ko
 from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
-from tests.adapters.flask.conftest import ADMIN
+from tests.adapters.flask.conftest import ADMIN, post_action
 from tests.helpers import new_order
 from tests.integration.notifications.conftest import SmtpServer
 
@@ -91,6 +91,25 @@ def test_german_pages_show_german_words_berlin_times_and_the_emails_money(
     assert f"Gesamt: {total.group(1)}" in confirmation.text()  # the page's money string, not US$55.00
     assert "Vielen Dank für Ihre Bestellung #1" in confirmation.text()
     assert total.group(1) in confirmation.html() and "Zwischensumme" in confirmation.html()
+
+
+def test_the_notice_after_an_action_is_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.place(new_order())
+    with german_shop.test_client() as client:
+        done = post_action(client, order, "confirm_payment")
+        assert done.status_code == 303
+        page = client.get(done.headers["Location"]).get_data(as_text=True)
+        order = orders.get(order.id)
+        shipped = post_action(
+            client, order, "mark_shipped", tracking_number="1Z999AA10123456784", carrier="UPS"
+        )
+        after = client.get(shipped.headers["Location"]).get_data(as_text=True)
+    notices = re.findall(r'<p class="notice" role="status">([^<]*)</p>', page + after)
+    assert notices == [
+        "Zahlung bestätigt: Die Bestellung ist jetzt in Bearbeitung.",
+        "Als versandt markiert, Sendungsnummer 1Z999AA10123456784.",
+    ]
 
 
 def test_the_settings_page_speaks_german_too(german_shop: flask.Flask) -> None:

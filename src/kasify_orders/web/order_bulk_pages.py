@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from kasify_orders import money
 from kasify_orders.errors import ValidationError
 from kasify_orders.export import csv_chunks
 from kasify_orders.lifecycle import allowed_actions
@@ -31,14 +32,14 @@ from kasify_orders.model import Order
 from kasify_orders.registry import Context
 from kasify_orders.registry.shipping import CONFIRM_PAYMENT
 from kasify_orders.service.listing import order_filter
-from kasify_orders.storage.records import OrderFilter
+from kasify_orders.storage.records import OrderFilter, OrderSort
 from kasify_orders.web.formatting import money_label, sentence, status_label
 from kasify_orders.web.order_list_page import FIELD_LABELS, list_selection
 from kasify_orders.web.pages import VIEW, MerchantPages, Page, Redirect
 from kasify_orders.web.problems import HANDLED
 from kasify_orders.web.routes import Download, PageRequest, Route
 
-__all__ = ["MAX_BULK", "ROUTES", "Confirmed"]
+__all__ = ["MAX_BULK", "ROUTES", "Confirmed", "in_view_order"]
 
 #: The most orders one confirm or one packing-slip document takes ("all matching" above it is refused).
 MAX_BULK = 500
@@ -87,6 +88,19 @@ def _filter_of(pages: MerchantPages, query: Mapping[str, str]) -> OrderFilter | 
     return " ".join(f"{FIELD_LABELS.get(e.path, e.path)}: {e.message}." for e in errors)
 
 
+def in_view_order(orders: list[Order], sort: str | None) -> list[Order]:
+    """*orders* as the list showed them (its ``sort``, newest first by default), for the slips."""
+    try:
+        order_by = OrderSort(sort or OrderSort.DATE_DESC)
+    except ValueError:
+        order_by = OrderSort.DATE_DESC
+    if order_by.by_total:
+        ranked = sorted(orders, key=lambda o: (money.to_minor(o.totals.total, o.currency), o.number))
+    else:
+        ranked = sorted(orders, key=lambda o: o.number)
+    return ranked[::-1] if order_by.descending else ranked
+
+
 def bulk(pages: MerchantPages, request: PageRequest) -> Page | Redirect | Download:  # noqa: PLR0911
     """Run the chosen bulk action on the selected orders (or all matching the list's filter)."""
     if not request.authorize(VIEW, None):
@@ -101,7 +115,8 @@ def bulk(pages: MerchantPages, request: PageRequest) -> Page | Redirect | Downlo
         return _download(pages, where, "orders-selected")
     if pages.orders.store.count_orders(where, at_most=MAX_BULK) > MAX_BULK:
         return _problem(pages, f"More than {MAX_BULK} orders match: narrow the filter and try again.")
-    orders = [o for o in pages.orders.store.iter_orders(where) if request.authorize(VIEW, o)]
+    found = [o for o in pages.orders.store.iter_orders(where) if request.authorize(VIEW, o)]
+    orders = in_view_order(found, _view_query(request.form).get("sort"))
     if action == "packing_slips":
         return Page("packing_slips.html", {"orders": orders, "back_url": _back(pages, request)})
     return _confirm(pages, request, orders)

@@ -44,6 +44,14 @@ def test_filters_bulk_confirm_slips_and_exports(orders: ko.Orders, client: Flask
         data={"csrf_token": token, "bulk_action": "packing_slips", "all_matching": "1", "view": "country=FR"},
     )
     assert slips.get_data(as_text=True).count('class="slip-page"') == 2
+    for sort, first, second in [("", c, b), ("total_desc", b, c), ("total_asc", c, b), ("date_asc", b, c)]:
+        view = f"country=FR&sort={sort}" if sort else "country=FR"
+        printed = client.post(
+            f"{ADMIN}/orders/bulk",
+            data={"csrf_token": token, "bulk_action": "packing_slips", "all_matching": "1", "view": view},
+        ).get_data(as_text=True)
+        # the slips come as the list showed the orders (newest first when the view has no sort)
+        assert printed.index(f"Order #{first.number} ") < printed.index(f"Order #{second.number} "), sort
     chosen = client.post(
         f"{ADMIN}/orders/bulk", data={"csrf_token": token, "bulk_action": "export", "order": [a.id, c.id]}
     )

@@ -128,25 +128,54 @@ class _OrderUrls:
         return f"{self._parts[0]}{order_id}{self._parts[1]}"
 
 
-#: One row of the order list; every ``{}`` is filled with escaped text by :func:`_order_rows`.
-_ROW = (
-    '<tr>\n      <td class="pick"><input type="checkbox" name="order" value="{id}" '
-    'aria-label="Select order #{number}"></td>\n'
-    '      <td data-label="Order"><a href="{url}">#{number}</a>{note}</td>\n'
-    '      <td data-label="Date"><time datetime="{iso}">{when}</time></td>\n'
-    '      <td data-label="Customer">{name}<br><small>{email}</small></td>\n'
-    # A screen reader reads "Status: Refunded" and "Payment: Refunded", not "Refunded" twice.
-    '      <td data-label="Status"><span class="status status-{status}">'
-    '<span class="visually-hidden">Status: </span>'
-    "{status_label}</span>{partial}</td>\n"
-    '      <td data-label="Payment"><span class="pay pay-{pay}">'
-    '<span class="visually-hidden">Payment: </span>'
-    "{pay_label}</span></td>\n"
-    '      <td class="num" data-label="Total">{total}</td>\n    </tr>\n'
-)
-_NOTE = ' <span class="badge note-badge" title="The customer left a note">Note</span>'
-#: Beside a Processing order's status while some of its units are in parcels and some are not.
-_PARTIAL = ' <span class="status status-partially_shipped">Partially shipped</span>'
+def _row_words(locale: str) -> dict[str, str]:
+    """The fixed words of a list row in *locale*, escaped (``{number}`` left for the row to fill)."""
+    with i18n.activate(locale):
+        words = {
+            "select": i18n.gettext("Select order #%(number)s") % {"number": "{number}"},
+            "order": i18n.gettext("Order"),
+            "date": i18n.gettext("Date"),
+            "customer": i18n.gettext("Customer"),
+            "status": i18n.gettext("Status"),
+            "payment": i18n.gettext("Payment"),
+            "total": i18n.gettext("Total"),
+            "status_is": i18n.gettext("Status:"),
+            "payment_is": i18n.gettext("Payment:"),
+            "left_note": i18n.gettext("The customer left a note"),
+            "note": i18n.gettext("Note"),
+            "partial": i18n.gettext("Partially shipped"),
+        }
+    return {key: str(escape(text)) for key, text in words.items()}
+
+
+@functools.cache
+def _row_parts(locale: str) -> tuple[str, str, str]:
+    """One row of the order list in *locale*, its customer-note badge and its partly-shipped badge.
+
+    The row's every ``{}`` is filled with escaped text by :func:`_order_rows`.
+    """
+    w = _row_words(locale)
+    row = (
+        '<tr>\n      <td class="pick"><input type="checkbox" name="order" value="{id}" '
+        f'aria-label="{w["select"]}"></td>\n'
+        f'      <td data-label="{w["order"]}"><a href="{{url}}">#{{number}}</a>{{note}}</td>\n'
+        f'      <td data-label="{w["date"]}"><time datetime="{{iso}}">{{when}}</time></td>\n'
+        f'      <td data-label="{w["customer"]}">{{name}}<br><small>{{email}}</small></td>\n'
+        # A screen reader reads "Status: Refunded" and "Payment: Refunded", not "Refunded" twice.
+        f'      <td data-label="{w["status"]}"><span class="status status-{{status}}">'
+        f'<span class="visually-hidden">{w["status_is"]} </span>'
+        "{status_label}</span>{partial}</td>\n"
+        f'      <td data-label="{w["payment"]}"><span class="pay pay-{{pay}}">'
+        f'<span class="visually-hidden">{w["payment_is"]} </span>'
+        "{pay_label}</span></td>\n"
+        f'      <td class="num" data-label="{w["total"]}">{{total}}</td>\n    </tr>\n'
+    )
+    note = f' <span class="badge note-badge" title="{w["left_note"]}">{w["note"]}</span>'
+    #: Beside a Processing order's status while some of its units are in parcels and some are not.
+    partial = f' <span class="status status-partially_shipped">{w["partial"]}</span>'
+    return row, note, partial
+
+
 _LABELS = {
     member: (str(escape(member.value)), str(escape(formatting.status_label(member))))
     for member in (*Status, *PaymentStatus)
@@ -171,16 +200,17 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
     """
     rows = []
     labels = _LABELS if locale.startswith("en") else _translated_labels(locale)
+    row, note_badge, partial_badge = _row_parts(locale)
     for order in orders:
         status, status_label = labels[order.status]
         pay, pay_label = labels[order.payment_status]
         iso = formatting.iso(order.created_at)
         rows.append(
-            _ROW.format(
+            row.format(
                 id=escape(order.id),
                 url=escape(urls.order(order.id)),
                 number=order.number,
-                note=_NOTE if order.customer_note else "",
+                note=note_badge if order.customer_note else "",
                 iso=iso,
                 when=(  # formatting.when, without a second strftime in UTC
                     f"{iso[:10]} {iso[11:16]} UTC"
@@ -191,7 +221,9 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
                 email=escape(order.customer.email),
                 status=status,
                 status_label=status_label,
-                partial=_PARTIAL if order.fulfilment_status is FulfilmentStatus.PARTIALLY_SHIPPED else "",
+                partial=partial_badge
+                if order.fulfilment_status is FulfilmentStatus.PARTIALLY_SHIPPED
+                else "",
                 pay=pay,
                 pay_label=pay_label,
                 total=escape(formatting.money_label(order.totals.total, order.currency, locale)),

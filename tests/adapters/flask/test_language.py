@@ -85,6 +85,9 @@ def test_german_pages_show_german_words_berlin_times_and_the_emails_money(
     total = re.search(r'<dd class="grand">([^<]+)</dd>', html)
     assert total is not None and total.group(1) == "55,00\xa0$"
     assert total.group(1) in listing and "Ausstehend" in listing  # the list writes money the same way
+    for german in ["Suche", "Bestellung", "Kunde", "Status: Ausstehend", "Zahlung:"]:  # headers, badges
+        assert german in listing, german
+    assert "Search" not in listing and "Customer" not in listing
 
     (confirmation,) = smtp.inbox.to(CUSTOMER)
     assert confirmation.message["Subject"] == "Analytical Engines: Bestellung #1 bestätigt"

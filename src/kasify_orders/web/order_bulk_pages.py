@@ -39,7 +39,7 @@ from kasify_orders.web.pages import VIEW, MerchantPages, Page, Redirect
 from kasify_orders.web.problems import HANDLED
 from kasify_orders.web.routes import Download, PageRequest, Route
 
-__all__ = ["MAX_BULK", "ROUTES", "Confirmed", "in_view_order"]
+__all__ = ["MAX_BULK", "ROUTES", "Confirmed"]
 
 #: The most orders one confirm or one packing-slip document takes ("all matching" above it is refused).
 MAX_BULK = 500
@@ -88,7 +88,7 @@ def _filter_of(pages: MerchantPages, query: Mapping[str, str]) -> OrderFilter | 
     return " ".join(f"{FIELD_LABELS.get(e.path, e.path)}: {e.message}." for e in errors)
 
 
-def in_view_order(orders: list[Order], sort: str | None) -> list[Order]:
+def _in_view_order(orders: list[Order], sort: str | None) -> list[Order]:
     """*orders* as the list showed them (its ``sort``, newest first by default), for the slips."""
     try:
         order_by = OrderSort(sort or OrderSort.DATE_DESC)
@@ -116,7 +116,7 @@ def bulk(pages: MerchantPages, request: PageRequest) -> Page | Redirect | Downlo
     if pages.orders.store.count_orders(where, at_most=MAX_BULK) > MAX_BULK:
         return _problem(pages, f"More than {MAX_BULK} orders match: narrow the filter and try again.")
     found = [o for o in pages.orders.store.iter_orders(where) if request.authorize(VIEW, o)]
-    orders = in_view_order(found, _view_query(request.form).get("sort"))
+    orders = _in_view_order(found, _view_query(request.form).get("sort"))
     if action == "packing_slips":
         return Page("packing_slips.html", {"orders": orders, "back_url": _back(pages, request)})
     return _confirm(pages, request, orders)

@@ -322,7 +322,7 @@ class Dispatcher:
             )
             if recorded and dead:
                 message = f"Gave up on {item.hook} after {item.attempts + 1} attempts: {error}"
-                data = {"hook": item.hook, "event_id": item.id}
+                data = {"hook": item.hook, "event_id": item.id, "attempts": item.attempts + 1, "error": error}
                 tx.append_timeline(
                     item.order_id, [TimelineEvent(TimelineKind.OUTBOX_GAVE_UP, now, None, message, data)]
                 )

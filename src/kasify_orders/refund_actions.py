@@ -168,4 +168,4 @@ def check_refund(order: Order, amount: Decimal | None, note: str) -> Decimal:
     refundable = order.totals.refundable
     if refundable <= 0 or (amount is not None and amount > refundable):
         raise RefundExceedsBalance(amount, money.quantize(refundable, order.currency), order.currency)
-    return refundable if amount is None else amount
+    return refundable if amount is None else money.quantize(amount, order.currency)  # 10 -> 10.00

@@ -281,7 +281,11 @@ def mark_delivered(
         if delivered:
             message += ": every parcel has arrived"
     entry = TimelineEvent(
-        TimelineKind.DELIVERED, at, actor, message, {"shipment_ids": [target.id for target in targets]}
+        TimelineKind.DELIVERED,
+        at,
+        actor,
+        message,
+        {"shipment_ids": [target.id for target in targets], "arrived": delivered},
     )
     if delivered:
         return next_change(order, entry, (OrderDelivered(),), status=Status.DELIVERED, shipments=shipments)

@@ -56,7 +56,7 @@ def test_merchant_confirms_ships_and_partly_refunds(
         expect(page.locator("[data-field=payment-status]")).to_have_text("Partially refunded")
         timeline = page.locator("ol.timeline")
         expect(timeline).to_contain_text("tracking number 1Z999AA10123456784")
-        expect(timeline).to_contain_text("Refunded 10.00 USD")
+        expect(timeline).to_contain_text("Refunded $10.00")
         expect(timeline).to_contain_text("staff:7")
         page.screenshot(path=str(artifacts / "03-partially-refunded.png"), full_page=True)
 

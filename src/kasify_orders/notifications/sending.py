@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from kasify_orders.i18n import N_
 from kasify_orders.model import TimelineEvent
 from kasify_orders.notifications import unclaimed
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
@@ -36,13 +37,13 @@ Rendered = tuple[str, EmailMessage | Exception]
 
 #: How each kind is named on the order's timeline.
 LABELS = {
-    EmailKind.ORDER_CONFIRMATION: "Order confirmation",
-    EmailKind.SHIPPING_NOTIFICATION: "Shipping notification",
-    EmailKind.TRACKING_CORRECTED: "Tracking correction",
-    EmailKind.REFUND_CONFIRMATION: "Refund confirmation",
-    EmailKind.ORDER_CANCELLED: "Cancellation notice",
-    EmailKind.NEW_ORDER_ALERT: "New-order alert",
-    EmailKind.CUSTOMER_MESSAGE: "Message to the customer",
+    EmailKind.ORDER_CONFIRMATION: N_("Order confirmation"),
+    EmailKind.SHIPPING_NOTIFICATION: N_("Shipping notification"),
+    EmailKind.TRACKING_CORRECTED: N_("Tracking correction"),
+    EmailKind.REFUND_CONFIRMATION: N_("Refund confirmation"),
+    EmailKind.ORDER_CANCELLED: N_("Cancellation notice"),
+    EmailKind.NEW_ORDER_ALERT: N_("New-order alert"),
+    EmailKind.CUSTOMER_MESSAGE: N_("Message to the customer"),
 }
 
 

@@ -17,6 +17,7 @@ from kasify_orders.registry import ActionSpec, Money
 from kasify_orders.registry.talking import email_key, entries_after, failure_is_open
 from kasify_orders.timeline import TimelineKind
 from kasify_orders.web.forms import ActionForm, form_for
+from kasify_orders.web.timeline_text import entry_text
 
 __all__ = ["TimelineItem", "entry_forms", "timeline_items"]
 
@@ -26,6 +27,8 @@ class TimelineItem:
     """One timeline entry as the page shows it."""
 
     entry: TimelineEvent
+    #: What the page says for it, in the merchant's language (:func:`~.timeline_text.entry_text`).
+    text: str
     #: An email's open failure: shown apart, with :attr:`reason`.
     failed: bool = False
     #: Why it failed (the mail server's answer, as the ledger and the outbox recorded it).
@@ -93,6 +96,7 @@ def timeline_items(
         items.append(
             TimelineItem(
                 entry,
+                entry_text(order, entry),
                 failed=failed,
                 reason=str(entry.data.get("error") or "") or None if failed else None,
                 dead=failed and _gave_up(order, entry),

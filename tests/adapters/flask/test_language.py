@@ -155,3 +155,30 @@ def test_an_unknown_time_zone_or_language_stops_the_app_at_start_up(tmp_path: Pa
         )
         with pytest.raises(ValueError, match=message):
             KasifyOrders(app)
+
+
+def test_the_timeline_reads_german_with_the_pages_money(german_shop: flask.Flask, smtp: SmtpServer) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.place(new_order())
+    with german_shop.test_client() as client:
+        for action, fields in [
+            ("confirm_payment", {}),
+            ("mark_shipped", {"tracking_number": "1Z999AA10123456784", "carrier": "UPS"}),
+            ("update_tracking", {"tracking_number": "1Z999AA10123456791", "carrier": "UPS"}),
+            ("refund", {"amount": "10.00", "note": "Kratzer"}),
+        ]:
+            order = orders.get(order.id)
+            assert post_action(client, order, action, **fields).status_code == 303, action
+        html = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
+    timeline = [text(entry).strip() for entry in re.findall(r'<p class="message">(.*?)</p>', html)]
+    assert timeline[::-1][:6] == [  # oldest first; the emails' entries come after their action
+        "Bestellung aufgegeben: 2 Artikel, Summe 55,00\xa0$",
+        "Bestellbestätigung an ada@example.com gesendet",
+        "Zahlung bestätigt",
+        "Als versandt markiert über UPS, Sendungsnummer 1Z999AA10123456784",
+        "Versandbenachrichtigung an ada@example.com gesendet",
+        "Sendungsverfolgung geändert von UPS 1Z999AA10123456784 auf UPS 1Z999AA10123456791",
+    ]
+    assert "10,00\xa0$ erstattet — Notiz: Kratzer" in timeline
+    stored = [entry.message for entry in orders.get(order.id).timeline]
+    assert "Refunded 10.00 USD — note: Kratzer" in stored  # the record itself stays as written

@@ -111,7 +111,7 @@ def test_a_refund_the_provider_refuses_shows_as_failed(client: FlaskClient, orde
     assert response.status_code == 502
     page = text(response)
     assert "The payment provider did not refund" in page and "card expired" in page
-    assert "Refund of 10.00 USD failed: card expired" in page  # the timeline
+    assert "Refund of $10.00 failed: card expired" in page  # the timeline, in the pages' money
     assert "(failed: card expired)" in page  # the payment's refunds
     stored = orders.get(order.id)
     assert stored.totals.refundable == Decimal("55.00") and stored.payment_status is ko.PaymentStatus.PAID

@@ -41,7 +41,7 @@ def walked() -> Order:
             o, amount=Decimal("7.50"), note="scratch", refund_id="r1", at=T0, actor="staff:1"
         ),
         lambda o: actions.fail_refund(o, "r1", reason="card expired", at=T0),
-        lambda o: actions.refund(o, amount=Decimal("10"), note="", refund_id="r2", at=T0, actor="staff:1"),
+        lambda o: actions.refund(o, amount=Decimal(10), note="", refund_id="r2", at=T0, actor="staff:1"),
     ]
     for step in steps:
         order = step(order).order
@@ -66,10 +66,11 @@ def test_in_german_every_entry_kasify_writes_is_german() -> None:
         "Zahlung bestätigt",
         "Angehalten: address check",
         "Freigegeben",
-        "Paket 1 versandt über UPS, Sendungsnummer 1Z999AA10123456784: 1 x T-shirt"
-        " (1 von 3 Artikeln versandt)",
-        "Paket 2 versandt über DHL, Sendungsnummer JD0146000000: 2 x T-shirt"
-        " (3 von 3 Artikeln versandt)",
+        (
+            "Paket 1 versandt über UPS, Sendungsnummer 1Z999AA10123456784: 1 x T-shirt"
+            " (1 von 3 Artikeln versandt)"
+        ),
+        "Paket 2 versandt über DHL, Sendungsnummer JD0146000000: 2 x T-shirt (3 von 3 Artikeln versandt)",
         "Sendungsverfolgung geändert von UPS 1Z999AA10123456784 auf UPS 1Z999AA10123456791 (Paket 1)",
         "Paket 1 zugestellt",
         "Paket 2 zugestellt: alle Pakete sind angekommen",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 import pytest
 
 import kasify_orders as ko
 from kasify_orders import editable_settings as editable
+from kasify_orders import i18n
 
 KINDS = ("order_confirmation", "shipping_notification", "new_order_alert")
 CODE = ko.Settings(
@@ -144,8 +147,6 @@ def test_the_time_zone_error_names_the_field_and_examples() -> None:
 
 
 def test_the_zones_offered_are_every_zone_python_knows_sorted() -> None:
-    import zoneinfo  # noqa: PLC0415
-
     zones = editable.time_zones()
     assert list(zones) == sorted(zoneinfo.available_timezones())
     assert {"UTC", "Europe/Berlin", "America/New_York"} <= set(zones)
@@ -164,8 +165,6 @@ def test_a_time_zone_change_is_listed_old_and_new() -> None:
 
 
 def test_the_time_zone_error_is_german_on_a_german_page() -> None:
-    from kasify_orders import i18n  # noqa: PLC0415
-
     with i18n.activate("de"), pytest.raises(ko.ValidationError) as refused:
         editable.validate_values({"timezone": "Mars/Base"}, KINDS)
     assert refused.value.errors[0].message.startswith("unbekannte Zeitzone 'Mars/Base'")

@@ -17,6 +17,8 @@ locks in code (``Settings.locked_settings``), which always keep the code's value
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from email.utils import formataddr, parseaddr
@@ -24,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from kasify_orders import i18n
 from kasify_orders.errors import FieldError, ValidationError
 from kasify_orders.settings import Settings
 
@@ -38,6 +41,7 @@ __all__ = [
     "encode",
     "layer",
     "split_addresses",
+    "time_zones",
     "validate_values",
 ]
 
@@ -80,6 +84,11 @@ EDITABLE: tuple[SettingField, ...] = (
         "reply_to",
         "Reply-to address",
         "Where customers' replies go; leave empty to have them go to the from address.",
+    ),
+    SettingField(
+        "timezone",
+        "Time zone",
+        "The clock every date on these pages is shown on; the times themselves are kept in UTC.",
     ),
 )
 _NAMES = tuple(field.name for field in EDITABLE)
@@ -143,6 +152,17 @@ def split_addresses(text: str) -> list[str]:
     for separator in (",", ";", "\r"):
         text = text.replace(separator, "\n")
     return [part.strip() for part in text.split("\n") if part.strip()]
+
+
+@functools.cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA time zone name this Python knows (``zoneinfo.available_timezones()``), sorted."""
+    return tuple(sorted(_known_zones()))
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _has_control(value: str) -> bool:
@@ -254,6 +274,16 @@ def _alert_addresses(errors: list[FieldError], given: Any, kinds: Collection[str
     return tuple(unique)
 
 
+def _timezone(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
+    name = given.strip() if isinstance(given, str) else given
+    if not isinstance(name, str) or name not in _known_zones():
+        message = i18n.gettext(
+            "unknown time zone %(name)s: use a name such as Europe/Berlin or America/New_York"
+        ) % {"name": repr(given)}
+        errors.append(FieldError("timezone", message))
+    return name
+
+
 #: Each field's check: ``(errors, given, kinds) -> clean value`` (appending to *errors* when bad).
 _CHECKS: Mapping[str, Callable[[list[FieldError], Any, Collection[str]], Any]] = {
     "store_name": _store_name,
@@ -261,6 +291,7 @@ _CHECKS: Mapping[str, Callable[[list[FieldError], Any, Collection[str]], Any]] =
     "disabled_emails": _disabled_emails,
     "from_email": _from_email,
     "reply_to": _reply_to,
+    "timezone": _timezone,
 }
 
 

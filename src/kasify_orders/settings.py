@@ -46,6 +46,7 @@ class Settings:
     #: (``"en"``, ``"de"``; docs/i18n.md lists the shipped catalogs).
     locale: str = "en"
     #: The IANA time zone the merchant's pages and the emails show dates in; stored times stay UTC.
+    #: The merchant may change it on the Settings page (unless it is in ``locked_settings``).
     timezone: str = "UTC"
     #: The shop's public web address, linked from the emails' header.
     store_url: str | None = None
@@ -87,7 +88,7 @@ class Settings:
     max_request_bytes: int = 1024 * 1024
     #: Settings the merchant may not change on the Settings page: they keep the value given
     #: here in code (the page shows them read-only). Any of ``store_name``,
-    #: ``new_order_alert_emails``, ``disabled_emails``, ``from_email``, ``reply_to``.
+    #: ``new_order_alert_emails``, ``disabled_emails``, ``from_email``, ``reply_to``, ``timezone``.
     locked_settings: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
 
     @property

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 import pytest
 
 import kasify_orders as ko
 from kasify_orders import editable_settings as editable
+from kasify_orders import i18n
 
 KINDS = ("order_confirmation", "shipping_notification", "new_order_alert")
 CODE = ko.Settings(
@@ -114,3 +117,54 @@ def test_changes_lists_each_changed_field_with_old_and_new_as_stored() -> None:
 
 def test_locked_settings_is_a_set_of_names_on_the_code_settings() -> None:
     assert ko.Settings(locked_settings=["from_email"]).locked_settings == frozenset({"from_email"})
+
+
+# -- the time zone ----------------------------------------------------------------------------
+
+
+def test_a_time_zone_is_an_iana_name_and_is_kept_as_given() -> None:
+    assert editable.validate_values({"timezone": " Europe/Berlin "}, KINDS) == {"timezone": "Europe/Berlin"}
+    assert editable.validate_values({"timezone": "UTC"}, KINDS) == {"timezone": "UTC"}
+
+
+@pytest.mark.parametrize("bad", ["Mars/Base", "", "europe/berlin", "../../etc/passwd", 7, None])
+def test_a_bad_time_zone_is_refused_saying_what_is_allowed(bad: object) -> None:
+    with pytest.raises(ko.ValidationError) as refused:
+        editable.validate_values({"timezone": bad, "store_name": "Fine"}, KINDS)
+    (problem,) = refused.value.errors
+    assert problem.path == "timezone"
+    assert problem.message == (
+        f"unknown time zone {bad!r}: use a name such as Europe/Berlin or America/New_York"
+    )
+
+
+def test_the_time_zone_error_names_the_field_and_examples() -> None:
+    with pytest.raises(ko.ValidationError) as refused:
+        editable.validate_values({"timezone": "Mars/Base"}, KINDS)
+    assert str(refused.value.errors[0]) == (
+        "timezone: unknown time zone 'Mars/Base': use a name such as Europe/Berlin or America/New_York"
+    )
+
+
+def test_the_zones_offered_are_every_zone_python_knows_sorted() -> None:
+    zones = editable.time_zones()
+    assert list(zones) == sorted(zoneinfo.available_timezones())
+    assert {"UTC", "Europe/Berlin", "America/New_York"} <= set(zones)
+
+
+def test_a_saved_time_zone_wins_over_the_code_unless_locked() -> None:
+    code = ko.Settings(timezone="America/New_York")
+    assert editable.layer(code, {"timezone": "Europe/Berlin"}, ()).timezone == "Europe/Berlin"
+    assert editable.layer(code, {"timezone": "Europe/Berlin"}, {"timezone"}).timezone == "America/New_York"
+    assert editable.check_locks(["timezone"]) == {"timezone"}
+
+
+def test_a_time_zone_change_is_listed_old_and_new() -> None:
+    after = editable.layer(CODE, {"timezone": "Europe/Berlin"}, ())
+    assert editable.changes(CODE, after) == [("timezone", "UTC", "Europe/Berlin")]
+
+
+def test_the_time_zone_error_is_german_on_a_german_page() -> None:
+    with i18n.activate("de"), pytest.raises(ko.ValidationError) as refused:
+        editable.validate_values({"timezone": "Mars/Base"}, KINDS)
+    assert refused.value.errors[0].message.startswith("unbekannte Zeitzone 'Mars/Base'")

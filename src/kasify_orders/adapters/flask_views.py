@@ -15,6 +15,7 @@ import attrs
 
 from kasify_orders import i18n
 from kasify_orders._extras import missing
+from kasify_orders.i18n import formats
 
 try:
     import flask
@@ -55,9 +56,16 @@ api = flask.Blueprint("kasify_orders_api", __name__)
 
 @pages.before_request
 def _activate_language() -> None:
-    """Translate what this request's page and its messages say into the configured language."""
+    """Translate this request's page and messages into the configured language, on the shop's clock.
+
+    The clock is the merchant's time zone as saved on the Settings page (one read), over the
+    code's; the stylesheet needs no clock and no read.
+    """
     state = _state()
-    flask.g.kasify_orders_language = i18n.activate(state.locale, state.timezone)
+    zone = state.timezone
+    if flask.request.endpoint != "kasify_orders.static":
+        zone = state.orders.merchant_settings.page_timezone(state.timezone)
+    flask.g.kasify_orders_language = i18n.activate(state.locale, zone)
     flask.g.kasify_orders_language.__enter__()
 
 
@@ -78,6 +86,8 @@ class _State:
     pages: MerchantPages
     api: JsonApi
     locale: str
+    #: ``KASIFY_ORDERS_TIMEZONE``: the pages' clock unless the settings name another (see
+    #: ``MerchantSettings.page_timezone``).
     timezone: str
     mail: HostMailSetup
 
@@ -188,7 +198,7 @@ def _respond(result: Page | Redirect | Download, *, back_to: str | None = None) 
         "notices": flask.session.pop(_NOTICES, []),
         "developer_help": _NO_AUTHORIZE_HELP if state.extension._authorize is None else None,
     }
-    page = render(result, context, locale=state.locale, timezone=state.timezone)
+    page = render(result, context, locale=state.locale, timezone=formats.active_timezone())
     response = flask.make_response(page, result.status)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -73,6 +73,20 @@ class MerchantSettings:
         saved, attention = self._store.page_header(paid_before)
         return self._layered(saved), attention
 
+    def page_timezone(self, host_default: str = "UTC") -> str:
+        """The IANA zone the merchant's pages show dates in: the effective ``timezone``.
+
+        That is the merchant's saved zone (unless locked), else the code's; a code zone left at
+        its default ``"UTC"`` gives way to *host_default*, the adapter's own setting
+        (``KASIFY_ORDERS_TIMEZONE``, Django's ``TIMEZONE``), as it does when the adapter builds
+        the settings. One read of the saved rows.
+        """
+        saved = self._store.saved_settings()
+        settings = self._layered(saved)
+        if "timezone" in saved and "timezone" not in self.locked:
+            return settings.timezone
+        return host_default if self.code.timezone == "UTC" else self.code.timezone
+
     def _layered(self, saved: dict[str, Any]) -> Settings:
         with self._lock:
             rows, settings = self._cached

@@ -1,4 +1,4 @@
-"""Settings → Notifications: the merchant edits the shop's email settings, sees who changed what, tests mail.
+"""Settings → Notifications: the merchant edits the shop's emails and time zone, sees who changed what.
 
 The values are saved in the database (``orders.merchant_settings``) over the host's code
 settings; a field the host locks in code (``Settings.locked_settings``) is shown read-only with
@@ -12,8 +12,9 @@ from typing import Any
 
 import attrs
 
-from kasify_orders.editable_settings import SettingChange
+from kasify_orders.editable_settings import SettingChange, time_zones
 from kasify_orders.errors import ValidationError
+from kasify_orders.i18n import formats
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.mail_check import MailCheck, send_test_email
 from kasify_orders.notifications.sending import LABELS
@@ -95,6 +96,8 @@ def _notifications_page(
     disabled: frozenset[str] = frozenset()
     for state in states:
         text = _text(state.field.name, state.value)
+        if state.field.name == "timezone" and not state.saved:
+            text = formats.active_timezone()  # the pages' clock: the adapter's, where the code says UTC
         if sent is not None and not state.locked and state.field.name in sent:
             text = sent[state.field.name]  # what the merchant typed, kept after an error
         if state.field.name == "disabled_emails":
@@ -115,10 +118,17 @@ def _notifications_page(
             "test_to": test_to,
             "test_error": test_error,
             "alert_addresses": pages.orders.merchant_settings.effective().new_order_alert_emails,
+            "time_zones": _zone_choices(by_name["timezone"].text),
             "section": "settings",
         },
         status,
     )
+
+
+def _zone_choices(current: str) -> tuple[str, ...]:
+    """The time zones the select offers, sorted; the one in use first if Python does not list it."""
+    zones = time_zones()
+    return zones if current in zones else (current, *zones)
 
 
 def _disabled_from(form: Mapping[str, str]) -> list[str]:
@@ -146,6 +156,9 @@ def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page |
             values[name] = form[name]
     if _KINDS_SHOWN in form and "disabled_emails" not in merchant.locked:
         values["disabled_emails"] = _disabled_from(form)
+    zone = form.get("timezone")
+    if zone is not None and "timezone" not in merchant.locked and zone != formats.active_timezone():
+        values["timezone"] = zone  # the zone the pages show now, left as it was, is no change
     try:
         changed = merchant.save(values, actor=request.actor)
     except ValidationError as error:

@@ -176,3 +176,45 @@ def test_the_saved_rows_are_the_values_as_stored(connect: Connect, smtp: SmtpSer
     table = shop.store.tables.merchant_settings
     with shop.store.engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(table)) == 2
+
+
+def test_a_saved_time_zone_is_audited_and_becomes_the_pages_clock(connect: Connect, smtp: SmtpServer) -> None:
+    shop = connect(shop_settings(smtp.url))
+    merchant = shop.merchant_settings
+    assert merchant.page_timezone() == "UTC"
+    assert merchant.page_timezone("America/New_York") == "America/New_York"  # the adapter's, over UTC
+    (change,) = merchant.save({"timezone": "Europe/Berlin"}, actor="staff:ada")
+    assert (change.actor, change.field, change.old, change.new) == (
+        "staff:ada",
+        "timezone",
+        "UTC",
+        "Europe/Berlin",
+    )
+    assert shop.store.saved_settings()["timezone"] == "Europe/Berlin"
+    assert merchant.effective().timezone == "Europe/Berlin"
+    assert merchant.page_timezone("America/New_York") == "Europe/Berlin"  # the merchant's wins
+    [(_id, latest)] = merchant.history()
+    assert latest == change
+
+
+def test_a_bad_time_zone_saves_nothing_not_even_the_good_fields(connect: Connect, smtp: SmtpServer) -> None:
+    shop = connect(shop_settings(smtp.url))
+    with pytest.raises(ko.ValidationError) as refused:
+        shop.merchant_settings.save({"store_name": "New name", "timezone": "Mars/Base"})
+    assert [str(problem) for problem in refused.value.errors] == [
+        "timezone: unknown time zone 'Mars/Base': use a name such as Europe/Berlin or America/New_York"
+    ]
+    assert shop.store.saved_settings() == {}
+    assert shop.merchant_settings.history() == []
+    assert shop.merchant_settings.page_timezone() == "UTC"
+
+
+def test_a_locked_time_zone_cannot_be_saved_and_the_code_zone_stays(
+    connect: Connect, smtp: SmtpServer
+) -> None:
+    shop = connect(shop_settings(smtp.url, timezone="America/New_York", locked_settings=["timezone"]))
+    with pytest.raises(ko.ValidationError) as refused:
+        shop.merchant_settings.save({"timezone": "Europe/Berlin"})
+    assert [problem.path for problem in refused.value.errors] == ["timezone"]
+    assert shop.store.saved_settings() == {}
+    assert shop.merchant_settings.page_timezone("Asia/Tokyo") == "America/New_York"  # the code's

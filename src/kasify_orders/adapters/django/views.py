@@ -39,6 +39,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kasify_orders import i18n
 from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.orders import get_orders
+from kasify_orders.i18n import formats
 from kasify_orders.model import Order
 from kasify_orders.web.pages import Authorize, MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
@@ -137,7 +138,11 @@ def _respond(request: HttpRequest, config: conf.Conf, result: Page | Redirect | 
         else None,
     }
     page = render(
-        result, context, locale=config.page_locale(), template_dirs=template_dirs(), timezone=config.timezone
+        result,
+        context,
+        locale=config.page_locale(),
+        template_dirs=template_dirs(),
+        timezone=formats.active_timezone(),
     )
     response = HttpResponse(page, status=result.status)
     add_never_cache_headers(response)
@@ -169,12 +174,17 @@ _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 def _in_language(view: _View) -> _View:
-    """Run *view* in the pages' language, so what Python writes (buttons, notices) is translated."""
+    """Run *view* in the pages' language, so what Python writes (buttons, notices) is translated.
+
+    Its dates are on the merchant's time zone as saved on the Settings page (one read), over
+    ``TIMEZONE`` / ``TIME_ZONE``.
+    """
 
     @functools.wraps(view)
     def translated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         config = conf.load()
-        with i18n.activate(config.page_locale(), config.timezone):
+        zone = get_orders().merchant_settings.page_timezone(config.timezone)
+        with i18n.activate(config.page_locale(), zone):
             return view(request, *args, **kwargs)
 
     return cast("_View", translated)

@@ -72,7 +72,7 @@ def _declared_strings() -> Iterator[tuple[str, str]]:
 
     for spec in MERCHANT_ACTIONS:
         where = f"registry:{spec.action.value}"
-        yield from ((text, where) for text in (spec.label, spec.confirm) if text)
+        yield from ((text, where) for text in (spec.label, spec.confirm, spec.may) if text)
         for field in spec.fields:
             yield from ((text, f"{where}.{field.name}") for text in (field.label, field.hint) if text)
 

@@ -19,6 +19,7 @@ import attrs
 from kasify_orders import bulk_ship
 from kasify_orders.bulk_ship import CheckedRow, Outcome, Row
 from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, OrderNotFound
+from kasify_orders.i18n import gettext
 from kasify_orders.model import Order
 from kasify_orders.registry import MERCHANT_ACTIONS, Context
 from kasify_orders.registry.merchant import MARK_SHIPPED
@@ -108,7 +109,9 @@ def _ship(
         (now,) = bulk_ship.check_rows([row], finder(orders), may_ship=may_ship)
         if now.outcome is Outcome.NOTHING:
             return RowResult(row, Done.NOTHING, sentence(now.note), now.order)
-        return RowResult(row, Done.FAILED, "The order changed meanwhile; nothing was changed.", now.order)
+        return RowResult(
+            row, Done.FAILED, gettext("The order changed meanwhile; nothing was changed."), now.order
+        )
     except HANDLED as error:
         return RowResult(row, Done.FAILED, sentence(str(error)), order)
     return RowResult(row, Done.SHIPPED, MARK_SHIPPED.notice(order, after, inputs, context), after)

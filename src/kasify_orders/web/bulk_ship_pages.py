@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from kasify_orders.bulk_ship import COLUMNS, MAX_BYTES, Column, CsvFile, Outcome, read_csv
+from kasify_orders.i18n import gettext
 from kasify_orders.model import Order
 from kasify_orders.registry.merchant import MARK_SHIPPED
 from kasify_orders.web.bulk_ship_apply import Done, check_file, ship_rows
@@ -64,7 +65,7 @@ def bulk_ship(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
         return _upload_page(pages)
     upload = request.files.get(FILE)
     if upload is None or (not upload.filename and not upload.content):
-        return _upload_page(pages, error="Choose a CSV file to upload.", status=400)
+        return _upload_page(pages, error=gettext("Choose a CSV file to upload."), status=400)
     return _preview(pages, request, upload.content, upload.filename)
 
 
@@ -109,7 +110,9 @@ def bulk_ship_apply(pages: MerchantPages, request: PageRequest) -> Page | Redire
         return pages.refused()
     content = _carried(request.form)
     if not content:
-        return _upload_page(pages, error="This form is out of date: upload the file again.", status=400)
+        return _upload_page(
+            pages, error=gettext("This form is out of date: upload the file again."), status=400
+        )
     read = read_csv(content)
     if read.problems:
         return _upload_page(pages, error=_file_problem(read), status=400)

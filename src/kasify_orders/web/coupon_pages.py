@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kasify_orders.errors import ValidationError
+from kasify_orders.i18n import gettext
 from kasify_orders.model import Coupon, CouponKind
 from kasify_orders.registry.backoffice import MANAGE_COUPONS
 from kasify_orders.web.coupon_forms import (
@@ -80,12 +81,15 @@ def _state(coupon: Coupon, now: datetime) -> str:
 
 def _dates(coupon: Coupon) -> str:
     if coupon.starts_at and coupon.ends_at:
-        return f"{when(coupon.starts_at)} to {when(coupon.ends_at)}"
+        return gettext("%(start)s to %(end)s") % {
+            "start": when(coupon.starts_at),
+            "end": when(coupon.ends_at),
+        }
     if coupon.starts_at:
-        return f"From {when(coupon.starts_at)}"
+        return gettext("From %(start)s") % {"start": when(coupon.starts_at)}
     if coupon.ends_at:
-        return f"Until {when(coupon.ends_at)}"
-    return "Always"
+        return gettext("Until %(end)s") % {"end": when(coupon.ends_at)}
+    return gettext("Always")
 
 
 def coupon_row(pages: MerchantPages, coupon: Coupon) -> CouponRow:
@@ -179,7 +183,10 @@ def coupon_new(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
         coupon = pages.orders.coupons.create(read_coupon_form(request.form))
     except ValidationError as error:
         return _form_page(pages, values=request.form, errors=error)
-    return Redirect(pages.urls.url("coupon_detail", code=coupon.code), f"Coupon {coupon.code} created.")
+    return Redirect(
+        pages.urls.url("coupon_detail", code=coupon.code),
+        gettext("Coupon %(code)s created.") % {"code": coupon.code},
+    )
 
 
 def coupon_detail(pages: MerchantPages, request: PageRequest) -> Page:
@@ -196,7 +203,7 @@ def _detail(pages: MerchantPages, coupon: Coupon, *, cursor: str | None, problem
     try:
         placed = pages.orders.list(coupon_code=coupon.code, limit=pages.page_size, cursor=cursor)
     except ValidationError:
-        problem = "That page link is out of date; showing the newest orders."
+        problem = gettext("That page link is out of date; showing the newest orders.")
         placed = pages.orders.list(coupon_code=coupon.code, limit=pages.page_size)
     here = pages.urls.url("coupon_detail", code=coupon.code)
     next_url = None
@@ -236,10 +243,10 @@ def coupon_edit(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
         changed = pages.orders.coupons.update(read_coupon_form(request.form), code=coupon.code)
     except ValidationError as error:
         return _form_page(pages, values=request.form, errors=error, coupon=coupon)
-    renamed = f" (was {coupon.code})" if changed.code != coupon.code else ""
-    return Redirect(
-        pages.urls.url("coupon_detail", code=changed.code), f"Coupon {changed.code} saved{renamed}."
-    )
+    notice = gettext("Coupon %(code)s saved.") % {"code": changed.code}
+    if changed.code != coupon.code:
+        notice = gettext("Coupon %(code)s saved (was %(old)s).") % {"code": changed.code, "old": coupon.code}
+    return Redirect(pages.urls.url("coupon_detail", code=changed.code), notice)
 
 
 def coupon_toggle(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -251,7 +258,7 @@ def coupon_toggle(pages: MerchantPages, request: PageRequest) -> Page | Redirect
         return _not_found(request.params["code"])
     wanted = request.form.get("active", "")
     if wanted not in {"0", "1"}:
-        problem = "Use the Disable or Enable button on this page: nothing was changed."
+        problem = gettext("Use the Disable or Enable button on this page: nothing was changed.")
         return _detail(pages, coupon, cursor=None, problem=problem)
     back = (
         pages.urls.url("coupon_list")
@@ -260,9 +267,13 @@ def coupon_toggle(pages: MerchantPages, request: PageRequest) -> Page | Redirect
     )
     if wanted == "1":
         pages.orders.coupons.enable(coupon.code)
-        return Redirect(back, f"Coupon {coupon.code} enabled: customers can use it again.")
+        return Redirect(
+            back, gettext("Coupon %(code)s enabled: customers can use it again.") % {"code": coupon.code}
+        )
     pages.orders.coupons.disable(coupon.code)
-    return Redirect(back, f"Coupon {coupon.code} disabled: customers can no longer use it.")
+    return Redirect(
+        back, gettext("Coupon %(code)s disabled: customers can no longer use it.") % {"code": coupon.code}
+    )
 
 
 @functools.cache

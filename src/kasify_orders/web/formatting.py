@@ -28,7 +28,7 @@ def sentence(message: str) -> str:
     """
     message = message.strip()
     if not message:
-        return "This is not right."
+        return i18n.gettext("This is not right.")
     return message[0].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 

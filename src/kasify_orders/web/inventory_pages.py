@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import attrs
 
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.i18n import gettext
 from kasify_orders.registry.backoffice import MANAGE_INVENTORY
 from kasify_orders.service.inventory import text_problems
 from kasify_orders.stock import DEFAULT_LOW_STOCK_AT
@@ -122,9 +123,7 @@ def inventory_new(pages: MerchantPages, request: PageRequest) -> Page | Redirect
         )
     except ValidationError as error:
         return _new_page(_failed(error, form), 400)
-    return Redirect(
-        pages.urls.url("inventory_sku", sku=move.sku), f"Now tracking {move.sku}: {move.quantity} in stock."
-    )
+    return Redirect(pages.urls.url("inventory_sku", sku=move.sku), _now_tracking(move.sku, move.quantity))
 
 
 def _new_page(form: Form, status: int = 200) -> Page:
@@ -178,7 +177,7 @@ def inventory_adjust(pages: MerchantPages, request: PageRequest) -> Page | Redir
     sku, form = request.params["sku"], request.form
     mode = form.get("mode", "")
     if mode not in {"set", "adjust"}:
-        problem = Form(dict(form), error="Choose to set the stock or to add or remove units.")
+        problem = Form(dict(form), error=gettext("Choose to set the stock or to add or remove units."))
         return _sku_page(pages, sku, failed="set", form=problem)
     bad: list[FieldError] = []
     number = _number(form, "quantity" if mode == "set" else "delta", bad, signed=mode == "adjust")
@@ -192,8 +191,12 @@ def inventory_adjust(pages: MerchantPages, request: PageRequest) -> Page | Redir
             move = inventory.adjust(sku, number, reason=form.get("reason", ""), actor=request.actor)
     except ValidationError as error:
         return _sku_page(pages, sku, failed=mode, form=_failed(error, form))
-    change = f"{move.delta:+d}" if move.delta else "no change"
-    return Redirect(pages.urls.url("inventory_sku", sku=sku), f"{sku}: {move.quantity} in stock ({change}).")
+    change = f"{move.delta:+d}" if move.delta else gettext("no change")
+    notice = gettext("%(sku)s: %(quantity)d in stock (%(change)s).")
+    return Redirect(
+        pages.urls.url("inventory_sku", sku=sku),
+        notice % {"sku": sku, "quantity": move.quantity, "change": change},
+    )
 
 
 def inventory_details(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -209,7 +212,9 @@ def inventory_details(pages: MerchantPages, request: PageRequest) -> Page | Redi
         item = pages.orders.inventory.describe(sku, name=form.get("name", ""), low_stock_at=low_stock_at)
     except ValidationError as error:
         return _sku_page(pages, sku, failed="details", form=_failed(error, form))
-    return Redirect(pages.urls.url("inventory_sku", sku=sku), f"Saved {item.title}.")
+    return Redirect(
+        pages.urls.url("inventory_sku", sku=sku), gettext("Saved %(item)s.") % {"item": item.title}
+    )
 
 
 def inventory_track(pages: MerchantPages, request: PageRequest) -> Page | Redirect:
@@ -223,11 +228,14 @@ def inventory_track(pages: MerchantPages, request: PageRequest) -> Page | Redire
     try:
         if form.get("tracking") == "stop":
             if inventory.untrack(sku, reason=reason, actor=request.actor) is None:
-                untracked = Form(dict(form), error=f"{sku} is not tracked.")
+                untracked = Form(dict(form), error=gettext("%(sku)s is not tracked.") % {"sku": sku})
                 return _sku_page(pages, sku, failed="track", form=untracked)
-            return Redirect(here, f"Stopped tracking {sku}: orders for it are no longer checked.")
+            stopped = gettext("Stopped tracking %(sku)s: orders for it are no longer checked.") % {"sku": sku}
+            return Redirect(here, stopped)
         if form.get("tracking") != "start":
-            return _sku_page(pages, sku, failed="track", form=Form(dict(form), error="Choose start or stop."))
+            return _sku_page(
+                pages, sku, failed="track", form=Form(dict(form), error=gettext("Choose start or stop."))
+            )
         bad: list[FieldError] = []
         quantity = _number(form, "quantity", bad)
         _check(bad, form, "reason")
@@ -235,7 +243,11 @@ def inventory_track(pages: MerchantPages, request: PageRequest) -> Page | Redire
         move = inventory.track(sku, quantity, reason=reason, actor=request.actor)
     except ValidationError as error:
         return _sku_page(pages, sku, failed="track", form=_failed(error, form))
-    return Redirect(here, f"Now tracking {sku}: {move.quantity} in stock.")
+    return Redirect(here, _now_tracking(sku, move.quantity))
+
+
+def _now_tracking(sku: str, quantity: int | None) -> str:
+    return gettext("Now tracking %(sku)s: %(quantity)s in stock.") % {"sku": sku, "quantity": quantity}
 
 
 ROUTES: tuple[Route, ...] = (

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from kasify_orders.i18n import N_
 from kasify_orders.registry.backoffice import MANAGE_COUPONS, MANAGE_INVENTORY, MANAGE_SETTINGS
 from kasify_orders.web.pages import VIEW, Authorize
 
@@ -96,5 +97,5 @@ def back_link(value: object, setting: str) -> NavLink | None:
     if isinstance(value, str):
         if not value.strip():
             raise ValueError(f'{setting} must be a URL or a ("label", "url") pair, not an empty text')
-        return NavLink("Back to admin", value)
+        return NavLink(N_("Back to admin"), value)
     return host_links([value], setting)[0]

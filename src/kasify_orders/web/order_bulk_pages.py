@@ -27,6 +27,7 @@ import attrs
 from kasify_orders import money
 from kasify_orders.errors import ValidationError
 from kasify_orders.export import csv_chunks
+from kasify_orders.i18n import gettext
 from kasify_orders.lifecycle import allowed_actions
 from kasify_orders.model import Order
 from kasify_orders.registry import Context
@@ -71,9 +72,9 @@ def _where(pages: MerchantPages, request: PageRequest) -> OrderFilter | str:
         return _filter_of(pages, _view_query(request.form))
     ids = [i for i in request.form_lists.get("order", ()) if i]
     if not ids:
-        return "Select at least one order, or “all matching the filter”."
+        return gettext("Select at least one order, or “all matching the filter”.")
     if len(ids) > MAX_BULK:
-        return f"Select at most {MAX_BULK} orders at once."
+        return gettext("Select at most %(most)d orders at once.") % {"most": MAX_BULK}
     return OrderFilter(ids=frozenset(ids))
 
 
@@ -107,14 +108,15 @@ def bulk(pages: MerchantPages, request: PageRequest) -> Page | Redirect | Downlo
         return pages.refused()
     action = request.form.get("bulk_action", "")
     if action not in _ACTIONS:
-        return _problem(pages, "Choose what to do with the selected orders.")
+        return _problem(pages, gettext("Choose what to do with the selected orders."))
     where = _where(pages, request)
     if isinstance(where, str):
         return _problem(pages, where)
     if action == "export":
         return _download(pages, where, "orders-selected")
     if pages.orders.store.count_orders(where, at_most=MAX_BULK) > MAX_BULK:
-        return _problem(pages, f"More than {MAX_BULK} orders match: narrow the filter and try again.")
+        too_many = gettext("More than %(most)d orders match: narrow the filter and try again.")
+        return _problem(pages, too_many % {"most": MAX_BULK})
     found = [o for o in pages.orders.store.iter_orders(where) if request.authorize(VIEW, o)]
     orders = _in_view_order(found, _view_query(request.form).get("sort"))
     if action == "packing_slips":
@@ -129,13 +131,13 @@ def _confirm(pages: MerchantPages, request: PageRequest, orders: list[Order]) ->
     results = []
     for order in orders:
         if not request.authorize(CONFIRM_PAYMENT.permission, order):
-            results.append(Confirmed(order, False, f"You may not {CONFIRM_PAYMENT.may}."))
+            refusal = gettext("You may not %(what)s.") % {"what": gettext(CONFIRM_PAYMENT.may)}
+            results.append(Confirmed(order, False, refusal))
             continue
         if CONFIRM_PAYMENT.action not in allowed_actions(order.status, order.payment_status):
-            why = (
-                f"Its payment is {status_label(order.payment_status)} and it is {status_label(order.status)}"
-            )
-            results.append(Confirmed(order, False, f"{why}: there is no payment to confirm."))
+            why = gettext("Its payment is %(payment)s and it is %(status)s: there is no payment to confirm.")
+            values = {"payment": status_label(order.payment_status), "status": status_label(order.status)}
+            results.append(Confirmed(order, False, why % values))
             continue
         context = Context(actor=request.actor, expected_version=order.version, money=money)
         try:

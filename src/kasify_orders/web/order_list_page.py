@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.i18n import N_, gettext
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.service.listing import OrderSort
 from kasify_orders.web.attention import attention_cutoff
@@ -27,15 +28,15 @@ __all__ = ["COUNT_UP_TO", "FIELD_LABELS", "SORTS", "Tab", "list_selection", "ord
 COUNT_UP_TO = 10_000
 
 TABS: tuple[tuple[str, str], ...] = (
-    ("", "All"),
-    *((status.value, status_label(status)) for status in Status),
+    ("", N_("All")),
+    *((status.value, status.label) for status in Status),
 )
 #: The sort choices, as the select offers them.
 SORTS: tuple[tuple[str, str], ...] = (
-    (OrderSort.DATE_DESC.value, "Newest first"),
-    (OrderSort.DATE_ASC.value, "Oldest first"),
-    (OrderSort.TOTAL_DESC.value, "Highest total"),
-    (OrderSort.TOTAL_ASC.value, "Lowest total"),
+    (OrderSort.DATE_DESC.value, N_("Newest first")),
+    (OrderSort.DATE_ASC.value, N_("Oldest first")),
+    (OrderSort.TOTAL_DESC.value, N_("Highest total")),
+    (OrderSort.TOTAL_ASC.value, N_("Lowest total")),
 )
 #: Each query parameter as the merchant reads it, for the error beside a bad one.
 FIELD_LABELS: Mapping[str, str] = {
@@ -72,7 +73,7 @@ def list_selection(
     search = query.get("q", "").strip()
     problem = None
     if tab not in {key for key, _ in TABS} | {ATTENTION}:
-        problem = f"There is no “{tab}” tab; showing all orders."
+        problem = gettext("There is no “%(tab)s” tab; showing all orders.") % {"tab": tab}
         tab = ""
     written, filters, errors = read_list_query(query)
     filters["search"] = search or None
@@ -103,7 +104,7 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
         except ValidationError as error:
             errors = [e for e in error.errors if e.path != "cursor"]
             if not errors:  # only the cursor: an old link
-                problem = "That page link is out of date; showing the first page."
+                problem = gettext("That page link is out of date; showing the first page.")
                 page = pages.orders.list(**filters, limit=pages.page_size)
         if not errors:
             items, next_cursor = page.items, page.next_cursor
@@ -114,10 +115,12 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
     counts, late = pages.orders.count_tabs(cutoff)
     keep = {**written.params(), **({"q": search} if search else {})}
     tabs = [
-        Tab(key, label, str(counts.get(Status(key)) if key else sum(counts.values())), "", key == tab)
+        Tab(
+            key, gettext(label), str(counts.get(Status(key)) if key else sum(counts.values())), "", key == tab
+        )
         for key, label in TABS
     ]
-    tabs.append(Tab(ATTENTION, "Needs attention", str(late), "", tab == ATTENTION))
+    tabs.append(Tab(ATTENTION, gettext("Needs attention"), str(late), "", tab == ATTENTION))
     tabs = [attrs.evolve(t, url=pages.urls.order_list(**_query(status=t.key, **keep))) for t in tabs]
     here = _query(status=tab, **keep)
     matching = None
@@ -133,7 +136,7 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
             "filters": written,
             "field_errors": field_errors,
             "here": here,
-            "sorts": SORTS,
+            "sorts": [(value, gettext(label)) for value, label in SORTS],
             "payment_statuses": [(p.value, status_label(p)) for p in PaymentStatus],
             "matching": matching,
             "orders": items,

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import attrs
 
 from kasify_orders.errors import OrderNotFound
+from kasify_orders.i18n import gettext
 from kasify_orders.lifecycle import is_allowed
 from kasify_orders.model import Order, utcnow
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
@@ -175,7 +176,9 @@ class MerchantPages:
             return self.refused()
         version = form.get("version", "")
         if not version.isdigit():
-            failure = Failure(400, message="This form is out of date. Reload the page and try again.")
+            failure = Failure(
+                400, message=gettext("This form is out of date. Reload the page and try again.")
+            )
             return self._detail(order, authorize, failed=spec, failure=failure, form=form)
         try:
             notice = self._run(spec, order, form, actor=actor, version=int(version), authorize=authorize)
@@ -219,7 +222,8 @@ class MerchantPages:
             if not authorize(also, order):
                 needed = MERCHANT_ACTIONS.permissions.get(also)
                 what = needed.may if needed else also
-                raise FormProblem(Failure(403, message=f"You may not {what}: nothing was changed."))
+                refusal = gettext("You may not %(what)s: nothing was changed.") % {"what": gettext(what)}
+                raise FormProblem(Failure(403, message=refusal))
         key = form_key(form) if spec.uses_key(inputs) else None
         context = Context(actor=actor, expected_version=version, idempotency_key=key, money=self._money)
         done = spec.run(self.orders, order, inputs, context)

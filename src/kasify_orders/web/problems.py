@@ -25,8 +25,10 @@ from kasify_orders.errors import (
     RefundFailed,
     ValidationError,
 )
+from kasify_orders.i18n import gettext
 from kasify_orders.model import Order
 from kasify_orders.registry.spec import Money
+from kasify_orders.web.formatting import status_label
 
 __all__ = ["ERRORS", "HANDLED", "ErrorRule", "PageView", "page_status", "rule_for"]
 
@@ -63,10 +65,14 @@ class ErrorRule:
 
 def _transition_sentence(error: InvalidTransition, view: PageView) -> str:
     current = view.current()
-    return (
-        f"“{view.label}” isn't possible now: the order is {current.status.label} and its payment is "
-        f"{current.payment_status.label.lower()}. Nothing was changed."
-    )
+    return gettext(
+        "“%(action)s” isn't possible now: the order is %(status)s and its payment is %(payment)s."
+        " Nothing was changed."
+    ) % {
+        "action": gettext(view.label),
+        "status": status_label(current.status),
+        "payment": status_label(current.payment_status).lower(),
+    }
 
 
 #: Every kasify error an action may raise, most specific first.
@@ -81,8 +87,8 @@ ERRORS: Sequence[ErrorRule] = (
         page_field_errors=lambda error, money: [
             FieldError(
                 "amount",
-                "That is more than the refundable balance, which is "
-                f"{money(error.refundable, error.currency)}.",
+                gettext("That is more than the refundable balance, which is %(balance)s.")
+                % {"balance": money(error.refundable, error.currency)},
             )
         ],
     ),
@@ -108,7 +114,7 @@ ERRORS: Sequence[ErrorRule] = (
         title="The order changed meanwhile",
         kind="concurrent-update",
         details=lambda error: {"current_version": error.actual},
-        sentence=lambda _error, _view: (
+        sentence=lambda _error, _view: gettext(
             "Someone else changed this order while you were looking at it. "
             "The page now shows the latest version: check it and try again."
         ),
@@ -118,7 +124,9 @@ ERRORS: Sequence[ErrorRule] = (
         status=502,
         title="The payment provider did not refund",
         kind="refund-failed",
-        sentence=lambda error, _view: f"The payment provider did not refund: {error}",
+        sentence=lambda error, _view: (
+            gettext("The payment provider did not refund: %(reason)s") % {"reason": error}
+        ),
     ),
     ErrorRule(
         error=EmailDeliveryFailed,
@@ -126,7 +134,10 @@ ERRORS: Sequence[ErrorRule] = (
         title="The mail server did not take the email",
         kind="email-delivery-failed",
         sentence=lambda error, _view: (
-            f"The email could not be sent: {error}. The failure is on the timeline; try again later."
+            gettext(
+                "The email could not be sent: %(reason)s. The failure is on the timeline; try again later."
+            )
+            % {"reason": error}
         ),
     ),
     ErrorRule(
@@ -134,7 +145,7 @@ ERRORS: Sequence[ErrorRule] = (
         status=503,
         title="Emails are not set up",
         kind="emails-not-configured",
-        sentence=lambda _error, _view: (
+        sentence=lambda _error, _view: gettext(
             "This shop cannot send emails yet (no mail server is set up): nothing was sent or recorded."
         ),
     ),

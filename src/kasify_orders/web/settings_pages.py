@@ -14,7 +14,7 @@ import attrs
 
 from kasify_orders.editable_settings import SettingChange, time_zones
 from kasify_orders.errors import ValidationError
-from kasify_orders.i18n import formats
+from kasify_orders.i18n import N_, formats, gettext
 from kasify_orders.notifications.kinds import CUSTOMER_KINDS, EmailKind
 from kasify_orders.notifications.mail_check import MailCheck, send_test_email
 from kasify_orders.notifications.sending import LABELS
@@ -26,7 +26,9 @@ from kasify_orders.web.routes import PageRequest, Route
 __all__ = ["ROUTES"]
 
 #: Why a locked field is read-only, as the page says it.
-LOCKED_WHY = "Locked by the shop's configuration (Settings.locked_settings): a developer changes it in code."
+LOCKED_WHY = N_(
+    "Locked by the shop's configuration (Settings.locked_settings): a developer changes it in code."
+)
 #: The audit entries per history page.
 HISTORY_PAGE = 50
 #: The form field standing for "this form showed the email checkboxes" (an unticked box sends nothing).
@@ -112,8 +114,8 @@ def _notifications_page(
             "fields": by_name,
             "toggles": _toggles(disabled),
             "kinds_shown": _KINDS_SHOWN,
-            "locked_why": LOCKED_WHY,
-            "form_error": "Nothing was saved: correct the fields marked below." if errors else None,
+            "locked_why": gettext(LOCKED_WHY),
+            "form_error": gettext("Nothing was saved: correct the fields marked below.") if errors else None,
             "check": check,
             "test_to": test_to,
             "test_error": test_error,
@@ -167,10 +169,11 @@ def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page |
             errors.setdefault(problem.path, []).append(problem.message)
         return _notifications_page(pages, request, errors=errors, sent=form, status=400)
     if not changed:
-        notice = "Nothing changed."
+        notice = gettext("Nothing changed.")
     else:
-        labels = {state.field.name: state.field.label for state in merchant.fields()}
-        notice = "Saved: " + ", ".join(labels[change.field] for change in changed) + "."
+        labels = {state.field.name: gettext(state.field.label) for state in merchant.fields()}
+        saved = ", ".join(labels[change.field] for change in changed)
+        notice = gettext("Saved: %(fields)s.") % {"fields": saved}
     return Redirect(pages.urls.url("settings_notifications"), notice)
 
 

@@ -137,7 +137,30 @@ def test_coupon_dates_are_on_the_merchants_clock(german_shop: flask.Flask) -> No
         listing = text(client.get(f"{ADMIN}/coupons").get_data(as_text=True))
         detail = text(client.get(f"{ADMIN}/coupons/SUMMER").get_data(as_text=True))
     assert "2031-07-02 00:30 CEST" in listing and "2031-07-02 00:30 CEST" in detail
+    assert "Bis 2031-07-02 00:30 CEST" in listing  # the dates' words too, not "Until"
     assert "22:30 UTC" not in listing + detail
+
+
+def test_the_lists_tabs_sorts_and_a_refused_bulk_action_are_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    with german_shop.test_client() as client:
+        listing = client.get(f"{ADMIN}/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', listing)
+        assert token is not None
+        bulk = client.post(
+            f"{ADMIN}/orders/bulk",
+            data={"csrf_token": token.group(1), "bulk_action": "confirm_payment", "order": order.id},
+        )
+        wrong_tab = text(client.get(f"{ADMIN}/?status=lost").get_data(as_text=True))
+    page = text(listing)
+    for german in ["Alle", "In Bearbeitung", "Braucht Aufmerksamkeit", "Neueste zuerst", "Höchste Summe"]:
+        assert german in page, german
+    assert "Newest first" not in page and ">All<" not in listing
+    assert "Es gibt keinen Reiter „lost“; alle Bestellungen werden angezeigt." in wrong_tab
+    assert bulk.status_code == 200
+    refused = "Die Zahlung ist Bezahlt und die Bestellung In Bearbeitung: Es gibt keine Zahlung zu bestätigen"
+    assert refused in text(bulk.get_data(as_text=True))
 
 
 def test_an_unknown_time_zone_or_language_stops_the_app_at_start_up(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ SQLAlchemy's SQLite ``DATETIME`` writes them), PostgreSQL gets ``COPY``. Every o
 line, its timeline entries and its search terms (``storage/search.py``), so lists, searches,
 detail pages and exports all see ordinary orders; the counters are then counted once from the
 orders, as the 0007 migration would (``storage/counters.py``; skipped for code without them).
+The orders ship to five countries (a fifth to Germany) and buy one to four T-shirts, so the
+list's country filter and its sort by total have something to select and order.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ _LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen",
 #: Of every 20 orders: 2 pending, 3 processing, 6 shipped, 7 delivered, 1 cancelled, 1 refunded.
 _STATUSES = (
     ["pending"] * 2 + ["processing"] * 3 + ["shipped"] * 6 + ["delivered"] * 7 + ["cancelled", "refunded"]
+)
+#: (country, city, postal code) of every 10 runs of 11 orders: half to Britain, a fifth to Germany.
+_ADDRESSES = (
+    [("GB", "London", "N1 7GU")] * 5
+    + [("DE", "Berlin", "10115")] * 2
+    + [("FR", "Paris", "75001"), ("NL", "Amsterdam", "1012 AB"), ("US", "New York", "10001")]
 )
 _ORDER_COLUMNS = (
     "number",
@@ -88,7 +96,11 @@ def _batches(count: int, first: int, batch: int, now: datetime) -> Iterator[tupl
             name = f"{first_name} {last_name}"
             email = f"{first_name.lower()}.{last_name.lower()}{number}@example.com"
             paid_at = created + timedelta(minutes=5) if paid else None
-            refunded = 3000 if status == "refunded" else 0
+            quantity = 1 + index // 3 % 4
+            subtotal = 2500 * quantity
+            total = subtotal + 500
+            country, city, postal_code = _ADDRESSES[index // 11 % len(_ADDRESSES)]
+            refunded = total if status == "refunded" else 0
             orders.append(
                 (
                     number,
@@ -101,15 +113,15 @@ def _batches(count: int, first: int, batch: int, now: datetime) -> Iterator[tupl
                     email,
                     f"{index % 300} High Street",
                     "",
-                    "London",
+                    city,
                     "",
-                    "N1 7GU",
-                    "GB",
+                    postal_code,
+                    country,
                     "USD",
-                    2500,
+                    subtotal,
                     500,
                     0,
-                    3000,
+                    total,
                     refunded,
                     0,
                     None,
@@ -123,7 +135,7 @@ def _batches(count: int, first: int, batch: int, now: datetime) -> Iterator[tupl
                     paid_at or created,
                 )
             )
-            lines.append((order_id, 0, "TEE-RED-M", "T-shirt", "Red / M", 1, 2500, 2500))
+            lines.append((order_id, 0, "TEE-RED-M", "T-shirt", "Red / M", quantity, 2500, subtotal))
             entries.append((order_id, created, "placed", None, "Order placed", "{}"))
             if paid_at is not None:
                 entries.append((order_id, paid_at, "payment_confirmed", None, "Payment confirmed", "{}"))
@@ -133,7 +145,8 @@ def _batches(count: int, first: int, batch: int, now: datetime) -> Iterator[tupl
                 refunds.append(
                     (uuid.uuid4().hex, order_id, refunded, "", None, refunded_at, "settled", refunded_at)
                 )
-                entries.append((order_id, refunded_at, "refunded", None, "Refunded $30.00", "{}"))
+                message = f"Refunded ${total / 100:.2f}"
+                entries.append((order_id, refunded_at, "refunded", None, message, "{}"))
         yield orders, lines, entries, terms, refunds
 
 

@@ -1,17 +1,19 @@
 """The merchant's pages against the JSON API at a million orders, and the CSV export's speed and memory.
 
 ``--list-page``: p50/p95 of the HTML list page (50 rows, status tab counts, "Needs attention")
-against the API's list, and of the order page against the API's ``get``, each pair timed
-alternately through a Flask host's test client, so a busy machine slows both alike; the table
-gives each ratio beside the 1.5x limit. ``--export``: ``kasify-orders orders export`` of every
-order in a process of its own, its orders/s and peak RSS (``resource.getrusage``) against
-20k/s and 100 MB. Each figure is the median of ``--repeats`` runs.
+against the API's list with the same query — the newest orders, a filtered list (country, status
+tab, a range of days) and the sort by total, highest first — and of the order page against the
+API's ``get``, each pair timed alternately through a Flask host's test client, so a busy machine
+slows both alike; the table gives each ratio beside the 1.5x limit. ``--export``:
+``kasify-orders orders export`` of every order in a process of its own, its orders/s and peak
+RSS (``resource.getrusage``) against 20k/s and 100 MB. Each figure is the median of ``--repeats`` runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -20,6 +22,8 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import kasify_orders as ko
 from tests.benchmarks.bulk import seed_bulk
@@ -62,8 +66,50 @@ def _p50_p95(timings: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
 
 
+def list_queries(orders: ko.Orders) -> dict[str, str]:
+    """The list queries timed besides the newest page: a filtered list and the sort by total.
+
+    The filter is Germany and the "Shipped" tab over the middle half of the days the orders
+    were placed on (whole days, as the merchant writes them), so it selects a few percent of
+    the orders at any size and both ends of the range are inside the data.
+    """
+    oldest = orders.list(limit=1, sort="date_asc").items[0].created_at
+    newest = orders.list(limit=1).items[0].created_at
+    span = newest - oldest
+    placed_from, placed_to = (oldest + span / 4).date(), (oldest + span * 3 / 4).date()
+    return {
+        "filtered (DE, shipped, placed range)": urlencode(
+            {
+                "status": "shipped",
+                "country": "DE",
+                "placed_from": placed_from.isoformat(),
+                "placed_to": placed_to.isoformat(),
+            }
+        ),
+        "sorted (total, highest first)": urlencode({"sort": "total_desc"}),
+    }
+
+
+def _same_orders(get: Callable[[str], Any], query: str) -> None:
+    """The page and the API list the same orders, in the same order, for *query* (checked, not timed)."""
+    page, api = (get(url) for url in _list_urls(query))
+    assert page.status_code == api.status_code == 200, (query, page.status_code, api.status_code)
+    shown = re.findall(r'name="order" value="([^"]+)"', page.get_data(as_text=True))
+    listed = [item["id"] for item in api.get_json()["items"]]
+    assert listed and shown == listed, (query, len(shown), len(listed))
+
+
+def _list_urls(query: str) -> tuple[str, str]:
+    """The list page's URL and the API list's (50 orders, as the page shows) for *query*."""
+    if not query:
+        return "/admin/orders/", "/api/orders?limit=50"
+    return f"/admin/orders/?{query}", f"/api/orders?limit=50&{query}"
+
+
 def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
-    """Page against API: the list (newest, 50 rows) and an order's page against ``get``."""
+    """Page against API: the list (newest; filtered; sorted by total; 50 rows) and an order's page
+    against ``get``. Each list pair asks the same query of both sides (the page's filters are the
+    API's parameters), and is checked to show the same orders before it is timed."""
     client: object = _client(orders)
     get = client.get  # type: ignore[attr-defined]
     newest = orders.list(limit=200).items
@@ -74,8 +120,14 @@ def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
         response = get(url)
         assert response.status_code == 200, (url, response.status_code)
 
+    def list_case(label: str, query: str) -> tuple[str, Callable[[int], None], Callable[[int], None]]:
+        _same_orders(get, query)
+        page, api = _list_urls(query)
+        return label, lambda _i: ok(page), lambda _i: ok(api)
+
     cases = (
-        ("list page vs API list", lambda _i: ok("/admin/orders/"), lambda _i: ok("/api/orders?limit=50")),
+        list_case("list page vs API list", ""),
+        *(list_case(f"list page vs API, {name}", query) for name, query in list_queries(orders).items()),
         (
             "detail page vs API get",
             lambda i: ok(f"/admin/orders/{sample[i % len(sample)]}"),

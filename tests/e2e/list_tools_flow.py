@@ -2,7 +2,9 @@
 
 Filter by country and sort by total, keep the view in the URL (a reload shows the same), confirm
 payment on a selection, print the packing slips of everything matching, export a selection and
-the filter as CSV, and read the list at 390 px without sideways scrolling.
+the filter as CSV, and read the list at 390 px without sideways scrolling. Given *shots*, it
+saves the filtered and sorted list, the selection with the bulk bar and the phone layout there
+(docs/back-office/orders-list.md shows the Flask run's).
 """
 
 from __future__ import annotations
@@ -25,9 +27,19 @@ def _csv_ids(download: Any, into: Path) -> list[str]:
         return [row["id"] for row in csv.DictReader(file)]
 
 
-def filter_select_confirm_print_export(page: Any, admin: str, orders: ko.Orders, tmp_path: Path) -> None:
-    """Run the whole flow on the list at *admin*; *orders* is the host's, to place and check."""
+def filter_select_confirm_print_export(
+    page: Any, admin: str, orders: ko.Orders, tmp_path: Path, shots: Path | None = None
+) -> None:
+    """Run the whole flow on the list at *admin*; *orders* is the host's, to place and check.
+
+    *shots*: a folder to save ``orders-list.png``, ``orders-list-selection.png`` and
+    ``orders-list-phone.png`` in (None: no screenshots).
+    """
     from playwright.sync_api import expect
+
+    def shoot(name: str) -> None:
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
     cheap = orders.place(new_order(country=COUNTRY))
     dear = orders.place(new_order(country=COUNTRY, unit_price="90.00"))
@@ -45,10 +57,12 @@ def filter_select_confirm_print_export(page: Any, admin: str, orders: ko.Orders,
     numbers = page.locator("table.orders tbody tr td:nth-child(2) a").all_inner_texts()
     assert numbers == [f"#{dear.number}", f"#{cheap.number}"]  # the dearest first
     view = page.url
+    shoot("orders-list")
 
     page.get_by_label(f"Select order #{dear.number}").check()
     page.get_by_label(f"Select order #{cheap.number}").check()
     page.get_by_label("Action").select_option("confirm_payment")
+    shoot("orders-list-selection")
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("2 confirmed, 0 refused.")).to_be_visible()
     assert {orders.get(o.id).payment_status for o in (cheap, dear)} == {ko.PaymentStatus.PAID}
@@ -73,5 +87,8 @@ def filter_select_confirm_print_export(page: Any, admin: str, orders: ko.Orders,
     assert sorted(_csv_ids(everything.value, tmp_path)) == sorted([cheap.id, dear.id])
 
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(view)  # the filtered view: its form, the bulk bar and the rows, stacked
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    shoot("orders-list-phone")
     page.goto(f"{admin}/")
     assert page.evaluate("document.documentElement.scrollWidth") == 390

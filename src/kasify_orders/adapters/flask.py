@@ -171,6 +171,7 @@ class KasifyOrders:
             api=JsonApi(
                 orders,
                 openapi=lambda: openapi_document(api_prefix or "", title=orders.settings.store_name),
+                timezone=lambda: orders.merchant_settings.page_timezone(timezone),
             ),
             locale=locale,
             timezone=timezone,

@@ -24,6 +24,7 @@ import attrs
 
 from kasify_orders.convert import structure, unstructure
 from kasify_orders.errors import FieldError, OrderNotFound, ValidationError
+from kasify_orders.i18n import formats
 from kasify_orders.model import Order
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
@@ -154,9 +155,18 @@ def _field_errors(errors: Sequence[FieldError]) -> list[dict[str, str]]:
 class JsonApi:
     """Serves :data:`ROUTES` for one :class:`~kasify_orders.Orders`."""
 
-    def __init__(self, orders: Orders, *, openapi: Callable[[], Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        orders: Orders,
+        *,
+        openapi: Callable[[], Mapping[str, Any]],
+        timezone: Callable[[], str] | None = None,
+    ) -> None:
         self.orders = orders
         self.openapi = openapi
+        #: The shop's time zone, which the list's ``placed_from``/``placed_to`` days are in, as on
+        #: the pages (asked only when a day is given); None: the request's clock.
+        self.timezone = timezone
 
     @property
     def max_body_bytes(self) -> int:
@@ -298,7 +308,10 @@ class JsonApi:
         for name in ("search", "cursor", "status", *FILTER_PARAMS):
             if name in query and not query[name].isprintable():
                 errors.append(FieldError(name, "must not contain control characters"))
-        _, filters, wrong_days = read_list_query(query)
+        days_in = None
+        if self.timezone is not None and ("placed_from" in query or "placed_to" in query):
+            days_in = formats.zone(self.timezone())
+        _, filters, wrong_days = read_list_query(query, tz=days_in)
         errors.extend(wrong_days)
         try:
             if errors:

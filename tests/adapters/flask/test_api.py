@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask
 from flask.testing import FlaskClient
 
 import kasify_orders as ko
 from kasify_orders.web.api import ROUTES
-from tests.adapters.flask.conftest import API, make_app
+from tests.adapters.flask.conftest import ADMIN, API, make_app
 from tests.helpers import new_order
 
 PROBLEM = "application/problem+json"
@@ -172,6 +174,27 @@ def test_the_list_takes_the_pages_filters_and_sort(client: FlaskClient, orders: 
     bad = client.get(f"{API}?placed_from=yesterday&sort=price")
     assert bad.status_code == 400
     assert {e["path"] for e in bad.json["errors"]} == {"placed_from"}  # dates are read first
+
+
+def test_the_lists_days_are_the_shops_days_as_on_the_pages(client: FlaskClient, orders: ko.Orders) -> None:
+    order = orders.place(new_order())
+    placed = order.created_at
+    # a zone whose day is not the UTC day at the moment the order was placed
+    zone = "Etc/GMT+12" if placed.hour < 12 else "Pacific/Kiritimati"
+    orders.merchant_settings.save({"timezone": zone}, actor="staff:1")
+    local_day = placed.astimezone(ZoneInfo(zone)).date().isoformat()
+    utc_day = placed.date().isoformat()
+    assert local_day != utc_day
+
+    def api_ids(day: str) -> list[str]:
+        return [o["id"] for o in client.get(f"{API}?placed_from={day}&placed_to={day}").json["items"]]
+
+    def page_ids(day: str) -> list[str]:
+        html = client.get(f"{ADMIN}/?placed_from={day}&placed_to={day}").get_data(as_text=True)
+        return re.findall(r'name="order" value="([0-9a-f]+)"', html)
+
+    assert api_ids(local_day) == page_ids(local_day) == [order.id]
+    assert api_ids(utc_day) == page_ids(utc_day) == []
 
 
 def test_openapi_document_lists_exactly_the_routes(client: FlaskClient) -> None:

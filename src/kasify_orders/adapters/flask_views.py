@@ -6,6 +6,8 @@ request onto :mod:`kasify_orders.web` and its answer back onto a Flask response.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,22 +60,25 @@ api = flask.Blueprint("kasify_orders_api", __name__)
 def _activate_language() -> None:
     """Translate this request's page and messages into the configured language, on the shop's clock.
 
-    The clock is the merchant's time zone as saved on the Settings page (one read), over the
-    code's; the stylesheet needs no clock and no read.
+    The clock is the merchant's time zone as saved on the Settings page, over the code's, asked
+    when a date is first written; the saved settings are read once for the whole request
+    (``MerchantSettings.one_read``: the clock, the header and the sidebar).
     """
     state = _state()
-    zone = state.timezone
-    if flask.request.endpoint != "kasify_orders.static":
-        zone = state.orders.merchant_settings.page_timezone(state.timezone)
-    flask.g.kasify_orders_language = i18n.activate(state.locale, zone)
-    flask.g.kasify_orders_language.__enter__()
+    merchant = state.orders.merchant_settings
+    request = contextlib.ExitStack()
+    request.enter_context(merchant.one_read())
+    request.enter_context(
+        i18n.activate(state.locale, functools.partial(merchant.page_timezone, state.timezone))
+    )
+    flask.g.kasify_orders_request = request
 
 
 @pages.teardown_request
 def _deactivate_language(_error: BaseException | None) -> None:
-    language = flask.g.pop("kasify_orders_language", None)
-    if language is not None:
-        language.__exit__(None, None, None)
+    request = flask.g.pop("kasify_orders_request", None)
+    if request is not None:
+        request.close()
 
 
 @attrs.define

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from gettext import NullTranslations
 from pathlib import Path
 
@@ -76,10 +76,11 @@ def active_locale() -> str:
 
 
 @contextlib.contextmanager
-def activate(locale: str, timezone: str | None = None) -> Iterator[NullTranslations]:
+def activate(locale: str, timezone: str | Callable[[], str] | None = None) -> Iterator[NullTranslations]:
     """Translate the :func:`gettext` calls inside the block into *locale*.
 
-    *timezone*, if given, is the clock the block's dates are shown on (``formats.on_clock``).
+    *timezone*, if given, is the clock the block's dates are shown on (``formats.on_clock``: a
+    name, or a function giving it when a date is first written).
     """
     from kasify_orders.i18n import formats  # noqa: PLC0415 - formats imports this package
 

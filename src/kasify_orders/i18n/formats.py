@@ -114,18 +114,29 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
-_clock: contextvars.ContextVar[str] = contextvars.ContextVar("kasify_orders_timezone", default="UTC")
+#: The zone's name, or what gives it when first asked (a page's saved setting, read lazily).
+_clock: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar(
+    "kasify_orders_timezone", default="UTC"
+)
 
 
 def active_timezone() -> str:
     """The time zone set by the innermost :func:`on_clock` (``"UTC"`` outside any)."""
-    return _clock.get()
+    timezone = _clock.get()
+    if callable(timezone):  # asked for the first time in this block
+        timezone = check_timezone(timezone())
+        _clock.set(timezone)
+    return timezone
 
 
 @contextlib.contextmanager
-def on_clock(timezone: str) -> Iterator[None]:
-    """Show the moments :func:`format_when` writes inside the block in *timezone*."""
-    token = _clock.set(check_timezone(timezone))
+def on_clock(timezone: str | Callable[[], str]) -> Iterator[None]:
+    """Show the moments :func:`format_when` writes inside the block in *timezone*.
+
+    *timezone* may be a function giving the name: it is called when a date is first written
+    (or :func:`active_timezone` first asked), so a page that shows none reads nothing for it.
+    """
+    token = _clock.set(timezone if callable(timezone) else check_timezone(timezone))
     try:
         yield
     finally:
@@ -137,6 +148,6 @@ def format_when(moment: datetime, timezone: str | None = None) -> str:
 
     *timezone* None: the one :func:`on_clock` set for this request (UTC outside one).
     """
-    timezone = timezone or _clock.get()
+    timezone = timezone or active_timezone()
     local = moment.astimezone(UTC if timezone == "UTC" else zone(timezone))
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or timezone)

@@ -6,12 +6,17 @@ is what the emails use: it reads the saved rows (one statement) and rebuilds the
 when they changed, so a value saved in any process is the one the next email uses, with no
 restart. Every save is one transaction that writes the values and one audit row per changed
 field (who, when, old -> new).
+
+A page request reads them once: inside :meth:`one_read` (the adapters wrap each merchant page
+in it) the rows read first — for the page's clock — serve its header and sidebar too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +28,9 @@ from kasify_orders.settings import Settings
 from kasify_orders.storage.port import Store, Transaction
 
 __all__ = ["FieldState", "MerchantSettings"]
+
+#: Inside :meth:`MerchantSettings.one_read`, before the first read.
+_UNREAD: dict[str, Any] = {}
 
 
 @attrs.frozen
@@ -56,13 +64,39 @@ class MerchantSettings:
         self.kinds = tuple(kinds)
         self._lock = threading.Lock()
         self._cached: tuple[dict[str, Any], Settings] = ({}, code)
+        #: The saved rows read inside :meth:`one_read` (``_UNREAD`` until read; None outside).
+        self._held: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+            f"kasify_saved_settings_{id(self)}", default=None
+        )
+
+    @contextlib.contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Read the saved settings at most once inside the block: one page request.
+
+        A save inside the block is seen by what reads after it.
+        """
+        token = self._held.set(_UNREAD)
+        try:
+            yield
+        finally:
+            self._held.reset(token)
+
+    def _saved(self) -> dict[str, Any]:
+        """The saved rows: read now, or the ones this request read already."""
+        held = self._held.get()
+        if held is not None and held is not _UNREAD:
+            return held
+        saved = self._store.saved_settings()
+        if held is not None:
+            self._held.set(saved)
+        return saved
 
     def effective(self) -> Settings:
         """The settings in use now: the code's, with the merchant's saved values over them.
 
         One read of the saved rows; the layered settings are rebuilt only when they changed.
         """
-        return self._layered(self._store.saved_settings())
+        return self._layered(self._saved())
 
     def effective_and_attention(self, paid_before: datetime) -> tuple[Settings, int]:
         """:meth:`effective` and how many Processing orders were paid before *paid_before*.
@@ -71,6 +105,8 @@ class MerchantSettings:
         needs-attention count).
         """
         saved, attention = self._store.page_header(paid_before)
+        if self._held.get() is not None:
+            self._held.set(saved)
         return self._layered(saved), attention
 
     def page_timezone(self, host_default: str = "UTC") -> str:
@@ -81,7 +117,7 @@ class MerchantSettings:
         (``KASIFY_ORDERS_TIMEZONE``, Django's ``TIMEZONE``), as it does when the adapter builds
         the settings. One read of the saved rows.
         """
-        saved = self._store.saved_settings()
+        saved = self._saved()
         settings = self._layered(saved)
         if "timezone" in saved and "timezone" not in self.locked:
             return settings.timezone
@@ -100,7 +136,7 @@ class MerchantSettings:
 
     def fields(self) -> list[FieldState]:
         """Every editable setting: its value in use, the code's, whether saved or locked."""
-        saved = self._store.saved_settings()
+        saved = self._saved()
         settings = self._layered(saved)
         return [
             FieldState(
@@ -145,7 +181,10 @@ class MerchantSettings:
             tx.record_setting_changes(changed)
             return changed
 
-        return self._store.atomic(save_settings)
+        changed = self._store.atomic(save_settings)
+        if self._held.get() is not None:
+            self._held.set(_UNREAD)  # what reads next in this request sees the saved values
+        return changed
 
     def history(self, *, limit: int = 50, before: int | None = None) -> list[tuple[int, SettingChange]]:
         """The audit trail, newest first: ``(id, change)``; pass the last id as *before* for more."""

@@ -14,6 +14,7 @@ cookie-authenticated hosts from cross-site request forgery on the API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -164,8 +165,8 @@ class JsonApi:
     ) -> None:
         self.orders = orders
         self.openapi = openapi
-        #: The shop's time zone, which the list's ``placed_from``/``placed_to`` days are in, as on
-        #: the pages (asked only when a day is given); None: the request's clock.
+        #: Gives the shop's time zone, which the list's ``placed_from``/``placed_to`` days are in,
+        #: as on the pages (asked only when a day is given); None: the request's clock.
         self.timezone = timezone
 
     @property
@@ -308,10 +309,8 @@ class JsonApi:
         for name in ("search", "cursor", "status", *FILTER_PARAMS):
             if name in query and not query[name].isprintable():
                 errors.append(FieldError(name, "must not contain control characters"))
-        days_in = None
-        if self.timezone is not None and ("placed_from" in query or "placed_to" in query):
-            days_in = formats.zone(self.timezone())
-        _, filters, wrong_days = read_list_query(query, tz=days_in)
+        with formats.on_clock(self.timezone) if self.timezone else contextlib.nullcontext():
+            _, filters, wrong_days = read_list_query(query)  # asks the zone only for a day given
         errors.extend(wrong_days)
         try:
             if errors:

@@ -68,7 +68,6 @@ def read_list_query(
     status, country and sort are checked by :meth:`Orders.list`, with the same field names.
     ``placed_to`` is inclusive: the orders placed on that day are in.
     """
-    tz = tz or formats.zone(formats.active_timezone())
     written = ListQuery(**{name: query.get(name, "").strip() for name in FILTER_PARAMS})
     errors: list[FieldError] = []
     filters: dict[str, Any] = {
@@ -81,6 +80,7 @@ def read_list_query(
         text = getattr(written, name)
         if not text:
             continue
+        tz = tz or formats.zone(formats.active_timezone())  # asked only for a day given
         try:
             filters[key] = day_start(text, tz) if not days else day_start(_next_day(text), tz)
         except ValueError:

@@ -176,15 +176,17 @@ _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 def _in_language(view: _View) -> _View:
     """Run *view* in the pages' language, so what Python writes (buttons, notices) is translated.
 
-    Its dates are on the merchant's time zone as saved on the Settings page (one read), over
-    ``TIMEZONE`` / ``TIME_ZONE``.
+    Its dates are on the merchant's time zone as saved on the Settings page, over ``TIMEZONE``
+    / ``TIME_ZONE``, asked when a date is first written; the saved settings are read once for
+    the whole request (``MerchantSettings.one_read``: the clock, the header and the sidebar).
     """
 
     @functools.wraps(view)
     def translated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         config = conf.load()
-        zone = get_orders().merchant_settings.page_timezone(config.timezone)
-        with i18n.activate(config.page_locale(), zone):
+        merchant = get_orders().merchant_settings
+        zone = functools.partial(merchant.page_timezone, config.timezone)
+        with merchant.one_read(), i18n.activate(config.page_locale(), zone):
             return view(request, *args, **kwargs)
 
     return cast("_View", translated)

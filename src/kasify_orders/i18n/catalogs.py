@@ -28,7 +28,17 @@ PACKAGE_DIR = LOCALE_DIR.parent.parent
 #: Shipped languages other than English (the source language).
 LANGUAGES = ("de",)
 
-_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+#: ``of``, ``single`` and ``fail`` build a field error from a template (``FieldError.of``,
+#: ``ValidationError.single``, ``Checker.fail``): its second argument is the message.
+_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "of": (2,),
+    "single": (2,),
+    "fail": (2,),
+}
 _METHODS = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**/templates/**.txt", "jinja2.ext:babel_extract"),

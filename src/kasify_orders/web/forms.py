@@ -294,9 +294,10 @@ def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status:
         "amount": i18n.N_("Amount"),
     }
     for error in errors:
-        message = sentence(error.message)
+        message = sentence(error.translated())
         if error.path.startswith("lines[") and "lines" in fields:  # a parcel's line
-            by_field.setdefault("lines", []).append(f"Line {error.path[6:-1]}: {message}")
+            line = i18n.gettext("Line %(line)s: %(message)s") % {"line": error.path[6:-1], "message": message}
+            by_field.setdefault("lines", []).append(line)
         elif error.path in fields:
             by_field.setdefault(error.path, []).append(message)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,8 @@ import pytest
 
 import kasify_orders as ko
 from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
-from tests.adapters.flask.conftest import ADMIN, post_action
+from kasify_orders.web.coupon_forms import blank_form
+from tests.adapters.flask.conftest import ADMIN, API, post_action, session_token
 from tests.helpers import new_order
 from tests.integration.notifications.conftest import SmtpServer
 
@@ -182,3 +184,37 @@ def test_the_timeline_reads_german_with_the_pages_money(german_shop: flask.Flask
     assert "10,00\xa0$ erstattet — Notiz: Kratzer" in timeline
     stored = [entry.message for entry in orders.get(order.id).timeline]
     assert "Refunded 10.00 USD — note: Kratzer" in stored  # the record itself stays as written
+
+
+def test_a_bad_ship_form_is_explained_in_german_while_the_api_stays_english(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    with german_shop.test_client() as client:
+        page = post_action(client, order, "mark_shipped", tracking_number="  ", carrier="UPS")
+        shown = page.get_data(as_text=True)
+        api = client.post(f"{API}/{order.id}/mark_shipped", json={"tracking_number": " ", "carrier": "UPS"})
+    assert page.status_code == 400
+    assert 'id="mark_shipped-tracking_number-error">Darf nicht leer sein.' in shown
+    assert "Must not be blank" not in shown
+    assert api.status_code == 422
+    assert api.json["errors"] == [{"path": "tracking_number", "message": "must not be blank"}]
+    assert orders.get(order.id) == order
+
+
+def test_a_bad_coupon_form_is_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    form = {**blank_form(), "code": "two words", "value": "150", "usage_limit": "0", "minimum_order": "viel"}
+    form.update(starts_at="2031-07-02T00:00", ends_at="2031-07-01T00:00")
+    with german_shop.test_client() as client:
+        answer = client.post(f"{ADMIN}/coupons/new", data={**form, "csrf_token": session_token(client)})
+    page = html.unescape(text(answer.get_data(as_text=True)))
+    assert answer.status_code == 400
+    for german in [
+        "Muss aus 1-64 Buchstaben, Ziffern, '-' oder '_' bestehen",
+        "Ein Prozentsatz muss größer als 0 und höchstens 100 sein, angegeben: 150.",
+        "Geben Sie den Mindestbestellwert in Ziffern ein, etwa 12.50, nicht „viel“.",
+        "Muss mindestens 1 sein, angegeben: 0.",
+        "Muss später sein als der Beginn.",
+    ]:
+        assert german in page, german
+    assert "Must be at least 1" not in page and orders.coupons.all() == []

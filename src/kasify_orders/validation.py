@@ -155,7 +155,7 @@ class Checker:
             self.fail(
                 path,
                 "is too large: an amount must be less than %(limit)s, got %(amount)s",
-                limit=f"{money.MAX_AMOUNT:,}",
+                limit=format(money.MAX_AMOUNT, ","),
                 amount=amount,
             )
         elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
@@ -191,7 +191,10 @@ class Checker:
             return minimum
         if value > maximum:
             self.fail(
-                path, "must be at most %(maximum)s, got %(given)s", maximum=f"{maximum:,}", given=shown(value)
+                path,
+                "must be at most %(maximum)s, got %(given)s",
+                maximum=format(maximum, ","),
+                given=shown(value),
             )
             return minimum
         return value
@@ -276,7 +279,7 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         checker.fail(
             "lines",
             "the order's total is too large: it must be less than %(limit)s, got %(total)s",
-            limit=f"{money.MAX_AMOUNT:,}",
+            limit=format(money.MAX_AMOUNT, ","),
             total=total,
         )
     coupon_code = None

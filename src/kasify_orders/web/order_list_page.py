@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.i18n import N_, gettext
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.service.listing import OrderSort
 from kasify_orders.web.attention import attention_cutoff
@@ -39,13 +40,13 @@ SORTS: tuple[tuple[str, str], ...] = (
 )
 #: Each query parameter as the merchant reads it, for the error beside a bad one.
 FIELD_LABELS: Mapping[str, str] = {
-    "placed_from": "Placed from",
-    "placed_to": "Placed to",
-    "payment_status": "Payment",
-    "coupon": "Coupon",
-    "country": "Country",
-    "sort": "Sort",
-    "cursor": "Page",
+    "placed_from": N_("Placed from"),
+    "placed_to": N_("Placed to"),
+    "payment_status": N_("Payment"),
+    "coupon": N_("Coupon"),
+    "country": N_("Country"),
+    "sort": N_("Sort"),
+    "cursor": N_("Page"),
 }
 
 
@@ -85,7 +86,8 @@ def list_selection(
 
 
 def _sentence(errors: list[FieldError]) -> str:
-    return " ".join(f"{FIELD_LABELS.get(e.path, e.path)}: {e.message}." for e in errors)
+    """The filters' errors as one sentence each, in the merchant's language: ``Country: ...``."""
+    return " ".join(f"{gettext(FIELD_LABELS.get(e.path, e.path))}: {e.translated()}." for e in errors)
 
 
 def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Authorize) -> Page:
@@ -108,7 +110,7 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
         if not errors:
             items, next_cursor = page.items, page.next_cursor
     if errors:
-        field_errors = {e.path: f"{e.message}." for e in errors}
+        field_errors = {e.path: f"{e.translated()}." for e in errors}
         problem = " ".join(filter(None, [problem, _sentence(errors)]))
     cutoff = attention_cutoff(pages.clock(), pages.orders.settings.needs_attention_business_days)
     counts, late = pages.orders.count_tabs(cutoff)

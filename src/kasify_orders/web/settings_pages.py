@@ -164,7 +164,7 @@ def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page |
     except ValidationError as error:
         errors: dict[str, list[str]] = {}
         for problem in error.errors:
-            errors.setdefault(problem.path, []).append(problem.message)
+            errors.setdefault(problem.path, []).append(problem.translated())
         return _notifications_page(pages, request, errors=errors, sent=form, status=400)
     if not changed:
         notice = "Nothing changed."

@@ -69,7 +69,7 @@ def extract(root: Path = PACKAGE_DIR) -> Catalog:
 def _declared_strings() -> Iterator[tuple[str, str]]:
     """Words declared as data and translated where the pages show them.
 
-    The merchant's actions (buttons, confirmations, field labels and hints), the editable
+    The merchant's actions (buttons, confirmations, field labels, hints and blank messages), the editable
     settings and the email kinds.
     """
     from kasify_orders.editable_settings import EDITABLE  # noqa: PLC0415 - only when extracting
@@ -84,7 +84,8 @@ def _declared_strings() -> Iterator[tuple[str, str]]:
         where = f"registry:{spec.action.value}"
         yield from ((text, where) for text in (spec.label, spec.confirm) if text)
         for field in spec.fields:
-            yield from ((text, f"{where}.{field.name}") for text in (field.label, field.hint) if text)
+            texts = (field.label, field.hint, field.blank_message)
+            yield from ((text, f"{where}.{field.name}") for text in texts if text)
 
 
 def _po_path(language: str) -> Path:

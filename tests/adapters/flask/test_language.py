@@ -218,3 +218,36 @@ def test_a_bad_coupon_form_is_explained_in_german(german_shop: flask.Flask) -> N
     ]:
         assert german in page, german
     assert "Must be at least 1" not in page and orders.coupons.all() == []
+
+
+def test_a_bad_refund_and_a_bad_list_filter_are_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    with german_shop.test_client() as client:
+        blank = post_action(client, order, "refund", amount=" ").get_data(as_text=True)
+        zero = post_action(client, order, "refund", amount="0").get_data(as_text=True)
+        cents = post_action(client, order, "refund", amount="1.234").get_data(as_text=True)
+        listing = client.get(f"{ADMIN}/?placed_from=gestern").get_data(as_text=True)
+    assert 'id="refund-amount-error">Geben Sie den Betrag der Erstattung ein.' in blank
+    assert 'id="refund-amount-error">Muss größer als 0 sein, angegeben: 0.' in zero
+    assert "1.234 hat mehr als 2 Nachkommastellen, die kleinste Einheit von USD." in cents
+    assert "muss ein Datum im Format JJJJ-MM-TT sein, angegeben: &#39;gestern&#39;." in listing
+    assert "Aufgegeben ab: muss ein Datum" in listing and "must be a date" not in listing
+    assert orders.get(order.id) == order
+
+
+def test_a_bad_stock_adjustment_is_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    orders.inventory.track("TEE-RED-M", 2)
+    adjust = f"{ADMIN}/inventory/TEE-RED-M/adjust"
+    with german_shop.test_client() as client:
+        token = session_token(client)
+        below = client.post(
+            adjust, data={"mode": "adjust", "delta": "-3", "reason": "x", "csrf_token": token}
+        )
+        signed = client.post(adjust, data={"mode": "set", "quantity": "-4", "csrf_token": token})
+    assert below.status_code == signed.status_code == 400
+    german = "nur 2 auf Lager: 3 können nicht entnommen werden (höchstens 2)"
+    assert f'<p class="error" id="adjust-delta-error">{german}</p>' in below.get_data(as_text=True)
+    assert "muss eine ganze Zahl wie 0 oder 12 sein, angegeben: „-4“" in signed.get_data(as_text=True)
+    assert orders.inventory.stock("TEE-RED-M") == 2

@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import attrs
 
+from kasify_orders.i18n import N_
+
 __all__ = ["CARRIERS", "Carrier", "normalise_carrier", "tracking_number_problem", "tracking_url"]
 
 
@@ -74,11 +76,14 @@ def display_name(carrier: str) -> str:
 
 
 def tracking_number_problem(number: str) -> str | None:
-    """Say what is wrong with a (stripped) tracking number, or None when it looks right."""
+    """Say what is wrong with a (stripped) tracking number, or None when it looks right.
+
+    The answer is a catalog string, so a page can say it in the merchant's language.
+    """
     if not number:
-        return "must not be blank"
+        return N_("must not be blank")
     if not _TRACKING_NUMBER.match(number):
-        return "must be 4-64 letters, digits, spaces or dashes"
+        return N_("must be 4-64 letters, digits, spaces or dashes")
     return None
 
 

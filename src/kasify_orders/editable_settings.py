@@ -114,7 +114,9 @@ def check_locks(locked: Iterable[str]) -> frozenset[str]:
     if unknown:
         raise ValidationError.single(
             "settings.locked_settings",
-            f"cannot lock {', '.join(unknown)}: the editable settings are {', '.join(_NAMES)}",
+            "cannot lock %(unknown)s: the editable settings are %(names)s",
+            unknown=", ".join(unknown),
+            names=", ".join(_NAMES),
         )
     return names
 
@@ -173,15 +175,29 @@ def _address(errors: list[FieldError], path: str, value: str, *, named: bool) ->
     """*value* checked as an address (``"Name <addr>"`` when *named*); normalised, or *value* on error."""
     import email_validator  # noqa: PLC0415 - loaded with the first address checked, not on import
 
-    example = "orders@shop.example" + (' or "My shop <orders@shop.example>"' if named else "")
     name, addr = parseaddr(value)
     if _has_control(value) or len(value) > _MAX_ADDRESS or not addr or (name and not named):
-        errors.append(FieldError(path, f"must be an email address such as {example}, got {value!r}"))
+        template = (
+            i18n.N_(
+                "must be an email address such as orders@shop.example"
+                ' or "My shop <orders@shop.example>", got %(given)s'
+            )
+            if named
+            else i18n.N_("must be an email address such as orders@shop.example, got %(given)s")
+        )
+        errors.append(FieldError.of(path, template, given=repr(value)))
         return value
     try:
         normal = email_validator.validate_email(addr, check_deliverability=False).normalized
     except email_validator.EmailNotValidError as error:
-        errors.append(FieldError(path, f"{value!r} is not a valid email address: {error}"))
+        errors.append(
+            FieldError.of(
+                path,
+                "%(given)s is not a valid email address: %(reason)s",
+                given=repr(value),
+                reason=str(error),
+            )
+        )
         return value
     return formataddr((name, normal)) if name else normal
 
@@ -200,7 +216,9 @@ def validate_values(values: Mapping[str, Any], kinds: Collection[str]) -> dict[s
     for name, given in values.items():
         check = _CHECKS.get(name)
         if check is None:
-            errors.append(FieldError(name, f"is not an editable setting; they are {', '.join(_NAMES)}"))
+            errors.append(
+                FieldError.of(name, "is not an editable setting; they are %(names)s", names=", ".join(_NAMES))
+            )
             continue
         before = len(errors)
         value = check(errors, given, kinds)
@@ -213,15 +231,15 @@ def validate_values(values: Mapping[str, Any], kinds: Collection[str]) -> dict[s
 
 def _store_name(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
     if not isinstance(given, str) or not given.strip() or _has_control(given):
-        errors.append(FieldError("store_name", "must be a name on one line, not empty"))
+        errors.append(FieldError.of("store_name", "must be a name on one line, not empty"))
     elif len(given.strip()) > _MAX_STORE_NAME:
-        errors.append(FieldError("store_name", f"must be at most {_MAX_STORE_NAME} characters"))
+        errors.append(FieldError.of("store_name", "must be at most %(max)s characters", max=_MAX_STORE_NAME))
     return given.strip() if isinstance(given, str) else given
 
 
 def _from_email(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
     if not isinstance(given, str) or not given.strip():
-        errors.append(FieldError("from_email", "is required: the address every email is sent from"))
+        errors.append(FieldError.of("from_email", "is required: the address every email is sent from"))
         return given
     return _address(errors, "from_email", given.strip(), named=True)
 
@@ -230,22 +248,24 @@ def _reply_to(errors: list[FieldError], given: Any, kinds: Collection[str]) -> A
     if given is None or (isinstance(given, str) and not given.strip()):
         return None
     if not isinstance(given, str):
-        errors.append(FieldError("reply_to", "must be an email address or empty"))
+        errors.append(FieldError.of("reply_to", "must be an email address or empty"))
         return given
     return _address(errors, "reply_to", given.strip(), named=True)
 
 
 def _disabled_emails(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
     if isinstance(given, str) or not isinstance(given, Iterable):
-        errors.append(FieldError("disabled_emails", "must be a list of email kinds"))
+        errors.append(FieldError.of("disabled_emails", "must be a list of email kinds"))
         return given
     chosen = [str(kind) for kind in given]
     wrong = sorted(kind for kind in chosen if kind not in kinds)
     if wrong:
         errors.append(
-            FieldError(
+            FieldError.of(
                 "disabled_emails",
-                f"has no email {', '.join(map(repr, wrong))}; the emails are {', '.join(kinds)}",
+                "has no email %(wrong)s; the emails are %(kinds)s",
+                wrong=", ".join(map(repr, wrong)),
+                kinds=", ".join(kinds),
             )
         )
     return frozenset(chosen)
@@ -258,10 +278,17 @@ def _alert_addresses(errors: list[FieldError], given: Any, kinds: Collection[str
     elif isinstance(given, Iterable) and all(isinstance(part, str) for part in given):
         parts = [part.strip() for part in given if part.strip()]
     else:
-        errors.append(FieldError(path, "must be a list of email addresses"))
+        errors.append(FieldError.of(path, "must be a list of email addresses"))
         return ()
     if len(parts) > MAX_ALERT_ADDRESSES:
-        errors.append(FieldError(path, f"may list at most {MAX_ALERT_ADDRESSES} addresses, got {len(parts)}"))
+        errors.append(
+            FieldError.of(
+                path,
+                "may list at most %(max)s addresses, got %(count)s",
+                max=MAX_ALERT_ADDRESSES,
+                count=len(parts),
+            )
+        )
         return ()
     before = len(errors)
     addresses = [_address(errors, path, part, named=False) for part in parts]
@@ -277,10 +304,13 @@ def _alert_addresses(errors: list[FieldError], given: Any, kinds: Collection[str
 def _timezone(errors: list[FieldError], given: Any, kinds: Collection[str]) -> Any:
     name = given.strip() if isinstance(given, str) else given
     if not isinstance(name, str) or name not in _known_zones():
-        message = i18n.gettext(
-            "unknown time zone %(name)s: use a name such as Europe/Berlin or America/New_York"
-        ) % {"name": repr(given)}
-        errors.append(FieldError("timezone", message))
+        errors.append(
+            FieldError.of(
+                "timezone",
+                "unknown time zone %(name)s: use a name such as Europe/Berlin or America/New_York",
+                name=repr(given),
+            )
+        )
     return name
 
 

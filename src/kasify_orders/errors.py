@@ -8,10 +8,13 @@ entry, no hook call. Every error kasify raises on purpose is here and derives fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 
 import attrs
+
+from kasify_orders.i18n import gettext
 
 __all__ = [
     "ConcurrentUpdate",
@@ -36,6 +39,7 @@ __all__ = [
     "StorageError",
     "TablesMissing",
     "ValidationError",
+    "Word",
 ]
 
 
@@ -43,15 +47,55 @@ class KasifyError(Exception):
     """Base class of every error kasify-orders raises on purpose."""
 
 
+class Word(str):
+    """A message value that is itself a word of the catalog (a field's name): translated as well.
+
+    Mark the word for the catalog where it is written: ``Word(N_("carrier"))``.
+    """
+
+    __slots__ = ()
+
+
+_NO_VALUES: Mapping[str, object] = MappingProxyType({})
+
+
 @attrs.frozen
 class FieldError:
-    """One bad input field: a dotted *path* such as ``lines[0].quantity`` and why."""
+    """One bad input field: a dotted *path* such as ``lines[0].quantity`` and why.
+
+    :attr:`message` is English (the API, logs and exceptions say it). An error built with
+    :meth:`of` also keeps its gettext *template* and *values*, so a page can say it in the
+    merchant's language with :meth:`translated`. Two errors are equal when path and message are.
+    """
 
     path: str
     message: str
+    template: str | None = attrs.field(default=None, kw_only=True, eq=False)
+    values: Mapping[str, object] = attrs.field(default=_NO_VALUES, kw_only=True, eq=False)
+
+    @classmethod
+    def of(cls, path: str, template: str, **values: object) -> FieldError:
+        """The error for *path* from a ``%(name)s`` *template*, its English message filled in.
+
+        A literal *template* is extracted for the catalog (``of`` is a gettext keyword). A
+        template without *values* is used as is (no ``%`` formatting), as gettext does.
+        """
+        return cls(path, _fill(template, values), template=template, values=MappingProxyType(values))
+
+    def translated(self) -> str:
+        """The message in the active locale (``i18n.gettext``); English when there is no template."""
+        if self.template is None:
+            return self.message
+        values = {name: gettext(v) if isinstance(v, Word) else v for name, v in self.values.items()}
+        return _fill(gettext(self.template), values)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _fill(template: str, values: Mapping[str, object]) -> str:
+    """*template* with its ``%(name)s`` *values*, or as it is when there are none."""
+    return template % values if values else template
 
 
 class ValidationError(KasifyError, ValueError):
@@ -62,9 +106,9 @@ class ValidationError(KasifyError, ValueError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
     @classmethod
-    def single(cls, path: str, message: str) -> ValidationError:
-        """Build the error for one bad field."""
-        return cls([FieldError(path, message)])
+    def single(cls, path: str, template: str, **values: object) -> ValidationError:
+        """Build the error for one bad field, as :meth:`FieldError.of` does (a gettext keyword too)."""
+        return cls([FieldError.of(path, template, **values)])
 
 
 class OrderNotFound(KasifyError, LookupError):

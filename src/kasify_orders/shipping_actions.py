@@ -16,8 +16,9 @@ import attrs
 
 from kasify_orders import carriers
 from kasify_orders.change import Change, next_change
-from kasify_orders.errors import ValidationError
+from kasify_orders.errors import ValidationError, Word
 from kasify_orders.events import OrderDelivered, OrderShipped, TrackingUpdated
+from kasify_orders.i18n import N_
 from kasify_orders.lifecycle import Action, FulfilmentStatus, Status, require
 from kasify_orders.model import Order, Shipment, TimelineEvent
 from kasify_orders.timeline import TimelineKind
@@ -57,17 +58,27 @@ def parcel_lines(order: Order, lines: Mapping[Any, Any] | None) -> dict[int, int
         path = f"lines[{raw_id}]"
         if line_id is None or line_id not in known:
             ids = ", ".join(str(i) for i in sorted(known))
-            checker.fail(path, f"is not a line of order #{order.number} (its lines are {ids})")
+            checker.fail(
+                path,
+                "is not a line of order #%(number)s (its lines are %(ids)s)",
+                number=order.number,
+                ids=ids,
+            )
             continue
         quantity = (
             raw_quantity if isinstance(raw_quantity, int) and not isinstance(raw_quantity, bool) else None
         )
         if quantity is None or quantity <= 0:
-            checker.fail(path, f"must be a whole number of units, at least 1, got {raw_quantity!r}")
+            checker.fail(
+                path, "must be a whole number of units, at least 1, got %(given)s", given=repr(raw_quantity)
+            )
             continue
         left = remaining.get(line_id, 0)
         if quantity > left:
-            checker.fail(path, f"only {left} unit{'s' if left != 1 else ''} of line {line_id} left to ship")
+            template = N_("only %(left)s unit of line %(line)s left to ship")
+            if left != 1:
+                template = N_("only %(left)s units of line %(line)s left to ship")
+            checker.fail(path, template, left=left, line=line_id)
             continue
         chosen[line_id] = quantity
     if not lines:
@@ -173,17 +184,25 @@ def choose_shipment(order: Order, shipment_id: str | None) -> Shipment:
         if len(order.shipments) == 1:
             return order.shipments[0]
         ids = ", ".join(shipment.id for shipment in order.shipments)
+        if not order.shipments:
+            raise ValidationError.single(
+                "shipment_id", "order #%(number)s has no parcel", number=order.number
+            )
         raise ValidationError.single(
             "shipment_id",
-            f"order #{order.number} has {len(order.shipments)} parcels: say which one ({ids})"
-            if order.shipments
-            else f"order #{order.number} has no parcel",
+            "order #%(number)s has %(count)s parcels: say which one (%(ids)s)",
+            number=order.number,
+            count=len(order.shipments),
+            ids=ids,
         )
     shipment = order.shipment_by_id(shipment_id)
     if shipment is None:
-        ids = ", ".join(shipment.id for shipment in order.shipments) or "none"
+        ids = ", ".join(shipment.id for shipment in order.shipments) or Word(N_("none"))
         raise ValidationError.single(
-            "shipment_id", f"is not a parcel of order #{order.number} (its parcels: {ids})"
+            "shipment_id",
+            "is not a parcel of order #%(number)s (its parcels: %(ids)s)",
+            number=order.number,
+            ids=ids,
         )
     return shipment
 
@@ -227,7 +246,9 @@ def update_tracking(
     previous = choose_shipment(order, shipment_id)
     carrier, number = _tracking(previous.carrier if carrier is None else carrier, tracking_number)
     if (carrier, number) == (previous.carrier, previous.tracking_number):
-        raise ValidationError.single("tracking_number", f"is already {number} with {carrier}")
+        raise ValidationError.single(
+            "tracking_number", "is already %(number)s with %(carrier)s", number=number, carrier=carrier
+        )
     shipment = attrs.evolve(
         previous,
         carrier=carrier,
@@ -266,7 +287,7 @@ def mark_delivered(
     else:
         target = choose_shipment(order, shipment_id)
         if target.delivered_at is not None:
-            raise ValidationError.single("shipment_id", f"parcel {shipment_id} is delivered already")
+            raise ValidationError.single("shipment_id", "parcel %(id)s is delivered already", id=shipment_id)
         targets = [target]
     shipments = order.shipments
     for target in targets:

@@ -79,9 +79,9 @@ class Checker:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def fail(self, path: str, message: str) -> None:
-        """Record one bad field."""
-        self.errors.append(FieldError(path, message))
+    def fail(self, path: str, template: str, **values: object) -> None:
+        """Record one bad field: :meth:`FieldError.of` (``fail`` is a gettext keyword too)."""
+        self.errors.append(FieldError.of(path, template, **values))
 
     def done(self) -> None:
         """Raise :class:`ValidationError` if anything was recorded."""
@@ -99,49 +99,72 @@ class Checker:
     ) -> str:
         """Return *value* stripped; record an error if blank, too long or holding control characters."""
         if not isinstance(value, str):
-            self.fail(path, f"must be a string, got {type(value).__name__}")
+            self.fail(path, "must be a string, got %(type)s", type=type(value).__name__)
             return ""
         value = value.strip()
         if required and not value:
             self.fail(path, "must not be blank")
         elif len(value) > max_length:
-            self.fail(path, f"must be at most {max_length} characters, got {len(value)}")
+            self.fail(
+                path, "must be at most %(max)s characters, got %(length)s", max=max_length, length=len(value)
+            )
         elif any(
             unicodedata.category(char) == "Cc" and not (multiline and char in _MULTILINE_OK)
             for char in value.replace("\r\n", "\n")
         ):
-            allowed = "other than line breaks and tabs" if multiline else "(not even a line break or a tab)"
-            self.fail(path, f"must not contain control characters {allowed}, got {shown(value)}")
+            if multiline:
+                template = (
+                    "must not contain control characters other than line breaks and tabs, got %(given)s"
+                )
+            else:
+                template = (
+                    "must not contain control characters (not even a line break or a tab), got %(given)s"
+                )
+            self.fail(path, template, given=shown(value))
         return value
 
     def currency(self, path: str, value: object) -> str:
         """Return the upper-cased ISO 4217 code; record an error for anything else."""
         code = value.strip().upper() if isinstance(value, str) else ""
         if code not in money.CURRENCY_MINOR_UNITS:
-            self.fail(path, f"must be an ISO 4217 currency code such as USD, EUR or JPY, got {value!r}")
+            self.fail(
+                path,
+                "must be an ISO 4217 currency code such as USD, EUR or JPY, got %(given)s",
+                given=repr(value),
+            )
         return code
 
     def amount(self, path: str, value: object, currency: str | None, *, positive: bool = False) -> Decimal:
         """Return *value* as a Decimal; it must be >= 0 (or > 0) and exact in *currency*."""
         if isinstance(value, bool) or not isinstance(value, Decimal | int):
             self.fail(
-                path, f"must be an amount (a Decimal or an int), got {type(value).__name__} {shown(value)}"
+                path,
+                "must be an amount (a Decimal or an int), got %(type)s %(given)s",
+                type=type(value).__name__,
+                given=shown(value),
             )
             return Decimal(0)
         amount = Decimal(value)
         if not amount.is_finite():
-            self.fail(path, f"must be a finite amount, got {amount}")
+            self.fail(path, "must be a finite amount, got %(amount)s", amount=amount)
         elif amount < 0:
-            self.fail(path, f"must not be negative, got {amount}")
+            self.fail(path, "must not be negative, got %(amount)s", amount=amount)
         elif positive and amount == 0:
-            self.fail(path, f"must be greater than 0, got {amount}")
+            self.fail(path, "must be greater than 0, got %(amount)s", amount=amount)
         elif amount >= money.MAX_AMOUNT:
-            self.fail(path, f"is too large: an amount must be less than {money.MAX_AMOUNT:,}, got {amount}")
-        elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
-            places = money.minor_unit(currency)
             self.fail(
                 path,
-                f"{amount} has more than {places} decimal places, the minor unit of {currency}",
+                "is too large: an amount must be less than %(limit)s, got %(amount)s",
+                limit=format(money.MAX_AMOUNT, ","),
+                amount=amount,
+            )
+        elif currency in money.CURRENCY_MINOR_UNITS and not money.is_exact(amount, currency):
+            self.fail(
+                path,
+                "%(amount)s has more than %(places)s decimal places, the minor unit of %(currency)s",
+                amount=amount,
+                places=money.minor_unit(currency),
+                currency=currency,
             )
         return amount
 
@@ -151,7 +174,9 @@ class Checker:
             return None
         if not isinstance(value, datetime) or value.utcoffset() is None:
             self.fail(
-                path, f"must be a timezone-aware datetime (for example datetime.now(UTC)), got {shown(value)}"
+                path,
+                "must be a timezone-aware datetime (for example datetime.now(UTC)), got %(given)s",
+                given=shown(value),
             )
             return None
         return value
@@ -159,13 +184,18 @@ class Checker:
     def integer(self, path: str, value: object, *, minimum: int, maximum: int = MAX_INTEGER) -> int:
         """Return *value* if it is an int from *minimum* to *maximum* (bools are refused)."""
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, f"must be a whole number, got {type(value).__name__}")
+            self.fail(path, "must be a whole number, got %(type)s", type=type(value).__name__)
             return minimum
         if value < minimum:
-            self.fail(path, f"must be at least {minimum}, got {value}")
+            self.fail(path, "must be at least %(minimum)s, got %(given)s", minimum=minimum, given=value)
             return minimum
         if value > maximum:
-            self.fail(path, f"must be at most {maximum:,}, got {shown(value)}")
+            self.fail(
+                path,
+                "must be at most %(maximum)s, got %(given)s",
+                maximum=format(maximum, ","),
+                given=shown(value),
+            )
             return minimum
         return value
 
@@ -181,7 +211,7 @@ def _email(checker: Checker, path: str, value: object) -> str:
         # and one spelling per customer keeps "once per customer" and search exact.
         return email_validator.validate_email(text, check_deliverability=False).normalized.lower()
     except email_validator.EmailNotValidError as error:
-        checker.fail(path, f"is not a valid email address: {error}")
+        checker.fail(path, "is not a valid email address: %(reason)s", reason=str(error))
         return text
 
 
@@ -197,7 +227,8 @@ def _address(checker: Checker, path: str, address: Address) -> Address:
     if country and not is_country(country):
         checker.fail(
             f"{path}.country",
-            f"must be an ISO 3166-1 alpha-2 code such as GB or US, got {address.country!r}",
+            "must be an ISO 3166-1 alpha-2 code such as GB or US, got %(given)s",
+            given=repr(address.country),
         )
     return Address(
         line1=checker.text(f"{path}.line1", address.line1),
@@ -222,7 +253,7 @@ def _line(checker: Checker, path: str, line: NewLine, currency: str) -> NewLine:
 def _typed(checker: Checker, path: str, value: object, kind: type) -> bool:
     if isinstance(value, kind):
         return True
-    checker.fail(path, f"must be {kind.__name__}, got {type(value).__name__}")
+    checker.fail(path, "must be %(kind)s, got %(type)s", kind=kind.__name__, type=type(value).__name__)
     return False
 
 
@@ -246,7 +277,10 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     total = sum((line.unit_price * line.quantity for line in lines), shipping)
     if not checker.errors and total >= money.MAX_AMOUNT:
         checker.fail(
-            "lines", f"the order's total is too large: it must be less than {money.MAX_AMOUNT:,}, got {total}"
+            "lines",
+            "the order's total is too large: it must be less than %(limit)s, got %(total)s",
+            limit=format(money.MAX_AMOUNT, ","),
+            total=total,
         )
     coupon_code = None
     if new_order.coupon_code is not None:
@@ -262,7 +296,12 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     if new_order.discount is not None:
         discount = checker.amount("discount", new_order.discount, currency)
         if not checker.errors and discount > total:
-            checker.fail("discount", f"must be at most the subtotal plus shipping ({total}), got {discount}")
+            checker.fail(
+                "discount",
+                "must be at most the subtotal plus shipping (%(total)s), got %(discount)s",
+                total=total,
+                discount=discount,
+            )
     checker.done()
     return NewOrder(
         customer=customer,
@@ -285,15 +324,17 @@ def validate_coupon(coupon: Coupon) -> Coupon:
     if not _CODE.match(coupon.code):
         checker.fail(
             "code",
-            "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit, "
-            f"got {shown(coupon.code)}",
+            "must be 1-64 letters, digits, '-' or '_', starting with a letter or digit, got %(given)s",
+            given=shown(coupon.code),
         )
     currency = None
     if coupon.currency is not None:
         currency = checker.currency("currency", coupon.currency)
     if coupon.kind is CouponKind.PERCENTAGE:
         if coupon.value is None or not coupon.value.is_finite() or not (0 < coupon.value <= 100):
-            checker.fail("value", f"a percentage must be more than 0 and at most 100, got {coupon.value}")
+            checker.fail(
+                "value", "a percentage must be more than 0 and at most 100, got %(given)s", given=coupon.value
+            )
     elif coupon.kind is CouponKind.FIXED:
         if coupon.value is None:
             checker.fail("value", "a fixed-amount coupon needs an amount")
@@ -306,6 +347,6 @@ def validate_coupon(coupon: Coupon) -> Coupon:
     if coupon.usage_limit is not None:
         checker.integer("usage_limit", coupon.usage_limit, minimum=1)
     if coupon.starts_at and coupon.ends_at and coupon.ends_at <= coupon.starts_at:
-        checker.fail("ends_at", "must be later than starts_at")
+        checker.fail("ends_at", "must be later than %(start)s", start="starts_at")
     checker.done()
     return attrs.evolve(coupon, currency=currency)

@@ -167,4 +167,7 @@ def test_a_time_zone_change_is_listed_old_and_new() -> None:
 def test_the_time_zone_error_is_german_on_a_german_page() -> None:
     with i18n.activate("de"), pytest.raises(ko.ValidationError) as refused:
         editable.validate_values({"timezone": "Mars/Base"}, KINDS)
-    assert refused.value.errors[0].message.startswith("unbekannte Zeitzone 'Mars/Base'")
+    error = refused.value.errors[0]
+    assert error.message.startswith("unknown time zone 'Mars/Base'")  # the API's and the logs' English
+    with i18n.activate("de"):
+        assert error.translated().startswith("unbekannte Zeitzone 'Mars/Base'")  # the page's

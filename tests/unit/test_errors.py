@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 import kasify_orders as ko
-from kasify_orders import errors
+from kasify_orders import errors, i18n
 from kasify_orders.notifications import ledger, plugin
 from kasify_orders.plugins import Hooks, build_plugin_manager
 
@@ -59,3 +59,42 @@ def test_no_mail_sender_is_a_kasify_error_and_a_runtime_error() -> None:
     with pytest.raises(RuntimeError, match="no kasify_send_email plugin sent the message") as raised:
         Hooks(manager).send_email(EmailMessage())
     assert isinstance(raised.value, errors.EmailsNotConfigured)
+
+
+def test_a_field_error_from_a_template_keeps_the_english_message_and_says_it_in_german() -> None:
+    error = errors.FieldError.of(
+        "note", "must be at most %(max)s characters, got %(length)s", max=500, length=612
+    )
+    assert error.message == "must be at most 500 characters, got 612"
+    assert str(error) == "note: must be at most 500 characters, got 612"
+    assert error == errors.FieldError("note", "must be at most 500 characters, got 612")  # path and message
+    assert error.translated() == error.message  # English outside any locale
+    with i18n.activate("de"):
+        assert error.translated() == "darf höchstens 500 Zeichen lang sein, angegeben: 612"
+    assert error.message == "must be at most 500 characters, got 612"  # the record stays English
+
+
+def test_a_field_error_without_a_template_reads_its_message_in_every_language() -> None:
+    error = errors.FieldError("code", "must not be blank")
+    with i18n.activate("de"):
+        assert error.translated() == "must not be blank"  # no template: nothing to translate from
+
+
+def test_a_word_among_the_values_is_translated_and_a_template_without_values_is_not_formatted() -> None:
+    error = errors.FieldError.of(
+        "shipment_id",
+        "is not a parcel of order #%(number)s (its parcels: %(ids)s)",
+        number=7,
+        ids=errors.Word("none"),
+    )
+    assert error.message == "is not a parcel of order #7 (its parcels: none)"
+    with i18n.activate("de"):
+        assert error.translated() == "ist kein Paket der Bestellung #7 (ihre Pakete: keine)"
+    assert errors.FieldError.of("x", "100% wrong").message == "100% wrong"
+
+
+def test_validation_error_single_keeps_the_template() -> None:
+    raised = errors.ValidationError.single("shipment_id", "parcel %(id)s is delivered already", id="p1")
+    assert str(raised) == "shipment_id: parcel p1 is delivered already"
+    with i18n.activate("de"):
+        assert raised.errors[0].translated() == "Paket p1 ist bereits zugestellt"

@@ -1,9 +1,12 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import kasify_orders as ko
-from kasify_orders.validation import validate_coupon, validate_new_order
+from kasify_orders import i18n
+from kasify_orders.validation import Checker, validate_coupon, validate_new_order
 from tests.helpers import new_order
 
 
@@ -108,3 +111,39 @@ def test_bad_coupons_name_the_field(coupon: ko.Coupon, path: str) -> None:
 
 def test_coupon_codes_are_upper_cased() -> None:
     assert ko.Coupon.percentage(" save20 ", 20).code == "SAVE20"
+
+
+def test_the_checkers_messages_stay_english_and_read_german_on_a_german_page() -> None:
+    checker = Checker()
+    checker.text("name", "  ")
+    checker.text("note", "x" * 612, max_length=500)
+    checker.amount("amount", Decimal("1.234"), "EUR")
+    checker.integer("usage_limit", 0, minimum=1)
+    assert [error.message for error in checker.errors] == [
+        "must not be blank",
+        "must be at most 500 characters, got 612",
+        "1.234 has more than 2 decimal places, the minor unit of EUR",
+        "must be at least 1, got 0",
+    ]
+    with i18n.activate("de"):
+        assert [error.translated() for error in checker.errors] == [
+            "darf nicht leer sein",
+            "darf höchstens 500 Zeichen lang sein, angegeben: 612",
+            "1.234 hat mehr als 2 Nachkommastellen, die kleinste Einheit von EUR",
+            "muss mindestens 1 sein, angegeben: 0",
+        ]
+
+
+def test_a_coupons_errors_read_german() -> None:
+    start = datetime(2031, 7, 1, tzinfo=UTC)
+    coupon = attrs.evolve(ko.Coupon.percentage("SUMMER", 10), starts_at=start, ends_at=start)
+    with pytest.raises(ko.ValidationError) as raised:
+        validate_coupon(attrs.evolve(coupon, value=Decimal(120)))
+    assert [str(error) for error in raised.value.errors] == [
+        "value: a percentage must be more than 0 and at most 100, got 120",
+        "ends_at: must be later than starts_at",
+    ]
+    with i18n.activate("de"):
+        assert raised.value.errors[0].translated() == (
+            "ein Prozentsatz muss größer als 0 und höchstens 100 sein, angegeben: 120"
+        )

@@ -28,7 +28,17 @@ PACKAGE_DIR = LOCALE_DIR.parent.parent
 #: Shipped languages other than English (the source language).
 LANGUAGES = ("de",)
 
-_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+#: ``of``, ``single`` and ``fail`` build a field error from a template (``FieldError.of``,
+#: ``ValidationError.single``, ``Checker.fail``): its second argument is the message.
+_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "of": (2,),
+    "single": (2,),
+    "fail": (2,),
+}
 _METHODS = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**/templates/**.txt", "jinja2.ext:babel_extract"),
@@ -59,7 +69,7 @@ def extract(root: Path = PACKAGE_DIR) -> Catalog:
 def _declared_strings() -> Iterator[tuple[str, str]]:
     """Words declared as data and translated where the pages show them.
 
-    The merchant's actions (buttons, confirmations, field labels and hints), the editable
+    The merchant's actions (buttons, confirmations, field labels, hints and blank messages), the editable
     settings and the email kinds.
     """
     from kasify_orders.editable_settings import EDITABLE  # noqa: PLC0415 - only when extracting
@@ -74,7 +84,8 @@ def _declared_strings() -> Iterator[tuple[str, str]]:
         where = f"registry:{spec.action.value}"
         yield from ((text, where) for text in (spec.label, spec.confirm, spec.may) if text)
         for field in spec.fields:
-            yield from ((text, f"{where}.{field.name}") for text in (field.label, field.hint) if text)
+            texts = (field.label, field.hint, field.blank_message)
+            yield from ((text, f"{where}.{field.name}") for text in texts if text)
 
 
 def _po_path(language: str) -> Path:

@@ -44,7 +44,7 @@ class Inventory:
         """The tracked SKU; :class:`ValidationError` on ``sku`` when it is not tracked."""
         item = self.find(sku)
         if item is None:
-            raise ValidationError.single("sku", f"{sku.strip()} is not tracked")
+            raise ValidationError.single("sku", "%(sku)s is not tracked", sku=sku.strip())
         return item
 
     def items(self, *, low_only: bool = False) -> list[StockItem]:
@@ -141,7 +141,7 @@ class Inventory:
         checker.done()
         assert threshold is not None
         if not self._store.atomic(lambda tx: tx.describe_stock(sku, name=name, low_stock_at=threshold)):
-            raise ValidationError.single("sku", f"{sku} is not tracked")
+            raise ValidationError.single("sku", "%(sku)s is not tracked", sku=sku)
         return self.get(sku)
 
 

@@ -64,7 +64,7 @@ def list_orders(store: Store, *, limit: int, cursor: str | None, filters: OrderF
     sort = _enum(checker, "sort", OrderSort, filters.get("sort")) or OrderSort.DATE_DESC
     limit = checker.integer("limit", limit, minimum=1)
     if limit > MAX_PAGE:
-        checker.fail("limit", f"must be at most {MAX_PAGE}, got {limit}")
+        checker.fail("limit", "must be at most %(maximum)s, got %(given)s", maximum=MAX_PAGE, given=limit)
     after = None
     if cursor is not None:
         after = _cursor(checker, cursor, sort)
@@ -126,7 +126,9 @@ def _cursor(checker: Checker, cursor: object, sort: OrderSort) -> Keyset | None:
                 return Keyset(key_number, key_total)
         elif (number := _number(cursor)) is not None:
             return Keyset(number)
-    checker.fail("cursor", f"must be a next_cursor returned by a previous page, got {shown(cursor)}")
+    checker.fail(
+        "cursor", "must be a next_cursor returned by a previous page, got %(given)s", given=shown(cursor)
+    )
     return None
 
 
@@ -160,7 +162,9 @@ def _country(checker: Checker, value: object) -> str | None:
     code = value.strip().upper() if isinstance(value, str) else ""
     if is_country(code):
         return code
-    checker.fail("country", f"must be an ISO 3166-1 alpha-2 code such as GB or US, got {shown(value)}")
+    checker.fail(
+        "country", "must be an ISO 3166-1 alpha-2 code such as GB or US, got %(given)s", given=shown(value)
+    )
     return None
 
 
@@ -170,5 +174,6 @@ def _enum(checker: Checker, name: str, kind: type[Status | PaymentStatus | Order
     try:
         return kind(str(value))
     except ValueError:
-        checker.fail(name, f"must be one of {', '.join(member.value for member in kind)}, got {value!r}")
+        names = ", ".join(member.value for member in kind)
+        checker.fail(name, "must be one of %(names)s, got %(given)s", names=names, given=repr(value))
         return None

@@ -82,7 +82,9 @@ class StockStatements:
                 return self._history(sku, quantity, quantity, StockKind.TRACKED, cause)
             locked = self._lock([sku])  # tracked meanwhile by a concurrent transaction
         if cause.kind is StockKind.TRACKED:
-            raise ValidationError.single("sku", f"{sku} is tracked already: set its stock on its page")
+            raise ValidationError.single(
+                "sku", "%(sku)s is tracked already: set its stock on its page", sku=sku
+            )
         current, _ = locked[sku]
         self.conn.execute(
             sa.update(inv).where(inv.c.sku == sku).values(quantity=quantity, updated_at=cause.at, **details)
@@ -97,15 +99,22 @@ class StockStatements:
         """
         tracked = self._lock([sku])
         if sku not in tracked:
-            raise ValidationError.single("sku", f"{sku} is not tracked: start tracking it first")
+            raise ValidationError.single("sku", "%(sku)s is not tracked: start tracking it first", sku=sku)
         current, _ = tracked[sku]
         if current + delta < 0:
             raise ValidationError.single(
-                "delta", f"only {current} in stock: cannot remove {-delta} (at most {current})"
+                "delta",
+                "only %(current)s in stock: cannot remove %(remove)s (at most %(current)s)",
+                current=current,
+                remove=-delta,
             )
         if current + delta > MAX_INTEGER:
             raise ValidationError.single(
-                "delta", f"{current} in stock: cannot add {delta} (at most {MAX_INTEGER - current:,})"
+                "delta",
+                "%(current)s in stock: cannot add %(add)s (at most %(most)s)",
+                current=current,
+                add=delta,
+                most=format(MAX_INTEGER - current, ","),
             )
         self._move({sku: delta}, tracked, cause)
         return StockMove(sku, cause.kind, delta, current + delta, cause.reason, cause.actor, cause.at)

@@ -18,7 +18,8 @@ from decimal import Decimal
 import attrs
 
 from kasify_orders import money
-from kasify_orders.errors import FieldError, ValidationError
+from kasify_orders.errors import FieldError, ValidationError, Word
+from kasify_orders.i18n import N_
 from kasify_orders.model import Coupon, CouponKind
 from kasify_orders.validation import validate_coupon
 from kasify_orders.web.formatting import sentence
@@ -60,7 +61,7 @@ KIND_LABELS: Mapping[CouponKind, str] = {
 RULES_SEEN = "rules_seen"
 _TICKED = {"on", "true", "1", "yes"}
 #: What the domain's messages call a field, in the words of the form.
-_FIELD_WORDS = {"starts_at": "the start", "ends_at": "the end"}
+_FIELD_WORDS = {"starts_at": N_("the start"), "ends_at": N_("the end")}
 
 
 def blank_form() -> dict[str, str]:
@@ -114,8 +115,8 @@ class _Reader:
     def text(self, name: str) -> str:
         return str(self.form.get(name, "")).strip()
 
-    def fail(self, name: str, message: str) -> None:
-        self.errors.append(FieldError(name, message))
+    def fail(self, name: str, template: str, **values: object) -> None:
+        self.errors.append(FieldError.of(name, template, **values))
 
     def ticked(self, name: str) -> bool:
         return self.text(name).lower() in _TICKED
@@ -127,7 +128,12 @@ class _Reader:
         try:
             return money.parse_amount(text)
         except ValueError:
-            self.fail(name, f"Enter {what} in digits, such as 12.50, not “{text[:40]}”.")
+            self.fail(
+                name,
+                "Enter %(what)s in digits, such as 12.50, not “%(given)s”.",
+                what=Word(what),
+                given=text[:40],
+            )
             return None
 
     def whole(self, name: str) -> int | None:
@@ -135,7 +141,7 @@ class _Reader:
         if not text:
             return None
         if not (text.isascii() and text.isdigit()) or len(text) > 9:
-            self.fail(name, f"Enter a whole number of orders, such as 100, not “{text[:40]}”.")
+            self.fail(name, "Enter a whole number of orders, such as 100, not “%(given)s”.", given=text[:40])
             return None
         return int(text)
 
@@ -147,7 +153,9 @@ class _Reader:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            self.fail(name, f"Enter a date and time such as 2026-12-01 09:00, not “{text[:40]}”.")
+            self.fail(
+                name, "Enter a date and time such as 2026-12-01 09:00, not “%(given)s”.", given=text[:40]
+            )
             return None
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
@@ -165,8 +173,8 @@ def read_coupon_form(form: Mapping[str, str]) -> Coupon:
     kind_text = read.text("kind")
     kind = CouponKind(kind_text) if kind_text in set(CouponKind) else None
     if kind is None:
-        read.fail("kind", "Choose the type: " + ", ".join(KIND_LABELS.values()).lower() + ".")
-    value = read.amount("value", "the discount")
+        read.fail("kind", "Choose the type: %(kinds)s.", kinds=", ".join(KIND_LABELS.values()).lower())
+    value = read.amount("value", N_("the discount"))
     if kind is CouponKind.PERCENTAGE and value is None and not read.text("value"):
         read.fail("value", "Enter the percent off, more than 0 and at most 100 (such as 20).")
     elif kind is CouponKind.FIXED and value is None and not read.text("value"):
@@ -178,7 +186,7 @@ def read_coupon_form(form: Mapping[str, str]) -> Coupon:
         code or "-",
         kind or CouponKind.FREE_SHIPPING,
         value=value if kind is not CouponKind.FREE_SHIPPING else None,
-        minimum_order=read.amount("minimum_order", "the minimum order value"),
+        minimum_order=read.amount("minimum_order", N_("the minimum order value")),
         currency=read.text("currency").upper() or None,
         usage_limit=read.whole("usage_limit"),
         once_per_customer=read.ticked("once_per_customer"),
@@ -200,11 +208,24 @@ def read_coupon_form(form: Mapping[str, str]) -> Coupon:
 
 
 def _worded(error: FieldError) -> FieldError:
-    """A domain message as the form says it: a sentence, in the form's words for other fields."""
-    message = error.message
-    for name, words in _FIELD_WORDS.items():
-        message = message.replace(name, words)
-    return FieldError(error.path, sentence(message))
+    """A domain message as the form says it: a sentence, in the form's words for other fields.
+
+    The template is kept (a field's name among its values becomes the form's word for it), so
+    the page can still say the message in the merchant's language.
+    """
+    if error.template is None:
+        message = error.message
+        for name, words in _FIELD_WORDS.items():
+            message = message.replace(name, words)
+        return FieldError(error.path, sentence(message))
+    values = {key: _form_word(value) for key, value in error.values.items()}
+    worded = FieldError.of(error.path, error.template, **values)
+    return attrs.evolve(worded, message=sentence(worded.message))
+
+
+def _form_word(value: object) -> object:
+    """*value*, or the form's (translatable) word for it when it names a field."""
+    return Word(_FIELD_WORDS[value]) if isinstance(value, str) and value in _FIELD_WORDS else value
 
 
 def _order(path: str) -> int:
@@ -216,7 +237,7 @@ def errors_by_field(errors: Sequence[FieldError]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for error in errors:
         path = error.path if error.path in FIELDS else ""
-        found.setdefault(path, []).append(sentence(error.message))
+        found.setdefault(path, []).append(sentence(error.translated()))
     return found
 
 

@@ -249,7 +249,9 @@ def _read_lines(field: Field, form: Mapping[str, str]) -> dict[str, int] | None:
         if not text or text == "0":
             continue
         if not text.isdigit():
-            message = f"Enter a number of units, such as 1, not “{text[:20]}”."
+            message = i18n.gettext("Enter a number of units, such as 1, not “%(text)s”.") % {
+                "text": text[:20]
+            }
             raise FormProblem(Failure(400, {field.name: [message]}))
         chosen[name.removeprefix(LINE_PREFIX)] = int(text)
     return chosen if given else None
@@ -268,7 +270,7 @@ def _read(field: Field, form: Mapping[str, str]) -> object:
     text = text.strip()
     if not text:
         if field.blank_message:
-            raise FormProblem(Failure(400, {field.name: [field.blank_message]}))
+            raise FormProblem(Failure(400, {field.name: [i18n.gettext(field.blank_message)]}))
         return None
     try:
         return money.parse_amount(text)
@@ -294,9 +296,10 @@ def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status:
         "amount": i18n.N_("Amount"),
     }
     for error in errors:
-        message = sentence(error.message)
+        message = sentence(error.translated())
         if error.path.startswith("lines[") and "lines" in fields:  # a parcel's line
-            by_field.setdefault("lines", []).append(f"Line {error.path[6:-1]}: {message}")
+            line = i18n.gettext("Line %(line)s: %(message)s") % {"line": error.path[6:-1], "message": message}
+            by_field.setdefault("lines", []).append(line)
         elif error.path in fields:
             by_field.setdefault(error.path, []).append(message)
         else:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import attrs
 
 from kasify_orders.errors import FieldError, ValidationError
-from kasify_orders.i18n import gettext
+from kasify_orders.i18n import N_, gettext
 from kasify_orders.registry.backoffice import MANAGE_INVENTORY
 from kasify_orders.service.inventory import text_problems
 from kasify_orders.stock import DEFAULT_LOW_STOCK_AT
@@ -44,11 +44,15 @@ def _number(
     """The whole number typed in *field*, or None (with an error in *bad* naming the field)."""
     text = form.get(field, "").strip()
     if not text:
-        bad.append(FieldError(field, "must not be blank"))
+        bad.append(FieldError.of(field, "must not be blank"))
         return None
     if not _WHOLE.fullmatch(text) or (not signed and text.startswith(("+", "-"))):
-        allowed = "a whole number such as -3 or 5" if signed else "a whole number such as 0 or 12"
-        bad.append(FieldError(field, f"must be {allowed}, got “{text[:20]}”"))
+        template = (
+            N_("must be a whole number such as -3 or 5, got “%(given)s”")
+            if signed
+            else N_("must be a whole number such as 0 or 12, got “%(given)s”")
+        )
+        bad.append(FieldError.of(field, template, given=text[:20]))
         return None
     return int(text)
 
@@ -57,7 +61,7 @@ def _failed(error: ValidationError, form: Mapping[str, str]) -> Form:
     errors: dict[str, list[str]] = {}
     for problem in error.errors:
         field = problem.path if problem.path in _FIELDS else ""
-        errors.setdefault(field, []).append(problem.message)
+        errors.setdefault(field, []).append(problem.translated())
     general = "; ".join(errors.pop("", [])) or None
     return Form(dict(form), errors, general)
 

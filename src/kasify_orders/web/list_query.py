@@ -84,10 +84,12 @@ def read_list_query(
         try:
             filters[key] = day_start(text, tz) if not days else day_start(_next_day(text), tz)
         except ValueError:
-            errors.append(FieldError(name, f"must be a date written YYYY-MM-DD, got {text[:40]!r}"))
+            errors.append(
+                FieldError.of(name, "must be a date written YYYY-MM-DD, got %(given)s", given=repr(text[:40]))
+            )
     start, end = filters.get("created_from"), filters.get("created_to")
     if start is not None and end is not None and end <= start:
-        errors.append(FieldError("placed_to", "must be on or after placed_from"))
+        errors.append(FieldError.of("placed_to", "must be on or after placed_from"))
     return written, {key: value for key, value in filters.items() if value is not None}, errors
 
 

@@ -35,7 +35,7 @@ from kasify_orders.registry.shipping import CONFIRM_PAYMENT
 from kasify_orders.service.listing import order_filter
 from kasify_orders.storage.records import OrderFilter, OrderSort
 from kasify_orders.web.formatting import money_label, sentence, status_label
-from kasify_orders.web.order_list_page import FIELD_LABELS, list_selection
+from kasify_orders.web.order_list_page import errors_sentence, list_selection
 from kasify_orders.web.pages import VIEW, MerchantPages, Page, Redirect
 from kasify_orders.web.problems import HANDLED
 from kasify_orders.web.routes import Download, PageRequest, Route
@@ -86,7 +86,7 @@ def _filter_of(pages: MerchantPages, query: Mapping[str, str]) -> OrderFilter | 
             return order_filter(filters)  # type: ignore[arg-type]  # the list's filters
         except ValidationError as error:
             errors = error.errors
-    return " ".join(f"{FIELD_LABELS.get(e.path, e.path)}: {e.message}." for e in errors)
+    return errors_sentence(errors)
 
 
 def _in_view_order(orders: list[Order], sort: str | None) -> list[Order]:

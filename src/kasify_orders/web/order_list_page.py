@@ -22,7 +22,7 @@ from kasify_orders.web.formatting import status_label
 from kasify_orders.web.list_query import ListQuery, read_list_query
 from kasify_orders.web.pages import ATTENTION, VIEW, Authorize, MerchantPages, Page
 
-__all__ = ["COUNT_UP_TO", "FIELD_LABELS", "SORTS", "Tab", "list_selection", "order_list"]
+__all__ = ["COUNT_UP_TO", "FIELD_LABELS", "SORTS", "Tab", "errors_sentence", "list_selection", "order_list"]
 
 #: A filtered list counts its orders up to this many ("10,000+" beyond).
 COUNT_UP_TO = 10_000
@@ -40,13 +40,13 @@ SORTS: tuple[tuple[str, str], ...] = (
 )
 #: Each query parameter as the merchant reads it, for the error beside a bad one.
 FIELD_LABELS: Mapping[str, str] = {
-    "placed_from": "Placed from",
-    "placed_to": "Placed to",
-    "payment_status": "Payment",
-    "coupon": "Coupon",
-    "country": "Country",
-    "sort": "Sort",
-    "cursor": "Page",
+    "placed_from": N_("Placed from"),
+    "placed_to": N_("Placed to"),
+    "payment_status": N_("Payment"),
+    "coupon": N_("Coupon"),
+    "country": N_("Country"),
+    "sort": N_("Sort"),
+    "cursor": N_("Page"),
 }
 
 
@@ -85,8 +85,9 @@ def list_selection(
     return tab, search, written, filters, errors, problem
 
 
-def _sentence(errors: list[FieldError]) -> str:
-    return " ".join(f"{FIELD_LABELS.get(e.path, e.path)}: {e.message}." for e in errors)
+def errors_sentence(errors: list[FieldError]) -> str:
+    """The filters' errors as one sentence each, in the merchant's language: ``Country: ...``."""
+    return " ".join(f"{gettext(FIELD_LABELS.get(e.path, e.path))}: {e.translated()}." for e in errors)
 
 
 def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Authorize) -> Page:
@@ -109,8 +110,8 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
         if not errors:
             items, next_cursor = page.items, page.next_cursor
     if errors:
-        field_errors = {e.path: f"{e.message}." for e in errors}
-        problem = " ".join(filter(None, [problem, _sentence(errors)]))
+        field_errors = {e.path: f"{e.translated()}." for e in errors}
+        problem = " ".join(filter(None, [problem, errors_sentence(errors)]))
     cutoff = attention_cutoff(pages.clock(), pages.orders.settings.needs_attention_business_days)
     counts, late = pages.orders.count_tabs(cutoff)
     keep = {**written.params(), **({"q": search} if search else {})}

@@ -166,7 +166,7 @@ def settings_notifications(pages: MerchantPages, request: PageRequest) -> Page |
     except ValidationError as error:
         errors: dict[str, list[str]] = {}
         for problem in error.errors:
-            errors.setdefault(problem.path, []).append(problem.message)
+            errors.setdefault(problem.path, []).append(problem.translated())
         return _notifications_page(pages, request, errors=errors, sent=form, status=400)
     if not changed:
         notice = gettext("Nothing changed.")
@@ -185,7 +185,7 @@ def settings_test_email(pages: MerchantPages, request: PageRequest) -> Page | Re
     try:
         check = send_test_email(pages.orders, to or None)
     except ValidationError as error:
-        message = "; ".join(problem.message for problem in error.errors)
+        message = "; ".join(problem.translated() for problem in error.errors)
         return _notifications_page(pages, request, test_to=to, test_error=message, status=400)
     return _notifications_page(pages, request, check=check, test_to=to, status=200 if check.ok else 502)
 

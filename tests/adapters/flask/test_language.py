@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,8 @@ import pytest
 
 import kasify_orders as ko
 from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
-from tests.adapters.flask.conftest import ADMIN, post_action
+from kasify_orders.web.coupon_forms import blank_form
+from tests.adapters.flask.conftest import ADMIN, API, post_action, session_token
 from tests.helpers import new_order
 from tests.integration.notifications.conftest import SmtpServer
 
@@ -205,3 +207,70 @@ def test_the_timeline_reads_german_with_the_pages_money(german_shop: flask.Flask
     assert "10,00\xa0$ erstattet — Notiz: Kratzer" in timeline
     stored = [entry.message for entry in orders.get(order.id).timeline]
     assert "Refunded 10.00 USD — note: Kratzer" in stored  # the record itself stays as written
+
+
+def test_a_bad_ship_form_is_explained_in_german_while_the_api_stays_english(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    with german_shop.test_client() as client:
+        page = post_action(client, order, "mark_shipped", tracking_number="  ", carrier="UPS")
+        shown = page.get_data(as_text=True)
+        api = client.post(f"{API}/{order.id}/mark_shipped", json={"tracking_number": " ", "carrier": "UPS"})
+    assert page.status_code == 400
+    assert 'id="mark_shipped-tracking_number-error">Darf nicht leer sein.' in shown
+    assert "Must not be blank" not in shown
+    assert api.status_code == 422
+    assert api.json["errors"] == [{"path": "tracking_number", "message": "must not be blank"}]
+    assert orders.get(order.id) == order
+
+
+def test_a_bad_coupon_form_is_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    form = {**blank_form(), "code": "two words", "value": "150", "usage_limit": "0", "minimum_order": "viel"}
+    form.update(starts_at="2031-07-02T00:00", ends_at="2031-07-01T00:00")
+    with german_shop.test_client() as client:
+        answer = client.post(f"{ADMIN}/coupons/new", data={**form, "csrf_token": session_token(client)})
+    page = html.unescape(text(answer.get_data(as_text=True)))
+    assert answer.status_code == 400
+    for german in [
+        "Muss aus 1-64 Buchstaben, Ziffern, '-' oder '_' bestehen",
+        "Ein Prozentsatz muss größer als 0 und höchstens 100 sein, angegeben: 150.",
+        "Geben Sie den Mindestbestellwert in Ziffern ein, etwa 12.50, nicht „viel“.",
+        "Muss mindestens 1 sein, angegeben: 0.",
+        "Muss später sein als der Beginn.",
+    ]:
+        assert german in page, german
+    assert "Must be at least 1" not in page and orders.coupons.all() == []
+
+
+def test_a_bad_refund_and_a_bad_list_filter_are_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    with german_shop.test_client() as client:
+        blank = post_action(client, order, "refund", amount=" ").get_data(as_text=True)
+        zero = post_action(client, order, "refund", amount="0").get_data(as_text=True)
+        cents = post_action(client, order, "refund", amount="1.234").get_data(as_text=True)
+        listing = client.get(f"{ADMIN}/?placed_from=gestern").get_data(as_text=True)
+    assert 'id="refund-amount-error">Geben Sie den Betrag der Erstattung ein.' in blank
+    assert 'id="refund-amount-error">Muss größer als 0 sein, angegeben: 0.' in zero
+    assert "1.234 hat mehr als 2 Nachkommastellen, die kleinste Einheit von USD." in cents
+    assert "muss ein Datum im Format JJJJ-MM-TT sein, angegeben: &#39;gestern&#39;." in listing
+    assert "Aufgegeben ab: muss ein Datum" in listing and "must be a date" not in listing
+    assert orders.get(order.id) == order
+
+
+def test_a_bad_stock_adjustment_is_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    orders.inventory.track("TEE-RED-M", 2)
+    adjust = f"{ADMIN}/inventory/TEE-RED-M/adjust"
+    with german_shop.test_client() as client:
+        token = session_token(client)
+        below = client.post(
+            adjust, data={"mode": "adjust", "delta": "-3", "reason": "x", "csrf_token": token}
+        )
+        signed = client.post(adjust, data={"mode": "set", "quantity": "-4", "csrf_token": token})
+    assert below.status_code == signed.status_code == 400
+    german = "nur 2 auf Lager: 3 können nicht entnommen werden (höchstens 2)"
+    assert f'<p class="error" id="adjust-delta-error">{german}</p>' in below.get_data(as_text=True)
+    assert "muss eine ganze Zahl wie 0 oder 12 sein, angegeben: „-4“" in signed.get_data(as_text=True)
+    assert orders.inventory.stock("TEE-RED-M") == 2

@@ -21,7 +21,9 @@ def written(order: Order, message_key: str | None) -> list[Email]:
         messages = [entry for entry in messages if entry.data.get("message_key") == message_key]
     if not messages:
         field = "message_key" if message_key else "kind"
-        raise ValidationError.single(field, f"order #{order.number} has no such message to the customer")
+        raise ValidationError.single(
+            field, "order #%(number)s has no such message to the customer", number=order.number
+        )
     data = messages[-1].data
     message = WrittenMessage(str(data["subject"]), str(data["body"]), str(data["message_key"]))
     customer = order.customer
@@ -58,12 +60,14 @@ def emails_for(
     if kind is EmailKind.NEW_ORDER_ALERT:
         return [Email(kind, address, "", order) for address in settings.new_order_alert_emails]
     if kind in {EmailKind.SHIPPING_NOTIFICATION, EmailKind.TRACKING_CORRECTED} and order.shipment is None:
-        raise ValidationError.single("kind", f"order #{order.number} has not shipped")
+        raise ValidationError.single("kind", "order #%(number)s has not shipped", number=order.number)
     if kind is EmailKind.TRACKING_CORRECTED:
         assert order.shipment is not None
         corrections = [entry for entry in order.timeline if entry.kind == "tracking_updated"]
         if not corrections:
-            raise ValidationError.single("kind", f"the tracking of order #{order.number} was never corrected")
+            raise ValidationError.single(
+                "kind", "the tracking of order #%(number)s was never corrected", number=order.number
+            )
         data = corrections[-1].data
         corrected = order.shipment_by_id(str(data.get("shipment_id") or "")) or order.shipment
         previous = attrs.evolve(
@@ -76,8 +80,13 @@ def emails_for(
     if kind is EmailKind.REFUND_CONFIRMATION:
         settled = [refund for refund in order.refunds if refund.status is RefundStatus.SETTLED]
         if not settled:
-            raise ValidationError.single("kind", f"order #{order.number} has no refund")
+            raise ValidationError.single("kind", "order #%(number)s has no refund", number=order.number)
         return to_customer(kind, order, refund=settled[-1])
     if kind is EmailKind.ORDER_CANCELLED and order.status is not Status.CANCELLED:
-        raise ValidationError.single("kind", f"order #{order.number} is {order.status.value}, not cancelled")
+        raise ValidationError.single(
+            "kind",
+            "order #%(number)s is %(status)s, not cancelled",
+            number=order.number,
+            status=order.status.value,
+        )
     return to_customer(kind, order)

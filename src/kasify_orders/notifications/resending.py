@@ -58,6 +58,6 @@ def resend(
     emails = notifier.emails_for(email_kind, order, message_key=message_key)
     if not emails:
         raise ValidationError.single(
-            "kind", f"nobody to send {email_kind} to (Settings.new_order_alert_emails)"
+            "kind", "nobody to send %(kind)s to (Settings.new_order_alert_emails)", kind=email_kind.value
         )
     return notifier.send_all(uuid.uuid4().hex, emails, actor=actor, resending=True)

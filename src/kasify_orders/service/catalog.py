@@ -27,7 +27,7 @@ class Coupons:
         """The coupon with this code (case-insensitive)."""
         coupon = self._store.coupon(code)
         if coupon is None:
-            raise ValidationError.single("code", f"no coupon {code.strip().upper()}")
+            raise ValidationError.single("code", "no coupon %(code)s", code=code.strip().upper())
         return coupon
 
     def all(self) -> list[Coupon]:

@@ -271,7 +271,9 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         try:
             self.atomic(lambda tx: tx.conn.execute(sa.insert(self.tables.coupons).values(values)))
         except ConstraintViolation:
-            raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
+            raise ValidationError.single(
+                "code", "a coupon %(code)s already exists", code=coupon.code
+            ) from None
 
     def update_coupon(self, coupon: Coupon, *, code: str | None = None) -> None:
         """Change the coupon *code* (default: ``coupon.code``) to *coupon*'s rules, its usage count kept.
@@ -286,19 +288,23 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         def work(tx: Transaction) -> None:
             found = tx.lock_coupon(current)
             if found is None:
-                raise ValidationError.single("code", f"no coupon {current}")
+                raise ValidationError.single("code", "no coupon %(code)s", code=current)
             if coupon.code != current and found.times_used:
                 raise ValidationError.single(
                     "code",
-                    f"the code of a coupon that has been used cannot change ({current} was used "
-                    f"{found.times_used} times); create a new coupon instead",
+                    "the code of a coupon that has been used cannot change (%(code)s was used "
+                    "%(times)s times); create a new coupon instead",
+                    code=current,
+                    times=found.times_used,
                 )
             tx.conn.execute(sa.update(t).where(t.c.code == current).values(coupon_values(coupon)))
 
         try:
             self.atomic(work)
         except ConstraintViolation:
-            raise ValidationError.single("code", f"a coupon {coupon.code} already exists") from None
+            raise ValidationError.single(
+                "code", "a coupon %(code)s already exists", code=coupon.code
+            ) from None
 
     def set_coupon_active(self, code: str, active: bool) -> None:
         """Enable or disable a coupon, changing nothing else about it."""
@@ -308,7 +314,7 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         def work(tx: Transaction) -> None:
             done = tx.conn.execute(sa.update(t).where(t.c.code == current).values(active=active))
             if done.rowcount != 1:
-                raise ValidationError.single("code", f"no coupon {current}")
+                raise ValidationError.single("code", "no coupon %(code)s", code=current)
 
         self.atomic(work)
 

@@ -242,6 +242,13 @@ def test_a_bad_coupon_form_is_explained_in_german(german_shop: flask.Flask) -> N
         assert german in page, german
     assert "Must be at least 1" not in page and orders.coupons.all() == []
 
+    orders.coupons.create(ko.Coupon.percentage("SUMMER", 10))
+    again = {**blank_form(), "code": "summer", "value": "5"}
+    with german_shop.test_client() as client:
+        taken = client.post(f"{ADMIN}/coupons/new", data={**again, "csrf_token": session_token(client)})
+    assert taken.status_code == 400
+    assert "Ein Gutschein SUMMER existiert bereits." in text(taken.get_data(as_text=True))
+
 
 def test_a_bad_refund_and_a_bad_list_filter_are_explained_in_german(german_shop: flask.Flask) -> None:
     orders: ko.Orders = german_shop.extensions[EXTENSION].orders

@@ -17,6 +17,8 @@ from datetime import datetime
 
 import attrs
 
+from kasify_orders.i18n import N_
+
 __all__ = ["DEFAULT_LOW_STOCK_AT", "StockCause", "StockItem", "StockKind", "StockMove"]
 
 #: The low-stock threshold of a SKU tracked without one.
@@ -40,12 +42,12 @@ class StockKind(enum.StrEnum):
 
 
 _LABELS = {
-    StockKind.PLACED: "Order placed",
-    StockKind.RETURNED: "Returned to stock",
-    StockKind.SET: "Stock set",
-    StockKind.ADJUSTED: "Stock adjusted",
-    StockKind.TRACKED: "Tracking started",
-    StockKind.UNTRACKED: "Tracking stopped",
+    StockKind.PLACED: N_("Order placed"),
+    StockKind.RETURNED: N_("Returned to stock"),
+    StockKind.SET: N_("Stock set"),
+    StockKind.ADJUSTED: N_("Stock adjusted"),
+    StockKind.TRACKED: N_("Tracking started"),
+    StockKind.UNTRACKED: N_("Tracking stopped"),
 }
 
 

@@ -52,9 +52,9 @@ FIELDS: tuple[str, ...] = (
 
 #: The type select's options, as the merchant reads them.
 KIND_LABELS: Mapping[CouponKind, str] = {
-    CouponKind.PERCENTAGE: "Percentage off",
-    CouponKind.FIXED: "Fixed amount off",
-    CouponKind.FREE_SHIPPING: "Free shipping",
+    CouponKind.PERCENTAGE: N_("Percentage off"),
+    CouponKind.FIXED: N_("Fixed amount off"),
+    CouponKind.FREE_SHIPPING: N_("Free shipping"),
 }
 
 #: The edit form's hidden field: :func:`rules_seen` of the coupon as the form showed it.

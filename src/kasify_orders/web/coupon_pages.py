@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kasify_orders.errors import ValidationError
-from kasify_orders.i18n import gettext
+from kasify_orders.i18n import N_, gettext
 from kasify_orders.model import Coupon, CouponKind
 from kasify_orders.registry.backoffice import MANAGE_COUPONS
 from kasify_orders.web.coupon_forms import (
@@ -69,14 +69,14 @@ def _amount(value: Decimal, currency: str | None, locale: str) -> str:
 
 def _state(coupon: Coupon, now: datetime) -> str:
     if not coupon.active:
-        return "Disabled"
+        return N_("Disabled")  # translated where shown
     if coupon.ends_at is not None and now >= coupon.ends_at:
-        return "Expired"
+        return N_("Expired")
     if coupon.starts_at is not None and now < coupon.starts_at:
-        return "Scheduled"
+        return N_("Scheduled")
     if coupon.usage_limit is not None and coupon.times_used >= coupon.usage_limit:
-        return "Used up"
-    return "Active"
+        return N_("Used up")
+    return N_("Active")
 
 
 def _dates(coupon: Coupon) -> str:
@@ -101,18 +101,19 @@ def coupon_row(pages: MerchantPages, coupon: Coupon) -> CouponRow:
         assert coupon.value is not None
         value = _amount(coupon.value, coupon.currency, pages.locale)
     else:
-        value = "Shipping"
+        value = gettext("Shipping")
     minimum = (
         "—" if coupon.minimum_order is None else _amount(coupon.minimum_order, coupon.currency, pages.locale)
     )
-    limit = "no limit" if coupon.usage_limit is None else str(coupon.usage_limit)
+    limit = gettext("no limit") if coupon.usage_limit is None else str(coupon.usage_limit)
     return CouponRow(
         code=coupon.code,
         url=pages.urls.url("coupon_detail", code=coupon.code),
         kind=KIND_LABELS[coupon.kind],
         value=value,
         minimum=minimum,
-        uses=f"{coupon.times_used} / {limit}" + (" · once per customer" if coupon.once_per_customer else ""),
+        uses=f"{coupon.times_used} / {limit}"
+        + (" · " + gettext("once per customer") if coupon.once_per_customer else ""),
         dates=_dates(coupon),
         state=_state(coupon, pages.clock()),
         active=coupon.active,

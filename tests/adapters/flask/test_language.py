@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 import attrs
 import flask
 import pytest
+from babel.messages.pofile import read_po
 
 import kasify_orders as ko
+from kasify_orders import i18n
 from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
+from kasify_orders.demo.shop import create_app
 from kasify_orders.web.coupon_forms import blank_form
 from tests.adapters.flask.conftest import ADMIN, API, post_action, session_token
 from tests.helpers import new_order
@@ -281,3 +284,56 @@ def test_a_bad_stock_adjustment_is_explained_in_german(german_shop: flask.Flask)
     assert f'<p class="error" id="adjust-delta-error">{german}</p>' in below.get_data(as_text=True)
     assert "muss eine ganze Zahl wie 0 oder 12 sein, angegeben: „-4“" in signed.get_data(as_text=True)
     assert orders.inventory.stock("TEE-RED-M") == 2
+    with german_shop.test_client() as client:
+        history = text(client.get(f"{ADMIN}/inventory/TEE-RED-M").get_data(as_text=True))
+    assert "Bestandsführung begonnen" in history and "Tracking started" not in history
+
+
+def _english_the_catalog_translates() -> set[str]:
+    """Every plain sentence of kasify's catalog whose German differs from it."""
+    with (i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "kasify_orders.po").open("rb") as po:
+        catalog = read_po(po, locale="de", domain="kasify_orders")
+    return {
+        str(m.id)
+        for m in catalog
+        if isinstance(m.id, str) and m.id and "%(" not in m.id and m.string and m.string != m.id
+    }
+
+
+def test_no_page_of_the_german_demo_shows_an_english_sentence_the_catalog_translates(tmp_path: Path) -> None:
+    """Walk every merchant page of the seeded demo shop in German: none says a catalog sentence in English."""
+    app = create_app(
+        f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        config={"KASIFY_ORDERS_LOCALE": "de", "KASIFY_ORDERS_TIMEZONE": "Europe/Berlin"},
+    )
+    english = _english_the_catalog_translates()
+    phrases = [sentence for sentence in english if " " in sentence and len(sentence) >= 8]  # inside a line
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    queue = [f"{ADMIN}/"]
+    with app.test_client() as client:
+        while queue and len(seen) < 80:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            with client.get(url) as answer:
+                if answer.status_code != 200 or answer.mimetype != "text/html":
+                    continue
+                page = answer.get_data(as_text=True)
+            # code and samples are literal (a CSV file's column names stay as the file has them)
+            shown = re.sub(r"(?s)<(script|style|pre|code)[^>]*>.*?</\1>", "", page)
+            words = re.findall(r'(?:aria-label|title|placeholder)="([^"]*)"', shown)
+            words += re.sub(r"<[^>]+>", "\n", shown).split("\n")
+            for line in (" ".join(html.unescape(w).split()) for w in words):
+                if line in english or any(sentence in line for sentence in phrases):
+                    found.setdefault(line, url)
+            for link in re.findall(r'href="(/admin/orders/[^"#?]*)"', page):
+                if (
+                    "/static/" not in link
+                    and not link.endswith((".csv", "packing-slip"))
+                    and link not in seen
+                ):
+                    queue.append(link)
+    assert len(seen) > 20  # the walk reached the order, coupon, inventory and settings pages
+    assert found == {}

@@ -24,6 +24,7 @@ import attrs
 
 from kasify_orders import editable_settings as editable
 from kasify_orders.editable_settings import EDITABLE, SettingChange, SettingField
+from kasify_orders.lifecycle import Status
 from kasify_orders.settings import Settings
 from kasify_orders.storage.port import Store, Transaction
 
@@ -98,16 +99,16 @@ class MerchantSettings:
         """
         return self._layered(self._saved())
 
-    def effective_and_attention(self, paid_before: datetime) -> tuple[Settings, int]:
-        """:meth:`effective` and how many Processing orders were paid before *paid_before*.
+    def page_header(self, paid_before: datetime) -> tuple[Settings, dict[Status, int], int]:
+        """:meth:`effective`, the list's tab counts, and the Processing orders paid before *paid_before*.
 
         One read for what a merchant page's header and sidebar show (the store's name, the
-        needs-attention count).
+        needs-attention count) and the list its tabs.
         """
-        saved, attention = self._store.page_header(paid_before)
+        saved, counts, attention = self._store.page_header(paid_before)
         if self._held.get() is not None:
             self._held.set(saved)
-        return self._layered(saved), attention
+        return self._layered(saved), counts, attention
 
     def page_timezone(self, host_default: str = "UTC") -> str:
         """The IANA zone the merchant's pages show dates in: the effective ``timezone``.

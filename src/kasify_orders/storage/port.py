@@ -358,11 +358,12 @@ class SettingsStore(Protocol):
         """Every saved value by field name, as stored, in one statement."""
         ...
 
-    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], int]:
-        """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs`' needs-attention count.
+    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
+        """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs` (the tab counts, needs attention).
 
         What every merchant page's header (the store's name) and sidebar (Orders with its
-        count) show, read in one unit of work: a page pays one round trip for both.
+        count) show, and the order list its tabs, read in one unit of work: a page pays one
+        round trip for all of them.
         """
         ...
 

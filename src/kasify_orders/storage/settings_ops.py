@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from kasify_orders.editable_settings import SettingChange
+from kasify_orders.lifecycle import Status
 from kasify_orders.storage import counters
 from kasify_orders.storage.queries import upsert
 from kasify_orders.storage.tables import Tables
@@ -99,10 +100,10 @@ class SettingsReads:
         result: dict[str, Any] = self.read(lambda tx: tx.saved_settings())
         return result
 
-    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], int]:
+    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
         """See :meth:`~kasify_orders.storage.port.SettingsStore.page_header`."""
-        result: tuple[dict[str, Any], int] = self.read(
-            lambda tx: (tx.saved_settings(), counters.tabs(tx.conn, self.tables, paid_before)[1])
+        result: tuple[dict[str, Any], dict[Status, int], int] = self.read(
+            lambda tx: (tx.saved_settings(), *counters.tabs(tx.conn, self.tables, paid_before))
         )
         return result
 

@@ -113,7 +113,7 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
         field_errors = {e.path: f"{e.translated()}." for e in errors}
         problem = " ".join(filter(None, [problem, errors_sentence(errors)]))
     cutoff = attention_cutoff(pages.clock(), pages.orders.settings.needs_attention_business_days)
-    counts, late = pages.orders.count_tabs(cutoff)
+    _settings, counts, late = pages.orders.merchant_settings.page_header(cutoff)  # the frame's read too
     keep = {**written.params(), **({"q": search} if search else {})}
     tabs = [
         Tab(

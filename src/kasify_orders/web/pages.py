@@ -245,7 +245,7 @@ class MerchantPages:
             settings, attention = merchant.effective(), int(page.context["attention"])
         else:
             cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
-            settings, attention = merchant.effective_and_attention(cutoff)
+            settings, _counts, attention = merchant.page_header(cutoff)
         from kasify_orders.web.navigation import sidebar  # noqa: PLC0415 - navigation imports this module
 
         section = page.context.get("section") or _section_of(page.template)

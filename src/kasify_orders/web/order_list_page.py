@@ -3,7 +3,7 @@
 Every filter and the sort live in the URL query (a view can be bookmarked), and each link
 the page makes (tabs, pages, "Clear", the export) keeps the others. The tab counts and the
 needs-attention count come from the O(1) status counters; a filtered list shows a bounded
-count (:data:`COUNT_UP_TO`, then "10,000+"), so no page scans without a limit.
+count (:data:`COUNT_UP_TO`, then "1,000+"), so no page scans without a limit.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+from babel.numbers import format_decimal
 
 from kasify_orders.errors import FieldError, ValidationError
-from kasify_orders.i18n import N_, gettext
+from kasify_orders.i18n import N_, gettext, ngettext
 from kasify_orders.lifecycle import PaymentStatus, Status
 from kasify_orders.service.listing import OrderSort
 from kasify_orders.web.attention import attention_cutoff
@@ -24,8 +25,8 @@ from kasify_orders.web.pages import ATTENTION, VIEW, Authorize, MerchantPages, P
 
 __all__ = ["COUNT_UP_TO", "FIELD_LABELS", "SORTS", "Tab", "errors_sentence", "list_selection", "order_list"]
 
-#: A filtered list counts its orders up to this many ("10,000+" beyond).
-COUNT_UP_TO = 10_000
+#: A filtered list counts its orders up to this many (past the bulk actions' 500): a bounded scan.
+COUNT_UP_TO = 1_000
 
 TABS: tuple[tuple[str, str], ...] = (
     ("", N_("All")),
@@ -124,10 +125,14 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
     tabs.append(Tab(ATTENTION, gettext("Needs attention"), str(late), "", tab == ATTENTION))
     tabs = [attrs.evolve(t, url=pages.urls.order_list(**_query(status=t.key, **keep))) for t in tabs]
     here = _query(status=tab, **keep)
-    matching = None
+    matching = matching_text = None
     if (written.filtered or search) and not errors:
         found = pages.orders.count(**{k: v for k, v in filters.items() if k != "sort"}, at_most=COUNT_UP_TO)
-        matching = f"{COUNT_UP_TO:,}+" if found > COUNT_UP_TO else f"{found:,}"
+        shown = format_decimal(min(found, COUNT_UP_TO), locale=pages.locale)  # "1.000" in German
+        matching = f"{shown}+" if found > COUNT_UP_TO else shown
+        matching_text = ngettext("%(count)s matching order", "%(count)s matching orders", found) % {
+            "count": matching
+        }
     return Page(
         "order_list.html",
         {
@@ -140,6 +145,7 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
             "sorts": [(value, gettext(label)) for value, label in SORTS],
             "payment_statuses": [(p.value, status_label(p)) for p in PaymentStatus],
             "matching": matching,
+            "matching_text": matching_text,
             "orders": items,
             "next_url": pages.urls.order_list(**here, cursor=next_cursor) if next_cursor else None,
             "first_url": pages.urls.order_list(**here) if cursor else None,

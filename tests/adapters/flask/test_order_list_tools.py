@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from flask.testing import FlaskClient
 
 import kasify_orders as ko
+from kasify_orders.web import order_list_page
 from tests.adapters.flask.conftest import ADMIN, session_token
 from tests.helpers import new_order
 
@@ -62,3 +64,16 @@ def test_filters_bulk_confirm_slips_and_exports(orders: ko.Orders, client: Flask
     assert [r["id"] for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))] == [b.id, c.id]
     refused = client.post(f"{ADMIN}/orders/bulk", data={"bulk_action": "export", "order": [a.id]})
     assert refused.status_code == 400
+
+
+def test_a_filtered_list_counts_its_orders_only_up_to_the_bound(
+    orders: ko.Orders, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(order_list_page, "COUNT_UP_TO", 2)  # the bound, small enough to pass
+    for _ in range(3):
+        orders.place(new_order(country="FR"))
+    orders.place(new_order(country="DE"))
+    many = client.get(f"{ADMIN}/?country=FR").get_data(as_text=True)
+    one = client.get(f"{ADMIN}/?country=DE").get_data(as_text=True)
+    assert '<span class="matching" data-field="matching">2+ matching orders</span>' in many
+    assert '<span class="matching" data-field="matching">1 matching order</span>' in one

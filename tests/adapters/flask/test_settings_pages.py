@@ -26,13 +26,18 @@ class TestFlaskSettingsPages(SettingsPagesContract):
     """Every settings contract test, on the Flask adapter, on each database."""
 
 
-@pytest.fixture
-def locked_orders(database_url: str) -> Iterator[ko.Orders]:
-    """An ``Orders`` whose host locks the from address in code."""
-    settings = ko.Settings(from_email="orders@locked.example", locked_settings=["from_email"])
+def _orders_with(database_url: str, settings: ko.Settings) -> Iterator[ko.Orders]:
     with ko.Orders.connect(database_url, settings=settings, load_entrypoints=False, migrate=False) as orders:
         yield orders
     wipe(database_url)
+
+
+@pytest.fixture
+def locked_orders(database_url: str) -> Iterator[ko.Orders]:
+    """An ``Orders`` whose host locks the from address in code."""
+    yield from _orders_with(
+        database_url, ko.Settings(from_email="orders@locked.example", locked_settings=["from_email"])
+    )
 
 
 def test_a_field_locked_in_code_is_read_only_says_why_and_keeps_its_value(locked_orders: ko.Orders) -> None:
@@ -111,10 +116,9 @@ def test_a_bad_time_zone_is_explained_beside_the_field_and_nothing_is_saved(orde
 @pytest.fixture
 def new_york_orders(database_url: str) -> Iterator[ko.Orders]:
     """An ``Orders`` whose host puts the shop in New York and locks the zone in code."""
-    settings = ko.Settings(timezone="America/New_York", locked_settings=["timezone"])
-    with ko.Orders.connect(database_url, settings=settings, load_entrypoints=False, migrate=False) as orders:
-        yield orders
-    wipe(database_url)
+    yield from _orders_with(
+        database_url, ko.Settings(timezone="America/New_York", locked_settings=["timezone"])
+    )
 
 
 def test_a_time_zone_locked_in_code_cannot_be_changed(new_york_orders: ko.Orders) -> None:

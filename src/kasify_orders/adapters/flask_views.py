@@ -112,12 +112,23 @@ state = _state
 # -- the pages ----------------------------------------------------------------------------
 
 
+#: What Werkzeug leaves unencoded in a URL's query (``werkzeug.urls._urlencode``).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 class _FlaskUrls:
     """:class:`kasify_orders.web.pages.Urls` through ``flask.url_for``."""
 
     def order_list(self, **query: str) -> str:
-        arguments: dict[str, Any] = dict(query)
-        return flask.url_for("kasify_orders.order_list", **arguments)
+        """The list's URL with *query*: ``url_for``'s answer, its path built once per request.
+
+        A list page links a dozen views of itself (tabs, pages, "Clear"); the query is encoded
+        as Werkzeug encodes it.
+        """
+        base = flask.g.get("kasify_orders_list_url")
+        if base is None:
+            base = flask.g.kasify_orders_list_url = flask.url_for("kasify_orders.order_list")
+        return f"{base}?{urlencode(query, safe=_QUERY_SAFE)}" if query else base
 
     def order(self, order_id: str) -> str:
         return flask.url_for("kasify_orders.order_detail", order_id=order_id)

@@ -48,6 +48,7 @@ def test_the_refund_form_refunds_the_lines_ticked_with_shipping_and_restock(
     assert orders.inventory.stock("TEE") == 4  # 5 - 2 placed + 1 back
 
     page = text(client.get(f"{ADMIN}/{order.id}"))
+    assert "Refunded $30.00 for 1 x T-shirt, shipping" in page  # the timeline says what
     assert "Refund the shipping" not in page  # refunded once: not offered again
     again = form_fields(client, order.id, "refund")
     assert again["line-1"] == "1"  # one tee left to refund

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from kasify_orders.change import Change, combine, next_change
+from kasify_orders.errors import InvalidTransition
 from kasify_orders.events import (
     NoteAdded,
     OrderCancelled,
@@ -124,8 +125,20 @@ def release(order: Order, *, at: datetime, actor: str | None) -> Change:
 
 
 def cancel(order: Order, *, reason: str, restock: bool, at: datetime, actor: str | None) -> Change:
-    """Pending or Processing -> Cancelled (the service puts tracked stock back when *restock*)."""
+    """Pending or Processing -> Cancelled (the service puts tracked stock back when *restock*).
+
+    An order with a parcel shipped is not cancelled (its units are on their way): refund it
+    by line instead, putting back what comes back.
+    """
     require(Action.CANCEL, order.status, order.payment_status)
+    if order.shipments:
+        raise InvalidTransition(
+            Action.CANCEL.value,
+            order.fulfilment_status.value.replace("_", " "),
+            ["unfulfilled"],
+            f"{len(order.shipments)} parcel{'s' if len(order.shipments) != 1 else ''} shipped already;"
+            " refund the lines instead",
+        )
     checker = Checker()
     reason = checker.text("reason", reason, required=False, max_length=500)
     checker.done()

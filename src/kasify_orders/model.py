@@ -190,6 +190,10 @@ def _line_quantities(value: Mapping[int, int] | None) -> Mapping[int, int]:
     return {int(line_id): int(quantity) for line_id, quantity in sorted((value or {}).items())}
 
 
+def _line_amounts(value: Mapping[int, Decimal] | None) -> Mapping[int, Decimal]:
+    return {int(line_id): Decimal(amount) for line_id, amount in sorted((value or {}).items())}
+
+
 @attrs.frozen
 class Shipment:
     """One parcel of an order: which units it holds and how it travels.
@@ -238,6 +242,19 @@ class Refund:
     resolved_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
     #: Why the provider refused it (FAILED only).
     failure: str | None = None
+    #: A refund by line: ``{line_id: quantity}`` of the units it refunds (empty: by amount).
+    lines: Mapping[int, int] = attrs.field(factory=dict, converter=_line_quantities, kw_only=True)
+    #: What it refunds of each of those lines (their price after their share of the discount).
+    line_amounts: Mapping[int, Decimal] = attrs.field(factory=dict, converter=_line_amounts, kw_only=True)
+    #: Whether it refunds the order's shipping (once per order, over all refunds).
+    shipping: bool = attrs.field(default=False, kw_only=True)
+    #: Whether its units go back in stock (when it settles).
+    restock: bool = attrs.field(default=False, kw_only=True)
+
+    @property
+    def by_line(self) -> bool:
+        """Whether it refunds chosen lines or the shipping (not just an amount)."""
+        return bool(self.lines) or self.shipping
 
     @property
     def provider_key(self) -> str:
@@ -311,10 +328,43 @@ class Order:
         ids = {line.id for line in self.lines}
         if any(line_id not in ids for line_id in shipped):
             raise ValueError("a parcel holds a line the order does not have")
+        refunded = self.refunded_quantities()
+        for line in self.lines:
+            if refunded.get(line.id, 0) > line.quantity:
+                raise ValueError(
+                    f"line {line.id} is refunded {refunded[line.id]} times, ordered {line.quantity}"
+                )
+        if any(line_id not in ids for line_id in refunded):
+            raise ValueError("a refund holds a line the order does not have")
+        if sum(1 for refund in self._live_refunds() if refund.shipping) > 1:
+            raise ValueError("the shipping is refunded more than once")
 
     def refund(self, refund_id: str) -> Refund | None:
         """The refund with this id, or None."""
         return next((refund for refund in self.refunds if refund.id == refund_id), None)
+
+    def _live_refunds(self) -> Iterable[Refund]:
+        """The refunds that hold or took money: settled and pending (a failed one gave it back)."""
+        return (refund for refund in self.refunds if refund.status is not RefundStatus.FAILED)
+
+    def refunded_quantities(self) -> dict[int, int]:
+        """``{line_id: units refunded or being refunded}`` over the settled and pending refunds."""
+        refunded: dict[int, int] = {}
+        for refund in self._live_refunds():
+            for line_id, quantity in refund.lines.items():
+                refunded[line_id] = refunded.get(line_id, 0) + quantity
+        return refunded
+
+    def refundable_quantities(self) -> dict[int, int]:
+        """``{line_id: units left to refund}``, for the lines with some left."""
+        refunded = self.refunded_quantities()
+        left = {line.id: line.quantity - refunded.get(line.id, 0) for line in self.lines}
+        return {line_id: quantity for line_id, quantity in left.items() if quantity > 0}
+
+    @property
+    def shipping_refunded(self) -> bool:
+        """Whether a settled or pending refund took the shipping."""
+        return any(refund.shipping for refund in self._live_refunds())
 
     @property
     def shipment(self) -> Shipment | None:

@@ -5,12 +5,14 @@ Part of :mod:`kasify_orders.actions` (which re-exports every name here).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
-from kasify_orders import money
+from kasify_orders import line_refunds, money
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import RefundExceedsBalance
 from kasify_orders.events import OrderRefunded
@@ -32,17 +34,62 @@ def refund(
     actor: str | None,
     reference: str | None = None,
     idempotency_key: str | None = None,
+    lines: Mapping[Any, Any] | None = None,
+    shipping: bool = False,
+    restock: bool = False,
 ) -> Change:
     """Record a refund as issued (by hand, with no payment plugin): SETTLED at once.
 
-    The whole balance when *amount* is None, else *amount*. A refund that brings the refunded
-    total to the amount paid makes the payment REFUNDED and the order Refunded (a Cancelled
-    order stays Cancelled); a partial refund keeps the order's status, so a partly refunded
-    order can still ship.
+    The whole balance when *amount* is None, else *amount*; or, by line, the units of *lines*
+    (``{line_id: quantity}``) each at its price after its share of the discount, plus the
+    shipping with *shipping* (see :mod:`kasify_orders.line_refunds`). A refund that brings the
+    refunded total to the amount paid makes the payment REFUNDED and the order Refunded (a
+    Cancelled order stays Cancelled); a partial refund keeps the order's status, so a partly
+    refunded order can still ship. *restock*: the service puts the units back in stock.
     """
-    value = check_refund(order, amount, note)
-    record = Refund(refund_id, value, at, note.strip(), actor, reference, idempotency_key, resolved_at=at)
+    value, parts = check_refund(order, amount, note, lines=lines, shipping=shipping, restock=restock)
+    record = Refund(
+        refund_id,
+        value,
+        at,
+        note.strip(),
+        actor,
+        reference,
+        idempotency_key,
+        resolved_at=at,
+        **_by_line(parts, restock),
+    )
     return _settle(order, record, at)
+
+
+def _by_line(parts: line_refunds.LineRefund | None, restock: bool) -> dict[str, Any]:
+    """The Refund fields of a refund by line (none for a refund by amount)."""
+    if parts is None:
+        return {}
+    return {
+        "lines": parts.lines,
+        "line_amounts": parts.line_amounts,
+        "shipping": parts.shipping,
+        "restock": restock and bool(parts.lines),
+    }
+
+
+def _what(order: Order, record: Refund) -> str:
+    """`` for 1 x T-shirt, shipping`` (a refund by line), or nothing."""
+    if not record.by_line:
+        return ""
+    return " for " + line_refunds.describe(order, record.lines, record.shipping)
+
+
+def _line_data(record: Refund) -> dict[str, Any]:
+    """The timeline data of a refund by line: its lines, shipping and restock."""
+    if not record.by_line:
+        return {}
+    return {
+        "lines": {str(line_id): quantity for line_id, quantity in record.lines.items()},
+        "shipping": record.shipping,
+        "restock": record.restock,
+    }
 
 
 def request_refund(
@@ -54,17 +101,29 @@ def request_refund(
     at: datetime,
     actor: str | None,
     idempotency_key: str | None = None,
+    lines: Mapping[Any, Any] | None = None,
+    shipping: bool = False,
+    restock: bool = False,
 ) -> Change:
     """Record a refund about to be asked of the payment provider: PENDING, its amount held.
 
     The held amount is no longer refundable, so two refunds asked at once never exceed what
-    was paid; :func:`settle_refund` or :func:`fail_refund` releases it.
+    was paid, and the units of a refund by line can not be refunded again meanwhile;
+    :func:`settle_refund` or :func:`fail_refund` releases them.
     """
-    value = check_refund(order, amount, note)
+    value, parts = check_refund(order, amount, note, lines=lines, shipping=shipping, restock=restock)
     record = Refund(
-        refund_id, value, at, note.strip(), actor, None, idempotency_key, status=RefundStatus.PENDING
+        refund_id,
+        value,
+        at,
+        note.strip(),
+        actor,
+        None,
+        idempotency_key,
+        status=RefundStatus.PENDING,
+        **_by_line(parts, restock),
     )
-    message = f"Refund of {value} {order.currency} asked of the payment provider" + (
+    message = f"Refund of {value} {order.currency}{_what(order, record)} asked of the payment provider" + (
         f" — note: {record.note}" if record.note else ""
     )
     entry = TimelineEvent(
@@ -72,7 +131,7 @@ def request_refund(
         at,
         actor,
         message,
-        {"refund_id": refund_id, "amount": str(value), "note": record.note},
+        {"refund_id": refund_id, "amount": str(value), "note": record.note, **_line_data(record)},
     )
     return next_change(
         order,
@@ -134,13 +193,21 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     status = order.status
     if full and status is not Status.CANCELLED:
         status = Status.REFUNDED
-    message = f"Refunded {value} {order.currency}" + (f" — note: {record.note}" if record.note else "")
+    message = f"Refunded {value} {order.currency}{_what(order, record)}" + (
+        f" — note: {record.note}" if record.note else ""
+    )
     entry = TimelineEvent(
         TimelineKind.REFUNDED,
         at,
         record.actor,
         message,
-        {"refund_id": record.id, "amount": str(value), "reference": record.reference, "note": record.note},
+        {
+            "refund_id": record.id,
+            "amount": str(value),
+            "reference": record.reference,
+            "note": record.note,
+            **_line_data(record),
+        },
     )
     if pending:
         refunds = tuple(record if r.id == record.id else r for r in order.refunds)
@@ -157,15 +224,36 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     )
 
 
-def check_refund(order: Order, amount: Decimal | None, note: str) -> Decimal:
-    """Raise unless the refund may be issued; return the amount it would refund."""
+def check_refund(
+    order: Order,
+    amount: Decimal | None,
+    note: str,
+    *,
+    lines: Mapping[Any, Any] | None = None,
+    shipping: bool = False,
+    restock: bool = False,
+) -> tuple[Decimal, line_refunds.LineRefund | None]:
+    """Raise unless the refund may be issued; return the amount it would refund (and its lines).
+
+    A refund is by amount, or by line when *lines* or *shipping* are given (never both).
+    """
     require(Action.REFUND, order.status, order.payment_status)
     checker = Checker()
     checker.text("note", note, required=False, max_length=2000, multiline=True)
+    by_line = bool(lines) or shipping
     if amount is not None:
         amount = checker.amount("amount", amount, order.currency, positive=True)
+        if by_line:
+            checker.fail("amount", "give an amount or lines and shipping to refund, not both")
+    if restock and not lines:
+        checker.fail("restock", "only a refund of lines puts units back in stock: choose the lines")
     checker.done()
+    parts = None
+    if by_line:
+        chosen = line_refunds.refund_lines(order, lines, shipping=shipping)
+        parts = line_refunds.line_refund(order, chosen, shipping=shipping)
+        amount = parts.amount
     refundable = order.totals.refundable
     if refundable <= 0 or (amount is not None and amount > refundable):
         raise RefundExceedsBalance(amount, money.quantize(refundable, order.currency), order.currency)
-    return refundable if amount is None else money.quantize(amount, order.currency)  # 10 -> 10.00
+    return refundable if amount is None else money.quantize(amount, order.currency), parts  # 10 -> 10.00

@@ -335,3 +335,34 @@ def test_the_list_indexes_come_and_go_with_0013_and_the_orders_stay(store: SqlSt
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def test_refunds_by_line_come_and_go_with_0016_and_the_refunds_stay(store: SqlStore) -> None:
+    """0016 adds the refund lines and flags; down keeps every refund's amount, as a refund by amount."""
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    with ko.Orders.connect(url, settings=ko.Settings(table_prefix="mig_"), load_entrypoints=False) as shop:
+        cart = ko.structure(
+            {**_cart(), "shipping_cost": "2.00", "lines": [{**_cart()["lines"][0], "quantity": 3}]},  # type: ignore[dict-item]
+            ko.NewOrder,
+        )
+        order = shop.confirm_payment(shop.place(cart).id)
+        by_line = shop.refund(order.id, lines={1: 2}, shipping=True)
+        assert by_line.refunds[0].amount == Decimal("12.00")
+        migrate.downgrade(shop.store, "0015")
+        assert "mig_refund_lines" not in kasify_tables(store)
+        columns = {c["name"] for c in sa.inspect(shop.store.engine).get_columns("mig_refunds")}
+        assert {"shipping", "restock"}.isdisjoint(columns)
+        refunds = sa.table("mig_refunds", sa.column("amount"))
+        with shop.store.engine.connect() as conn:
+            assert sorted(conn.execute(sa.select(refunds.c.amount)).scalars()) == [1200]
+        migrate.upgrade(shop.store)
+        after = shop.get(order.id)
+        (kept,) = after.refunds
+        assert kept.amount == Decimal("12.00") and not kept.by_line  # carried back as a refund by amount
+        assert after.totals == by_line.totals
+        again = shop.refund(order.id, lines={1: 1})  # the table is back and used
+        assert shop.get(order.id) == again and again.refunds[-1].lines == {1: 1}
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())

@@ -2,11 +2,13 @@
 
 Hypothesis drives the real ``Orders`` (on SQLite) and a deliberately naive model side by
 side, and checks after every step: refunded <= paid, stock never negative, status only
-ever moves along allowed transitions, one timeline entry per successful action, and nothing
-shipped more than ordered (an order ships in parcels of any part of what is left).
+ever moves along allowed transitions, one timeline entry per successful action, nothing
+shipped more than ordered (an order ships in parcels of any part of what is left), and nothing
+refunded twice (refunds by line take units and the shipping once, restocking what comes back).
 """
 
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -42,6 +44,19 @@ class Model:
     shipped: int = 0
     parcels: int = 0
     delivered: int = 0
+    #: Units refunded by line, those of them put back in stock, and whether the shipping was.
+    refunded_units: int = 0
+    restocked: int = 0
+    shipping_refunded: bool = False
+
+
+def _refused(call: Callable[[], object], what: str) -> None:
+    """*call* must raise InvalidTransition; *what* says what went wrong if it does not."""
+    try:
+        call()
+    except ko.InvalidTransition:
+        return
+    raise AssertionError(what)
 
 
 class MerchantDay(RuleBasedStateMachine):
@@ -96,14 +111,17 @@ class MerchantDay(RuleBasedStateMachine):
             call()
             model.delivered, model.entries = model.parcels, model.entries + 1
             return
+        if move == "cancel" and model.parcels:  # a parcel has left: never cancelled
+            _refused(call, "cancelled an order with a parcel shipped")
+            return
         if model.status in sources:
             call()
             model.status = target
             model.entries += 1
             if move == "confirm":
                 model.paid = True
-            if move == "cancel":
-                self.stock += model.quantity
+            if move == "cancel":  # what a refund by line put back already is not put back twice
+                self.stock += model.quantity - model.restocked
             if move == "ship":  # everything left, in one more parcel
                 model.shipped, model.parcels = model.quantity, model.parcels + 1
             if move == "deliver":
@@ -170,6 +188,44 @@ class MerchantDay(RuleBasedStateMachine):
         if model.refunded == model.total and model.status != "cancelled":
             model.status = "refunded"
 
+    @rule(order_id=orders_bundle, units=st.integers(-1, 9), shipping=st.booleans(), restock=st.booleans())
+    def refund_lines(self, order_id: str, units: int, shipping: bool, restock: bool) -> None:
+        """A refund of *units* of the line (and the shipping): each unit 10.00, the shipping 5.00."""
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        left = model.quantity - model.refunded_units
+        amount = PRICE * max(units, 0) + (SHIPPING if shipping else 0)
+        balance = model.total - model.refunded
+        try:
+            self.orders.refund(order_id, lines={1: units}, shipping=shipping, restock=restock)
+        except ko.InvalidTransition:
+            assert not model.paid
+            return
+        except ko.ValidationError:
+            assert model.paid
+            assert (
+                units < 0
+                or units > left
+                or (shipping and model.shipping_refunded)
+                or (units == 0 and not shipping)
+            )
+            return
+        except ko.RefundExceedsBalance:
+            assert model.paid and amount > balance
+            return
+        assert model.paid and 0 <= units <= left and amount <= balance
+        assert not (shipping and model.shipping_refunded)
+        model.refunded += amount
+        model.refunded_units += units
+        model.shipping_refunded = model.shipping_refunded or shipping
+        if restock and model.status != "cancelled":
+            self.stock += units
+            model.restocked += units
+        model.entries += 1
+        if model.refunded == model.total and model.status != "cancelled":
+            model.status = "refunded"
+
     @rule(order_id=consumes(orders_bundle))
     def note(self, order_id: str) -> None:
         if order_id == "missing":
@@ -192,6 +248,10 @@ class MerchantDay(RuleBasedStateMachine):
             partial = 0 < model.shipped < model.quantity
             assert (order.fulfilment_status is ko.FulfilmentStatus.PARTIALLY_SHIPPED) == partial
             assert order.totals.total == order.totals.subtotal + order.totals.shipping - order.totals.discount
+            # Nothing refunded twice: each unit and the shipping at most once.
+            assert order.refunded_quantities().get(1, 0) == model.refunded_units <= order.lines[0].quantity
+            assert order.shipping_refunded == model.shipping_refunded
+            assert sum(r.shipping for r in order.refunds) <= 1
 
 
 MerchantDay.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)

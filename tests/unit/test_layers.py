@@ -18,6 +18,7 @@ DOMAIN = [
     "errors",
     "events",
     "lifecycle",
+    "line_refunds",
     "model",
     "money",
     "pricing",

@@ -42,6 +42,12 @@ def walked() -> Order:
         ),
         lambda o: actions.fail_refund(o, "r1", reason="card expired", at=T0),
         lambda o: actions.refund(o, amount=Decimal(10), note="", refund_id="r2", at=T0, actor="staff:1"),
+        lambda o: actions.request_refund(
+            o, amount=None, note="", refund_id="r3", at=T0, actor="staff:1", lines={1: 1}
+        ),
+        lambda o: actions.refund(
+            o, amount=None, note="", refund_id="r4", at=T0, actor="staff:1", lines={1: 1}, shipping=True
+        ),
     ]
     for step in steps:
         order = step(order).order
@@ -50,10 +56,11 @@ def walked() -> Order:
 
 def test_in_english_the_page_says_what_the_record_says_with_the_pages_money() -> None:
     order = walked()
-    assert len(order.timeline) == 12
+    assert len(order.timeline) == 14
     for entry in order.timeline:
         expected = entry.message.replace("7.50 USD", "$7.50").replace("10.00 USD", "$10.00")
-        expected = expected.replace("80.00 USD", "$80.00")
+        expected = expected.replace("80.00 USD", "$80.00").replace("25.00 USD", "$25.00")
+        expected = expected.replace("30.00 USD", "$30.00")
         assert entry_text(order, entry) == expected, entry.kind
 
 
@@ -77,6 +84,8 @@ def test_in_german_every_entry_kasify_writes_is_german() -> None:
         "Erstattung von 7,50\xa0$ beim Zahlungsanbieter angefordert — Notiz: scratch",
         "Erstattung von 7,50\xa0$ fehlgeschlagen: card expired",
         "10,00\xa0$ erstattet",
+        "Erstattung von 25,00\xa0$ für 1 x T-shirt beim Zahlungsanbieter angefordert",
+        "30,00\xa0$ für 1 x T-shirt, Versand erstattet",
     ]
 
 

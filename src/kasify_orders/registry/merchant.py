@@ -103,6 +103,13 @@ def _refund_report(before: Order, after: Order, inputs: Inputs, context: Context
     )
 
 
+def _by_line_or_amount(inputs: Inputs) -> Inputs:
+    """The refund form: lines ticked or the shipping refund those, not the prefilled amount."""
+    if inputs.get("lines") or inputs.get("shipping"):
+        return {**inputs, "amount": None}
+    return inputs
+
+
 REFUND = ActionSpec(
     action=Action.REFUND,
     label="Issue Refund",
@@ -117,6 +124,36 @@ REFUND = ActionSpec(
             nullable=True,
             hint="Amount to refund; the whole refundable balance when left out.",
             blank_message="Enter the amount to refund.",
+        ),
+        Field(
+            name="lines",
+            type=dict,
+            label="Or refund by line",
+            nullable=True,
+            widget=Widget.LINES,
+            hint=(
+                "Units of each line to refund, each at its price after its share of the discount;"
+                " instead of an amount (command line: --line 1=2)."
+            ),
+            cli_flag="--line",
+            line_quantities=lambda order: order.refundable_quantities(),
+            pick_lines=True,
+        ),
+        Field(
+            name="shipping",
+            type=bool,
+            label="Refund the shipping",
+            default=False,
+            widget=Widget.CHECKBOX,
+            hint="Also refund the shipping (once per order); instead of an amount.",
+        ),
+        Field(
+            name="restock",
+            type=bool,
+            label="Put the refunded items back in stock",
+            default=False,
+            widget=Widget.CHECKBOX,
+            hint="Put the refunded lines' units back on their tracked SKUs.",
         ),
         Field(
             name="note",
@@ -135,6 +172,9 @@ REFUND = ActionSpec(
         order.id,
         inputs.get("amount"),
         note=inputs.get("note", ""),
+        lines=inputs.get("lines") or None,
+        shipping=bool(inputs.get("shipping")),
+        restock=bool(inputs.get("restock")),
         idempotency_key=context.idempotency_key,
         actor=context.actor,
         expected_version=context.expected_version,
@@ -144,8 +184,12 @@ REFUND = ActionSpec(
     offered=lambda order: order.totals.refundable > 0,
     defaults=lambda order, may: {
         "amount": str(money.quantize(order.totals.refundable, order.currency)),
+        **({"lines": ""} if order.refundable_quantities() else {}),
+        **({"shipping": ""} if order.totals.shipping > 0 and not order.shipping_refunded else {}),
+        **({"restock": ""} if order.refundable_quantities() else {}),
         "note": "",
     },
+    from_form=_by_line_or_amount,
     page_hints={
         "amount": lambda order, amount: (
             i18n.gettext("Refundable balance: %(amount)s")

@@ -68,6 +68,10 @@ class Field:
     blank_message: str | None = None
     #: The CLI option (default ``--<name with dashes>``; a bool that defaults to True gets ``--no-…``).
     cli_flag: str | None = None
+    #: :attr:`Widget.LINES`: the units of each line the form offers (default: those left to ship).
+    line_quantities: Callable[[Order], Mapping[int, int]] | None = None
+    #: :attr:`Widget.LINES`: each line has a checkbox, and only the lines ticked count.
+    pick_lines: bool = False
 
     @property
     def option(self) -> str:
@@ -169,6 +173,9 @@ class ActionSpec:
     description: str = ""
     #: Answers of its own the API document lists, by HTTP status (``{503: "emails are off"}``).
     responses: Mapping[int, str] = attrs.field(factory=dict)
+    #: How a submitted form's inputs become the call's (a refund form with lines ticked refunds
+    #: those, not the amount field's prefilled balance); None: as read.
+    from_form: Callable[[Inputs], Inputs] | None = None
 
     @property
     def statuses(self) -> frozenset[Status]:

@@ -321,7 +321,8 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         answer is pending (:class:`~kasify_orders.RefundPending`), the cancellation waits for it.
         *idempotency_key* keys the refund, as in :meth:`refund`.
 
-        :raises InvalidTransition: the order is not Pending or Processing (nothing changes).
+        :raises InvalidTransition: the order is not Pending or Processing, or a parcel of it has
+            shipped (nothing changes).
         :raises RefundFailed: the payment provider refused the refund (the order is not cancelled).
         """
         if not refund:
@@ -346,8 +347,17 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         provider_reference: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
+        lines: Mapping[Any, int] | None = None,
+        shipping: bool = False,
+        restock: bool = False,
     ) -> Order:
-        """Refund *amount*, or the whole refundable balance when *amount* is None.
+        """Refund *amount*, or the whole refundable balance when *amount* is None; or by line.
+
+        By line (*lines* ``{line_id: quantity}`` and/or ``shipping=True``, without *amount*):
+        each unit's price after its share of the order's discount, plus the shipping (once per
+        order); no unit is ever refunded twice. ``restock=True`` puts the units back on their
+        tracked SKUs when the refund settles (the stock history names the order). The refund
+        cap and the two phases below hold for both kinds together.
 
         Refunds add up and never exceed what was paid. Without a ``kasify_refund_payment``
         plugin the refund is recorded as made by hand, settled at once. With one, it is made in
@@ -369,6 +379,8 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
 
         :raises RefundExceedsBalance: saying the refundable balance.
         :raises RefundFailed: the payment provider refused (the refund is recorded as failed).
+        :raises ValidationError: naming ``lines[<id>]``, ``lines``, ``shipping``, ``amount`` or
+            ``restock`` (a unit refunded already, the shipping twice, an amount with lines).
         """
         return self._refunds.refund(
             order_id,
@@ -378,6 +390,9 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
             provider_reference=provider_reference,
             actor=actor,
             expected_version=expected_version,
+            lines=lines,
+            shipping=shipping,
+            restock=restock,
         )
 
     def add_note(

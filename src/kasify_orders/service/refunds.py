@@ -10,6 +10,7 @@ asked again with the same key by :meth:`Refunds.settle_pending`.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,6 +33,9 @@ REFUND_RETRY_AFTER = timedelta(minutes=1)
 
 #: The reason on the stock history rows of a "cancel and refund"'s items put back.
 REFUNDED_CANCEL = "order cancelled and refunded"
+
+#: The reason on the stock history rows of a refund by line's units put back.
+REFUNDED_LINES = "refunded by line"
 
 #: Cancels the locked order at the time given.
 CancelStep = Callable[[Transaction, Order, datetime], Change]
@@ -60,7 +64,7 @@ class Refunds:
                 cause = StockCause(
                     StockKind.RETURNED, now, actor=actor, reason=stock_reason, order_id=order.id
                 )
-                tx.return_stock(quantities(order.lines), cause)
+                tx.return_stock(not_restocked(order), cause)
             return change
 
         return cancelling
@@ -126,8 +130,11 @@ class Refunds:
         provider_reference: str | None,
         actor: str | None,
         expected_version: int | None,
+        lines: Mapping[Any, Any] | None = None,
+        shipping: bool = False,
+        restock: bool = False,
     ) -> Order:
-        """Refund *amount* (or the whole balance) in two phases; see :meth:`Orders.refund`."""
+        """Refund *amount* (or the whole balance, or *lines*) in two phases; see :meth:`Orders.refund`."""
         key = checked_key("idempotency_key", idempotency_key)
         reference = checked_key("provider_reference", provider_reference)
         hooks = self.writer.hooks
@@ -140,10 +147,17 @@ class Refunds:
                 "at": now,
                 "actor": actor,
                 "idempotency_key": key,
+                "lines": lines,
+                "shipping": bool(shipping),
+                "restock": bool(restock),
             }
             if hooks.refunds_through_provider and reference is None:
                 return actions.request_refund(order, **arguments)
-            return actions.refund(order, **arguments, reference=reference)
+            change = actions.refund(order, **arguments, reference=reference)
+            made = change.order.refund(refund_id)
+            if made is not None:
+                self._restock(tx, order, made, now)
+            return change
 
         return self._in_two_phases(order_id, key, expected_version, begin)
 
@@ -257,6 +271,7 @@ class Refunds:
     ) -> Change:
         """Settle the refund; first cancel the order if the refund was a "cancel and refund"."""
         if plan is None or order.status is Status.CANCELLED:  # (cancelled by hand meanwhile)
+            self._restock(tx, order, pending, now)
             return actions.settle_refund(order, pending.id, reference=reference, at=now)
         restock = bool(plan.get("restock"))
         try:
@@ -280,10 +295,39 @@ class Refunds:
                 reason=REFUNDED_CANCEL,
                 order_id=order.id,
             )
-            tx.return_stock(quantities(order.lines), cause)
+            tx.return_stock(not_restocked(order), cause)
         return actions.combine(
             cancelled, actions.settle_refund(cancelled.order, pending.id, reference=reference, at=now)
         )
+
+    def _restock(self, tx: Transaction, order: Order, refund: Refund, now: datetime) -> None:
+        """Put a settling refund by line's units back on their tracked SKUs, if it asked to.
+
+        Not on a cancelled order: its cancel put back what was to be put back.
+        """
+        if not (refund.restock and refund.lines and self.writer.settings.manage_inventory):
+            return
+        if order.status is Status.CANCELLED:
+            return
+        skus: Counter[str] = Counter()
+        by_id = {line.id: line for line in order.lines}
+        for line_id, quantity in refund.lines.items():
+            skus[by_id[line_id].sku] += quantity
+        cause = StockCause(
+            StockKind.RETURNED, now, actor=refund.actor, reason=REFUNDED_LINES, order_id=order.id
+        )
+        tx.return_stock(skus, cause)
+
+
+def not_restocked(order: Order) -> Counter[str]:
+    """Units per SKU of *order* not put back yet by a settled refund by line (what a cancel restocks)."""
+    left = quantities(order.lines)
+    by_id = {line.id: line for line in order.lines}
+    for refund in order.refunds:
+        if refund.restock and refund.status is RefundStatus.SETTLED:
+            for line_id, quantity in refund.lines.items():
+                left[by_id[line_id].sku] -= quantity
+    return +left  # only the positive counts
 
 
 def _refused(refund: Refund, currency: str, reason: str) -> str:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from kasify_orders.model import Order
+from kasify_orders.storage.refund_lines import RefundLineStatements
 from kasify_orders.storage.rows import (
     ADDRESS_COLUMNS,
     JSON_LINE_COLUMNS,
@@ -192,6 +193,8 @@ class Statements:
         o = t.orders
         #: The parcels' reads and writes.
         self.shipments = ShipmentStatements(t)
+        #: The refunds by line's reads and writes.
+        self.refund_lines = RefundLineStatements(t)
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.

@@ -98,6 +98,8 @@ class Tables:
     shipments: sa.Table
     #: The units of each order line in each parcel.
     shipment_lines: sa.Table
+    #: The units of each order line each refund by line refunded, and what they refunded.
+    refund_lines: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -190,6 +192,10 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("failure", sa.Text),
         #: ``{"reason", "restock"}``: cancel the order once this refund settles (cancel and refund)
         sa.Column("then_cancel", sa.JSON),
+        #: a refund by line that refunds the shipping too (once per order)
+        sa.Column("shipping", sa.Boolean, nullable=False, server_default=sa.false()),
+        #: a refund by line whose units go back in stock when it settles
+        sa.Column("restock", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.UniqueConstraint("order_id", "idempotency_key"),
         # The sweep's lookup of refunds left pending.
         sa.Index(None, "status", "created_at"),
@@ -333,6 +339,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         stock_history=stock_history,
         shipments=shipments,
         shipment_lines=shipment_lines,
+        refund_lines=refund_lines_table(md, fk, prefix),
     )
 
 
@@ -366,3 +373,18 @@ def shipment_tables(
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
     )
     return shipments, shipment_lines
+
+
+def refund_lines_table(md: sa.MetaData, fk: Callable[[str, str], sa.ForeignKey], prefix: str) -> sa.Table:
+    """The lines of the refunds by line (migration 0016 creates it as it is here)."""
+    return sa.Table(
+        f"{prefix}refund_lines",
+        md,
+        sa.Column("refund_id", OrderRef, fk("refunds", "id"), primary_key=True),
+        #: the order line's id: its position in the order, from 1
+        sa.Column("line_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        #: what those units refunded (their price after their share of the discount)
+        sa.Column("amount", Money, nullable=False),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    )

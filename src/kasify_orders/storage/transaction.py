@@ -18,6 +18,7 @@ from kasify_orders.storage import counters
 from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
+from kasify_orders.storage.refund_lines import with_refund_lines, write_refund_lines
 from kasify_orders.storage.rows import (
     children_from_union,
     order_columns,
@@ -60,7 +61,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if order is None:
             raise OrderNotFound(order_id)
         if order.status is Status.PENDING:
-            return order  # not paid, so not shipped: no parcel to read
+            return order  # not paid, so not shipped or refunded: no parcel or refund line to read
+        order = with_refund_lines(self.conn, self.sql.refund_lines, [order])[0]
         return with_shipments(self.conn, self.sql.shipments, [order], lock=lock)[0]
 
     def require_order(self, order_id: str) -> None:
@@ -121,6 +123,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         for child in self.conn.execute(self.sql.children_of_many, {"ids": list(grouped)}):
             grouped[child.order_id].append(child)
         orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+        orders = with_refund_lines(self.conn, self.sql.refund_lines, orders)
         return with_shipments(self.conn, self.sql.shipments, orders)
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
@@ -135,6 +138,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         for child in self.conn.execute(self.sql.children_of_many, {"ids": list(grouped)}):
             grouped[child.order_id].append(child)
         orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
+        orders = with_refund_lines(self.conn, self.sql.refund_lines, orders)
         return {order.id: order for order in with_shipments(self.conn, self.sql.shipments, orders)}
 
     def _after(
@@ -250,8 +254,16 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if new_refunds:
             self.conn.execute(
                 self.sql.insert_refunds,
-                [refund_values(refund, after.id, after.currency) for refund in new_refunds],
+                [
+                    {
+                        **refund_values(refund, after.id, after.currency),
+                        "shipping": refund.shipping,
+                        "restock": refund.restock,
+                    }
+                    for refund in new_refunds
+                ],
             )
+            write_refund_lines(self.conn, self.sql.refund_lines, after, new_refunds)
         r = self.t.refunds
         for refund in after.refunds:
             if refund.id in known and known[refund.id] != refund:

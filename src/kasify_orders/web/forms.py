@@ -105,6 +105,9 @@ class FormField:
     other_name: str = ""
     #: A parcel's lines (widget ``"lines"``): ``(input name, what the line is, quantity shown, left)``.
     lines: Sequence[tuple[str, str, str, int]] = ()
+    #: Each line has a checkbox (``pick-<line id>``; a refund's lines): the names of those ticked.
+    pick: bool = False
+    picked: Sequence[str] = ()
 
 
 @attrs.frozen
@@ -151,7 +154,9 @@ def form_for(
     values = _defaults(spec, order, may)
     if sent is not None:  # what the merchant typed stays in the form
         values.update({f.name: sent.get(f.name, "") for f in spec.fields if f.name in values})
-        values.update({name: text for name, text in sent.items() if name.startswith(LINE_PREFIX)})
+        values.update(
+            {name: text for name, text in sent.items() if name.startswith((LINE_PREFIX, PICK_PREFIX))}
+        )
         values.update({other_field(f.name): sent.get(other_field(f.name), "") for f in spec.fields})
     errors = failure.errors if failure else {}
     fields = [
@@ -196,7 +201,8 @@ def _form_field(
     lines: list[tuple[str, str, str, int]] = []
     if f.widget is Widget.LINES:
         by_id = {line.id: line for line in order.lines}
-        for line_id, left in order.remaining_quantities().items():
+        offered = f.line_quantities(order) if f.line_quantities else order.remaining_quantities()
+        for line_id, left in offered.items():
             line = by_id[line_id]
             name = f"{LINE_PREFIX}{line_id}"
             what = f"{line.name} ({line.variant})" if line.variant else line.name
@@ -224,6 +230,8 @@ def _form_field(
         other=other,
         other_name=other_field(f.name) if choices else "",
         lines=lines,
+        pick=f.pick_lines,
+        picked=[name for name, *_rest in lines if values.get(f"{PICK_PREFIX}{name}") in _TICKED],
     )
 
 
@@ -235,6 +243,8 @@ def form_key(form: Mapping[str, str]) -> str | None:
 
 #: The form's quantity inputs of a parcel's lines are ``line-<line id>``.
 LINE_PREFIX = "line-"
+#: A line's checkbox (``pick-line-<line id>``), where lines are picked (a refund's).
+PICK_PREFIX = "pick-"
 
 
 def _read_lines(field: Field, form: Mapping[str, str]) -> dict[str, int] | None:
@@ -245,6 +255,8 @@ def _read_lines(field: Field, form: Mapping[str, str]) -> dict[str, int] | None:
         if not name.startswith(LINE_PREFIX):
             continue
         given = True
+        if field.pick_lines and form.get(f"{PICK_PREFIX}{name}") not in _TICKED:
+            continue  # a line not ticked is not refunded, whatever its quantity says
         text = typed.strip()
         if not text or text == "0":
             continue
@@ -283,7 +295,8 @@ def _read(field: Field, form: Mapping[str, str]) -> object:
 
 def read_form(spec: ActionSpec, form: Mapping[str, str]) -> Inputs:
     """The action's inputs from its submitted form (checkboxes ticked or not, amounts as Decimal)."""
-    return {field.name: _read(field, form) for field in spec.fields}
+    inputs = {field.name: _read(field, form) for field in spec.fields}
+    return spec.from_form(inputs) if spec.from_form is not None else inputs
 
 
 def failure_from(errors: Sequence[FieldError], fields: Sequence[str], *, status: int = 400) -> Failure:

@@ -102,6 +102,18 @@ _SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": [s.value for s in RefundStatus]},
             "resolved_at": {"type": ["string", "null"], "format": "date-time"},
             "failure": _NULLABLE_STR,
+            "lines": {
+                "type": "object",
+                "description": "A refund by line: the units of each line it refunds, {line id: quantity}.",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
+            "line_amounts": {
+                "type": "object",
+                "description": "What it refunds of each of those lines, {line id: amount}.",
+                "additionalProperties": _MONEY,
+            },
+            "shipping": {"type": "boolean", "description": "It refunds the order's shipping (once)."},
+            "restock": {"type": "boolean", "description": "Its units go back in stock when it settles."},
         }
     ),
     "TimelineEvent": _object(

@@ -149,14 +149,37 @@ def _delivered(order: Order, entry: TimelineEvent) -> str:
     return text + (gettext(": every parcel has arrived") if arrived else "")
 
 
+def _refunded_what(order: Order, data: Mapping[str, Any]) -> str:
+    """``"1 x T-shirt, shipping"``: what a refund by line refunded ("" for a refund by amount)."""
+    lines = data.get("lines")
+    if not isinstance(lines, dict) and not data.get("shipping"):
+        return ""
+    names = {line.id: line.name for line in order.lines}
+    parts = [f"{quantity} x {names.get(int(line_id), '?')}" for line_id, quantity in (lines or {}).items()]
+    if data.get("shipping"):
+        parts.append(gettext("shipping"))
+    return ", ".join(parts)
+
+
 def _refunded(order: Order, entry: TimelineEvent) -> str:
     amount = _money(order, entry.data, "amount")
+    what = _refunded_what(order, entry.data)
+    if what:
+        sentence = gettext("Refunded %(amount)s for %(what)s") % {"amount": amount, "what": what}
+        return _with_note(sentence, entry.data)
     return _with_note(gettext("Refunded %(amount)s") % {"amount": amount}, entry.data)
 
 
 def _refund_requested(order: Order, entry: TimelineEvent) -> str:
     amount = _money(order, entry.data, "amount")
-    sentence = gettext("Refund of %(amount)s asked of the payment provider") % {"amount": amount}
+    what = _refunded_what(order, entry.data)
+    if what:
+        sentence = gettext("Refund of %(amount)s for %(what)s asked of the payment provider") % {
+            "amount": amount,
+            "what": what,
+        }
+    else:
+        sentence = gettext("Refund of %(amount)s asked of the payment provider") % {"amount": amount}
     return _with_note(sentence, entry.data)
 
 

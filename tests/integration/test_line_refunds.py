@@ -131,7 +131,9 @@ def test_two_merchants_refunding_the_same_unit_at_once_only_one_wins(
     assert orders.inventory.stock("MUG") == 3  # put back once
 
 
-def test_a_line_refund_through_a_provider_restocks_when_it_settles(orders: ko.Orders, paid: ko.Order) -> None:
+def test_a_line_refund_the_provider_refuses_puts_nothing_back_and_frees_its_units(
+    orders: ko.Orders, paid: ko.Order
+) -> None:
     class Refuses:
         @ko.hookimpl
         def kasify_refund_payment(self) -> str:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 import kasify_orders as ko
 from tests.helpers import new_order
+from tests.integration.test_refunds import Provider
 
 UPS_1 = "1Z999AA10123456784"
 
@@ -130,7 +131,9 @@ def test_two_merchants_refunding_the_same_unit_at_once_only_one_wins(
     assert orders.inventory.stock("MUG") == 3  # put back once
 
 
-def test_a_line_refund_through_a_provider_restocks_when_it_settles(orders: ko.Orders, paid: ko.Order) -> None:
+def test_a_line_refund_the_provider_refuses_puts_nothing_back_and_frees_its_units(
+    orders: ko.Orders, paid: ko.Order
+) -> None:
     class Refuses:
         @ko.hookimpl
         def kasify_refund_payment(self) -> str:
@@ -145,6 +148,26 @@ def test_a_line_refund_through_a_provider_restocks_when_it_settles(orders: ko.Or
         2: 1,
     }
     assert orders.inventory.stock("TEE") == 8  # not put back: no money moved
+
+
+def test_a_line_refund_left_pending_holds_its_units_and_restocks_once_when_it_settles(
+    orders: ko.Orders, paid: ko.Order
+) -> None:
+    provider = Provider()
+    provider.errors.append(ko.RefundPending("the provider answers later"))
+    orders.plugins.register(provider)
+    pending = orders.refund(paid.id, lines={2: 1}, restock=True, idempotency_key="rma-7")
+    (asked,) = pending.refunds
+    assert asked.status is ko.RefundStatus.PENDING and asked.lines == {2: 1} and asked.restock
+    assert orders.get(paid.id) == pending and pending.refundable_quantities() == {1: 2}
+    assert orders.inventory.stock("MUG") == 2  # not back until the money moves
+    with pytest.raises(ko.ValidationError, match=r"lines\[2\]: only 0 of 1 unit"):
+        orders.refund(paid.id, lines={2: 1})
+    settled = orders.refund(paid.id, lines={2: 1}, restock=True, idempotency_key="rma-7")  # the retry
+    assert settled.refunds[0].status is ko.RefundStatus.SETTLED and len(settled.refunds) == 1
+    assert orders.inventory.stock("MUG") == 3 and provider.paid_out == asked.amount
+    again = orders.refund(paid.id, lines={2: 1}, restock=True, idempotency_key="rma-7")
+    assert again == settled and orders.inventory.stock("MUG") == 3  # once
 
 
 def test_cancel_refuses_an_order_with_a_parcel_shipped_and_refunds_the_balance_otherwise(

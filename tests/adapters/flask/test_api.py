@@ -211,6 +211,9 @@ def test_openapi_document_lists_exactly_the_routes(client: FlaskClient) -> None:
     refund = document["paths"][f"{API}/{{order_id}}/refund"]["post"]
     assert set(refund["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
         "amount",
+        "lines",
+        "shipping",
+        "restock",
         "note",
         "expected_version",
     }

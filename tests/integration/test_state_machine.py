@@ -3,7 +3,8 @@
 Hypothesis drives the real ``Orders`` (on SQLite) and a deliberately naive model side by
 side, and checks after every step: refunded <= paid, stock never negative, status only
 ever moves along allowed transitions, one timeline entry per successful action, and nothing
-shipped more than ordered (an order ships in parcels of any part of what is left).
+shipped more than ordered (an order ships in parcels of any part of what is left). Edits before
+the first parcel change the quantity (and the total, and the stock) but never what was paid.
 """
 
 import tempfile
@@ -35,6 +36,8 @@ class Model:
     status: str = "pending"
     paid: bool = False
     total: Decimal = Decimal(0)
+    #: What was paid: the total when the payment was confirmed (an edit may change the total since).
+    paid_amount: Decimal = Decimal(0)
     refunded: Decimal = Decimal(0)
     quantity: int = 0
     entries: int = 1
@@ -101,7 +104,7 @@ class MerchantDay(RuleBasedStateMachine):
             model.status = target
             model.entries += 1
             if move == "confirm":
-                model.paid = True
+                model.paid, model.paid_amount = True, model.total
             if move == "cancel":
                 self.stock += model.quantity
             if move == "ship":  # everything left, in one more parcel
@@ -151,7 +154,7 @@ class MerchantDay(RuleBasedStateMachine):
             return
         model = self.model[order_id]
         amount = None if cents is None else Decimal(cents).scaleb(-2)
-        balance = model.total - model.refunded
+        balance = model.paid_amount - model.refunded
         try:
             self.orders.refund(order_id, amount)
         except ko.InvalidTransition:
@@ -167,8 +170,32 @@ class MerchantDay(RuleBasedStateMachine):
         assert model.paid and (amount is None or 0 < amount <= balance)
         model.refunded += balance if amount is None else amount
         model.entries += 1
-        if model.refunded == model.total and model.status != "cancelled":
+        if model.refunded == model.paid_amount and model.status != "cancelled":
             model.status = "refunded"
+
+    @rule(order_id=orders_bundle, quantity=st.integers(0, 9))
+    def edit(self, order_id: str, quantity: int) -> None:
+        """Set the line's quantity: allowed before any parcel, never beyond the stock."""
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        editable = model.status in {"pending", "processing"} and model.parcels == 0
+        try:
+            self.orders.edit(order_id, set_quantity={1: quantity})
+        except ko.InvalidTransition:
+            assert not editable
+            return
+        except ko.ValidationError:
+            assert quantity in {0, model.quantity}  # not a quantity, or nothing to change
+            return
+        except ko.OutOfStock:
+            assert editable and quantity - model.quantity > self.stock
+            return
+        assert editable and 0 < quantity != model.quantity
+        assert quantity - model.quantity <= self.stock
+        self.stock -= quantity - model.quantity
+        model.quantity, model.total = quantity, PRICE * quantity + SHIPPING
+        model.entries += 1
 
     @rule(order_id=consumes(orders_bundle))
     def note(self, order_id: str) -> None:
@@ -183,7 +210,10 @@ class MerchantDay(RuleBasedStateMachine):
         for order_id, model in self.model.items():
             order = self.orders.get(order_id)
             assert order.status.value == model.status
-            assert order.totals.refunded == model.refunded <= (model.total if model.paid else 0)
+            assert order.totals.refunded == model.refunded <= (model.paid_amount if model.paid else 0)
+            assert order.totals.paid == model.paid_amount and order.totals.total == model.total
+            assert order.totals.amount_due == max(Decimal(0), model.total - model.paid_amount)
+            assert order.lines[0].quantity == model.quantity
             assert len(order.timeline) == model.entries
             # Nothing shipped more than ordered; the parcels are the model's.
             assert order.shipped_quantities().get(1, 0) == model.shipped <= order.lines[0].quantity

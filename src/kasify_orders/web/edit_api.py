@@ -14,12 +14,11 @@ import attrs
 
 from kasify_orders.convert import structure
 from kasify_orders.model import Address, NewLine, Order
+from kasify_orders.registry.backoffice import EDIT_ORDER
 from kasify_orders.service import Orders
 
 __all__ = ["EDIT_ORDER", "OPERATION", "EditInput", "edit_operation", "run_edit"]
 
-#: The permission the host's ``authorize`` sees for an edit (pages, API, Django permission).
-EDIT_ORDER = "edit_order"
 #: The API operation's id.
 OPERATION = "editOrder"
 

@@ -11,6 +11,8 @@ import warnings
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from kasify_orders.change import Change, combine, next_change
 from kasify_orders.errors import InvalidTransition
 from kasify_orders.events import (
@@ -104,6 +106,7 @@ def confirm_payment(order: Order, *, at: datetime, actor: str | None) -> Change:
         status=Status.PROCESSING,
         payment_status=PaymentStatus.PAID,
         paid_at=at,
+        totals=attrs.evolve(order.totals, paid=order.totals.total),
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from kasify_orders.commands import actions as _actions  # registers one command per action
 from kasify_orders.commands.base import SOURCE, OrdersSource, main
+from kasify_orders.commands.edit import orders_edit  # registers ``orders edit``
 from kasify_orders.commands.health import check, saleor
 from kasify_orders.commands.operations import (
     db,
@@ -43,6 +44,7 @@ __all__ = [
     "db_upgrade",
     "demo",
     "main",
+    "orders_edit",
     "orders_export",
     "orders_group",
     "orders_list",

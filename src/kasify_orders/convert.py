@@ -79,6 +79,9 @@ def _unstructure_totals(totals: Totals) -> dict[str, str]:
         "refunded": str(totals.refunded),
         "refund_pending": str(totals.refund_pending),
         "refundable": str(totals.refundable),
+        "paid": str(totals.paid),
+        "amount_due": str(totals.amount_due),
+        "refund_due": str(totals.refund_due),
     }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "OrderPlaced",
     "OrderRefunded",
     "OrderShipped",
+    "OrderUpdated",
     "PaymentConfirmed",
     "TrackingUpdated",
 ]
@@ -80,6 +81,14 @@ class OrderRefunded(OrderEvent):
 
 
 @attrs.frozen
+class OrderUpdated(OrderEvent):
+    """The merchant edited the order before shipping (address, quantities, lines).
+
+    What changed is the order's latest ``edited`` timeline entry (its ``data["changes"]``).
+    """
+
+
+@attrs.frozen
 class NoteAdded(OrderEvent):
     """A merchant added an internal note."""
 
@@ -108,4 +117,5 @@ EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     OrderRefunded,
     NoteAdded,
     CustomerEmailed,
+    OrderUpdated,
 )

@@ -271,6 +271,22 @@ def kasify_order_shipped(order: Order, shipment_id: str, event_id: str) -> None:
 
 
 @hookspec
+def kasify_order_updated(order: Order, event_id: str) -> None:
+    """The merchant edited the order before its first parcel shipped: address, quantities, lines.
+
+    The totals are recomputed; a paid order may now show ``order.totals.amount_due`` (the new
+    total is higher) or ``order.totals.refund_due`` (lower). What changed, old -> new, is the
+    order's latest ``edited`` timeline entry (``data["changes"]``). The email plugin sends
+    the customer the "order updated" email from here.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
+    """
+
+
+@hookspec
 def kasify_tracking_updated(order: Order, previous: Shipment, event_id: str) -> None:
     """The tracking number or carrier of a shipped order was corrected.
 

@@ -144,8 +144,10 @@ class Line:
     unit_price: Decimal
     #: ``unit_price * quantity``.
     total: Decimal
-    #: The line's number in its order, from 1: what ``lines={line_id: quantity}`` names
-    #: (set by :class:`Order` from the line's position; 0 on a line not in an order yet).
+    #: The line's number in its order, from 1: what ``lines={line_id: quantity}`` names.
+    #: Stored, not positional: an edit that removes a line leaves the others' ids (and so
+    #: their parcels) as they were, and a line added later takes the next free id. 0 on a
+    #: line not in an order yet (:class:`Order` numbers those after the ones it has).
     id: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -168,6 +170,10 @@ class Totals:
     #: The sum of the refunds asked of the payment provider and not answered yet: held
     #: against the refundable balance, so concurrent refunds never exceed what was paid.
     refund_pending: Decimal = attrs.field(default=ZERO, validator=_non_negative)
+    #: What the customer paid: the total when the payment was confirmed (0 before). An edit
+    #: after payment changes the total but not this, so the two may differ: see
+    #: :attr:`amount_due` and :attr:`refund_due`.
+    paid: Decimal = attrs.field(default=ZERO, validator=_non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.total != self.subtotal + self.shipping - self.discount:
@@ -175,15 +181,33 @@ class Totals:
                 f"total {self.total} != subtotal {self.subtotal} + shipping {self.shipping}"
                 f" - discount {self.discount}"
             )
-        if self.refunded + self.refund_pending > self.total:
+        if self.refunded + self.refund_pending > self.refund_basis:
             raise ValueError(
-                f"refunded {self.refunded} and pending {self.refund_pending} exceed the total {self.total}"
+                f"refunded {self.refunded} and pending {self.refund_pending} exceed"
+                f" what was paid {self.refund_basis}"
             )
 
     @property
+    def refund_basis(self) -> Decimal:
+        """What refunds are capped by: what was paid (the total, for totals recorded without it)."""
+        return self.paid if self.paid else self.total
+
+    @property
     def refundable(self) -> Decimal:
-        """What is left to refund: ``total - refunded - refund_pending``."""
-        return self.total - self.refunded - self.refund_pending
+        """What is left to refund: what was paid (:attr:`refund_basis`) ``- refunded - refund_pending``."""
+        return self.refund_basis - self.refunded - self.refund_pending
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer still owes: ``max(0, total - paid)`` (an edit raised a paid total)."""
+        return max(ZERO, self.total - self.paid)
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What was paid beyond the total and not refunded yet (an edit lowered a paid total)."""
+        if not self.paid:
+            return ZERO
+        return max(ZERO, self.paid - self.refunded - self.refund_pending - self.total)
 
 
 def _line_quantities(value: Mapping[int, int] | None) -> Mapping[int, int]:
@@ -279,11 +303,17 @@ class TimelineEvent:
 
 
 def _numbered_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
-    """The order's lines with their ids: their positions from 1."""
-    return tuple(
-        line if line.id == position else attrs.evolve(line, id=position)
-        for position, line in enumerate(lines, start=1)
-    )
+    """The order's lines with their ids: a line's own, else the next after the highest so far.
+
+    A new order's lines (all 0) are numbered 1, 2, ...; an edited order's keep theirs.
+    """
+    numbered: list[Line] = []
+    last = 0
+    for given in lines:
+        line = given if given.id > 0 else attrs.evolve(given, id=last + 1)
+        last = max(last, line.id)
+        numbered.append(line)
+    return tuple(numbered)
 
 
 @attrs.frozen
@@ -319,6 +349,9 @@ class Order:
         if _refunds_in(self.refunds, RefundStatus.PENDING) != self.totals.refund_pending:
             raise ValueError("the pending refunds do not add up to totals.refund_pending")
 
+        line_ids = [line.id for line in self.lines]
+        if len(set(line_ids)) != len(line_ids):
+            raise ValueError(f"two lines have the same id: {line_ids}")
         shipped = self.shipped_quantities()
         for line in self.lines:
             if shipped.get(line.id, 0) > line.quantity:
@@ -338,6 +371,10 @@ class Order:
             raise ValueError("a refund holds a line the order does not have")
         if sum(1 for refund in self._live_refunds() if refund.shipping) > 1:
             raise ValueError("the shipping is refunded more than once")
+
+    def line(self, line_id: int) -> Line | None:
+        """The line with this id, or None."""
+        return next((line for line in self.lines if line.id == line_id), None)
 
     def refund(self, refund_id: str) -> Refund | None:
         """The refund with this id, or None."""

@@ -189,7 +189,7 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     if pending:  # release what it held
         held -= value
     refunded = order.totals.refunded + value
-    full = refunded == order.totals.total
+    full = refunded == order.totals.refund_basis
     status = order.status
     if full and status is not Status.CANCELLED:
         status = Status.REFUNDED

@@ -32,6 +32,8 @@ class TimelineKind(enum.StrEnum):
     REFUND_FAILED = "refund_failed"
     REFUNDED = "refunded"
     NOTE = "note"
+    #: The merchant changed the address, quantities or lines before shipping (every change old -> new).
+    EDITED = "edited"
     #: The merchant wrote to the customer (the message itself goes out through the outbox).
     CUSTOMER_EMAILED = "customer_emailed"
     #: The merchant asked for a failed email to be tried again.

@@ -23,6 +23,7 @@ FORM = {
     "email_shipping_notification": "on",
     "email_tracking_corrected": "on",
     "email_refund_confirmation": "on",
+    "email_order_updated": "on",
     "email_new_order_alert": "on",
 }  # order_cancelled unticked: turned off
 

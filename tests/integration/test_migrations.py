@@ -366,3 +366,37 @@ def test_refunds_by_line_come_and_go_with_0016_and_the_refunds_stay(store: SqlSt
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def test_what_was_paid_comes_and_goes_with_0017_and_the_orders_stay(store: SqlStore) -> None:
+    """0017 adds orders.paid (the total, for orders already paid) and the edited refund cap; down drops it."""
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    orders_table = sa.table("mig_orders", sa.column("id"), sa.column("total"), sa.column("refunded"))
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False) as shop:
+        cart = ko.structure(
+            {**_cart(), "lines": [{"sku": "A", "name": "Tee", "quantity": 3, "unit_price": "5.00"}]},
+            ko.NewOrder,
+        )
+        migrate.upgrade(shop.store)
+        paid = shop.confirm_payment(shop.place(cart).id)
+        waiting = shop.place(cart)
+        refunded = shop.refund(shop.confirm_payment(shop.place(cart).id).id, Decimal("5.00"))
+        migrate.downgrade(shop.store, "0016")
+        assert "paid" not in {c["name"] for c in sa.inspect(store.engine).get_columns("mig_orders")}
+        with shop.store.engine.connect() as conn:
+            kept = {row.id: (row.total, row.refunded) for row in conn.execute(sa.select(orders_table))}
+        assert kept == {paid.id: (1500, 0), waiting.id: (1500, 0), refunded.id: (1500, 500)}
+        migrate.upgrade(shop.store)  # paid is filled in from the total of every order paid
+        assert shop.get(paid.id).totals.paid == Decimal("15.00") == shop.get(refunded.id).totals.paid
+        assert shop.get(waiting.id).totals.paid == 0
+        assert shop.get(paid.id) == paid and shop.get(refunded.id) == refunded
+        # With what was paid kept, an order edited down refunds what was paid, beyond its total.
+        lower = shop.edit(paid.id, set_quantity={1: 1})
+        done = shop.refund(paid.id)
+        assert done.totals.refunded == Decimal("15.00") > lower.totals.total
+        assert shop.get(paid.id) == done
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())

@@ -5,6 +5,8 @@ side, and checks after every step: refunded <= paid, stock never negative, statu
 ever moves along allowed transitions, one timeline entry per successful action, nothing
 shipped more than ordered (an order ships in parcels of any part of what is left), and nothing
 refunded twice (refunds by line take units and the shipping once, restocking what comes back).
+Edits before the first parcel change the quantity (and the total, and the stock) but never what
+was paid.
 """
 
 import tempfile
@@ -37,6 +39,8 @@ class Model:
     status: str = "pending"
     paid: bool = False
     total: Decimal = Decimal(0)
+    #: What was paid: the total when the payment was confirmed (an edit may change the total since).
+    paid_amount: Decimal = Decimal(0)
     refunded: Decimal = Decimal(0)
     quantity: int = 0
     entries: int = 1
@@ -119,7 +123,7 @@ class MerchantDay(RuleBasedStateMachine):
             model.status = target
             model.entries += 1
             if move == "confirm":
-                model.paid = True
+                model.paid, model.paid_amount = True, model.total
             if move == "cancel":  # what a refund by line put back already is not put back twice
                 self.stock += model.quantity - model.restocked
             if move == "ship":  # everything left, in one more parcel
@@ -169,7 +173,7 @@ class MerchantDay(RuleBasedStateMachine):
             return
         model = self.model[order_id]
         amount = None if cents is None else Decimal(cents).scaleb(-2)
-        balance = model.total - model.refunded
+        balance = model.paid_amount - model.refunded
         try:
             self.orders.refund(order_id, amount)
         except ko.InvalidTransition:
@@ -185,7 +189,7 @@ class MerchantDay(RuleBasedStateMachine):
         assert model.paid and (amount is None or 0 < amount <= balance)
         model.refunded += balance if amount is None else amount
         model.entries += 1
-        if model.refunded == model.total and model.status != "cancelled":
+        if model.refunded == model.paid_amount and model.status != "cancelled":
             model.status = "refunded"
 
     @rule(order_id=orders_bundle, units=st.integers(-1, 9), shipping=st.booleans(), restock=st.booleans())
@@ -196,7 +200,7 @@ class MerchantDay(RuleBasedStateMachine):
         model = self.model[order_id]
         left = model.quantity - model.refunded_units
         amount = PRICE * max(units, 0) + (SHIPPING if shipping else 0)
-        balance = model.total - model.refunded
+        balance = model.paid_amount - model.refunded
         try:
             self.orders.refund(order_id, lines={1: units}, shipping=shipping, restock=restock)
         except ko.InvalidTransition:
@@ -223,8 +227,33 @@ class MerchantDay(RuleBasedStateMachine):
             self.stock += units
             model.restocked += units
         model.entries += 1
-        if model.refunded == model.total and model.status != "cancelled":
+        if model.refunded == model.paid_amount and model.status != "cancelled":
             model.status = "refunded"
+
+    @rule(order_id=orders_bundle, quantity=st.integers(0, 9))
+    def edit(self, order_id: str, quantity: int) -> None:
+        """Set the line's quantity: allowed before any parcel, never beyond the stock."""
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        editable = model.status in {"pending", "processing"} and model.parcels == 0
+        try:
+            self.orders.edit(order_id, set_quantity={1: quantity})
+        except ko.InvalidTransition:
+            assert not editable
+            return
+        except ko.ValidationError:
+            # not a quantity, nothing to change, or fewer units than were refunded already
+            assert quantity in {0, model.quantity} or quantity < model.refunded_units
+            return
+        except ko.OutOfStock:
+            assert editable and quantity - model.quantity > self.stock
+            return
+        assert editable and 0 < quantity != model.quantity and quantity >= model.refunded_units
+        assert quantity - model.quantity <= self.stock
+        self.stock -= quantity - model.quantity
+        model.quantity, model.total = quantity, PRICE * quantity + SHIPPING
+        model.entries += 1
 
     @rule(order_id=consumes(orders_bundle))
     def note(self, order_id: str) -> None:
@@ -239,7 +268,10 @@ class MerchantDay(RuleBasedStateMachine):
         for order_id, model in self.model.items():
             order = self.orders.get(order_id)
             assert order.status.value == model.status
-            assert order.totals.refunded == model.refunded <= (model.total if model.paid else 0)
+            assert order.totals.refunded == model.refunded <= (model.paid_amount if model.paid else 0)
+            assert order.totals.paid == model.paid_amount and order.totals.total == model.total
+            assert order.totals.amount_due == max(Decimal(0), model.total - model.paid_amount)
+            assert order.lines[0].quantity == model.quantity
             assert len(order.timeline) == model.entries
             # Nothing shipped more than ordered; the parcels are the model's.
             assert order.shipped_quantities().get(1, 0) == model.shipped <= order.lines[0].quantity

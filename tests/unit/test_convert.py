@@ -77,6 +77,10 @@ def test_unstructure_gives_json_ready_data() -> None:
         "refunded": "5.00",
         "refund_pending": "0",
         "refundable": "40.00",
+        # Totals recorded without what was paid: refunds are capped by the total, nothing was paid.
+        "paid": "0",
+        "amount_due": "45.00",
+        "refund_due": "0",
     }
 
 

@@ -11,6 +11,7 @@ DOMAIN = [
     "carriers",
     "change",
     "customer_messages",
+    "edit_actions",
     "editable_settings",
     "i18n",
     "i18n.formats",

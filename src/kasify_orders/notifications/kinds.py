@@ -20,6 +20,9 @@ class EmailKind(enum.StrEnum):
     REFUND_CONFIRMATION = "refund_confirmation"
     #: To the customer when the order is cancelled.
     ORDER_CANCELLED = "order_cancelled"
+    #: To the customer when the merchant edits the order before it ships: the new lines and
+    #: totals, and any amount due or difference to be refunded.
+    ORDER_UPDATED = "order_updated"
     #: To each of ``Settings.new_order_alert_emails`` when an order is placed.
     NEW_ORDER_ALERT = "new_order_alert"
     #: The merchant's own message to the customer ("Email customer"); never turned off by

@@ -163,6 +163,12 @@ class Notifier:
         self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_cancelled", {"order": order}) or [])
 
+    @hookimpl
+    def kasify_order_updated(self, order: Order, event_id: str) -> None:
+        """Tell the customer what the order is now: its lines and totals, and any amount due or refund."""
+        self._fresh()
+        self.send_all(event_id, self.event_emails("kasify_order_updated", {"order": order}) or [])
+
     def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:  # noqa: PLR0911
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
         self._fresh()
@@ -187,6 +193,8 @@ class Notifier:
             return choosing.to_customer(EmailKind.REFUND_CONFIRMATION, order, refund=arguments["refund"])
         if hook == "kasify_order_cancelled":
             return self.emails_for(EmailKind.ORDER_CANCELLED, order)
+        if hook == "kasify_order_updated":
+            return self.emails_for(EmailKind.ORDER_UPDATED, order)
         return None
 
     @hookimpl

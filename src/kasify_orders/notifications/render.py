@@ -210,7 +210,7 @@ class Renderer:
             ids = [refund.id for refund in order.refunds]
             count = ids.index(email.refund.id) + 1 if email.refund.id in ids else len(ids)
             paid_back = (r.amount for r in order.refunds[:count] if r.status is RefundStatus.SETTLED)
-            remaining = order.totals.total - sum(paid_back, Decimal(0))
+            remaining = order.totals.refund_basis - sum(paid_back, Decimal(0))
         previous = email.previous
         return {
             "kind": email.kind,

@@ -42,6 +42,7 @@ LABELS = {
     EmailKind.TRACKING_CORRECTED: N_("Tracking correction"),
     EmailKind.REFUND_CONFIRMATION: N_("Refund confirmation"),
     EmailKind.ORDER_CANCELLED: N_("Cancellation notice"),
+    EmailKind.ORDER_UPDATED: N_("Order update"),
     EmailKind.NEW_ORDER_ALERT: N_("New-order alert"),
     EmailKind.CUSTOMER_MESSAGE: N_("Message to the customer"),
 }

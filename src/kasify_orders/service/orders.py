@@ -19,11 +19,12 @@ from kasify_orders import actions
 from kasify_orders.dispatch import Dispatcher
 from kasify_orders.errors import EmailsNotConfigured
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import NewOrder, Order, Page, TimelineEvent, utcnow
+from kasify_orders.model import Address, NewLine, NewOrder, Order, Page, TimelineEvent, utcnow
 from kasify_orders.plugins import Hooks
 from kasify_orders.service import placing
 from kasify_orders.service.catalog import Coupons, Inventory
 from kasify_orders.service.compose import PluginContext, compose
+from kasify_orders.service.editing import editing
 from kasify_orders.service.holds import Holds
 from kasify_orders.service.listing import OrderFilters, count_orders, list_orders
 from kasify_orders.service.merchant_settings import MerchantSettings
@@ -394,6 +395,47 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
             shipping=shipping,
             restock=restock,
         )
+
+    def edit(
+        self,
+        order_id: str,
+        *,
+        shipping_address: Address | None = None,
+        set_quantity: Mapping[int, int] | Mapping[str, int] | None = None,
+        add_lines: Sequence[NewLine] = (),
+        remove_lines: Sequence[int] = (),
+        note: str = "",
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Change the order before its first parcel ships: address, quantities, added and removed lines.
+
+        Allowed while the order is Pending, Processing or On hold with no parcel. *set_quantity*
+        is ``{line_id: new quantity}`` (a line's id is ``order.lines[i].id``, or its digits as
+        text from JSON; ids never change, and an added line takes the next one); *remove_lines*
+        names lines to remove. Tracked stock moves with the edit, never oversold; the totals are
+        added up again, a kasify coupon's discount recomputed and its minimum re-checked. What was
+        paid stays: a paid order edited up shows ``totals.amount_due``, one edited down
+        ``totals.refund_due`` (refundable with :meth:`refund`). The timeline lists every change
+        old -> new (with *note*), and the ``kasify_order_updated`` hook (the "order updated"
+        email) runs after the commit.
+
+        :raises InvalidTransition: a parcel has shipped, or the order is closed (nothing changes).
+        :raises ValidationError: naming ``shipping_address.<field>``, ``set_quantity[<id>]``,
+            ``remove_lines[<i>]``, ``add_lines[<i>].<field>``, ``note``, ``coupon_code`` (below the
+            coupon's minimum) or ``order`` ("nothing to change"); nothing changes.
+        :raises OutOfStock: a tracked SKU has too few units for the edit; it names the product.
+        """
+        step = editing(
+            manage_inventory=self.settings.manage_inventory,
+            shipping_address=shipping_address,
+            set_quantity=set_quantity,
+            add_lines=tuple(add_lines),
+            remove_lines=tuple(remove_lines),
+            note=note,
+            actor=actor,
+        )
+        return self._act(order_id, expected_version, step)
 
     def add_note(
         self, order_id: str, text: str, *, actor: str | None = None, expected_version: int | None = None

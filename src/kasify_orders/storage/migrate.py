@@ -6,7 +6,10 @@ default), so kasify's migrations never mix with a host's own Alembic history.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -56,7 +59,7 @@ def upgrade(store: Store, revision: str = "head") -> None:
     (:meth:`~kasify_orders.storage.plugin_tables.PluginTables.upgrade`), not here.
     """
     store = sql_store(store)
-    with store.engine.begin() as connection:
+    with _migrating(store) as connection:
         schema = store.tables.metadata.schema
         if schema and connection.dialect.name == "postgresql":
             connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
@@ -69,8 +72,39 @@ def downgrade(store: Store, revision: str = "base") -> None:
     Downgrade the plugins' own chains first: their tables may refer to kasify's.
     """
     store = sql_store(store)
-    with store.engine.begin() as connection:
+    with _migrating(store) as connection:
         command.downgrade(_config(store, connection), revision)
+
+
+@contextmanager
+def _migrating(store: SqlStore) -> Iterator[sa.Connection]:
+    """A connection in a transaction to migrate on; on SQLite with its foreign keys off meanwhile.
+
+    SQLite changes a table's checks by rebuilding it (Alembic's batch mode), and dropping the
+    old orders table would trip the foreign keys of its lines, refunds, ... although the rebuilt
+    one takes its name at once. This is SQLite's documented procedure for a rebuild: keys off
+    outside the transaction, ``foreign_key_check`` before the commit, keys on again. A connection
+    already in a transaction (a host's, e.g. Django's migration) is left as it is.
+    """
+    with store.engine.connect() as connection:
+        raw: Any = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+        switch = (
+            raw is not None
+            and not raw.in_transaction
+            and bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
+        )
+        if switch:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if switch:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"a migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if switch:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current(store: Store) -> str | None:

@@ -130,6 +130,10 @@ class StockOps(Protocol):
         """Put units back for SKUs that are (still) tracked, each with a history row."""
         ...
 
+    def lock_stock(self, skus: Iterable[str]) -> None:
+        """Lock the tracked SKUs among *skus* in SKU order (an edit taking some, returning others)."""
+        ...
+
     def set_stock(
         self,
         sku: str,

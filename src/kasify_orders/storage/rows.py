@@ -55,14 +55,13 @@ __all__ = [
 
 
 def order_values(order: Order) -> dict[str, Any]:
-    """The columns an action may change."""
+    """The columns an action may change (every amount: an edit changes the totals, a payment ``paid``)."""
     shipment = order.shipment
     return {
         "version": order.version,
         "status": order.status.value,
         "payment_status": order.payment_status.value,
-        "refunded": money.to_minor(order.totals.refunded, order.currency),
-        "refund_pending": money.to_minor(order.totals.refund_pending, order.currency),
+        **{name: money.to_minor(getattr(order.totals, name), order.currency) for name in _TOTALS},
         "carrier": shipment.carrier if shipment else None,
         "tracking_number": shipment.tracking_number if shipment else None,
         "tracking_url": shipment.tracking_url if shipment else None,
@@ -100,6 +99,7 @@ SUMMARY_COLUMNS = (
     "version",
     "refund_pending",
     "fulfilment_status",
+    "paid",
 )
 #: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
 ADDRESS_COLUMNS = (
@@ -112,6 +112,7 @@ ADDRESS_COLUMNS = (
 )
 _STATUSES = {status.value: status for status in Status}
 _PAYMENT_STATUSES = {status.value: status for status in PaymentStatus}
+_TOTALS = tuple(field.name for field in attrs.fields(Totals))
 
 
 def summary_columns(orders: sa.Table) -> list[sa.Column[Any]]:
@@ -150,6 +151,7 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         version,
         refund_pending,
         fulfilment_status,
+        paid,
     ) = row[: len(SUMMARY_COLUMNS)]
     exponent = -money.minor_unit(currency)
     return OrderSummary(
@@ -160,12 +162,10 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         customer=Customer(customer_name, customer_email),
         currency=currency,
         totals=Totals(
-            Decimal(subtotal).scaleb(exponent),
-            Decimal(shipping).scaleb(exponent),
-            Decimal(discount).scaleb(exponent),
-            Decimal(total).scaleb(exponent),
-            Decimal(refunded).scaleb(exponent),
-            Decimal(refund_pending).scaleb(exponent),
+            *(
+                Decimal(amount).scaleb(exponent)
+                for amount in (subtotal, shipping, discount, total, refunded, refund_pending, paid)
+            )
         ),
         coupon_code=coupon_code,
         customer_note=customer_note,
@@ -215,7 +215,7 @@ def children_from_union(
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
             price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
-            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total))
+            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total, id=r.seq + 1))
         elif r.kind == REFUND:
             refunds.append(
                 Refund(
@@ -302,8 +302,8 @@ def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
     return order_from_rows(
         head,
         [
-            Line(sku, name, variant, quantity, cash(price), cash(total))
-            for _, sku, name, variant, quantity, price, total in sorted(lines)
+            Line(sku, name, variant, quantity, cash(price), cash(total), id=position + 1)
+            for position, sku, name, variant, quantity, price, total in sorted(lines)
         ],
         sorted(
             (

@@ -9,7 +9,7 @@ refused with :class:`OutOfStock`, the adjustment with a :class:`ValidationError`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,6 +45,10 @@ class StockStatements:
         skus = sorted(returned)
         tracked = self._lock(skus)
         self._move({sku: returned[sku] for sku in skus if sku in tracked}, tracked, cause)
+
+    def lock_stock(self, skus: Iterable[str]) -> None:
+        """Lock the tracked SKUs among *skus* in SKU order (see the port's ``lock_stock``)."""
+        self._lock(sorted(set(skus)))
 
     def set_stock(
         self,

@@ -135,6 +135,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("refunded", Money, nullable=False),
         #: refunds asked of the payment provider and not answered yet (held against the balance)
         sa.Column("refund_pending", Money, nullable=False),
+        #: what the customer paid (the total at payment; an edit may change the total since)
+        sa.Column("paid", Money, nullable=False, server_default="0"),
         sa.Column("coupon_code", sa.String(64)),
         sa.Column("customer_note", sa.Text, nullable=False),
         sa.Column("carrier", sa.String(64)),
@@ -146,7 +148,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("paid_at", UTCDateTime),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.CheckConstraint("refunded <= total", name="refunded_within_total"),
+        sa.CheckConstraint("refunded <= total OR refunded <= paid", name="refunded_within_paid"),
         sa.Index(None, "status", "number"),
         sa.Index(None, "payment_status", "number"),
         # "Needs attention": the orders waiting to ship paid in one day (``storage/counters.py``).
@@ -164,6 +166,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         md,
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
         sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
+        #: the line's id in its order minus one: set once, kept through edits (never renumbered)
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("sku", sa.String(100), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Row
 from kasify_orders import money
 from kasify_orders.errors import ConcurrentUpdate, DuplicateIdempotencyKey, OrderNotFound
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import Order, OrderSummary, TimelineEvent
+from kasify_orders.model import Line, Order, OrderSummary, TimelineEvent
 from kasify_orders.storage import counters
 from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
@@ -161,21 +161,12 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         """Insert a new order with its lines and first timeline entry; returns it numbered."""
         values = {
             **order_values(order),
+            **_address_values(order),
             "id": order.id,
             "idempotency_key": idempotency_key,
             "customer_name": order.customer.name,
             "customer_email": order.customer.email,
-            "ship_line1": order.shipping_address.line1,
-            "ship_line2": order.shipping_address.line2,
-            "ship_city": order.shipping_address.city,
-            "ship_region": order.shipping_address.region,
-            "ship_postal_code": order.shipping_address.postal_code,
-            "ship_country": order.shipping_address.country,
             "currency": order.currency,
-            "subtotal": money.to_minor(order.totals.subtotal, order.currency),
-            "shipping": money.to_minor(order.totals.shipping, order.currency),
-            "discount": money.to_minor(order.totals.discount, order.currency),
-            "total": money.to_minor(order.totals.total, order.currency),
             "coupon_code": order.coupon_code,
             "customer_note": order.customer_note,
             "created_at": order.created_at,
@@ -187,22 +178,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
             if idempotency_key is not None and "idempotency_key" in str(error.orig):
                 raise DuplicateIdempotencyKey(idempotency_key) from error
             raise
-        self.conn.execute(
-            self.sql.insert_lines,
-            [
-                {
-                    "order_id": order.id,
-                    "position": position,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "variant": line.variant,
-                    "quantity": line.quantity,
-                    "unit_price": money.to_minor(line.unit_price, order.currency),
-                    "total": money.to_minor(line.total, order.currency),
-                }
-                for position, line in enumerate(order.lines)
-            ],
-        )
+        self.conn.execute(self.sql.insert_lines, [_line_values(order, line) for line in order.lines])
         terms = terms_of(order.customer.name, order.customer.email)
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
@@ -247,6 +223,12 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if self.conn.execute(self.sql.update_order, values).rowcount != 1:
             raise ConcurrentUpdate(before.id, before.version, -1)
         counters.record(self.conn, self.t, before, after)
+        if before.shipping_address != after.shipping_address:
+            self.conn.execute(
+                sa.update(self.t.orders).where(self.t.orders.c.id == after.id).values(_address_values(after))
+            )
+        if before.lines != after.lines:
+            self._write_lines(before, after)
         if before.shipments != after.shipments:
             write_shipments(self.conn, self.sql.shipments, before, after)
         known = {refund.id: refund for refund in before.refunds}
@@ -277,6 +259,30 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
                         failure=refund.failure,
                     )
                 )
+
+    def _write_lines(self, before: Order, after: Order) -> None:
+        """An edit's lines: changed ones updated, removed ones deleted, new ones inserted (by id)."""
+        lines = self.t.lines
+        was = {line.id: line for line in before.lines}
+        now = {line.id: line for line in after.lines}
+        gone = [line_id - 1 for line_id in was if line_id not in now]
+        if gone:
+            self.conn.execute(
+                sa.delete(lines).where(lines.c.order_id == after.id, lines.c.position.in_(gone))
+            )
+        for line_id, line in now.items():
+            if line_id in was and was[line_id] != line:
+                values = _line_values(after, line)
+                self.conn.execute(
+                    sa.update(lines)
+                    .where(lines.c.order_id == after.id, lines.c.position == line_id - 1)
+                    .values(
+                        quantity=values["quantity"], unit_price=values["unit_price"], total=values["total"]
+                    )
+                )
+        new = [_line_values(after, line) for line_id, line in now.items() if line_id not in was]
+        if new:
+            self.conn.execute(self.sql.insert_lines, new)
 
     def refund_id_by_key(self, order_id: str, idempotency_key: str) -> str | None:
         """The id of the order's refund asked for with this key, if any (whatever its status)."""
@@ -316,3 +322,29 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         ]
         if rows:
             self.conn.execute(self.sql.insert_timeline, rows)
+
+
+def _address_values(order: Order) -> dict[str, str]:
+    address = order.shipping_address
+    return {
+        "ship_line1": address.line1,
+        "ship_line2": address.line2,
+        "ship_city": address.city,
+        "ship_region": address.region,
+        "ship_postal_code": address.postal_code,
+        "ship_country": address.country,
+    }
+
+
+def _line_values(order: Order, line: Line) -> dict[str, Any]:
+    """A line's row: its id is kept as ``position`` (id - 1, as lines were numbered before edits)."""
+    return {
+        "order_id": order.id,
+        "position": line.id - 1,
+        "sku": line.sku,
+        "name": line.name,
+        "variant": line.variant,
+        "quantity": line.quantity,
+        "unit_price": money.to_minor(line.unit_price, order.currency),
+        "total": money.to_minor(line.total, order.currency),
+    }

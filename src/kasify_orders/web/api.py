@@ -30,7 +30,7 @@ from kasify_orders.model import Order
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
 from kasify_orders.validation import unknown_name
-from kasify_orders.web import coupon_api
+from kasify_orders.web import coupon_api, edit_api
 from kasify_orders.web.inputs import BODIES, body_class, inputs_of
 from kasify_orders.web.list_query import FILTER_PARAMS, read_list_query
 from kasify_orders.web.pages import VIEW, Authorize
@@ -134,8 +134,22 @@ _COUPONS: Sequence[Route] = (
     ),
 )
 
+#: Editing an order before it ships (:mod:`kasify_orders.web.edit_api`; not a registry action).
+_EDIT = Route(
+    "POST",
+    "/{order_id}/edit",
+    edit_api.OPERATION,
+    "Edit an order before it ships: address, quantities, added and removed lines",
+    edit_api.EDIT_ORDER,
+)
+
 #: Every operation of the API, from :data:`kasify_orders.registry.MERCHANT_ACTIONS`, and the coupons'.
-ROUTES: Sequence[Route] = (*_READING, *(_action_route(spec) for spec in MERCHANT_ACTIONS), *_COUPONS)
+ROUTES: Sequence[Route] = (
+    *_READING,
+    *(_action_route(spec) for spec in MERCHANT_ACTIONS),
+    _EDIT,
+    *_COUPONS,
+)
 
 #: The list's parameters, the pages' filters and sort (``list_query.FILTER_PARAMS``) among them.
 _LIST_PARAMS = ("status", "search", "paid_before", "limit", "cursor", *FILTER_PARAMS)
@@ -230,6 +244,14 @@ class JsonApi:
         order: Order | None = None
         if "order_id" in params:
             order = self.orders.get(_order_id(params["order_id"]))
+        if route.operation_id == edit_api.OPERATION:
+            if not authorize(route.permission, order):
+                return _forbidden()
+            data = _json_body(request)
+            if isinstance(data, ApiResponse):
+                return data
+            assert order is not None
+            return ApiResponse(200, unstructure(edit_api.run_edit(self.orders, order, data, actor=actor)))
         if route.body is not None:
             # Refuse unauthorised callers before telling them anything about their input.
             if not authorize(route.permission, order):

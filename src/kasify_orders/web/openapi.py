@@ -19,9 +19,10 @@ from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatu
 from kasify_orders.registry import ActionSpec
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.service.listing import OrderSort
-from kasify_orders.web import coupon_api
+from kasify_orders.web import coupon_api, edit_api
 from kasify_orders.web.api import PROBLEM_JSON, ROUTES, Route
 from kasify_orders.web.coupon_openapi import COUPON_SCHEMAS, coupon_operation
+from kasify_orders.web.edit_api import edit_operation
 
 __all__ = ["openapi_document"]
 
@@ -51,7 +52,10 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "Line": _object(
         {
-            "id": {"type": "integer", "description": "The line's number in its order, from 1."},
+            "id": {
+                "type": "integer",
+                "description": "The line's number in its order, from 1; kept through edits (never reused).",
+            },
             "sku": _STR,
             "name": _STR,
             "variant": _STR,
@@ -71,6 +75,9 @@ _SCHEMAS: dict[str, Any] = {
                 "refunded",
                 "refund_pending",
                 "refundable",
+                "paid",
+                "amount_due",
+                "refund_due",
             )
         }
     ),
@@ -298,6 +305,18 @@ _LIST_PARAMETERS = [
 def _operation(route: Route) -> dict[str, Any]:
     if route.operation_id in coupon_api.OPERATIONS:
         return coupon_operation(route)
+    if route.operation_id == edit_api.OPERATION:
+        base = {
+            "operationId": route.operation_id,
+            "summary": route.summary,
+            "x-kasify-permission": route.permission,
+            "parameters": [_ORDER_ID],
+            "responses": {
+                "403": _problem("The host's authorize callable refused; nothing changed."),
+                "404": _problem("No such order."),
+            },
+        }
+        return edit_operation(base, _problem)
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from kasify_orders.edit_actions import is_editable
 from kasify_orders.errors import OrderNotFound
 from kasify_orders.i18n import gettext
 from kasify_orders.lifecycle import is_allowed
@@ -23,6 +24,7 @@ from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context
 from kasify_orders.service import Orders
 from kasify_orders.shipping_actions import parcel_action_open
 from kasify_orders.web.attention import attention_cutoff
+from kasify_orders.web.edit_api import EDIT_ORDER
 from kasify_orders.web.formatting import money_label
 from kasify_orders.web.forms import (
     FORM_KEY,
@@ -316,6 +318,9 @@ class MerchantPages:
                     amount=self._money,
                 ),
                 "form_key": FORM_KEY,
+                "edit_url": self.urls.url("order_edit", order_id=order.id)
+                if is_editable(order) and authorize(EDIT_ORDER, order)
+                else None,
                 # A failure whose form is no longer offered (the order moved on) is shown on top.
                 "page_error": lost.message or "; ".join(m for ms in lost.errors.values() for m in ms)
                 if lost

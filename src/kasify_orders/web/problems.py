@@ -21,6 +21,7 @@ from kasify_orders.errors import (
     InvalidTransition,
     KasifyError,
     OrderNotFound,
+    OutOfStock,
     RefundExceedsBalance,
     RefundFailed,
     ValidationError,
@@ -118,6 +119,18 @@ ERRORS: Sequence[ErrorRule] = (
             "Someone else changed this order while you were looking at it. "
             "The page now shows the latest version: check it and try again."
         ),
+    ),
+    ErrorRule(
+        error=OutOfStock,
+        status=409,
+        title="Out of stock",
+        kind="out-of-stock",
+        details=lambda error: {
+            "sku": error.sku,
+            "requested": error.requested,
+            "available": error.available,
+            "name": error.name,
+        },
     ),
     ErrorRule(
         error=RefundFailed,

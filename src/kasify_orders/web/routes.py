@@ -90,6 +90,7 @@ class Route:
 # The features' pages (each module imports Route from here: this module is complete by now).
 from kasify_orders.web import coupon_pages, inventory_pages  # noqa: E402 - they use Route
 from kasify_orders.web.bulk_ship_pages import ROUTES as BULK_SHIP_ROUTES  # noqa: E402
+from kasify_orders.web.edit_pages import ROUTES as EDIT_ROUTES  # noqa: E402
 from kasify_orders.web.order_bulk_pages import ROUTES as ORDER_BULK_ROUTES  # noqa: E402
 from kasify_orders.web.settings_pages import ROUTES as SETTINGS_ROUTES  # noqa: E402
 
@@ -100,6 +101,7 @@ ALL_ROUTES: tuple[Route, ...] = (
     *SETTINGS_ROUTES,
     *BULK_SHIP_ROUTES,
     *ORDER_BULK_ROUTES,
+    *EDIT_ROUTES,
 )
 
 

@@ -225,6 +225,51 @@ def _gave_up(order: Order, entry: TimelineEvent) -> str:
     }
 
 
+def _edit_change(order: Order, change: Mapping[str, Any]) -> str:
+    kind = change.get("change")
+    if kind == "address":
+        return gettext("Address: %(old)s → %(new)s") % {
+            "old": _text(change, "old"),
+            "new": _text(change, "new"),
+        }
+    if kind == "quantity":
+        return gettext("Quantity of %(name)s: %(old)s → %(new)s") % {
+            "name": _text(change, "name"),
+            "old": _text(change, "old"),
+            "new": _text(change, "new"),
+        }
+    if kind == "removed":
+        return gettext("Removed %(quantity)s x %(name)s") % {
+            "quantity": _text(change, "quantity"),
+            "name": _text(change, "name"),
+        }
+    if kind == "added":
+        return gettext("Added %(quantity)s x %(name)s at %(price)s") % {
+            "quantity": _text(change, "quantity"),
+            "name": _text(change, "name"),
+            "price": _money(order, change, "unit_price"),
+        }
+    if kind == "discount":
+        return gettext("Discount: %(old)s → %(new)s") % {
+            "old": _money(order, change, "old"),
+            "new": _money(order, change, "new"),
+        }
+    if kind == "total":
+        return gettext("Total: %(old)s → %(new)s") % {
+            "old": _money(order, change, "old"),
+            "new": _money(order, change, "new"),
+        }
+    raise _Missing("change")
+
+
+def _edited(order: Order, entry: TimelineEvent) -> str:
+    changes = entry.data.get("changes")
+    if not isinstance(changes, list) or not all(isinstance(change, Mapping) for change in changes):
+        raise _Missing("changes")
+    parts = "; ".join(_edit_change(order, change) for change in changes)
+    return _with_note(gettext("Order edited: %(changes)s") % {"changes": parts}, entry.data)
+
+
 def _fixed(message: str) -> Callable[[Order, TimelineEvent], str]:
     return lambda order, entry: gettext(message)
 
@@ -241,6 +286,7 @@ _SENTENCES: Mapping[str, Callable[[Order, TimelineEvent], str]] = {
     TimelineKind.REFUND_REQUESTED: _refund_requested,
     TimelineKind.REFUND_FAILED: _refund_failed,
     TimelineKind.REFUNDED: _refunded,
+    TimelineKind.EDITED: _edited,
     TimelineKind.CUSTOMER_EMAILED: _customer_emailed,
     TimelineKind.EMAIL_RETRIED: _fixed(N_("Asked to try the failed email again")),
     TimelineKind.EMAIL_SENT: _email_sent,

@@ -57,8 +57,27 @@ def test_every_action_has_a_permission_and_migrate_creates_them(host: str) -> No
     assert permission_for("cancel") == "kasify_orders.cancel_order"
     assert permission_for(VIEW) == "kasify_orders.view_order"
     assert permission_for("manage_coupons") == "kasify_orders.manage_coupons"
+    assert permission_for("edit_order") == "kasify_orders.edit_order"
     with pytest.raises(KeyError, match="'ship' is not one of kasify's actions: view, confirm_payment"):
         permission_for("ship")
+
+
+def test_editing_needs_the_edit_permission_beside_seeing_orders(
+    client: Client, by_permission: str, orders: ko.Orders
+) -> None:
+    order = paid(orders)
+    viewers = group(by_permission, "viewers", "view_order")
+    client.force_login(member(by_permission, "vic", viewers))
+    assert "Edit order" not in page_text(client.get(f"{ADMIN}/{order.id}/"))
+    assert client.get(f"{ADMIN}/edit-order/{order.id}/").status_code == 403
+    editors = group(by_permission, "editors", "view_order", "edit_order")
+    client.force_login(member(by_permission, "eve", editors))
+    assert "Edit order" in page_text(client.get(f"{ADMIN}/{order.id}/"))
+    assert client.get(f"{ADMIN}/edit-order/{order.id}/").status_code == 200
+    only_edit = group(by_permission, "blind editors", "edit_order")
+    client.force_login(member(by_permission, "bea", only_edit))
+    assert client.get(f"{ADMIN}/edit-order/{order.id}/").status_code == 403
+    assert orders.get(order.id) == order
 
 
 def test_a_group_of_shippers_may_ship_but_not_refund(

@@ -14,12 +14,13 @@ from django.http import HttpRequest
 
 from kasify_orders.adapters.django.permissions import CODENAMES, permission_for
 from kasify_orders.model import Order
-from kasify_orders.registry.backoffice import BACK_OFFICE_PERMISSIONS
+from kasify_orders.registry.backoffice import BACK_OFFICE_PERMISSIONS, EDIT_ORDER
 from kasify_orders.web.pages import VIEW
 
 __all__ = ["by_permission"]
 
-_BACK_OFFICE = frozenset(permission.name for permission in BACK_OFFICE_PERMISSIONS)
+#: The back office's own pages: they need no ``view_order`` (an edit, made from an order, does).
+_BACK_OFFICE = frozenset(permission.name for permission in BACK_OFFICE_PERMISSIONS) - {EDIT_ORDER}
 
 
 def by_permission(request: HttpRequest, action: str, order: Order | None) -> bool:

@@ -9,6 +9,7 @@ Edits before the first parcel change the quantity (and the total, and the stock)
 was paid.
 """
 
+import os
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,7 +17,14 @@ from decimal import Decimal
 import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 import kasify_orders as ko
 from tests.helpers import new_order
@@ -264,6 +272,7 @@ class MerchantDay(RuleBasedStateMachine):
 
     @invariant()
     def stored_orders_match_the_model(self) -> None:
+        STEPS[0] += 1
         assert self.orders.inventory.stock(SKU) == self.stock >= 0
         for order_id, model in self.model.items():
             order = self.orders.get(order_id)
@@ -286,5 +295,18 @@ class MerchantDay(RuleBasedStateMachine):
             assert sum(r.shipping for r in order.refunds) <= 1
 
 
-MerchantDay.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
-test_merchant_day = MerchantDay.TestCase
+#: Random days to play: a quick 25 by default, ``KASIFY_STATE_MACHINE_EXAMPLES`` for a long run
+#: (tox's ``py313-core`` plays 250, over 5,000 steps).
+EXAMPLES = int(os.environ.get("KASIFY_STATE_MACHINE_EXAMPLES", "25"))
+#: Steps played in this process (counted after each one), for the long run's report.
+STEPS: list[int] = [0]
+
+
+def test_merchant_day() -> None:
+    """Play the days; a long run also checks that it played as many steps as it promises."""
+    STEPS[0] = 0
+    run_state_machine_as_test(
+        MerchantDay, settings=settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None)
+    )
+    if EXAMPLES >= 250:  # the invariant also runs once as each day starts
+        assert STEPS[0] - EXAMPLES >= 5_000, f"played only {STEPS[0] - EXAMPLES} steps"

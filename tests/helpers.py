@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -113,6 +114,20 @@ def new_order(
         shipping_cost=Decimal(shipping),
         coupon_code=coupon_code,
         customer_note=note,
+    )
+
+
+def tee_and_mug(**kwargs: Any) -> ko.NewOrder:
+    """Two T-shirts at 25.00 (line 1) and a mug at 8.00 (line 2), shipping 5.00: total 63.00.
+
+    The cart the parcels, refunds by line and edits are tried on; *kwargs* go to :func:`new_order`.
+    """
+    return new_order(
+        lines=[
+            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
+            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
+        ],
+        **kwargs,
     )
 
 

@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import html
 import re
-from decimal import Decimal
 
 import kasify_orders as ko
 from tests.adapters.contract import Answer, MerchantSite
-from tests.helpers import new_order
+from tests.helpers import tee_and_mug
 
 UPS_1, UPS_2, UPS_3 = "1Z999AA10123456784", "1Z999AA10123456785", "1Z999AA10123456786"
 
 
 def two_lines(orders: ko.Orders) -> ko.Order:
     """A paid order of 2 T-shirts (line 1) and a mug (line 2)."""
-    cart = new_order(
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ]
-    )
-    return orders.confirm_payment(orders.place(cart).id)
+    return orders.confirm_payment(orders.place(tee_and_mug()).id)
 
 
 def act(site: MerchantSite, order: ko.Order, action: str, **fields: str) -> Answer:

@@ -6,26 +6,18 @@ One flow, run in Chromium on the Flask host (tests/e2e/test_parcels.py) and on t
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import kasify_orders as ko
-from tests.helpers import new_order
+from tests.helpers import tee_and_mug
 
 FIRST, SECOND = "1Z999AA10123456784", "1Z999AA10123456785"
 
 
 def paid_tee_and_mug(orders: ko.Orders) -> ko.Order:
     """A paid order of 2 T-shirts (line 1) and a mug (line 2)."""
-    cart = new_order(
-        name="Parcel Pat",
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ],
-    )
-    return orders.confirm_payment(orders.place(cart).id)
+    return orders.confirm_payment(orders.place(tee_and_mug(name="Parcel Pat")).id)
 
 
 def ship_two_parcels_and_deliver_each(

@@ -10,18 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
-from tests.helpers import new_order
-
-
-def tee_and_mug(coupon_code: str | None = None) -> ko.NewOrder:
-    """A tee (2 x 25.00) and a mug (1 x 8.00), shipping 5.00: total 63.00."""
-    return new_order(
-        coupon_code=coupon_code,
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ],
-    )
+from tests.helpers import new_order, tee_and_mug
 
 
 def row_counts(orders: ko.Orders) -> dict[str, int]:
@@ -148,7 +137,7 @@ def test_bad_fields_are_named_and_nothing_changes(orders: ko.Orders) -> None:
 
 def test_a_coupon_minimum_is_checked_again_and_its_discount_recomputed(orders: ko.Orders) -> None:
     orders.coupons.create(ko.Coupon.percentage("TEN", 10, minimum_order=Decimal("50.00")))
-    placed = orders.place(tee_and_mug("TEN"))
+    placed = orders.place(tee_and_mug(coupon_code="TEN"))
     assert placed.totals.discount == Decimal("5.80")
     more = orders.edit(placed.id, set_quantity={2: 3})
     assert more.totals.subtotal == Decimal("74.00") and more.totals.discount == Decimal("7.40")
@@ -162,7 +151,7 @@ def test_a_coupon_minimum_is_checked_again_and_its_discount_recomputed(orders: k
 
 
 def test_a_discount_from_another_system_is_kept(orders: ko.Orders) -> None:
-    placed = orders.place(attrs.evolve(tee_and_mug("SALEOR-VOUCHER"), discount=Decimal("3.00")))
+    placed = orders.place(attrs.evolve(tee_and_mug(coupon_code="SALEOR-VOUCHER"), discount=Decimal("3.00")))
     edited = orders.edit(placed.id, set_quantity={2: 2})
     assert edited.totals.discount == Decimal("3.00") and edited.totals.total == Decimal("68.00")
 

@@ -10,20 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
-from tests.helpers import new_order
+from tests.helpers import tee_and_mug
 from tests.integration.test_refunds import Provider
 
 UPS_1 = "1Z999AA10123456784"
-
-
-def two_lines() -> ko.NewOrder:
-    """Two tees at 25.00 and a mug at 8.00, shipping 5.00."""
-    return new_order(
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ]
-    )
 
 
 @pytest.fixture
@@ -31,7 +21,7 @@ def paid(orders: ko.Orders) -> ko.Order:
     orders.inventory.set_stock("TEE", 10)
     orders.inventory.set_stock("MUG", 3)
     orders.coupons.create(ko.Coupon.fixed("TENOFF", Decimal(10)))
-    order = orders.place(attrs.evolve(two_lines(), coupon_code="TENOFF"))
+    order = orders.place(attrs.evolve(tee_and_mug(), coupon_code="TENOFF"))
     return orders.confirm_payment(order.id)
 
 
@@ -173,7 +163,7 @@ def test_a_line_refund_left_pending_holds_its_units_and_restocks_once_when_it_se
 def test_cancel_refuses_an_order_with_a_parcel_shipped_and_refunds_the_balance_otherwise(
     orders: ko.Orders, paid: ko.Order
 ) -> None:
-    other = orders.confirm_payment(orders.place(two_lines()).id)
+    other = orders.confirm_payment(orders.place(tee_and_mug()).id)
     orders.mark_shipped(other.id, tracking_number=UPS_1, carrier="ups", lines={2: 1})
     with pytest.raises(ko.InvalidTransition, match="parcel shipped already"):
         orders.cancel(other.id, refund=True)

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 import sqlalchemy as sa
 
 import kasify_orders as ko
 from kasify_orders.storage.records import OrderFilter
-from tests.helpers import new_order
+from tests.helpers import tee_and_mug
 
 UPS_1 = "1Z999AA10123456784"
 UPS_2 = "1Z999AA10123456785"
 UPS_3 = "1Z999AA10123456786"
 
 
-def two_lines() -> ko.NewOrder:
-    """A tee (2 units) and a mug (1 unit): three items."""
-    return new_order(
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ]
-    )
-
-
 @pytest.fixture
 def paid(orders: ko.Orders) -> ko.Order:
-    order = orders.place(two_lines())
+    order = orders.place(tee_and_mug())
     return orders.confirm_payment(order.id)
 
 
@@ -142,7 +130,7 @@ def test_each_parcel_is_corrected_on_its_own_and_none_needs_a_choice_among_sever
 
 
 def test_a_search_finds_the_order_by_any_parcels_tracking_number(orders: ko.Orders, paid: ko.Order) -> None:
-    other = orders.confirm_payment(orders.place(two_lines()).id)
+    other = orders.confirm_payment(orders.place(tee_and_mug()).id)
     orders.mark_shipped(paid.id, tracking_number=UPS_1, carrier="ups", lines={1: 2})
     first = orders.mark_shipped(paid.id, tracking_number=UPS_2, carrier="ups").shipments[0]
     orders.mark_shipped(other.id, tracking_number=UPS_3, carrier="ups")
@@ -193,7 +181,7 @@ def test_one_parcel_shipped_hook_per_parcel_with_its_id(orders: ko.Orders, paid:
 def test_export_and_bulk_reads_carry_the_parcels(orders: ko.Orders, paid: ko.Order) -> None:
     orders.mark_shipped(paid.id, tracking_number=UPS_1, carrier="ups", lines={1: 1})
     order = orders.mark_shipped(paid.id, tracking_number=UPS_2, carrier="ups")
-    other = orders.confirm_payment(orders.place(two_lines()).id)
+    other = orders.confirm_payment(orders.place(tee_and_mug()).id)
     read = list(orders.store.iter_orders(OrderFilter()))
     by_id = {o.id: o for o in read}
     assert by_id[order.id] == order and by_id[other.id] == other

@@ -127,9 +127,14 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
     here = _query(status=tab, **keep)
     matching = matching_text = None
     if (written.filtered or search) and not errors:
-        found = pages.orders.count(**{k: v for k, v in filters.items() if k != "sort"}, at_most=COUNT_UP_TO)
-        shown = format_decimal(min(found, COUNT_UP_TO), locale=pages.locale)  # "1.000" in German
-        matching = f"{shown}+" if found > COUNT_UP_TO else shown
+        if cursor is None and next_cursor is None:  # the whole selection is on this page: no count
+            found, bounded = len(items), False
+        else:
+            where = {k: v for k, v in filters.items() if k != "sort"}
+            found = pages.orders.count(**where, at_most=COUNT_UP_TO)
+            bounded = found > COUNT_UP_TO
+        shown = format_decimal(COUNT_UP_TO if bounded else found, locale=pages.locale)  # "1.000" in German
+        matching = f"{shown}+" if bounded else shown
         matching_text = ngettext("%(count)s matching order", "%(count)s matching orders", found) % {
             "count": matching
         }

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 import kasify_orders as ko
 from kasify_orders.web import order_list_page
-from tests.adapters.flask.conftest import ADMIN, session_token
+from tests.adapters.flask.conftest import ADMIN, make_app, session_token
 from tests.helpers import new_order
 
 
@@ -67,13 +67,18 @@ def test_filters_bulk_confirm_slips_and_exports(orders: ko.Orders, client: Flask
 
 
 def test_a_filtered_list_counts_its_orders_only_up_to_the_bound(
-    orders: ko.Orders, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    orders: ko.Orders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(order_list_page, "COUNT_UP_TO", 2)  # the bound, small enough to pass
-    for _ in range(3):
+    for _ in range(4):
         orders.place(new_order(country="FR"))
     orders.place(new_order(country="DE"))
-    many = client.get(f"{ADMIN}/?country=FR").get_data(as_text=True)
+    client = make_app(orders, authorize=lambda action, order: True, KASIFY_ORDERS_PAGE_SIZE=3).test_client()
+    many = client.get(f"{ADMIN}/?country=FR").get_data(as_text=True)  # 4: more than a page
     one = client.get(f"{ADMIN}/?country=DE").get_data(as_text=True)
     assert '<span class="matching" data-field="matching">2+ matching orders</span>' in many
     assert '<span class="matching" data-field="matching">1 matching order</span>' in one
+    orders.place(new_order(country="DE"))
+    monkeypatch.setattr(order_list_page, "COUNT_UP_TO", 1)  # a page holding them all knows its count
+    both = client.get(f"{ADMIN}/?country=DE").get_data(as_text=True)
+    assert '<span class="matching" data-field="matching">2 matching orders</span>' in both

@@ -114,9 +114,11 @@ def check_edit(
     return OrderEdit(address, quantities, tuple(added), tuple(removed), text)
 
 
-def _not_a_line(order: Order) -> str:
+def _not_a_line(checker: Checker, path: str, order: Order) -> None:
     ids = ", ".join(str(line.id) for line in order.lines)
-    return f"is not a line of order #{order.number} (its lines are {ids})"
+    checker.fail(
+        path, "is not a line of order #%(number)s (its lines are %(ids)s)", number=order.number, ids=ids
+    )
 
 
 def _removed(checker: Checker, order: Order, remove_lines: Sequence[Any]) -> list[int]:
@@ -126,7 +128,7 @@ def _removed(checker: Checker, order: Order, remove_lines: Sequence[Any]) -> lis
     for index, raw in enumerate(remove_lines):
         line_id = _whole(raw)
         if line_id is None or line_id not in known:
-            checker.fail(f"remove_lines[{index}]", _not_a_line(order))
+            _not_a_line(checker, f"remove_lines[{index}]", order)
         elif refunded.get(line_id):
             checker.fail(
                 f"remove_lines[{index}]",
@@ -135,7 +137,7 @@ def _removed(checker: Checker, order: Order, remove_lines: Sequence[Any]) -> lis
                 units=refunded[line_id],
             )
         elif line_id in removed:
-            checker.fail(f"remove_lines[{index}]", f"line {line_id} is named twice")
+            checker.fail(f"remove_lines[{index}]", "line %(line)s is named twice", line=line_id)
         else:
             removed.append(line_id)
     return removed
@@ -153,14 +155,16 @@ def _quantities(
         line_id = _whole(raw_id)
         quantity = _whole(raw_quantity)
         if line_id is None or line_id not in known:
-            checker.fail(path, _not_a_line(order))
+            _not_a_line(checker, path, order)
         elif line_id in removed:
-            checker.fail(path, f"line {line_id} is also in remove_lines")
+            checker.fail(path, "line %(line)s is also in remove_lines", line=line_id)
         elif quantity is None or not 1 <= quantity <= MAX_QUANTITY:
             checker.fail(
                 path,
-                f"must be a whole number of units from 1 to {MAX_QUANTITY:,} (remove_lines removes a line),"
-                f" got {raw_quantity!r}",
+                "must be a whole number of units from 1 to %(most)s (remove_lines removes a line),"
+                " got %(got)s",
+                most=f"{MAX_QUANTITY:,}",
+                got=repr(raw_quantity),
             )
         elif quantity < refunded.get(line_id, 0):
             checker.fail(
@@ -261,8 +265,12 @@ def _totals(order: Order, lines: Sequence[Line], coupon: Coupon | None) -> Total
             minimum = money.quantize(coupon.minimum_order, currency)
             raise ValidationError.single(
                 "coupon_code",
-                f"coupon {coupon.code} needs a subtotal of at least {minimum} {currency};"
-                f" the edited order's would be {subtotal} {currency}",
+                "coupon %(code)s needs a subtotal of at least %(minimum)s %(currency)s;"
+                " the edited order's would be %(subtotal)s %(currency)s",
+                code=coupon.code,
+                minimum=minimum,
+                currency=currency,
+                subtotal=subtotal,
             )
     external = None
     if coupon is None:

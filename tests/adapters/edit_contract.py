@@ -11,18 +11,12 @@ from decimal import Decimal
 
 import kasify_orders as ko
 from tests.adapters.contract import MerchantSite
-from tests.helpers import new_order
+from tests.helpers import tee_and_mug
 
 
 def paid_order(orders: ko.Orders) -> ko.Order:
     """A paid order of 2 T-shirts (line 1) and a mug (line 2): 63.00 with shipping."""
-    cart = new_order(
-        lines=[
-            ko.NewLine(sku="TEE", name="T-shirt", variant="Red / M", quantity=2, unit_price=Decimal("25.00")),
-            ko.NewLine(sku="MUG", name="Mug", quantity=1, unit_price=Decimal("8.00")),
-        ]
-    )
-    return orders.confirm_payment(orders.place(cart).id)
+    return orders.confirm_payment(orders.place(tee_and_mug()).id)
 
 
 def form_of(order: ko.Order, **changes: str) -> dict[str, str]:

@@ -161,7 +161,7 @@ def _failed(error: ValidationError, form: Mapping[str, str], removed: list[int])
     errors: dict[str, list[str]] = {}
     for problem in error.errors:
         field = _field(problem.path, removed)
-        message = sentence(problem.message) if field else sentence(str(ValidationError([problem])))
+        message = sentence(problem.translated())
         errors.setdefault(field, []).append(message)
     general = " ".join(errors.pop("", [])) or None
     return Form(dict(form), errors, general)

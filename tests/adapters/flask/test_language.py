@@ -19,8 +19,9 @@ from kasify_orders import i18n
 from kasify_orders.adapters.flask import EXTENSION, KasifyOrders
 from kasify_orders.demo.shop import create_app
 from kasify_orders.web.coupon_forms import blank_form
+from tests.adapters.edit_contract import form_of as edit_form
 from tests.adapters.flask.conftest import ADMIN, API, post_action, session_token
-from tests.helpers import new_order
+from tests.helpers import new_order, tee_and_mug
 from tests.integration.notifications.conftest import SmtpServer
 
 CUSTOMER = "ada@example.com"
@@ -287,6 +288,20 @@ def test_a_bad_stock_adjustment_is_explained_in_german(german_shop: flask.Flask)
     with german_shop.test_client() as client:
         history = text(client.get(f"{ADMIN}/inventory/TEE-RED-M").get_data(as_text=True))
     assert "Bestandsführung begonnen" in history and "Tracking started" not in history
+
+
+def test_a_bad_edit_is_explained_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    with german_shop.test_client() as client:
+        answer = client.post(
+            f"{ADMIN}/edit-order/{order.id}",
+            data={**edit_form(order, quantity_1="0"), "csrf_token": session_token(client)},
+        )
+    assert answer.status_code == 400
+    page = text(html.unescape(answer.get_data(as_text=True)))
+    assert "Muss eine ganze Zahl von Einheiten von 1 bis 1,000,000 sein" in page
+    assert orders.get(order.id) == order
 
 
 def _english_the_catalog_translates() -> set[str]:

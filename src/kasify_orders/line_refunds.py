@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from kasify_orders import money
-from kasify_orders.model import ZERO, Order
+from kasify_orders.model import ZERO, Order, describe_lines
 from kasify_orders.validation import Checker
 
 __all__ = ["LineRefund", "allocate", "describe", "discount_shares", "line_refund", "refund_lines"]
@@ -149,8 +149,4 @@ def _int(value: object) -> int | None:
 
 def describe(order: Order, lines: Mapping[int, int], shipping: bool) -> str:
     """``"2 x T-shirt, 1 x Mug, shipping"``: what a refund by line refunds (English, the record's)."""
-    names = {line.id: line.name for line in order.lines}
-    parts = [f"{quantity} x {names.get(line_id, f'line {line_id}')}" for line_id, quantity in lines.items()]
-    if shipping:
-        parts.append("shipping")
-    return ", ".join(parts)
+    return ", ".join(filter(None, [describe_lines(order, lines), "shipping" if shipping else ""]))

@@ -35,6 +35,7 @@ __all__ = [
     "Shipment",
     "TimelineEvent",
     "Totals",
+    "describe_lines",
     "utcnow",
 ]
 
@@ -300,6 +301,14 @@ class TimelineEvent:
     message: str
     #: Details for programs (old and new tracking numbers, refund amount, ...).
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_dict)
+
+
+def describe_lines(order: Order, lines: Mapping[int, int]) -> str:
+    """``{line_id: quantity}`` as the timeline says it: ``"2 x T-shirt, 1 x Mug"`` (parcels, refunds)."""
+    names = {line.id: line.name for line in order.lines}
+    return ", ".join(
+        f"{quantity} x {names.get(line_id, f'line {line_id}')}" for line_id, quantity in lines.items()
+    )
 
 
 def _numbered_lines(lines: Iterable[Line]) -> tuple[Line, ...]:

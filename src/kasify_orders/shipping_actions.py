@@ -20,7 +20,7 @@ from kasify_orders.errors import ValidationError, Word
 from kasify_orders.events import OrderDelivered, OrderShipped, TrackingUpdated
 from kasify_orders.i18n import N_
 from kasify_orders.lifecycle import Action, FulfilmentStatus, Status, require
-from kasify_orders.model import Order, Shipment, TimelineEvent
+from kasify_orders.model import Order, Shipment, TimelineEvent, describe_lines
 from kasify_orders.timeline import TimelineKind
 from kasify_orders.validation import Checker
 
@@ -98,11 +98,6 @@ def _int(value: object) -> int | None:
         return None
 
 
-def _describe(order: Order, lines: Mapping[int, int]) -> str:
-    names = {line.id: line.name for line in order.lines}
-    return ", ".join(f"{quantity} x {names[line_id]}" for line_id, quantity in lines.items())
-
-
 def mark_shipped(
     order: Order,
     *,
@@ -153,7 +148,7 @@ def mark_shipped(
     if len(shipments) > 1 or not complete:
         message = (
             f"Parcel {len(shipments)} shipped via {carriers.display_name(carrier)}, tracking number"
-            f" {number}: {_describe(order, chosen)} ({shipped_units} of {total_units} items shipped)"
+            f" {number}: {describe_lines(order, chosen)} ({shipped_units} of {total_units} items shipped)"
         )
     entry = TimelineEvent(
         TimelineKind.SHIPPED,

@@ -16,7 +16,7 @@ from typing import Any
 
 from kasify_orders import carriers
 from kasify_orders.i18n import N_, active_locale, gettext, ngettext
-from kasify_orders.model import Order, Shipment, TimelineEvent
+from kasify_orders.model import Order, Shipment, TimelineEvent, describe_lines
 from kasify_orders.notifications.kinds import EmailKind
 from kasify_orders.notifications.sending import LABELS
 from kasify_orders.timeline import TimelineKind
@@ -101,10 +101,7 @@ def _shipped(order: Order, entry: TimelineEvent) -> str:
             "carrier": carrier,
             "number": tracking,
         }
-    names = {line.id: line.name for line in order.lines}
-    contents = ", ".join(
-        f"{quantity} x {names.get(line_id, '?')}" for line_id, quantity in shipment.lines.items()
-    )
+    contents = describe_lines(order, shipment.lines)
     return gettext(
         "Parcel %(parcel)d shipped via %(carrier)s, tracking number %(number)s: %(contents)s"
         " (%(shipped)d of %(total)d items shipped)"
@@ -154,11 +151,8 @@ def _refunded_what(order: Order, data: Mapping[str, Any]) -> str:
     lines = data.get("lines")
     if not isinstance(lines, dict) and not data.get("shipping"):
         return ""
-    names = {line.id: line.name for line in order.lines}
-    parts = [f"{quantity} x {names.get(int(line_id), '?')}" for line_id, quantity in (lines or {}).items()]
-    if data.get("shipping"):
-        parts.append(gettext("shipping"))
-    return ", ".join(parts)
+    units = describe_lines(order, {int(line_id): quantity for line_id, quantity in (lines or {}).items()})
+    return ", ".join(filter(None, [units, gettext("shipping") if data.get("shipping") else ""]))
 
 
 def _refunded(order: Order, entry: TimelineEvent) -> str:

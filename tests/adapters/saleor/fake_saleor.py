@@ -231,13 +231,43 @@ class FakeSaleor:
         return {"errors": [{"field": "id", "code": "NOT_FOUND", "message": "no such object"}]}
 
     def _grant_refund(self, _info: Any, id: str, input: dict[str, Any]) -> dict[str, Any]:
+        """As Saleor's: the amount given, else each line's ``unitPrice`` gross x quantity (+ shipping)."""
         saleor = self.orders[id]
+        by_id = {line["id"]: line for line in saleor["lines"]}
+        lines = input.get("lines") or []
+        granted: dict[str, int] = {}
+        for grant in saleor["grantedRefunds"]:
+            for line in grant.get("lines") or []:
+                granted[line["orderLine"]["id"]] = granted.get(line["orderLine"]["id"], 0) + line["quantity"]
+        for wanted in lines:
+            line = by_id.get(wanted["id"])
+            if line is None or wanted["quantity"] > line["quantity"] - granted.get(wanted["id"], 0):
+                error = {
+                    "field": "lines",
+                    "code": "INVALID",
+                    "message": "Provided input for lines is invalid.",
+                }
+                return {"grantedRefund": None, "errors": [error]}
+        shipping = bool(input.get("grantRefundForShipping"))
+        amount = input.get("amount")
+        if amount is None:
+            amount = sum(by_id[w["id"]]["unitPrice"]["gross"]["amount"] * w["quantity"] for w in lines)
+            amount += saleor["shippingPrice"]["gross"]["amount"] if shipping else 0
         grant = {
             "id": f"T3JkZXJHcmFudGVkUmVmdW5kOj{len(saleor['grantedRefunds']) + 1}",
             "status": "NONE",
             "reason": input.get("reason"),
-            "amount": {"amount": float(input["amount"]), "currency": saleor["channel"]["currencyCode"]},
+            "amount": {"amount": float(amount), "currency": saleor["channel"]["currencyCode"]},
             "transaction": {"id": input["transactionId"]},
+            "shippingCostsIncluded": shipping,
+            "lines": [
+                {
+                    "id": f"T3JkZXJHcmFudGVkUmVmdW5kTGluZTo{n}",
+                    "quantity": w["quantity"],
+                    "orderLine": {"id": w["id"]},
+                }
+                for n, w in enumerate(lines, 1)
+            ],
         }
         saleor["grantedRefunds"].append(grant)
         return {"grantedRefund": grant, "errors": []}

@@ -132,6 +132,7 @@ def test_the_manifest(client: Client, schema: GraphQLSchema) -> None:
         "FULFILLMENT_TRACKING_NUMBER_UPDATED",
         "ORDER_REFUNDED",
         "ORDER_FULLY_REFUNDED",
+        "ORDER_UPDATED",
         "APP_DELETED",
     }
     assert validate(schema, parse(webhook["query"])) == []

@@ -15,8 +15,13 @@ ORDER_FULLY_PAID                       ``confirm_payment``
 ORDER_CANCELLED                        ``cancel`` (stock stays with Saleor)
 ORDER_FULFILLED                        ``mark_shipped`` (or a note without tracking)
 FULFILLMENT_TRACKING_NUMBER_UPDATED    ``update_tracking`` (``mark_shipped`` if not yet)
-ORDER_REFUNDED / ORDER_FULLY_REFUNDED  ``refund`` up to Saleor's refunded total
+ORDER_REFUNDED / ORDER_FULLY_REFUNDED  ``refund`` by line of each settled granted refund
+                                       with lines, then by amount up to Saleor's
+                                       refunded total
+ORDER_UPDATED                          only its returns (a known order's; never places)
 =====================================  ===============================================
+
+Every event's returns (RETURNED fulfillments) are noted once on the timeline (``returns.py``).
 
 A partial fulfilment is a timeline note until Saleor has fulfilled every line (kasify has one
 shipment per order); an echo of the tracking number kasify has is a duplicate, whatever
@@ -29,8 +34,8 @@ order: any event for an order kasify has not seen places it first, from the payl
 carries the whole order, else from Saleor's API.
 
 The parts: :mod:`.names` (the actor, the events, the metadata keys), :mod:`.payloads` (what
-a webhook carries), :mod:`.parsing` (the three body shapes) and :mod:`.handler` (applying an
-event).
+a webhook carries), :mod:`.parsing` (the three body shapes), :mod:`.handler` (applying an
+event), :mod:`.grants` (refunds by line) and :mod:`.returns` (returns on the timeline).
 """
 
 from __future__ import annotations

@@ -76,6 +76,10 @@ fragment KasifyOrder on Order {
     variant { id sku trackInventory }
   }
   transactions { id name pspReference chargedAmount { ...KasifyMoney } refundedAmount { ...KasifyMoney } }
+  grantedRefunds {
+    id status reason shippingCostsIncluded amount { ...KasifyMoney }
+    lines { quantity orderLine { id } }
+  }
   fulfillments {
     id status trackingNumber created metadata { key value }
     lines { quantity orderLine { id } }
@@ -96,6 +100,7 @@ subscription KasifyOrderEvents {
     ... on OrderFullyPaid { issuedAt version order { ...KasifyOrder } }
     ... on OrderCancelled { issuedAt version order { ...KasifyOrder } }
     ... on OrderFulfilled { issuedAt version order { ...KasifyOrder } }
+    ... on OrderUpdated { issuedAt version order { ...KasifyOrder } }
     ... on OrderRefunded { issuedAt version order { ...KasifyOrder } }
     ... on OrderFullyRefunded { issuedAt version order { ...KasifyOrder } }
     ... on FulfillmentTrackingNumberUpdated {
@@ -186,23 +191,40 @@ mutation KasifyUpdateMetadata($id: ID!, $input: [MetadataInput!]!) {
 }
 """
 
-#: The order's transactions and the refunds already granted (to find one kasify granted before).
+#: The order's lines and transactions and the refunds already granted (to find one kasify granted
+#: before, and which Saleor line is which kasify line for a refund by line).
 REFUND_CONTEXT = """
 query KasifyRefundContext($id: ID!) {
   order(id: $id) {
     id
+    lines { id productSku productVariantId quantity variant { sku } }
     transactions { id chargedAmount { amount currency } refundedAmount { amount currency } }
-    grantedRefunds { id status reason amount { amount currency } transaction { id } }
+    grantedRefunds {
+      id status reason shippingCostsIncluded amount { amount currency } transaction { id }
+      lines { quantity orderLine { id } }
+    }
   }
 }
 """
 
+#: A granted refund of kasify's amount; by line, also its lines (``OrderGrantRefundCreateLineInput``)
+#: and whether it refunds the shipping, so Saleor knows which units are refunded.
 GRANT_REFUND = """
-mutation KasifyGrantRefund($order: ID!, $transaction: ID!, $amount: Decimal, $reason: String) {
+mutation KasifyGrantRefund(
+  $order: ID!, $transaction: ID!, $amount: Decimal, $reason: String
+  $lines: [OrderGrantRefundCreateLineInput!], $shipping: Boolean
+) {
   orderGrantRefundCreate(
-    id: $order, input: { transactionId: $transaction, amount: $amount, reason: $reason }
+    id: $order
+    input: {
+      transactionId: $transaction, amount: $amount, reason: $reason
+      lines: $lines, grantRefundForShipping: $shipping
+    }
   ) {
-    grantedRefund { id status amount { amount currency } reason }
+    grantedRefund {
+      id status amount { amount currency } reason shippingCostsIncluded
+      lines { quantity orderLine { id } }
+    }
     errors { field code message }
   }
 }

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from kasify_orders import carriers
+from kasify_orders.adapters.saleor.grants import record_granted_refunds
 from kasify_orders.adapters.saleor.graphql import ORDER, SaleorClient
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
 from kasify_orders.adapters.saleor.names import (
@@ -28,6 +29,7 @@ from kasify_orders.adapters.saleor.payloads import (
     SaleorOrder,
     UnusableEvent,
 )
+from kasify_orders.adapters.saleor.returns import record_returns
 from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
@@ -115,8 +117,14 @@ class EventHandler:
         :raises UnusableEvent: the payload cannot be applied.
         :raises ValidationError: Saleor's order breaks one of kasify's rules (the message names it).
         """
+        if (
+            event.name == "ORDER_UPDATED"
+            and self.installations.link_for_saleor(self.api_url, event.order_id) is None
+        ):
+            return "ignored"  # an edit of an order kasify does not follow (a draft, say): nothing to place
         order, placed = self._ensure_order(event)
         outcome = {
+            "ORDER_UPDATED": self._updated,
             "ORDER_CREATED": self._created,
             "ORDER_CONFIRMED": self._confirmed,
             "ORDER_FULLY_PAID": self._fully_paid,
@@ -126,6 +134,11 @@ class EventHandler:
             "ORDER_REFUNDED": self._refunded,
             "ORDER_FULLY_REFUNDED": self._refunded,
         }[event.name](order, event)
+        if record_returns(self.orders, self.orders.get(order.id), event.order) and outcome in {
+            "duplicate",
+            "ignored",
+        }:
+            outcome = "returned"
         return "placed" if placed and outcome == "duplicate" else outcome
 
     # -- the order behind the event -------------------------------------------------------------
@@ -318,11 +331,22 @@ class EventHandler:
             for entry in order.timeline
         )
 
+    def _updated(self, order: Order, event: SaleorEvent) -> str:
+        """ORDER_UPDATED: only its returns are read (after every event), the rest is other events' news."""
+        return "ignored"
+
     def _refunded(self, order: Order, event: SaleorEvent) -> str:
         saleor = event.order
+        recorded = None
+        if saleor.granted_refunds:  # refunds by line Saleor paid out: recorded as such, before the rest
+            recorded = record_granted_refunds(self.orders, self._paid_for_refund(order), saleor)
+            order = recorded or order
+        nothing_more = "refunded" if recorded is not None else "duplicate"
         target = saleor.total_refunded
         if target is None and event.name == "ORDER_FULLY_REFUNDED":
             target = order.totals.total
+        if target is None and recorded is not None:
+            return "refunded"
         if target is None:
             return self._note_once(
                 order, "Saleor reports a refund, but its payload carries no amount: record it here by hand"
@@ -330,12 +354,8 @@ class EventHandler:
         target = min(target, order.totals.total)
         amount = target - order.totals.refunded
         if amount <= 0:
-            return "duplicate"
-        if order.status is Status.PENDING:  # Saleor refunded money kasify never saw arrive
-            try:
-                order = self.orders.confirm_payment(order.id, actor=ACTOR)
-            except InvalidTransition:
-                order = self.orders.get(order.id)
+            return nothing_more
+        order = self._paid_for_refund(order)
         key = saleor_refund_key(event.order_id, target)
         try:
             self.orders.refund(
@@ -351,6 +371,15 @@ class EventHandler:
                 order, f"Saleor refunded {amount} {order.currency}, which kasify cannot record", error
             )
         return "refunded"
+
+    def _paid_for_refund(self, order: Order) -> Order:
+        """The order, its payment confirmed first if kasify shows it Pending (Saleor refunded it)."""
+        if order.status is not Status.PENDING:
+            return order
+        try:
+            return self.orders.confirm_payment(order.id, actor=ACTOR)
+        except InvalidTransition:
+            return self.orders.get(order.id)
 
     def _conflict(self, order: Order, message: str, error: Exception | None = None) -> str:
         """Note on the timeline (once) that Saleor did something kasify's order cannot follow."""

@@ -30,6 +30,7 @@ EVENTS = (
     "FULFILLMENT_TRACKING_NUMBER_UPDATED",
     "ORDER_REFUNDED",
     "ORDER_FULLY_REFUNDED",
+    "ORDER_UPDATED",
 )
 #: The app's own lifecycle events kasify follows (handled by the app, not applied to orders).
 APP_EVENTS = ("APP_DELETED",)

@@ -6,7 +6,7 @@ of one snake_case order).
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +16,11 @@ from kasify_orders.adapters.saleor.names import (
 from kasify_orders.adapters.saleor.payloads import (
     _PAID_CHARGE,
     SaleorEvent,
+    SaleorFulfillment,
+    SaleorGrantedRefund,
     SaleorLine,
     SaleorOrder,
+    SaleorReturn,
     SaleorTransaction,
     UnusableEvent,
     _address,
@@ -30,7 +33,7 @@ from kasify_orders.adapters.saleor.payloads import (
     _text,
 )
 
-__all__ = ["order_from_query", "parse"]
+__all__ = ["granted_refunds", "order_from_query", "parse", "returns"]
 
 
 def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
@@ -104,6 +107,59 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
             f for f in (_fulfillment(item, legacy=False) for item in _list(raw.get("fulfillments"))) if f
         ),
         status=_status(raw.get("status")),
+        granted_refunds=granted_refunds(raw.get("grantedRefunds"), currency),
+        returns=returns(_fulfillment(item, legacy=False) for item in _list(raw.get("fulfillments"))),
+    )
+
+
+def _refund_lines(items: object) -> tuple[tuple[str, int], ...]:
+    """``[{quantity, orderLine {id}}]`` -> ``((order line id, quantity), ...)``, the positive ones."""
+    found = []
+    for item in map(_dict, _list(items)):
+        line_id = _text(_dict(item.get("orderLine")).get("id"))
+        quantity = item.get("quantity")
+        if line_id and isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > 0:
+            found.append((line_id, quantity))
+    return tuple(found)
+
+
+def granted_refunds(raw: object, currency: str | None) -> tuple[SaleorGrantedRefund, ...]:
+    """An order's ``grantedRefunds`` (subscription shape); () when the payload does not carry them.
+
+    The deliveries Saleor 3.23.28 made before kasify asked for them carry none: their refunds
+    are known only by the order's ``totalRefunded``.
+    """
+    grants = []
+    for index, item in enumerate(map(_dict, _list(raw))):
+        amount = _money(item.get("amount"), currency, f"grantedRefunds[{index}].amount")
+        if not item.get("id") or amount is None:
+            continue
+        grants.append(
+            SaleorGrantedRefund(
+                id=str(item["id"]),
+                amount=amount,
+                status=_status(item.get("status")),
+                shipping=item.get("shippingCostsIncluded") is True,
+                lines=_refund_lines(item.get("lines")),
+                reason=_text(item.get("reason")),
+            )
+        )
+    return tuple(grants)
+
+
+_RETURNED = {"RETURNED": False, "REFUNDED_AND_RETURNED": True}
+
+
+def returns(fulfillments: Iterable[SaleorFulfillment | None]) -> tuple[SaleorReturn, ...]:
+    """The returns among an order's fulfillments: those in status RETURNED or REFUNDED_AND_RETURNED.
+
+    Saleor's ``orderFulfillmentReturnProducts`` moves the returned units into such a fulfillment
+    (REFUNDED_AND_RETURNED when it refunded them too); one with no lines is not a return.
+    """
+    return tuple(
+        SaleorReturn(id=f.id, lines=f.lines, refunded=_RETURNED[f.status])
+        for f in fulfillments
+        if f is not None and f.status in _RETURNED and f.lines
     )
 
 

@@ -16,8 +16,10 @@ from kasify_orders.model import Address
 __all__ = [
     "SaleorEvent",
     "SaleorFulfillment",
+    "SaleorGrantedRefund",
     "SaleorLine",
     "SaleorOrder",
+    "SaleorReturn",
     "SaleorTransaction",
     "UnusableEvent",
 ]
@@ -60,6 +62,39 @@ class SaleorFulfillment:
 
 
 @attrs.frozen
+class SaleorGrantedRefund:
+    """A refund granted on a Saleor order (``Order.grantedRefunds``), by line when it names lines."""
+
+    id: str
+    amount: Decimal
+    #: ``"NONE"``, ``"PENDING"``, ``"SUCCESS"`` or ``"FAILURE"`` (Saleor's ``OrderGrantedRefundStatusEnum``).
+    status: str
+    #: Whether it refunds the order's shipping (``shippingCostsIncluded``).
+    shipping: bool = False
+    #: ``(Saleor order line id, quantity)`` of each line it refunds; empty: by amount only.
+    lines: tuple[tuple[str, int], ...] = ()
+    reason: str = ""
+
+    @property
+    def settled(self) -> bool:
+        """Whether Saleor's payment app paid it out."""
+        return self.status == "SUCCESS"
+
+
+@attrs.frozen
+class SaleorReturn:
+    """Units the customer sent back: a Saleor fulfillment in status RETURNED or REFUNDED_AND_RETURNED."""
+
+    #: The return fulfillment's id (kasify's key for it).
+    id: str
+    #: ``(Saleor order line id, quantity)`` of each returned line.
+    lines: tuple[tuple[str, int], ...]
+    #: True for REFUNDED_AND_RETURNED: Saleor refunded the units too (that refund arrives as the
+    #: order's refunded total, and as a granted refund when the order has one for them).
+    refunded: bool
+
+
+@attrs.frozen
 class SaleorTransaction:
     """A Saleor payment transaction (Transactions API)."""
 
@@ -94,6 +129,10 @@ class SaleorOrder:
     fulfillments: tuple[SaleorFulfillment, ...] = ()
     #: Saleor's order status (``"UNFULFILLED"``, ``"PARTIALLY_FULFILLED"``, ``"FULFILLED"``, ...); "" unknown.
     status: str = ""
+    #: The refunds granted on the order (empty when the payload does not carry them).
+    granted_refunds: tuple[SaleorGrantedRefund, ...] = ()
+    #: The order's returns (its RETURNED and REFUNDED_AND_RETURNED fulfillments).
+    returns: tuple[SaleorReturn, ...] = ()
 
     @property
     def partially_fulfilled(self) -> bool:

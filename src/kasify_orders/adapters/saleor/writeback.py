@@ -16,7 +16,8 @@ a retry after a half-done attempt finishes the job instead of repeating it:
 A refund is not an event to pass on but the payment itself: the plugin is the refund's payment
 provider (``kasify_refund_payment``) for Saleor orders — ``orderGrantRefundCreate`` on the
 order's transaction (its reason names the refund's idempotency key, which is how a retry finds
-it), then ``transactionRequestRefundForGrantedRefund`` — and raises :class:`SaleorRefundFailed`
+it; a refund by line grants kasify's amount *and* its lines and shipping, see :mod:`.grants`),
+then ``transactionRequestRefundForGrantedRefund`` — and raises :class:`SaleorRefundFailed`
 when Saleor refunds nothing, so kasify never records a refund Saleor did not make.
 
 Changes that came *from* Saleor (actor ``"saleor"``) are never sent back, and orders that
@@ -38,6 +39,7 @@ from kasify_orders.adapters.saleor.events import (
     SALEOR_REFUND_KEY_PREFIX,
 )
 from kasify_orders.adapters.saleor.fulfilment import lines_to_fulfil, saleor_units, write_carrier_metadata
+from kasify_orders.adapters.saleor.grants import KASIFY_GRANT_MARKER, grant_lines
 from kasify_orders.adapters.saleor.graphql import (
     FULFILL,
     GRANT_REFUND,
@@ -224,7 +226,7 @@ class SaleorWriteBack:
         if not isinstance(context, dict):
             raise SaleorError(f"Saleor has no order {link.saleor_order_id}")
         what = f"{amount} {order.currency} for Saleor order #{link.saleor_number}"
-        marker = f"kasify refund {idempotency_key}" if idempotency_key else None
+        marker = f"{KASIFY_GRANT_MARKER}{idempotency_key}" if idempotency_key else None
         grant = next(
             (
                 g
@@ -244,16 +246,21 @@ class SaleorWriteBack:
                     "(refund it in Saleor's dashboard, then record it here)"
                 )
             reason = f"{note} ({marker})" if note else f"Refunded in kasify ({marker})"
-            grant = client.mutate(
-                GRANT_REFUND,
-                "orderGrantRefundCreate",
-                {
-                    "order": link.saleor_order_id,
-                    "transaction": transaction_id,
-                    "amount": str(amount),
-                    "reason": reason if marker else (note or "Refunded in kasify"),
-                },
-            )["grantedRefund"]
+            variables: dict[str, Any] = {
+                "order": link.saleor_order_id,
+                "transaction": transaction_id,
+                "amount": str(amount),
+                "reason": reason if marker else (note or "Refunded in kasify"),
+            }
+            refund = next((r for r in order.refunds if r.provider_key == idempotency_key), None)
+            if refund is not None and refund.by_line:
+                # kasify's amount, and the units it is for: see grants.py for why both.
+                try:
+                    variables["lines"] = grant_lines(order, context, refund)
+                except ValueError as error:
+                    raise SaleorRefundFailed(f"Saleor cannot refund {what} by line: {error}") from error
+                variables["shipping"] = refund.shipping
+            grant = client.mutate(GRANT_REFUND, "orderGrantRefundCreate", variables)["grantedRefund"]
         status = grant.get("status")
         if status == "FAILURE":
             raise SaleorRefundFailed(

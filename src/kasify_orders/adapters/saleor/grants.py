@@ -92,8 +92,10 @@ def _kasify_lines(order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund)
     return lines
 
 
-def _recordable(order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund) -> dict[int, int] | None:
-    """The kasify lines to record *grant* as, or None to leave it to the refund by amount."""
+def _recordable(
+    order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund
+) -> tuple[dict[int, int], bool] | None:
+    """``(kasify lines, shipping)`` to record *grant* as, or None to leave it to the refund by amount."""
     lines = _kasify_lines(order, saleor, grant)
     if lines is None:
         return None
@@ -106,7 +108,7 @@ def _recordable(order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund) -
     paid_out = saleor.total_refunded
     if amount > grant.amount or (paid_out is not None and order.totals.refunded + amount > paid_out):
         return None
-    return checked
+    return checked, shipping
 
 
 def record_granted_refunds(orders: Orders, order: Order, saleor: SaleorOrder) -> Order | None:
@@ -122,10 +124,10 @@ def record_granted_refunds(orders: Orders, order: Order, saleor: SaleorOrder) ->
         key = grant_key(saleor.id, grant.id)
         if any(refund.idempotency_key == key for refund in order.refunds):
             continue
-        lines = _recordable(order, saleor, grant)
-        if lines is None:
+        recordable = _recordable(order, saleor, grant)
+        if recordable is None:
             continue
-        shipping = grant.shipping and not order.shipping_refunded and order.totals.shipping > 0
+        lines, shipping = recordable
         try:
             order = orders.refund(
                 order.id,

@@ -134,10 +134,8 @@ class EventHandler:
             "ORDER_REFUNDED": self._refunded,
             "ORDER_FULLY_REFUNDED": self._refunded,
         }[event.name](order, event)
-        if record_returns(self.orders, self.orders.get(order.id), event.order) and outcome in {
-            "duplicate",
-            "ignored",
-        }:
+        returns_noted = record_returns(self.orders, self.orders.get(order.id), event.order)
+        if returns_noted and outcome in {"duplicate", "ignored"}:
             outcome = "returned"
         return "placed" if placed and outcome == "duplicate" else outcome
 

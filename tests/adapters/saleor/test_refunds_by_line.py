@@ -259,3 +259,31 @@ def test_kasifys_own_grant_coming_back_is_not_recorded_again(
     body = derived(SALEOR_ORDER, "OrderRefunded", "21.82", echoed)
     assert post_webhook(client, installed, "order_refunded", body).json["outcome"] == "duplicate"
     assert saleor_orders.get(order.id).refunds == order.refunds
+
+
+def test_a_grant_of_a_line_and_the_shipping_is_a_refund_of_both(
+    client: Client, app: SaleorApp, installed: FakeSaleor, paid_8: tuple[Delivery, ko.Order]
+) -> None:
+    """Recorded order #8 (derived body): 1 mug at 11.25 and the 10.00 shipping, on both sides."""
+    paid, order = paid_8
+    mug = paid.order["lines"][1]["id"]
+    body = derived(
+        paid.order, "OrderRefunded", "21.25", grant("R3JhbnQ6NQ==", "21.25", (mug, 1), shipping=True)
+    )
+    assert post_webhook(client, installed, "order_refunded", body).json["outcome"] == "refunded"
+    [refund] = app.orders.get(order.id).refunds
+    assert (refund.amount, dict(refund.lines), refund.shipping) == (D("21.25"), {2: 1}, True)
+
+
+def test_a_grant_below_kasifys_price_is_recorded_by_amount_only(
+    client: Client, installed: FakeSaleor, saleor_orders: ko.Orders, paid_2087: ko.Order
+) -> None:
+    """Saleor's shipping is 0.00 after the voucher, kasify's 6.00: Saleor's 18.00 for socks and
+    shipping is less than kasify's 22.36, so kasify records the 18.00 Saleor paid, by amount."""
+    body = derived(
+        SALEOR_ORDER, "OrderRefunded", "18.00", grant("R3JhbnQ6Ng==", "18.00", (SOCKS, 1), shipping=True)
+    )
+    assert post_webhook(client, installed, "order_refunded", body).json["outcome"] == "refunded"
+    order = saleor_orders.get(paid_2087.id)
+    assert [(r.amount, r.by_line) for r in order.refunds] == [(D("18.00"), False)]
+    assert order.refundable_quantities() == {1: 2, 2: 1}

@@ -110,8 +110,16 @@ def overselling_is_refused_and_a_shipped_order_has_no_edit(
     assert orders.get(order.id) == order
     assert orders.inventory.stock("TEE") == 2 and len(inbox()) == mails
 
+    # The cap leaves in a parcel while the form is still open: saving it is refused, then no Edit.
     cap = next(line.id for line in order.lines if line.sku == "CAP")
     orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups", lines={cap: 1})
-    page.goto(f"{admin}/{order.id}")
+    shipped = orders.get(order.id)  # with its shipping email's entry
+    page.get_by_label("Quantity of T-shirt").fill("2")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "This order can no longer be edited: a parcel has shipped"
+    )
+    assert orders.get(order.id) == shipped and orders.inventory.stock("TEE") == 2
+    page.get_by_role("link", name=f"← Order #{order.number}").click()
     expect(page.locator("[data-field=fulfilment-status]")).to_have_text("Partially shipped")
     expect(page.get_by_role("link", name="Edit order")).to_have_count(0)

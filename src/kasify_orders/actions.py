@@ -74,7 +74,9 @@ def place(
     code = coupon.code if coupon else new_order.coupon_code
     if code is not None and totals.discount:
         message += f" (coupon {code}, -{totals.discount})"
-    entry = TimelineEvent(TimelineKind.PLACED, at, actor, message, {"total": str(totals.total)})
+    # What was placed, kept with the entry: an edit later changes the order's lines and discount.
+    placed = {"total": str(totals.total), "items": items, "discount": str(totals.discount), "coupon": code}
+    entry = TimelineEvent(TimelineKind.PLACED, at, actor, message, placed)
     order = Order(
         id=order_id,
         number=0,

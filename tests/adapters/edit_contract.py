@@ -71,6 +71,7 @@ class EditPagesContract:
         page = site.get(site.order_url(order.id))
         assert re.search(r'data-field="amount-due">[^<]*29\.00', page.raw)
         assert "Quantity of T-shirt: 2 → 3" in page.text
+        assert "Order placed: 3 items, total $63.00" in page.text  # what was placed, not what is now
 
     def test_errors_are_shown_beside_their_fields_and_nothing_changes(
         self, site: MerchantSite, orders: ko.Orders

@@ -51,19 +51,21 @@ def _with_note(sentence: str, data: Mapping[str, Any]) -> str:
 
 
 def _placed(order: Order, entry: TimelineEvent) -> str:
-    items = sum(line.quantity for line in order.lines)
-    total = _money(order, entry.data, "total")
+    """What was placed: as the entry recorded it (an edit changes the order), else the order now."""
+    data = entry.data
+    recorded = isinstance(data.get("items"), int)
+    items = data["items"] if recorded else sum(line.quantity for line in order.lines)
+    total = _money(order, data, "total")
     text = ngettext(
         "Order placed: %(count)d item, total %(total)s",
         "Order placed: %(count)d items, total %(total)s",
         items,
     ) % {"count": items, "total": total}
-    if order.coupon_code and order.totals.discount:
-        discount = money_label(order.totals.discount, order.currency, active_locale())
-        text += " " + gettext("(coupon %(code)s, -%(discount)s)") % {
-            "code": order.coupon_code,
-            "discount": discount,
-        }
+    code = data.get("coupon") if recorded else order.coupon_code
+    amount = Decimal(str(data.get("discount") or 0)) if recorded else order.totals.discount
+    if code and amount:
+        discount = money_label(amount, order.currency, active_locale())
+        text += " " + gettext("(coupon %(code)s, -%(discount)s)") % {"code": code, "discount": discount}
     return text
 
 

@@ -50,6 +50,9 @@ def test_the_refund_form_refunds_the_lines_ticked_with_shipping_and_restock(
     page = text(client.get(f"{ADMIN}/{order.id}"))
     assert "Refunded $30.00 for 1 x T-shirt, shipping" in page  # the timeline says what
     assert "Refund the shipping" not in page  # refunded once: not offered again
+    raw = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
+    assert re.search(r'data-field="refunded-1">1 refunded<', raw)  # beside the line's quantity
+    assert 'data-field="refunded-2"' not in raw
     again = form_fields(client, order.id, "refund")
     assert again["line-1"] == "1"  # one tee left to refund
 

@@ -1,0 +1,45 @@
+"""A merchant edits an order before it ships, in Chromium on the Django host (Django's SMTP backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from tests.e2e.django.conftest import DjangoSite
+from tests.e2e.edit_order_flow import (
+    edit_quantity_lines_address_and_note,
+    inbox_of,
+    overselling_is_refused_and_a_shipped_order_has_no_edit,
+)
+from tests.integration.notifications.conftest import SmtpServer
+
+pytestmark = pytest.mark.parametrize("alias", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def mail_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": server.port,
+        "EMAIL_TIMEOUT": 2,
+    }
+    with override_settings(**smtp):
+        yield server
+    server.stop()
+
+
+def test_merchant_edits_an_order_before_it_ships_and_the_customer_is_told(
+    mail_server: SmtpServer, django_site: DjangoSite, artifacts: Path
+) -> None:
+    page, admin, orders = django_site.page, django_site.admin, django_site.orders
+    inbox = inbox_of(mail_server)
+    edited = edit_quantity_lines_address_and_note(
+        page, admin, orders, inbox, shots=artifacts, prefix="django-"
+    )
+    overselling_is_refused_and_a_shipped_order_has_no_edit(page, admin, orders, inbox, edited)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +29,6 @@ from kasify_orders.storage.records import OutboxItem
 
 __all__ = [
     "ADDRESS_COLUMNS",
-    "JSON_LINE_COLUMNS",
-    "JSON_REFUND_COLUMNS",
-    "JSON_TIMELINE_COLUMNS",
     "LINE",
     "ORDER",
     "REFUND",
@@ -43,7 +39,6 @@ __all__ = [
     "coupon_from_row",
     "coupon_values",
     "order_columns",
-    "order_from_json_rows",
     "order_from_rows",
     "order_from_union",
     "order_values",
@@ -245,90 +240,6 @@ def order_from_union(rows: Sequence[Row[Any]]) -> Order | None:
         return None
     children = children_from_union((row for row in rows if row.kind != ORDER), head.currency)
     return order_from_rows(head[1 : 1 + len(SUMMARY_COLUMNS) + len(ADDRESS_COLUMNS)], *children)
-
-
-#: The columns of each table a JSON union (MariaDB's whole-order read) puts in its arrays, in
-#: the order :func:`order_from_json_rows` unpacks them; the order's are :func:`order_columns`.
-JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_price", "total")
-JSON_REFUND_COLUMNS = (
-    "id",
-    "amount",
-    "created_at",
-    "note",
-    "actor",
-    "reference",
-    "idempotency_key",
-    "status",
-    "resolved_at",
-    "failure",
-)
-JSON_TIMELINE_COLUMNS = ("id", "kind", "at", "message", "actor", "data")
-_HEAD_TIMES = [i for i, name in enumerate(SUMMARY_COLUMNS + ADDRESS_COLUMNS) if name.endswith("_at")]
-_HEAD_CURRENCY = SUMMARY_COLUMNS.index("currency")
-
-
-def _utc(text: str | None) -> datetime | None:
-    """A time as MariaDB writes a DATETIME into JSON (UTC, no zone)."""
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
-    """The order of a whole-order JSON union: ``(kind, JSON array)`` rows; None if it is absent.
-
-    One JSON text per row instead of forty columns: MariaDB's protocol describes every column
-    of a result, and PyMySQL spent more time reading those descriptions than the rows.
-    """
-    head: list[Any] | None = None
-    lines, refunds, timeline = [], [], []
-    for kind, doc in rows:
-        values = json.loads(doc)
-        if kind == ORDER:
-            head = values
-        elif kind == LINE:
-            lines.append(values)
-        elif kind == REFUND:
-            refunds.append(values)
-        else:
-            timeline.append(values)
-    if head is None:
-        return None
-    for index in _HEAD_TIMES:
-        head[index] = _utc(head[index])
-    currency = head[_HEAD_CURRENCY]
-
-    def cash(minor: int) -> Decimal:
-        return money.from_minor(minor, currency)
-
-    return order_from_rows(
-        head,
-        [
-            Line(sku, name, variant, quantity, cash(price), cash(total), id=position + 1)
-            for position, sku, name, variant, quantity, price, total in sorted(lines)
-        ],
-        sorted(
-            (
-                Refund(
-                    refund_id,
-                    cash(amount),
-                    _utc(at),
-                    note,
-                    actor,
-                    reference,
-                    key,
-                    status,
-                    _utc(resolved),
-                    failure,
-                )
-                for refund_id, amount, at, note, actor, reference, key, status, resolved, failure in refunds
-            ),
-            key=lambda refund: refund.created_at,
-        ),
-        [
-            # An older server writes a JSON column into the array as text.
-            TimelineEvent(kind, _utc(at), actor, message, json.loads(data) if isinstance(data, str) else data)
-            for _, kind, at, message, actor, data in sorted(timeline, key=lambda entry: entry[0])
-        ],
-    )
 
 
 def refund_values(refund: Refund, order_id: str, currency: str) -> dict[str, Any]:

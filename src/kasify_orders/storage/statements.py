@@ -15,19 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from kasify_orders.model import Order
-from kasify_orders.storage.refund_lines import RefundLineStatements
-from kasify_orders.storage.rows import (
-    ADDRESS_COLUMNS,
+from kasify_orders.storage.json_rows import (
     JSON_LINE_COLUMNS,
     JSON_REFUND_COLUMNS,
     JSON_TIMELINE_COLUMNS,
+    order_from_json_rows,
+)
+from kasify_orders.storage.refund_lines import RefundLineStatements
+from kasify_orders.storage.rows import (
+    ADDRESS_COLUMNS,
     LINE,
     ORDER,
     REFUND,
     SUMMARY_COLUMNS,
     TIMELINE,
     order_columns,
-    order_from_json_rows,
     order_from_union,
     summary_columns,
 )
@@ -165,7 +167,7 @@ def json_union(t: Tables, *, lock: bool) -> sa.CompoundSelect[Any]:
 
     Two columns rather than :func:`children_union`'s forty: the protocol sends a description of every
     column with every result, and reading those cost PyMySQL more than the read itself
-    (:func:`~kasify_orders.storage.rows.order_from_json_rows` says which values go where).
+    (:func:`~kasify_orders.storage.json_rows.order_from_json_rows` says which values go where).
     *lock*: every branch ``FOR UPDATE`` (parenthesised, as MariaDB requires), so the reads
     are of the latest committed rows, the order row first.
     """

@@ -28,7 +28,7 @@ __all__ = ["JSON_LINE_COLUMNS", "JSON_REFUND_COLUMNS", "JSON_TIMELINE_COLUMNS", 
 
 #: The columns of each table a JSON union (MariaDB's whole-order read) puts in its arrays, in
 #: the order :func:`order_from_json_rows` unpacks them; the order's are :func:`order_columns`.
-JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_price", "total")
+JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_price", "total", "tax")
 JSON_REFUND_COLUMNS = (
     "id",
     "amount",
@@ -81,8 +81,8 @@ def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
     return order_from_rows(
         head,
         [
-            Line(sku, name, variant, quantity, cash(price), cash(total), id=position + 1)
-            for position, sku, name, variant, quantity, price, total in sorted(lines)
+            Line(sku, name, variant, quantity, cash(price), cash(total), id=position + 1, tax=cash(tax))
+            for position, sku, name, variant, quantity, price, total, tax in sorted(lines)
         ],
         sorted(
             (

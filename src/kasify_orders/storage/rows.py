@@ -57,6 +57,7 @@ def order_values(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "payment_status": order.payment_status.value,
         **{name: money.to_minor(getattr(order.totals, name), order.currency) for name in _TOTALS},
+        "prices_include_tax": order.totals.prices_include_tax,
         "carrier": shipment.carrier if shipment else None,
         "tracking_number": shipment.tracking_number if shipment else None,
         "tracking_url": shipment.tracking_url if shipment else None,
@@ -95,6 +96,9 @@ SUMMARY_COLUMNS = (
     "refund_pending",
     "fulfilment_status",
     "paid",
+    "tax",
+    "shipping_tax",
+    "prices_include_tax",
 )
 #: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
 ADDRESS_COLUMNS = (
@@ -107,7 +111,8 @@ ADDRESS_COLUMNS = (
 )
 _STATUSES = {status.value: status for status in Status}
 _PAYMENT_STATUSES = {status.value: status for status in PaymentStatus}
-_TOTALS = tuple(field.name for field in attrs.fields(Totals))
+#: The amounts of :class:`Totals`, each an orders column of the same name.
+_TOTALS = tuple(field.name for field in attrs.fields(Totals) if field.type in {Decimal, "Decimal"})
 
 
 def summary_columns(orders: sa.Table) -> list[sa.Column[Any]]:
@@ -147,6 +152,9 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         refund_pending,
         fulfilment_status,
         paid,
+        tax,
+        shipping_tax,
+        prices_include_tax,
     ) = row[: len(SUMMARY_COLUMNS)]
     exponent = -money.minor_unit(currency)
     return OrderSummary(
@@ -160,7 +168,10 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
             *(
                 Decimal(amount).scaleb(exponent)
                 for amount in (subtotal, shipping, discount, total, refunded, refund_pending, paid)
-            )
+            ),
+            tax=Decimal(tax).scaleb(exponent),
+            shipping_tax=Decimal(shipping_tax).scaleb(exponent),
+            prices_include_tax=bool(prices_include_tax),
         ),
         coupon_code=coupon_code,
         customer_note=customer_note,
@@ -210,7 +221,10 @@ def children_from_union(
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
             price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
-            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total, id=r.seq + 1))
+            tax = money.from_minor(r.line_tax, currency)
+            lines.append(
+                Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total, id=r.seq + 1, tax=tax)
+            )
         elif r.kind == REFUND:
             refunds.append(
                 Refund(

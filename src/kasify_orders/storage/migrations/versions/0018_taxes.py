@@ -3,9 +3,9 @@
 kasify computes no tax; it records what the host says. Order lines gain ``tax`` (minor units,
 the whole line's); orders gain ``tax`` (the lines' and the shipping's, so a list reads it from
 the row alone), ``shipping_tax`` and ``prices_include_tax``. Every order already there reads
-as today: no tax, prices exclusive, its total unchanged. Downgrading drops the columns (an
-order with tax then reads its total without it: refused would lose nothing, but the old code
-has nowhere to keep the tax, so it is dropped with them).
+as today: no tax, prices exclusive, its total unchanged. Downgrading drops the columns, and is
+refused while an order holds tax: the older code has nowhere to keep it, and an order whose
+total includes tax it cannot see would not add up.
 
 Revision ID: 0018
 Revises: 0017
@@ -41,6 +41,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     PREFIX, SCHEMA = _where()
+    orders = sa.table(f"{PREFIX}orders", sa.column("tax", sa.BigInteger), schema=SCHEMA)
+    taxed = op.get_bind().scalar(sa.select(sa.func.count()).select_from(orders).where(orders.c.tax != 0))
+    if taxed:
+        raise RuntimeError(
+            f"cannot downgrade below 0018: {taxed} order{' holds' if taxed == 1 else 's hold'} tax,"
+            " which the older schema cannot keep"
+        )
     with op.batch_alter_table(f"{PREFIX}orders", schema=SCHEMA) as batch:
         batch.drop_column("prices_include_tax")
         batch.drop_column("shipping_tax")

@@ -151,11 +151,11 @@ def _row_words(locale: str) -> dict[str, str]:
 
 @functools.cache
 def _row_parts(locale: str) -> tuple[str, str, str, str]:
-    """One row of the order list in *locale*, its customer-note badge, its partly-shipped badge,
-    and the tax under a taxed order's total (``{tax}`` left to fill: the total holds it, whether
-    the prices included it or it was added).
+    """One row of the order list in *locale*, its note badge, partly-shipped badge and tax note.
 
-    The row's every ``{}`` is filled with escaped text by :func:`_order_rows`.
+    The tax note goes under a taxed order's total ("incl. tax": the total holds the tax, whether
+    the prices included it or it was added). The row's every ``{}`` is filled with escaped text
+    by :func:`_order_rows`.
     """
     w = _row_words(locale)
     row = (
@@ -178,6 +178,11 @@ def _row_parts(locale: str) -> tuple[str, str, str, str]:
     partial = f' <span class="status status-partially_shipped">{w["partial"]}</span>'
     tax = f'<br><small class="tax">{w["incl_tax"]} {{tax}}</small>'
     return row, note, partial, tax
+
+
+def _tax_note(part: str, order: OrderSummary, locale: str) -> str:
+    """The list row's "incl. tax" note for a taxed *order*."""
+    return part.format(tax=escape(formatting.money_label(order.totals.tax, order.currency, locale)))
 
 
 _LABELS = {

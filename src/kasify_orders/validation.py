@@ -249,6 +249,9 @@ def _line(checker: Checker, path: str, line: NewLine, currency: str, *, tax_incl
         unit_price=checker.amount(f"{path}.unit_price", line.unit_price, currency),
         tax=checker.amount(f"{path}.tax", line.tax, currency),
     )
+    if currency in money.CURRENCY_MINOR_UNITS and checked.tax.is_finite():
+        # In the minor unit, as a stored line reads it back ("0.00", not the default's "0").
+        checked = attrs.evolve(checked, tax=money.quantize(checked.tax, currency))
     price = checked.unit_price * checked.quantity
     if tax_included and checked.tax > price:
         checker.fail(

@@ -66,6 +66,8 @@ def place(
         coupon=coupon,
         currency=new_order.currency,
         external_discount=new_order.discount,
+        shipping_tax=new_order.shipping_tax,
+        prices_include_tax=new_order.prices_include_tax,
     )
     items = sum(line.quantity for line in lines)
     message = (

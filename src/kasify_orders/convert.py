@@ -70,7 +70,7 @@ def _structure_datetime(value: object, _type: type) -> datetime:
     return parsed
 
 
-def _unstructure_totals(totals: Totals) -> dict[str, str]:
+def _unstructure_totals(totals: Totals) -> dict[str, str | bool]:
     return {
         "subtotal": str(totals.subtotal),
         "shipping": str(totals.shipping),
@@ -82,6 +82,9 @@ def _unstructure_totals(totals: Totals) -> dict[str, str]:
         "paid": str(totals.paid),
         "amount_due": str(totals.amount_due),
         "refund_due": str(totals.refund_due),
+        "tax": str(totals.tax),
+        "shipping_tax": str(totals.shipping_tax),
+        "prices_include_tax": totals.prices_include_tax,
     }
 
 

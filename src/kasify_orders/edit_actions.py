@@ -40,6 +40,7 @@ __all__ = [
     "highest_line_id",
     "is_editable",
     "require_editable",
+    "scaled_tax",
     "stock_changes",
 ]
 
@@ -100,7 +101,9 @@ def check_edit(
     for index, new_line in enumerate(add_lines):
         path = f"add_lines[{index}]"
         if isinstance(new_line, NewLine):
-            added.append(_line(checker, path, new_line, order.currency))
+            added.append(
+                _line(checker, path, new_line, order.currency, tax_included=order.totals.prices_include_tax)
+            )
         else:
             checker.fail(path, f"must be a NewLine, got {type(new_line).__name__}")
     text = checker.text("note", note, required=False, max_length=MAX_REASON)
@@ -238,11 +241,24 @@ def edited_lines(order: Order, wanted: OrderEdit) -> tuple[Line, ...]:
         if line.id in wanted.remove_lines:
             continue
         quantity = wanted.set_quantity.get(line.id, line.quantity)
-        kept.append(attrs.evolve(line, quantity=quantity, total=line.unit_price * quantity))
+        tax = scaled_tax(line, quantity, order.currency)
+        kept.append(attrs.evolve(line, quantity=quantity, total=line.unit_price * quantity, tax=tax))
     next_id = highest_line_id(order) + 1
     for offset, priced in enumerate(pricing.lines_for(wanted.add_lines)):
         kept.append(attrs.evolve(priced, id=next_id + offset))
     return tuple(kept)
+
+
+def scaled_tax(line: Line, quantity: int, currency: str) -> Decimal:
+    """The line's tax for *quantity* units: its tax scaled by ``quantity / line.quantity``.
+
+    Rounded half up to the currency's minor unit (kasify computes no tax: this keeps the host's
+    per-unit tax, to the cent, for the units the edit keeps or adds). Unchanged when the
+    quantity is.
+    """
+    if quantity == line.quantity:
+        return line.tax
+    return money.quantize(line.tax * quantity / line.quantity, currency)
 
 
 def highest_line_id(order: Order) -> int:
@@ -278,7 +294,13 @@ def _totals(order: Order, lines: Sequence[Line], coupon: Coupon | None) -> Total
         subtotal = pricing.subtotal_of(lines, currency)
         external = min(order.totals.discount, subtotal + order.totals.shipping)
     fresh = pricing.totals_for(
-        lines, shipping=order.totals.shipping, coupon=coupon, currency=currency, external_discount=external
+        lines,
+        shipping=order.totals.shipping,
+        coupon=coupon,
+        currency=currency,
+        external_discount=external,
+        shipping_tax=order.totals.shipping_tax,
+        prices_include_tax=order.totals.prices_include_tax,
     )
     return attrs.evolve(
         fresh,

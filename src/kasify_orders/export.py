@@ -45,6 +45,8 @@ CSV_COLUMNS = (
     "subtotal",
     "shipping",
     "discount",
+    "tax",
+    "prices_include_tax",
     "total",
     "refunded",
     "coupon_code",
@@ -76,6 +78,8 @@ def write_csv(
                 order.totals.subtotal,
                 order.totals.shipping,
                 order.totals.discount,
+                order.totals.tax,
+                _flag(order.totals.prices_include_tax),
                 order.totals.total,
                 order.totals.refunded,
                 order.coupon_code or "",
@@ -215,6 +219,8 @@ def _csv_row(row: Sequence[Any], *, time_text: Callable[[Any], str]) -> tuple[ob
         subtotal,
         shipping,
         discount,
+        tax,
+        prices_include_tax,
         total,
         refunded,
         coupon_code,
@@ -235,6 +241,8 @@ def _csv_row(row: Sequence[Any], *, time_text: Callable[[Any], str]) -> tuple[ob
         amount(subtotal),
         amount(shipping),
         amount(discount),
+        amount(tax),
+        _flag(bool(prices_include_tax)),
         amount(total),
         amount(refunded),
         coupon_code or "",
@@ -242,6 +250,11 @@ def _csv_row(row: Sequence[Any], *, time_text: Callable[[Any], str]) -> tuple[ob
         tracking_number or "",
         time_text(paid_at) if paid_at is not None else "",
     )
+
+
+def _flag(value: bool) -> str:
+    """``prices_include_tax`` as the CSV says it: ``true`` or ``false`` (every database alike)."""
+    return "true" if value else "false"
 
 
 def _iso(moment: datetime) -> str:

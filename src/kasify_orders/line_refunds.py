@@ -1,10 +1,15 @@
-"""What a refund by line refunds: each unit's price after its share of the order's discount.
+"""What a refund by line refunds: each unit's price after its share of the order's discount, and its tax.
 
 The order's discount (a coupon's or another system's) is shared across its lines in proportion
 to their totals, largest remainder first in minor units, so the shares add up exactly to the
 discount; what the lines cannot take (a free-shipping discount larger than the subtotal) comes
 off the shipping. Within a line the units are refunded on a running total, so refunding every
 unit of a line, however many at a time, refunds exactly the line's price after its share.
+
+Tax: when the order's prices exclude tax, each unit also refunds its share of the line's tax
+(the host's, on a running total too, so a line's units refunded one by one add up exactly to
+its tax), and the shipping refunds its tax. When they include it, the price already holds the
+tax and nothing is added. The discount never changes the tax (the host's, taken as given).
 Pure arithmetic and checks: no I/O.
 """
 
@@ -118,19 +123,34 @@ def line_refund(order: Order, lines: Mapping[int, int], *, shipping: bool) -> Li
     refunded = order.refunded_quantities()
     by_id = {line.id: line for line in order.lines}
     amounts: dict[int, Decimal] = {}
+    added_tax = not order.totals.prices_include_tax
     for line_id, quantity in lines.items():
         line = by_id[line_id]
-        net = line.total - shares[line_id]
-        before = refunded.get(line_id, 0)
-        amounts[line_id] = _running(net, before + quantity, line.quantity, currency) - _running(
-            net, before, line.quantity, currency
+        before, after = refunded.get(line_id, 0), refunded.get(line_id, 0) + quantity
+        parts = [line.total - shares[line_id]] + ([line.tax] if added_tax else [])
+        amounts[line_id] = sum(
+            (
+                _running(part, after, line.quantity, currency)
+                - _running(part, before, line.quantity, currency)
+                for part in parts
+            ),
+            money.quantize(ZERO, currency),
         )
-    shipping_amount = (
-        money.quantize(order.totals.shipping - shipping_share, currency)
-        if shipping
-        else money.quantize(ZERO, currency)
-    )
+    shipping_amount = money.quantize(ZERO, currency)
+    if shipping:
+        shipping_amount = money.quantize(order.totals.shipping - shipping_share, currency)
+        if added_tax:
+            shipping_amount += order.totals.shipping_tax
     return LineRefund(dict(lines), amounts, shipping, shipping_amount)
+
+
+def _units(worth: Decimal, before: int, after: int, of: int, currency: str) -> Decimal:
+    """What units ``before+1 .. after`` of a line of *of* units *worth* this in all refund.
+
+    The difference of two running totals, each rounded: the units of a line, refunded one by
+    one or all at once, add up exactly to *worth*.
+    """
+    return _running(worth, after, of, currency) - _running(worth, before, of, currency)
 
 
 def _running(net: Decimal, units: int, of: int, currency: str) -> Decimal:

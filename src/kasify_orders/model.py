@@ -105,6 +105,9 @@ class NewLine:
     unit_price: Decimal
     #: Variant description, for example ``"Red / M"``.
     variant: str = ""
+    #: The tax on the whole line (all its units), as the host computed it: kasify computes
+    #: no tax. Part of the price when the order's ``prices_include_tax``, else added to it.
+    tax: Decimal = ZERO
 
 
 @attrs.frozen
@@ -124,6 +127,11 @@ class NewOrder:
     #: A discount already computed by another system (a Saleor voucher, say). When set,
     #: kasify's coupon engine is not consulted and ``coupon_code`` is kept as a label only.
     discount: Decimal | None = None
+    #: The tax on the shipping, as the host computed it (see :attr:`NewLine.tax`).
+    shipping_tax: Decimal = ZERO
+    #: Whether the unit prices and the shipping cost include their tax (a European shop's
+    #: gross prices) or exclude it (the tax is added to the total).
+    prices_include_tax: bool = False
 
 
 # -- stored state -----------------------------------------------------------------------
@@ -150,6 +158,8 @@ class Line:
     #: their parcels) as they were, and a line added later takes the next free id. 0 on a
     #: line not in an order yet (:class:`Order` numbers those after the ones it has).
     id: int = attrs.field(default=0, kw_only=True)
+    #: The tax on the whole line, as the host said (0 on orders placed before taxes).
+    tax: Decimal = attrs.field(default=ZERO, kw_only=True, validator=_non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.total != self.unit_price * self.quantity:
@@ -158,7 +168,11 @@ class Line:
 
 @attrs.frozen
 class Totals:
-    """An order's money; ``total = subtotal + shipping - discount``, always."""
+    """An order's money; ``total = subtotal + shipping - discount (+ tax)``, always.
+
+    The tax is added when the prices exclude it; when they include it (``prices_include_tax``)
+    it is already inside the subtotal and the shipping, and shown as "incl. tax".
+    """
 
     subtotal: Decimal = attrs.field(validator=_non_negative)
     shipping: Decimal = attrs.field(validator=_non_negative)
@@ -175,13 +189,22 @@ class Totals:
     #: after payment changes the total but not this, so the two may differ: see
     #: :attr:`amount_due` and :attr:`refund_due`.
     paid: Decimal = attrs.field(default=ZERO, validator=_non_negative)
+    #: The host's tax: the lines' taxes plus :attr:`shipping_tax` (0 on orders placed before taxes).
+    tax: Decimal = attrs.field(default=ZERO, kw_only=True, validator=_non_negative)
+    #: The part of :attr:`tax` on the shipping.
+    shipping_tax: Decimal = attrs.field(default=ZERO, kw_only=True, validator=_non_negative)
+    #: Whether the subtotal and shipping include :attr:`tax` (else the total adds it).
+    prices_include_tax: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if self.total != self.subtotal + self.shipping - self.discount:
+        added = ZERO if self.prices_include_tax else self.tax
+        if self.total != self.subtotal + self.shipping - self.discount + added:
             raise ValueError(
                 f"total {self.total} != subtotal {self.subtotal} + shipping {self.shipping}"
-                f" - discount {self.discount}"
+                f" - discount {self.discount}" + ("" if self.prices_include_tax else f" + tax {self.tax}")
             )
+        if self.shipping_tax > self.tax:
+            raise ValueError(f"shipping tax {self.shipping_tax} exceeds the tax {self.tax}")
         if self.refunded + self.refund_pending > self.refund_basis:
             raise ValueError(
                 f"refunded {self.refunded} and pending {self.refund_pending} exceed"
@@ -269,7 +292,8 @@ class Refund:
     failure: str | None = None
     #: A refund by line: ``{line_id: quantity}`` of the units it refunds (empty: by amount).
     lines: Mapping[int, int] = attrs.field(factory=dict, converter=_line_quantities, kw_only=True)
-    #: What it refunds of each of those lines (their price after their share of the discount).
+    #: What it refunds of each of those lines (their price after their share of the discount,
+    #: plus their share of the line's tax when the prices exclude it).
     line_amounts: Mapping[int, Decimal] = attrs.field(factory=dict, converter=_line_amounts, kw_only=True)
     #: Whether it refunds the order's shipping (once per order, over all refunds).
     shipping: bool = attrs.field(default=False, kw_only=True)
@@ -353,6 +377,12 @@ class Order:
     version: int = 1
 
     def __attrs_post_init__(self) -> None:
+        line_tax = sum((line.tax for line in self.lines), ZERO)
+        if line_tax + self.totals.shipping_tax != self.totals.tax:
+            raise ValueError(
+                f"the lines' tax {line_tax} and the shipping's {self.totals.shipping_tax}"
+                f" do not add up to totals.tax {self.totals.tax}"
+            )
         if _refunds_in(self.refunds, RefundStatus.SETTLED) != self.totals.refunded:
             raise ValueError("the settled refunds do not add up to totals.refunded")
         if _refunds_in(self.refunds, RefundStatus.PENDING) != self.totals.refund_pending:

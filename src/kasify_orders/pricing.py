@@ -23,6 +23,7 @@ def lines_for(new_lines: Sequence[NewLine]) -> list[Line]:
             quantity=line.quantity,
             unit_price=line.unit_price,
             total=line.unit_price * line.quantity,
+            tax=line.tax,
         )
         for line in new_lines
     ]
@@ -88,10 +89,14 @@ def totals_for(
     coupon: Coupon | None,
     currency: str,
     external_discount: Decimal | None = None,
+    shipping_tax: Decimal = ZERO,
+    prices_include_tax: bool = False,
 ) -> Totals:
-    """Add up an order: ``total = subtotal + shipping - discount``.
+    """Add up an order: ``total = subtotal + shipping - discount``, ``+ tax`` unless prices include it.
 
-    The discount is the coupon's, or *external_discount* when another system computed it.
+    The discount is the coupon's, or *external_discount* when another system computed it. The
+    tax is the host's (the lines' and *shipping_tax*), taken as given: a discount does not
+    change it (the host taxed the lines as it sent them).
     """
     subtotal = subtotal_of(lines, currency)
     shipping = money.quantize(shipping, currency)
@@ -99,10 +104,15 @@ def totals_for(
         off = money.quantize(external_discount, currency)
     else:
         off = discount(coupon, subtotal=subtotal, shipping=shipping, currency=currency)
+    shipping_tax = money.quantize(shipping_tax, currency)
+    tax = money.quantize(sum((line.tax for line in lines), shipping_tax), currency)
     return Totals(
         subtotal=subtotal,
         shipping=shipping,
         discount=off,
-        total=subtotal + shipping - off,
+        total=subtotal + shipping - off + (ZERO if prices_include_tax else tax),
         refunded=money.quantize(ZERO, currency),
+        tax=tax,
+        shipping_tax=shipping_tax,
+        prices_include_tax=prices_include_tax,
     )

@@ -240,14 +240,27 @@ def _address(checker: Checker, path: str, address: Address) -> Address:
     )
 
 
-def _line(checker: Checker, path: str, line: NewLine, currency: str) -> NewLine:
-    return NewLine(
+def _line(checker: Checker, path: str, line: NewLine, currency: str, *, tax_included: bool) -> NewLine:
+    checked = NewLine(
         sku=checker.text(f"{path}.sku", line.sku, max_length=100),
         name=checker.text(f"{path}.name", line.name),
         variant=checker.text(f"{path}.variant", line.variant, required=False),
         quantity=checker.integer(f"{path}.quantity", line.quantity, minimum=1, maximum=MAX_QUANTITY),
         unit_price=checker.amount(f"{path}.unit_price", line.unit_price, currency),
+        tax=checker.amount(f"{path}.tax", line.tax, currency),
     )
+    if currency in money.CURRENCY_MINOR_UNITS and checked.tax.is_finite():
+        # In the minor unit, as a stored line reads it back ("0.00", not the default's "0").
+        checked = attrs.evolve(checked, tax=money.quantize(checked.tax, currency))
+    price = checked.unit_price * checked.quantity
+    if tax_included and checked.tax > price:
+        checker.fail(
+            f"{path}.tax",
+            "must be at most the line's price (%(price)s) when prices include tax, got %(tax)s",
+            price=price,
+            tax=checked.tax,
+        )
+    return checked
 
 
 def _typed(checker: Checker, path: str, value: object, kind: type) -> bool:
@@ -267,14 +280,28 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     address = new_order.shipping_address
     if _typed(checker, "shipping_address", address, Address):
         address = _address(checker, "shipping_address", address)
+    included = new_order.prices_include_tax
+    if not _typed(checker, "prices_include_tax", included, bool):
+        included = False
     lines = []
     if not new_order.lines:
         checker.fail("lines", "must hold at least one line")
     for index, line in enumerate(new_order.lines):
         if _typed(checker, f"lines[{index}]", line, NewLine):
-            lines.append(_line(checker, f"lines[{index}]", line, currency))
+            lines.append(_line(checker, f"lines[{index}]", line, currency, tax_included=included))
     shipping = checker.amount("shipping_cost", new_order.shipping_cost, currency)
-    total = sum((line.unit_price * line.quantity for line in lines), shipping)
+    shipping_tax = checker.amount("shipping_tax", new_order.shipping_tax, currency)
+    if included and shipping_tax > shipping:
+        checker.fail(
+            "shipping_tax",
+            "must be at most the shipping cost (%(shipping)s) when prices include tax, got %(tax)s",
+            shipping=shipping,
+            tax=shipping_tax,
+        )
+    before_tax = sum((line.unit_price * line.quantity for line in lines), shipping)
+    total = before_tax
+    if not included:
+        total += sum((line.tax for line in lines), shipping_tax)
     if not checker.errors and total >= money.MAX_AMOUNT:
         checker.fail(
             "lines",
@@ -295,11 +322,11 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
     discount = None
     if new_order.discount is not None:
         discount = checker.amount("discount", new_order.discount, currency)
-        if not checker.errors and discount > total:
+        if not checker.errors and discount > before_tax:
             checker.fail(
                 "discount",
                 "must be at most the subtotal plus shipping (%(total)s), got %(discount)s",
-                total=total,
+                total=before_tax,
                 discount=discount,
             )
     checker.done()
@@ -312,6 +339,8 @@ def validate_new_order(new_order: NewOrder) -> NewOrder:
         coupon_code=coupon_code,
         customer_note=note,
         discount=discount,
+        shipping_tax=shipping_tax,
+        prices_include_tax=included,
     )
 
 

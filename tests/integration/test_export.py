@@ -6,6 +6,8 @@ import csv
 import io
 from decimal import Decimal
 
+import attrs
+
 import kasify_orders as ko
 from kasify_orders import export
 from kasify_orders.storage.queries import OrderFilter
@@ -76,3 +78,33 @@ def test_times_sqlite_holds_as_text_are_written_as_isoformat() -> None:
         assert _sqlite_time_text(stored) == moment.isoformat()
         assert _sqlite_time_text(moment.replace(tzinfo=None)) == moment.isoformat()
     assert _sqlite_time_text("2026-05-01 14:03:07") == "2026-05-01T14:03:07+00:00"
+
+
+def test_the_csv_export_has_the_tax_and_whether_prices_include_it(orders: ko.Orders) -> None:
+    cart = new_order()
+    taxed = orders.place(
+        attrs.evolve(
+            cart, lines=[attrs.evolve(cart.lines[0], tax=Decimal("9.50"))], shipping_tax=Decimal("0.95")
+        )
+    )
+    included = orders.place(
+        attrs.evolve(
+            cart,
+            lines=[attrs.evolve(cart.lines[0], tax=Decimal("7.98"))],
+            shipping_tax=Decimal("0.80"),
+            prices_include_tax=True,
+        )
+    )
+    untaxed = orders.place(cart)
+    out = io.StringIO()
+    export.export_csv(orders.store, OrderFilter(), out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(row["tax"], row["prices_include_tax"], row["total"]) for row in rows] == [
+        ("10.45", "false", "65.45"),
+        ("8.78", "true", "55.00"),
+        ("0.00", "false", "55.00"),
+    ]
+    summaries = io.StringIO()  # the writer of other stores' summaries says the same
+    export.write_csv(orders.store.iter_summaries(OrderFilter()), summaries)
+    assert summaries.getvalue() == out.getvalue()
+    assert [row["number"] for row in rows] == [str(o.number) for o in (taxed, included, untaxed)]

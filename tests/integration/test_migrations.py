@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -397,6 +398,47 @@ def test_what_was_paid_comes_and_goes_with_0017_and_the_orders_stay(store: SqlSt
         done = shop.refund(paid.id)
         assert done.totals.refunded == Decimal("15.00") > lower.totals.total
         assert shop.get(paid.id) == done
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_taxes_come_and_go_with_0018_and_the_orders_already_there_read_tax_0(store: SqlStore) -> None:
+    """0018 adds the line, shipping and order tax and prices_include_tax; old orders read no tax.
+
+    Down drops the columns, and is refused while an order holds tax (its total would not add up).
+    """
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    orders_table = sa.table("mig_orders", sa.column("id"), sa.column("total"))
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False) as shop:
+        cart = ko.structure(
+            {**_cart(), "lines": [{"sku": "A", "name": "Tee", "quantity": 3, "unit_price": "5.00"}]},
+            ko.NewOrder,
+        )
+        old = shop.refund(shop.confirm_payment(shop.place(cart).id).id, lines={1: 1})
+        migrate.downgrade(shop.store, "0017")
+        for table in ("mig_orders", "mig_order_lines"):
+            columns = {c["name"] for c in sa.inspect(store.engine).get_columns(table)}
+            assert {"tax", "shipping_tax", "prices_include_tax"}.isdisjoint(columns)
+        with shop.store.engine.connect() as conn:
+            assert [tuple(row) for row in conn.execute(sa.select(orders_table))] == [(old.id, 1500)]
+        migrate.upgrade(shop.store)  # the order written without tax reads tax 0, as it did
+        again = shop.get(old.id)
+        assert again == old and again.totals.tax == 0 and again.lines[0].tax == 0
+        assert not again.totals.prices_include_tax
+        taxed = shop.place(
+            attrs.evolve(
+                cart,
+                lines=[attrs.evolve(cart.lines[0], tax=Decimal("1.00"))],
+                shipping_tax=Decimal("0.00"),
+            )
+        )
+        with pytest.raises(RuntimeError, match="1 order holds tax"):
+            migrate.downgrade(shop.store, "0017")
+        assert migrate.current(shop.store) == "0018"
+        assert shop.get(taxed.id).totals.tax == Decimal("1.00")
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())

@@ -6,7 +6,8 @@ ever moves along allowed transitions, one timeline entry per successful action, 
 shipped more than ordered (an order ships in parcels of any part of what is left), and nothing
 refunded twice (refunds by line take units and the shipping once, restocking what comes back).
 Edits before the first parcel change the quantity (and the total, and the stock) but never what
-was paid.
+was paid. Orders carry the host's tax (none, added to prices, or included in them): a unit and
+the shipping refund their tax with them when it was added, and an edit scales the line's tax.
 """
 
 import os
@@ -32,6 +33,11 @@ from tests.helpers import new_order
 SKU = "SKU-1"
 PRICE = Decimal("10.00")
 SHIPPING = Decimal("5.00")
+#: The host's tax on one unit and on the shipping (19 %), when an order has tax.
+UNIT_TAX = Decimal("1.90")
+SHIPPING_TAX = Decimal("0.95")
+#: How an order is taxed: not, tax added to the prices, or tax included in them.
+TAXES = ("none", "exclusive", "inclusive")
 
 # The model's own idea of the rules, written independently of kasify_orders.lifecycle.
 MOVES = {
@@ -60,6 +66,12 @@ class Model:
     refunded_units: int = 0
     restocked: int = 0
     shipping_refunded: bool = False
+    #: What one unit and the shipping cost the customer (and so refund), tax added or not.
+    unit: Decimal = PRICE
+    ship: Decimal = SHIPPING
+    #: The tax per unit and on the shipping (0 for an order without tax).
+    unit_tax: Decimal = Decimal(0)
+    ship_tax: Decimal = Decimal(0)
 
 
 def _refused(call: Callable[[], object], what: str) -> None:
@@ -86,17 +98,34 @@ class MerchantDay(RuleBasedStateMachine):
         self.orders.close()
         self.directory.cleanup()
 
-    @rule(target=orders_bundle, quantity=st.integers(1, 8))
-    def place(self, quantity: int) -> str:
+    @rule(target=orders_bundle, quantity=st.integers(1, 8), taxes=st.sampled_from(TAXES))
+    def place(self, quantity: int, taxes: str) -> str:
+        cart = new_order(sku=SKU, quantity=quantity, unit_price="10.00")
+        unit_tax, ship_tax = (Decimal(0), Decimal(0)) if taxes == "none" else (UNIT_TAX, SHIPPING_TAX)
+        cart = attrs.evolve(
+            cart,
+            lines=[attrs.evolve(cart.lines[0], tax=unit_tax * quantity)],
+            shipping_tax=ship_tax,
+            prices_include_tax=taxes == "inclusive",
+        )
         if quantity > self.stock:
             try:
-                self.orders.place(new_order(sku=SKU, quantity=quantity, unit_price="10.00"))
+                self.orders.place(cart)
             except ko.OutOfStock:
                 return "missing"
             raise AssertionError("placed an order beyond the stock")
-        order = self.orders.place(new_order(sku=SKU, quantity=quantity, unit_price="10.00"))
+        order = self.orders.place(cart)
         self.stock -= quantity
-        self.model[order.id] = Model(total=PRICE * quantity + SHIPPING, quantity=quantity)
+        added = taxes == "exclusive"
+        unit, ship = PRICE + (unit_tax if added else 0), SHIPPING + (ship_tax if added else 0)
+        self.model[order.id] = Model(
+            total=unit * quantity + ship,
+            quantity=quantity,
+            unit=unit,
+            ship=ship,
+            unit_tax=unit_tax,
+            ship_tax=ship_tax,
+        )
         return order.id
 
     def _move(self, order_id: str, move: str) -> None:
@@ -202,12 +231,12 @@ class MerchantDay(RuleBasedStateMachine):
 
     @rule(order_id=orders_bundle, units=st.integers(-1, 9), shipping=st.booleans(), restock=st.booleans())
     def refund_lines(self, order_id: str, units: int, shipping: bool, restock: bool) -> None:
-        """A refund of *units* of the line (and the shipping): each unit 10.00, the shipping 5.00."""
+        """A refund of *units* of the line (and the shipping): each unit 10.00, the shipping 5.00 (+ tax)."""
         if order_id == "missing":
             return
         model = self.model[order_id]
         left = model.quantity - model.refunded_units
-        amount = PRICE * max(units, 0) + (SHIPPING if shipping else 0)
+        amount = model.unit * max(units, 0) + (model.ship if shipping else 0)
         balance = model.paid_amount - model.refunded
         try:
             self.orders.refund(order_id, lines={1: units}, shipping=shipping, restock=restock)
@@ -260,7 +289,7 @@ class MerchantDay(RuleBasedStateMachine):
         assert editable and 0 < quantity != model.quantity and quantity >= model.refunded_units
         assert quantity - model.quantity <= self.stock
         self.stock -= quantity - model.quantity
-        model.quantity, model.total = quantity, PRICE * quantity + SHIPPING
+        model.quantity, model.total = quantity, model.unit * quantity + model.ship
         model.entries += 1
 
     @rule(order_id=consumes(orders_bundle))
@@ -288,7 +317,12 @@ class MerchantDay(RuleBasedStateMachine):
             assert sum(p.delivered_at is not None for p in order.shipments) == model.delivered
             partial = 0 < model.shipped < model.quantity
             assert (order.fulfilment_status is ko.FulfilmentStatus.PARTIALLY_SHIPPED) == partial
-            assert order.totals.total == order.totals.subtotal + order.totals.shipping - order.totals.discount
+            totals = order.totals
+            added = Decimal(0) if totals.prices_include_tax else totals.tax
+            assert totals.total == totals.subtotal + totals.shipping - totals.discount + added
+            # The host's tax, scaled by edits: the line's per unit, and the shipping's.
+            assert order.lines[0].tax == model.unit_tax * model.quantity
+            assert totals.tax == model.unit_tax * model.quantity + model.ship_tax
             # Nothing refunded twice: each unit and the shipping at most once.
             assert order.refunded_quantities().get(1, 0) == model.refunded_units <= order.lines[0].quantity
             assert order.shipping_refunded == model.shipping_refunded

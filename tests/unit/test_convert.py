@@ -81,6 +81,10 @@ def test_unstructure_gives_json_ready_data() -> None:
         "paid": "0",
         "amount_due": "45.00",
         "refund_due": "0",
+        # Totals recorded without the host's tax: none, prices exclusive.
+        "tax": "0",
+        "shipping_tax": "0",
+        "prices_include_tax": False,
     }
 
 

@@ -156,7 +156,7 @@ CASES: list[tuple[str, Callable[[], object], list[tuple[str, str]]]] = [
                 "colour",
                 (
                     "is not a known field; the fields are: customer, shipping_address, lines, currency, "
-                    "shipping_cost, coupon_code, customer_note, discount"
+                    "shipping_cost, coupon_code, customer_note, discount, shipping_tax, prices_include_tax"
                 ),
             ),
         ],

@@ -100,7 +100,10 @@ def _print_order(order: Order) -> None:
     console.print(f"Subtotal {totals.subtotal}  Shipping {totals.shipping}", end="")
     if totals.discount:
         console.print(f"  Discount ({order.coupon_code or 'coupon'}) -{totals.discount}", end="")
-    console.print(f"  [bold]Total {_money(totals.total, order.currency)}[/bold]")
+    if totals.tax and not totals.prices_include_tax:
+        console.print(f"  Tax {totals.tax}", end="")
+    console.print(f"  [bold]Total {_money(totals.total, order.currency)}[/bold]", end="")
+    console.print(f" (incl. tax {totals.tax})" if totals.tax and totals.prices_include_tax else "")
     if totals.refunded:
         console.print(f"Refunded {totals.refunded}, refundable {totals.refundable}")
     if order.shipment:

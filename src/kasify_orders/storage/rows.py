@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +29,6 @@ from kasify_orders.storage.records import OutboxItem
 
 __all__ = [
     "ADDRESS_COLUMNS",
-    "JSON_LINE_COLUMNS",
-    "JSON_REFUND_COLUMNS",
-    "JSON_TIMELINE_COLUMNS",
     "LINE",
     "ORDER",
     "REFUND",
@@ -43,7 +39,6 @@ __all__ = [
     "coupon_from_row",
     "coupon_values",
     "order_columns",
-    "order_from_json_rows",
     "order_from_rows",
     "order_from_union",
     "order_values",
@@ -62,6 +57,7 @@ def order_values(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "payment_status": order.payment_status.value,
         **{name: money.to_minor(getattr(order.totals, name), order.currency) for name in _TOTALS},
+        "prices_include_tax": order.totals.prices_include_tax,
         "carrier": shipment.carrier if shipment else None,
         "tracking_number": shipment.tracking_number if shipment else None,
         "tracking_url": shipment.tracking_url if shipment else None,
@@ -100,6 +96,9 @@ SUMMARY_COLUMNS = (
     "refund_pending",
     "fulfilment_status",
     "paid",
+    "tax",
+    "shipping_tax",
+    "prices_include_tax",
 )
 #: The rest of an :class:`Order`'s row, after :data:`SUMMARY_COLUMNS`: its shipping address.
 ADDRESS_COLUMNS = (
@@ -112,7 +111,8 @@ ADDRESS_COLUMNS = (
 )
 _STATUSES = {status.value: status for status in Status}
 _PAYMENT_STATUSES = {status.value: status for status in PaymentStatus}
-_TOTALS = tuple(field.name for field in attrs.fields(Totals))
+#: The amounts of :class:`Totals`, each an orders column of the same name.
+_TOTALS = tuple(field.name for field in attrs.fields(Totals) if field.type in {Decimal, "Decimal"})
 
 
 def summary_columns(orders: sa.Table) -> list[sa.Column[Any]]:
@@ -152,6 +152,9 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
         refund_pending,
         fulfilment_status,
         paid,
+        tax,
+        shipping_tax,
+        prices_include_tax,
     ) = row[: len(SUMMARY_COLUMNS)]
     exponent = -money.minor_unit(currency)
     return OrderSummary(
@@ -165,7 +168,10 @@ def summary_from_row(row: Sequence[Any]) -> OrderSummary:
             *(
                 Decimal(amount).scaleb(exponent)
                 for amount in (subtotal, shipping, discount, total, refunded, refund_pending, paid)
-            )
+            ),
+            tax=Decimal(tax).scaleb(exponent),
+            shipping_tax=Decimal(shipping_tax).scaleb(exponent),
+            prices_include_tax=bool(prices_include_tax),
         ),
         coupon_code=coupon_code,
         customer_note=customer_note,
@@ -215,7 +221,10 @@ def children_from_union(
     for r in sorted(rows, key=lambda r: (r.kind, r.seq, r.at or _EPOCH)):
         if r.kind == LINE:
             price, total = money.from_minor(r.amount, currency), money.from_minor(r.line_total, currency)
-            lines.append(Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total, id=r.seq + 1))
+            tax = money.from_minor(r.line_tax, currency)
+            lines.append(
+                Line(r.ref, r.body, r.variant_or_actor, r.quantity, price, total, id=r.seq + 1, tax=tax)
+            )
         elif r.kind == REFUND:
             refunds.append(
                 Refund(
@@ -245,90 +254,6 @@ def order_from_union(rows: Sequence[Row[Any]]) -> Order | None:
         return None
     children = children_from_union((row for row in rows if row.kind != ORDER), head.currency)
     return order_from_rows(head[1 : 1 + len(SUMMARY_COLUMNS) + len(ADDRESS_COLUMNS)], *children)
-
-
-#: The columns of each table a JSON union (MariaDB's whole-order read) puts in its arrays, in
-#: the order :func:`order_from_json_rows` unpacks them; the order's are :func:`order_columns`.
-JSON_LINE_COLUMNS = ("position", "sku", "name", "variant", "quantity", "unit_price", "total")
-JSON_REFUND_COLUMNS = (
-    "id",
-    "amount",
-    "created_at",
-    "note",
-    "actor",
-    "reference",
-    "idempotency_key",
-    "status",
-    "resolved_at",
-    "failure",
-)
-JSON_TIMELINE_COLUMNS = ("id", "kind", "at", "message", "actor", "data")
-_HEAD_TIMES = [i for i, name in enumerate(SUMMARY_COLUMNS + ADDRESS_COLUMNS) if name.endswith("_at")]
-_HEAD_CURRENCY = SUMMARY_COLUMNS.index("currency")
-
-
-def _utc(text: str | None) -> datetime | None:
-    """A time as MariaDB writes a DATETIME into JSON (UTC, no zone)."""
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def order_from_json_rows(rows: Iterable[Sequence[Any]]) -> Order | None:
-    """The order of a whole-order JSON union: ``(kind, JSON array)`` rows; None if it is absent.
-
-    One JSON text per row instead of forty columns: MariaDB's protocol describes every column
-    of a result, and PyMySQL spent more time reading those descriptions than the rows.
-    """
-    head: list[Any] | None = None
-    lines, refunds, timeline = [], [], []
-    for kind, doc in rows:
-        values = json.loads(doc)
-        if kind == ORDER:
-            head = values
-        elif kind == LINE:
-            lines.append(values)
-        elif kind == REFUND:
-            refunds.append(values)
-        else:
-            timeline.append(values)
-    if head is None:
-        return None
-    for index in _HEAD_TIMES:
-        head[index] = _utc(head[index])
-    currency = head[_HEAD_CURRENCY]
-
-    def cash(minor: int) -> Decimal:
-        return money.from_minor(minor, currency)
-
-    return order_from_rows(
-        head,
-        [
-            Line(sku, name, variant, quantity, cash(price), cash(total), id=position + 1)
-            for position, sku, name, variant, quantity, price, total in sorted(lines)
-        ],
-        sorted(
-            (
-                Refund(
-                    refund_id,
-                    cash(amount),
-                    _utc(at),
-                    note,
-                    actor,
-                    reference,
-                    key,
-                    status,
-                    _utc(resolved),
-                    failure,
-                )
-                for refund_id, amount, at, note, actor, reference, key, status, resolved, failure in refunds
-            ),
-            key=lambda refund: refund.created_at,
-        ),
-        [
-            # An older server writes a JSON column into the array as text.
-            TimelineEvent(kind, _utc(at), actor, message, json.loads(data) if isinstance(data, str) else data)
-            for _, kind, at, message, actor, data in sorted(timeline, key=lambda entry: entry[0])
-        ],
-    )
 
 
 def refund_values(refund: Refund, order_id: str, currency: str) -> dict[str, Any]:

@@ -15,19 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from kasify_orders.model import Order
-from kasify_orders.storage.refund_lines import RefundLineStatements
-from kasify_orders.storage.rows import (
-    ADDRESS_COLUMNS,
+from kasify_orders.storage.json_rows import (
     JSON_LINE_COLUMNS,
     JSON_REFUND_COLUMNS,
     JSON_TIMELINE_COLUMNS,
+    order_from_json_rows,
+)
+from kasify_orders.storage.refund_lines import RefundLineStatements
+from kasify_orders.storage.rows import (
+    ADDRESS_COLUMNS,
     LINE,
     ORDER,
     REFUND,
     SUMMARY_COLUMNS,
     TIMELINE,
     order_columns,
-    order_from_json_rows,
     order_from_union,
     summary_columns,
 )
@@ -52,6 +54,7 @@ CHILD_COLUMNS = {
     "quantity": "line quantity | - | -",
     "amount": "line unit price | refund amount | -",
     "line_total": "line total | - | -",
+    "line_tax": "line tax | - | -",
     "at": "- | refund asked at | timeline at",
     "resolved_at": "- | refund resolved at | -",
     "data": "- | - | timeline data",
@@ -102,6 +105,7 @@ def children_union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect
             sa.cast(lines.c.quantity, number).label("quantity"),
             lines.c.unit_price.label("amount"),
             lines.c.total.label("line_total"),
+            lines.c.tax.label("line_tax"),
             null(UTCDateTime).label("at"),
             null(UTCDateTime).label("resolved_at"),
             null(sa.JSON).label("data"),
@@ -121,6 +125,7 @@ def children_union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect
             null(number),
             refunds.c.amount,
             null(number),
+            null(number),
             refunds.c.created_at,
             refunds.c.resolved_at,
             null(sa.JSON),
@@ -137,6 +142,7 @@ def children_union(t: Tables, dialect: str, *, whole: bool) -> sa.CompoundSelect
             null(text),
             null(text),
             null(sa.Text),
+            null(number),
             null(number),
             null(number),
             null(number),
@@ -165,7 +171,7 @@ def json_union(t: Tables, *, lock: bool) -> sa.CompoundSelect[Any]:
 
     Two columns rather than :func:`children_union`'s forty: the protocol sends a description of every
     column with every result, and reading those cost PyMySQL more than the read itself
-    (:func:`~kasify_orders.storage.rows.order_from_json_rows` says which values go where).
+    (:func:`~kasify_orders.storage.json_rows.order_from_json_rows` says which values go where).
     *lock*: every branch ``FOR UPDATE`` (parenthesised, as MariaDB requires), so the reads
     are of the latest committed rows, the order row first.
     """

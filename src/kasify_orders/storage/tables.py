@@ -137,6 +137,10 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("refund_pending", Money, nullable=False),
         #: what the customer paid (the total at payment; an edit may change the total since)
         sa.Column("paid", Money, nullable=False, server_default="0"),
+        #: the host's tax (lines' and shipping's), of it the shipping's, and whether prices hold it
+        sa.Column("tax", Money, nullable=False, server_default="0"),
+        sa.Column("shipping_tax", Money, nullable=False, server_default="0"),
+        sa.Column("prices_include_tax", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("coupon_code", sa.String(64)),
         sa.Column("customer_note", sa.Text, nullable=False),
         sa.Column("carrier", sa.String(64)),
@@ -174,6 +178,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("quantity", sa.Integer, nullable=False),
         sa.Column("unit_price", Money, nullable=False),
         sa.Column("total", Money, nullable=False),
+        #: the host's tax on the whole line
+        sa.Column("tax", Money, nullable=False, server_default="0"),
     )
     refunds = sa.Table(
         f"{prefix}refunds",

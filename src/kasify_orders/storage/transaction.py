@@ -277,7 +277,10 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
                     sa.update(lines)
                     .where(lines.c.order_id == after.id, lines.c.position == line_id - 1)
                     .values(
-                        quantity=values["quantity"], unit_price=values["unit_price"], total=values["total"]
+                        quantity=values["quantity"],
+                        unit_price=values["unit_price"],
+                        total=values["total"],
+                        tax=values["tax"],
                     )
                 )
         new = [_line_values(after, line) for line_id, line in now.items() if line_id not in was]
@@ -347,4 +350,5 @@ def _line_values(order: Order, line: Line) -> dict[str, Any]:
         "quantity": line.quantity,
         "unit_price": money.to_minor(line.unit_price, order.currency),
         "total": money.to_minor(line.total, order.currency),
+        "tax": money.to_minor(line.tax, order.currency),
     }

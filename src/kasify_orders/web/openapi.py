@@ -62,6 +62,7 @@ _SCHEMAS: dict[str, Any] = {
             "quantity": {"type": "integer"},
             "unit_price": _MONEY,
             "total": _MONEY,
+            "tax": {**_MONEY, "description": "The host's tax on the whole line (0 when none was given)."},
         }
     ),
     "Totals": _object(
@@ -79,6 +80,14 @@ _SCHEMAS: dict[str, Any] = {
                 "amount_due",
                 "refund_due",
             )
+        }
+        | {
+            "tax": {**_MONEY, "description": "The host's tax: the lines' plus the shipping's."},
+            "shipping_tax": {**_MONEY, "description": "The part of tax on the shipping."},
+            "prices_include_tax": {
+                "type": "boolean",
+                "description": "Whether subtotal and shipping include the tax (else total adds it).",
+            },
         }
     ),
     "Shipment": _object(

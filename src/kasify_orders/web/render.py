@@ -144,15 +144,18 @@ def _row_words(locale: str) -> dict[str, str]:
             "left_note": i18n.gettext("The customer left a note"),
             "note": i18n.gettext("Note"),
             "partial": i18n.gettext("Partially shipped"),
+            "incl_tax": i18n.gettext("incl. tax"),
         }
     return {key: str(escape(text)) for key, text in words.items()}
 
 
 @functools.cache
-def _row_parts(locale: str) -> tuple[str, str, str]:
-    """One row of the order list in *locale*, its customer-note badge and its partly-shipped badge.
+def _row_parts(locale: str) -> tuple[str, str, str, str]:
+    """One row of the order list in *locale*, its note badge, partly-shipped badge and tax note.
 
-    The row's every ``{}`` is filled with escaped text by :func:`_order_rows`.
+    The tax note goes under a taxed order's total ("incl. tax": the total holds the tax, whether
+    the prices included it or it was added). The row's every ``{}`` is filled with escaped text
+    by :func:`_order_rows`.
     """
     w = _row_words(locale)
     row = (
@@ -168,12 +171,18 @@ def _row_parts(locale: str) -> tuple[str, str, str]:
         f'      <td data-label="{w["payment"]}"><span class="pay pay-{{pay}}">'
         f'<span class="visually-hidden">{w["payment_is"]} </span>'
         "{pay_label}</span></td>\n"
-        f'      <td class="num" data-label="{w["total"]}">{{total}}</td>\n    </tr>\n'
+        f'      <td class="num" data-label="{w["total"]}">{{total}}{{tax}}</td>\n    </tr>\n'
     )
     note = f' <span class="badge note-badge" title="{w["left_note"]}">{w["note"]}</span>'
     #: Beside a Processing order's status while some of its units are in parcels and some are not.
     partial = f' <span class="status status-partially_shipped">{w["partial"]}</span>'
-    return row, note, partial
+    tax = f'<br><small class="tax">{w["incl_tax"]} {{tax}}</small>'
+    return row, note, partial, tax
+
+
+def _tax_note(part: str, order: OrderSummary, locale: str) -> str:
+    """The list row's "incl. tax" note for a taxed *order*."""
+    return part.format(tax=escape(formatting.money_label(order.totals.tax, order.currency, locale)))
 
 
 _LABELS = {
@@ -200,7 +209,7 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
     """
     rows = []
     labels = _LABELS if locale.startswith("en") else _translated_labels(locale)
-    row, note_badge, partial_badge = _row_parts(locale)
+    row, note_badge, partial_badge, tax_part = _row_parts(locale)
     for order in orders:
         status, status_label = labels[order.status]
         pay, pay_label = labels[order.payment_status]
@@ -227,6 +236,11 @@ def _order_rows(orders: Sequence[OrderSummary], urls: Urls, locale: str, timezon
                 pay=pay,
                 pay_label=pay_label,
                 total=escape(formatting.money_label(order.totals.total, order.currency, locale)),
+                tax=tax_part.format(
+                    tax=escape(formatting.money_label(order.totals.tax, order.currency, locale))
+                )
+                if order.totals.tax
+                else "",
             )
         )
     return Markup("".join(rows))

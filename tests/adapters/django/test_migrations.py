@@ -213,3 +213,24 @@ def test_reverting_0017_takes_the_parcels_off_and_migrate_carries_each_shipment_
     assert parcel.lines == {1: 2} and parcel.tracking_number == "1Z999AA10123456784"
     assert parcel.shipped_at == shipped.shipments[0].shipped_at
     assert again.status is ko.Status.SHIPPED and again.fulfilment_status is ko.FulfilmentStatus.SHIPPED
+
+
+def test_reverting_0020_takes_the_tax_columns_off_and_the_orders_read_tax_0_again(
+    host: str, orders: ko.Orders
+) -> None:
+    ours = importlib.import_module("kasify_orders.adapters.django.migrations.0020_taxes")
+    (before,) = ours.Migration.dependencies
+    placed = orders.confirm_payment(orders.place(new_order()).id)
+    call_command("migrate", "kasify_orders", before[1], database=host, verbosity=0)
+    try:
+        store = store_for(host)
+        assert migrate.current(store) == "0017"
+        with store.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("kasify_orders")}
+        store.dispose()
+        assert {"tax", "shipping_tax", "prices_include_tax"}.isdisjoint(columns)
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    again = orders.get(placed.id)
+    assert again == placed and again.totals.tax == 0 and not again.totals.prices_include_tax
+    assert schema_warnings(host) == []

@@ -68,12 +68,15 @@ def _to_new_order(order: SaleorOrder) -> NewOrder:
             variant=line.variant,
             quantity=line.quantity,
             unit_price=line.unit_price or Decimal(0),
+            tax=line.tax,
         )
         for line in order.lines
     ]
     subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
     shipping = order.shipping or Decimal(0)
-    discount = subtotal + shipping - order.total
+    # Saleor's taxes are added (net prices): whatever else makes its gross total is the discount.
+    tax = sum((line.tax for line in lines), order.shipping_tax)
+    discount = subtotal + shipping + tax - order.total
     if discount < 0:
         # Saleor charged more than its undiscounted prices add up to (a surcharge kasify has no
         # line for): show the difference as shipping so the totals match what was paid.
@@ -88,6 +91,7 @@ def _to_new_order(order: SaleorOrder) -> NewOrder:
         coupon_code=order.voucher_code,
         customer_note=order.customer_note,
         discount=discount,
+        shipping_tax=order.shipping_tax,
     )
 
 

@@ -29,6 +29,7 @@ from kasify_orders.adapters.saleor.payloads import (
     _fulfillment,
     _list,
     _money,
+    _net_and_tax,
     _status,
     _text,
 )
@@ -52,9 +53,7 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
         sku = (
             _text(line.get("productSku")) or _text(variant.get("sku")) or _text(line.get("productVariantId"))
         )
-        price = _money(line.get("undiscountedUnitPrice"), currency, f"lines[{index}].undiscountedUnitPrice")
-        if price is None:
-            price = _money(line.get("unitPrice"), currency, f"lines[{index}].unitPrice")
+        price, tax = _line_price(line, currency, index)
         quantity, fulfilled = line.get("quantity"), line.get("quantityFulfilled")
         lines.append(
             SaleorLine(
@@ -65,11 +64,10 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
                 quantity=quantity if isinstance(quantity, int) else 0,
                 unit_price=price,
                 quantity_fulfilled=fulfilled if isinstance(fulfilled, int) else 0,
+                tax=tax,
             )
         )
-    shipping = _money(raw.get("undiscountedShippingPrice"), currency, "undiscountedShippingPrice")
-    if shipping is None:
-        shipping = _money(raw.get("shippingPrice"), currency, "shippingPrice")
+    shipping, shipping_tax = _shipping(raw, currency)
     charge = _text(raw.get("chargeStatus")).upper()
     paid: bool | None = None
     if charge:
@@ -96,6 +94,7 @@ def _subscription_order(raw: Mapping[str, Any]) -> SaleorOrder:
         address=address or billing,
         lines=tuple(lines),
         shipping=shipping,
+        shipping_tax=shipping_tax,
         total=_money(raw.get("total"), currency, "total"),
         voucher_code=_text(raw.get("voucherCode")) or None,
         customer_note=_text(raw.get("customerNote")),
@@ -161,6 +160,39 @@ def returns(fulfillments: Iterable[SaleorFulfillment | None]) -> tuple[SaleorRet
         for f in fulfillments
         if f is not None and f.status in _RETURNED and f.lines
     )
+
+
+def _line_price(line: Mapping[str, Any], currency: str | None, index: int) -> tuple[Decimal | None, Decimal]:
+    """A line's unit price before discounts and its tax: net and ``totalPrice.tax`` when Saleor says.
+
+    Prices exclusive of tax, so kasify's total (net lines and shipping, less the discount, plus
+    the tax) is Saleor's ``total.gross``. A payload without net amounts gives the gross, no tax.
+    """
+    path = f"lines[{index}]"
+    taxed = _net_and_tax(line.get("totalPrice"), currency, f"{path}.totalPrice")
+    for key in ("undiscountedUnitPrice", "unitPrice"):
+        net = _net_and_tax(line.get(key), currency, f"{path}.{key}")
+        if net is not None and taxed is not None:
+            return net[0], taxed[1]
+    price = _money(line.get("undiscountedUnitPrice"), currency, f"{path}.undiscountedUnitPrice")
+    if price is None:
+        price = _money(line.get("unitPrice"), currency, f"{path}.unitPrice")
+    return price, Decimal(0)
+
+
+def _shipping(raw: Mapping[str, Any], currency: str | None) -> tuple[Decimal | None, Decimal]:
+    """The shipping and its tax: ``shippingPrice.net`` and ``.tax``, when it is charged.
+
+    Shipping Saleor charges nothing for (a free-shipping voucher) is its undiscounted price, so
+    the voucher shows as kasify's discount, as before taxes; so is a payload without net amounts.
+    """
+    taxed = _net_and_tax(raw.get("shippingPrice"), currency, "shippingPrice")
+    if taxed is not None and (taxed[0] or taxed[1]):
+        return taxed
+    shipping = _money(raw.get("undiscountedShippingPrice"), currency, "undiscountedShippingPrice")
+    if shipping is None:
+        shipping = _money(raw.get("shippingPrice"), currency, "shippingPrice")
+    return shipping, Decimal(0)
 
 
 _VOUCHER_REASON = re.compile(r"^Voucher code:\s*(\S+)", re.IGNORECASE)

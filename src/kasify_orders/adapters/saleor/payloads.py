@@ -41,10 +41,13 @@ class SaleorLine:
     name: str
     variant: str
     quantity: int
-    #: Gross price per unit before discounts (the discounts are one line of kasify's totals).
+    #: Price per unit before discounts (the discounts are one line of kasify's totals): net
+    #: when the payload says (its tax is then :attr:`tax`), else gross (the legacy shape).
     unit_price: Decimal | None
     #: How many units Saleor has fulfilled (in all its fulfillments).
     quantity_fulfilled: int = 0
+    #: Saleor's tax on the whole line (its ``totalPrice.tax``); 0 when the payload has none.
+    tax: Decimal = Decimal(0)
 
 
 @attrs.frozen
@@ -114,8 +117,11 @@ class SaleorOrder:
     customer_name: str = ""
     address: Address | None = None
     lines: tuple[SaleorLine, ...] = ()
-    #: Shipping before discounts (a free-shipping voucher then shows as the discount).
+    #: Shipping before discounts (a free-shipping voucher then shows as the discount); net
+    #: when the payload says (its tax is then :attr:`shipping_tax`).
     shipping: Decimal | None = None
+    #: Saleor's tax on the shipping (``shippingPrice.tax``); 0 when the payload has none.
+    shipping_tax: Decimal = Decimal(0)
     #: What the customer pays (gross).
     total: Decimal | None = None
     voucher_code: str | None = None
@@ -199,6 +205,22 @@ def _money(value: object, currency: str | None, path: str) -> Decimal | None:
     if "gross" in value:
         return _money(value.get("gross"), currency, f"{path}.gross")
     return _amount(value.get("amount"), currency, f"{path}.amount")
+
+
+def _net_and_tax(value: object, currency: str | None, path: str) -> tuple[Decimal, Decimal] | None:
+    """A TaxedMoney's ``(net, tax)``: ``{"net": {"amount": 10.0}, "tax": {"amount": 1.9}}``.
+
+    None when it is not a TaxedMoney with a net amount (the legacy shape, a plain Money).
+    """
+    if not isinstance(value, Mapping) or not isinstance(value.get("net"), Mapping):
+        return None
+    net = _money(value.get("net"), currency, f"{path}.net")
+    if net is None:
+        return None
+    tax = _money(value.get("tax"), currency, f"{path}.tax") or Decimal(0)
+    if tax < 0:
+        raise UnusableEvent(f"{path}.tax must not be negative, got {tax}")
+    return net, tax
 
 
 def _text(value: object) -> str:

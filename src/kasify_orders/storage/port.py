@@ -240,6 +240,10 @@ class OrderReads(Protocol):
         """The order with this human number; raises ``OrderNotFound``."""
         ...
 
+    def order_of_return(self, return_id: str) -> str | None:
+        """The id of the order the return *return_id* belongs to, or None when there is none."""
+        ...
+
     def list_orders(
         self,
         where: OrderFilter,

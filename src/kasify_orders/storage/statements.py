@@ -31,6 +31,7 @@ from kasify_orders.storage.rows import (
     order_from_union,
     summary_columns,
 )
+from kasify_orders.storage.returns import ReturnStatements
 from kasify_orders.storage.shipments import ShipmentStatements
 from kasify_orders.storage.tables import Tables, UTCDateTime
 
@@ -195,6 +196,7 @@ class Statements:
         self.shipments = ShipmentStatements(t)
         #: The refunds by line's reads and writes.
         self.refund_lines = RefundLineStatements(t)
+        self.returns = ReturnStatements(t.returns, t.return_lines)
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.

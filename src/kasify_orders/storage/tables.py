@@ -100,6 +100,10 @@ class Tables:
     shipment_lines: sa.Table
     #: The units of each order line each refund by line refunded, and what they refunded.
     refund_lines: sa.Table
+    #: An order's returns (``order.returns``, ``storage/returns.py``).
+    returns: sa.Table
+    #: The units of each order line in each return.
+    return_lines: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -324,6 +328,9 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("new", sa.JSON, nullable=True),
     )
     shipments, shipment_lines = shipment_tables(md, fk, prefix)
+    from kasify_orders.storage.returns import return_tables  # noqa: PLC0415 - it imports this module's types
+
+    returns, return_lines = return_tables(md, fk, prefix)
     return Tables(
         prefix,
         md,
@@ -343,6 +350,8 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         shipments=shipments,
         shipment_lines=shipment_lines,
         refund_lines=refund_lines_table(md, fk, prefix),
+        returns=returns,
+        return_lines=return_lines,
     )
 
 

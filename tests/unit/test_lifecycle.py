@@ -24,7 +24,13 @@ EXPECTED = {
     Action.EMAIL_CUSTOMER: set(Status),
     Action.RESEND_NOTIFICATION: set(Status),
     Action.RETRY_EMAIL: set(Status),
+    # Returns: wherever an order may have shipped units.
+    **dict.fromkeys(
+        (Action.OPEN_RETURN, Action.RECEIVE_RETURN, Action.REFUND_RETURN, Action.CLOSE_RETURN),
+        {Status.PROCESSING, Status.ON_HOLD, Status.SHIPPED, Status.DELIVERED, Status.REFUNDED},
+    ),
 }
+RETURNS = [Action.OPEN_RETURN, Action.RECEIVE_RETURN, Action.REFUND_RETURN, Action.CLOSE_RETURN]
 TALK = [Action.EMAIL_CUSTOMER, Action.RESEND_NOTIFICATION, Action.RETRY_EMAIL]
 
 
@@ -64,6 +70,7 @@ def test_allowed_actions_lists_what_the_merchant_can_do_next() -> None:
         Action.REFUND,
         Action.ADD_NOTE,
         *TALK,
+        *RETURNS,
     ]
 
 
@@ -80,6 +87,7 @@ def test_a_held_order_may_be_released_cancelled_or_refunded_but_not_shipped() ->
         Action.ADD_NOTE,
         Action.RELEASE,
         *TALK,
+        *RETURNS,
     ]
     with pytest.raises(InvalidTransition, match="cannot mark shipped an order that is on_hold") as caught:
         require(Action.MARK_SHIPPED, Status.ON_HOLD, PaymentStatus.PAID)

@@ -43,7 +43,7 @@ REFUNDED_LINES = "refunded by line"
 CancelStep = Callable[[Transaction, Order, datetime], Change]
 #: Makes the refund's change in the first transaction: the locked order, the time, the new refund's id.
 Begin = Callable[[Transaction, Order, datetime, str], Change]
-#: A change of its own on the refunded order, in the refund's transaction: the order, the refund's id, the time.
+#: A change of its own on the refunded order in its transaction: the order, the refund's id, the time.
 Then = Callable[[Order, str, datetime], Change]
 
 

@@ -241,8 +241,7 @@ class OrderReads(Protocol):
         ...
 
     def order_of_return(self, return_id: str) -> str | None:
-        """The id of the order the return *return_id* belongs to, or None when there is none."""
-        ...
+        """The id of the order the return *return_id* belongs to, or None."""
 
     def list_orders(
         self,
@@ -369,9 +368,7 @@ class SettingsStore(Protocol):
     def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
         """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs` (the tab counts, needs attention).
 
-        What every merchant page's header (the store's name) and sidebar (Orders with its
-        count) show, and the order list its tabs, read in one unit of work: a page pays one
-        round trip for all of them.
+        The page header's and sidebar's data and the list's tabs, in one unit of work (one round trip).
         """
         ...
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Row
 
 from kasify_orders.model import Order
 from kasify_orders.storage.refund_lines import RefundLineStatements
+from kasify_orders.storage.returns import ReturnStatements
 from kasify_orders.storage.rows import (
     ADDRESS_COLUMNS,
     JSON_LINE_COLUMNS,
@@ -31,7 +32,6 @@ from kasify_orders.storage.rows import (
     order_from_union,
     summary_columns,
 )
-from kasify_orders.storage.returns import ReturnStatements
 from kasify_orders.storage.shipments import ShipmentStatements
 from kasify_orders.storage.tables import Tables, UTCDateTime
 

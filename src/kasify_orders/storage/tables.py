@@ -100,9 +100,7 @@ class Tables:
     shipment_lines: sa.Table
     #: The units of each order line each refund by line refunded, and what they refunded.
     refund_lines: sa.Table
-    #: An order's returns (``order.returns``, ``storage/returns.py``).
-    returns: sa.Table
-    #: The units of each order line in each return.
+    returns: sa.Table  #: An order's returns (``storage/returns.py``); ``return_lines`` their units.
     return_lines: sa.Table
 
 
@@ -328,7 +326,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("new", sa.JSON, nullable=True),
     )
     shipments, shipment_lines = shipment_tables(md, fk, prefix)
-    from kasify_orders.storage.returns import return_tables  # noqa: PLC0415 - it imports this module's types
+    from kasify_orders.storage.returns import return_tables  # noqa: PLC0415 - it imports this module
 
     returns, return_lines = return_tables(md, fk, prefix)
     return Tables(

@@ -19,6 +19,7 @@ from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.refund_lines import with_refund_lines, write_refund_lines
+from kasify_orders.storage.returns import with_returns, write_returns
 from kasify_orders.storage.rows import (
     children_from_union,
     order_columns,
@@ -28,7 +29,6 @@ from kasify_orders.storage.rows import (
     summary_columns,
     summary_from_row,
 )
-from kasify_orders.storage.returns import with_returns, write_returns
 from kasify_orders.storage.search import terms_of
 from kasify_orders.storage.settings_ops import SettingsOps
 from kasify_orders.storage.shipments import with_shipments, write_shipments

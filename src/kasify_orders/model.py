@@ -354,7 +354,7 @@ class Order:
     #: Bumped by every change; pass it back as ``expected_version`` to detect lost updates.
     version: int = 1
     #: The returns (RMAs), in the order they were opened.
-    returns: tuple[Return, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    returns: tuple[Return, ...] = attrs.field(default=(), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if _refunds_in(self.refunds, RefundStatus.SETTLED) != self.totals.refunded:

@@ -124,9 +124,10 @@ class Returns:
         """
         target = self._order_of(return_id, order_id)
         order = self._writer.store.get_order(target)
-        found = return_actions.returning(
-            order, return_id, action=Action.REFUND_RETURN, allowed=(ReturnStatus.RECEIVED,)
-        )
+        allowed = (ReturnStatus.RECEIVED,)
+        if idempotency_key is not None and _refunded_with(order, return_id, idempotency_key):
+            allowed = (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)  # a retry: the refund answers it
+        found = return_actions.returning(order, return_id, action=Action.REFUND_RETURN, allowed=allowed)
 
         def also(refunded: Order, refund_id: str, now: datetime) -> Change:
             return return_actions.mark_refunded(
@@ -174,3 +175,10 @@ class Returns:
         if found is None:
             raise ValidationError.single("return_id", "there is no return %(id)s", id=return_id)
         return found
+
+
+def _refunded_with(order: Order, return_id: str, key: str) -> bool:
+    """Whether the return was refunded by the refund asked for with *key* (a retried call)."""
+    found = order.return_by_id(return_id)
+    made = order.refund(found.refund_id) if found is not None and found.refund_id else None
+    return made is not None and made.idempotency_key == key

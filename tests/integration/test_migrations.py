@@ -400,3 +400,34 @@ def test_what_was_paid_comes_and_goes_with_0017_and_the_orders_stay(store: SqlSt
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def test_returns_come_and_go_with_0018_and_their_orders_and_refunds_stay(store: SqlStore) -> None:
+    """0018 adds the returns and their lines; down drops both (the orders, parcels and refunds stay)."""
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False) as shop:
+        cart = ko.structure(
+            {**_cart(), "lines": [{"sku": "A", "name": "Tee", "quantity": 3, "unit_price": "5.00"}]},
+            ko.NewOrder,
+        )
+        migrate.upgrade(shop.store)
+        order = shop.confirm_payment(shop.place(cart).id)
+        order = shop.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+        made = shop.returns.open(order.id, lines={1: 2}, reason="too small").returns[0]
+        shop.returns.receive(made.id)
+        refunded = shop.returns.refund(made.id)
+        assert {"mig_returns", "mig_return_lines"} <= set(sa.inspect(store.engine).get_table_names())
+        migrate.downgrade(shop.store, "0017")
+        names = set(sa.inspect(store.engine).get_table_names())
+        assert {"mig_returns", "mig_return_lines"}.isdisjoint(names)
+        migrate.upgrade(shop.store)
+        again = shop.get(order.id)
+        assert again.returns == () and again.refunds == refunded.refunds  # the refund stays, by line
+        assert again.shipments == refunded.shipments and again.totals == refunded.totals
+        # The order may be returned again: nothing remembers the dropped return.
+        assert shop.returns.open(order.id, lines={1: 1}, reason="again").returns[0].lines == {1: 1}
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())

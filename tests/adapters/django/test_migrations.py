@@ -213,3 +213,25 @@ def test_reverting_0017_takes_the_parcels_off_and_migrate_carries_each_shipment_
     assert parcel.lines == {1: 2} and parcel.tracking_number == "1Z999AA10123456784"
     assert parcel.shipped_at == shipped.shipments[0].shipped_at
     assert again.status is ko.Status.SHIPPED and again.fulfilment_status is ko.FulfilmentStatus.SHIPPED
+
+
+def test_reverting_0020_takes_the_returns_off_and_migrate_brings_them_back(
+    host: str, orders: ko.Orders
+) -> None:
+    ours = importlib.import_module("kasify_orders.adapters.django.migrations.0020_returns")
+    (before,) = ours.Migration.dependencies
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    orders.returns.open(order.id, lines={1: 1}, reason="too small")
+    call_command("migrate", "kasify_orders", before[1], database=host, verbosity=0)
+    try:
+        assert {"kasify_returns", "kasify_return_lines"}.isdisjoint(kasify_tables(host))
+        store = store_for(host)
+        assert migrate.current(store) == "0017"
+        store.dispose()
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert {"kasify_returns", "kasify_return_lines"} <= kasify_tables(host)
+    again = orders.get(order.id)
+    assert again.returns == () and again.shipments == order.shipments
+    assert schema_warnings(host) == []

@@ -124,7 +124,7 @@ class Returns:
         """
         target = self._order_of(return_id, order_id)
         order = self._writer.store.get_order(target)
-        allowed = (ReturnStatus.RECEIVED,)
+        allowed: tuple[ReturnStatus, ...] = (ReturnStatus.RECEIVED,)
         if idempotency_key is not None and _refunded_with(order, return_id, idempotency_key):
             allowed = (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)  # a retry: the refund answers it
         found = return_actions.returning(order, return_id, action=Action.REFUND_RETURN, allowed=allowed)

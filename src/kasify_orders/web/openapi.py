@@ -16,8 +16,8 @@ import attrs
 
 from kasify_orders import __version__
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
-from kasify_orders.return_model import ReturnStatus
 from kasify_orders.registry import ActionSpec
+from kasify_orders.return_model import ReturnStatus
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.service.listing import OrderSort
 from kasify_orders.web import coupon_api, edit_api

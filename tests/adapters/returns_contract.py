@@ -50,6 +50,7 @@ class ReturnPagesContract:
         page = site.get(site.order_url(order.id))
         assert "too small" in page.text and "Mark as received" in page.text
         assert f'value="{made.id}"' in page.raw
+        assert f'id="receive_return-{made.id}-restock"' in page.raw  # each return's fields: ids of their own
 
         received = act(site, opened, "receive_return", return_id=made.id, restock="on")
         assert received.status in {200, 302, 303}, received.text

@@ -62,7 +62,9 @@ def return_rows(
             )
             values = {**form.values, "return_id": found.id}
             fields = [attrs.evolve(f, value=found.id) if f.name == "return_id" else f for f in form.fields]
-            forms.append(attrs.evolve(form, values=values, fields=fields))
+            # Its own name on the page, so each return's fields have ids of their own.
+            name = f"{spec.action.value}-{found.id}"
+            forms.append(attrs.evolve(form, action=name, values=values, fields=fields))
         lines = [(names.get(line_id, f"#{line_id}"), units) for line_id, units in found.lines.items()]
         rows.append(ReturnRow(found, lines, forms))
     return rows

@@ -108,6 +108,15 @@ class MerchantDay(RuleBasedStateMachine):
         self.model[order.id] = Model(total=PRICE * quantity + SHIPPING, quantity=quantity)
         return order.id
 
+    @rule(target=orders_bundle, quantity=st.integers(1, 8))
+    def place_paid_and_shipped(self, quantity: int) -> str:
+        """An order placed, paid and shipped at once, so a day has some to return."""
+        order_id = self.place(quantity)
+        if order_id != "missing":
+            self._move(order_id, "confirm")
+            self._move(order_id, "ship")
+        return order_id
+
     def _move(self, order_id: str, move: str) -> None:
         if order_id == "missing":
             return
@@ -272,9 +281,15 @@ class MerchantDay(RuleBasedStateMachine):
         model.quantity, model.total = quantity, PRICE * quantity + SHIPPING
         model.entries += 1
 
-    @rule(order_id=orders_bundle, units=st.integers(-1, 9))
-    def open_return(self, order_id: str, units: int) -> None:
-        """A return of *units* of the line: shipped units not in a return yet only."""
+    @rule(order_id=orders_bundle, pick=st.integers(0, 50), units=st.integers(-1, 9))
+    def open_return(self, order_id: str, pick: int, units: int) -> None:
+        """A return of *units* of the line: shipped units not in a return yet only.
+
+        Mostly of an order with a parcel out (*pick* chooses it), sometimes of the bundle's.
+        """
+        shipped = [other for other, model in self.model.items() if model.shipped]
+        if shipped and pick % 4:
+            order_id = shipped[pick % len(shipped)]
         if order_id == "missing":
             return
         model = self.model[order_id]
@@ -292,19 +307,21 @@ class MerchantDay(RuleBasedStateMachine):
         model.returns.append([units, "open", False])
         model.entries += 1
 
-    def _return(self, order_id: str, pick: int) -> tuple[Model, int, ko.Return] | None:
-        if order_id == "missing" or not self.model[order_id].returns:
+    def _return(self, pick: int) -> tuple[str, Model, int, ko.Return] | None:
+        """One of the day's returns (of any order that has one), chosen by *pick*."""
+        having = [(order_id, model) for order_id, model in self.model.items() if model.returns]
+        if not having:
             return None
-        model = self.model[order_id]
-        index = pick % len(model.returns)
-        return model, index, self.orders.get(order_id).returns[index]
+        order_id, model = having[pick % len(having)]
+        index = (pick // len(having)) % len(model.returns)
+        return order_id, model, index, self.orders.get(order_id).returns[index]
 
-    @rule(order_id=orders_bundle, pick=st.integers(0, 3), restock=st.booleans())
-    def receive_return(self, order_id: str, pick: int, restock: bool) -> None:
-        found = self._return(order_id, pick)
+    @rule(pick=st.integers(0, 50), restock=st.booleans())
+    def receive_return(self, pick: int, restock: bool) -> None:
+        found = self._return(pick)
         if found is None:
             return
-        model, index, made = found
+        _order_id, model, index, made = found
         units, status, _received = model.returns[index]
         try:
             self.orders.returns.receive(made.id, restock=restock)
@@ -317,12 +334,12 @@ class MerchantDay(RuleBasedStateMachine):
             self.stock += int(units)
         model.entries += 1
 
-    @rule(order_id=orders_bundle, pick=st.integers(0, 3), shipping=st.booleans())
-    def refund_return(self, order_id: str, pick: int, shipping: bool) -> None:
-        found = self._return(order_id, pick)
+    @rule(pick=st.integers(0, 50), shipping=st.booleans())
+    def refund_return(self, pick: int, shipping: bool) -> None:
+        found = self._return(pick)
         if found is None:
             return
-        model, index, made = found
+        _order_id, model, index, made = found
         units, status, received = model.returns[index]
         count = int(units)
         amount = PRICE * count + (SHIPPING if shipping else 0)
@@ -345,12 +362,12 @@ class MerchantDay(RuleBasedStateMachine):
         if model.refunded == model.paid_amount:
             model.status = "refunded"
 
-    @rule(order_id=orders_bundle, pick=st.integers(0, 3))
-    def close_return(self, order_id: str, pick: int) -> None:
-        found = self._return(order_id, pick)
+    @rule(pick=st.integers(0, 50))
+    def close_return(self, pick: int) -> None:
+        found = self._return(pick)
         if found is None:
             return
-        model, index, made = found
+        _order_id, model, index, made = found
         units, status, received = model.returns[index]
         try:
             self.orders.returns.close(made.id)

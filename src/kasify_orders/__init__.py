@@ -62,6 +62,7 @@ from kasify_orders.model import (
     TimelineEvent,
     Totals,
 )
+from kasify_orders.return_model import Return, ReturnStatus
 from kasify_orders.settings import Settings
 from kasify_orders.stock import StockItem, StockKind, StockMove
 from kasify_orders.timeline import TimelineKind
@@ -103,6 +104,8 @@ __all__ = [
     "RefundFailed",
     "RefundPending",
     "RefundStatus",
+    "Return",
+    "ReturnStatus",
     "Settings",
     "Shipment",
     "Status",

@@ -28,6 +28,7 @@ __all__ = [
     "OrderShipped",
     "OrderUpdated",
     "PaymentConfirmed",
+    "ReturnUpdated",
     "TrackingUpdated",
 ]
 
@@ -106,6 +107,15 @@ class CustomerEmailed(OrderEvent):
     message_key: str
 
 
+@attrs.frozen
+class ReturnUpdated(OrderEvent):
+    """A return moved: opened, received, refunded or closed (``order.return_by_id(return_id)``)."""
+
+    return_id: str
+    #: ``"opened"``, ``"received"``, ``"refunded"`` or ``"closed"``.
+    step: str
+
+
 #: Every event the domain raises.
 EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     OrderPlaced,
@@ -118,4 +128,5 @@ EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     NoteAdded,
     CustomerEmailed,
     OrderUpdated,
+    ReturnUpdated,
 )

@@ -287,6 +287,24 @@ def kasify_order_updated(order: Order, event_id: str) -> None:
 
 
 @hookspec
+def kasify_return_updated(order: Order, return_id: str, step: str, event_id: str) -> None:
+    """A return (RMA) moved on: ``order.return_by_id(return_id)`` is it as it is now.
+
+    *step* is ``"opened"``, ``"received"`` (its units came back; ``restocked`` says whether they
+    went back in stock), ``"refunded"`` (``refund_id`` names its refund by line, whose own
+    ``kasify_order_refunded`` follows once it settles) or ``"closed"`` (without a refund). The
+    email plugin sends the customer the "return received" email from here.
+
+    :param order: The order as stored when the hook runs (right after the change unless
+        delivery was deferred to a worker).
+    :param return_id: The return that moved.
+    :param step: What happened to it.
+    :param event_id: The outbox event's id: the same on every retry of this event, and
+        unique to it, so a plugin can make its own side effect idempotent.
+    """
+
+
+@hookspec
 def kasify_tracking_updated(order: Order, previous: Shipment, event_id: str) -> None:
     """The tracking number or carrier of a shipped order was corrected.
 

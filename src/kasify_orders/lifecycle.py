@@ -116,9 +116,21 @@ class Action(enum.StrEnum):
     RESEND_NOTIFICATION = "resend_notification"
     #: Try a failed email again now (its outbox event revived).
     RETRY_EMAIL = "retry_email"
+    #: Open a return (RMA) of shipped units, with the customer's reason.
+    OPEN_RETURN = "open_return"
+    #: The return's units came back (put back in stock or not).
+    RECEIVE_RETURN = "receive_return"
+    #: Refund a received return's lines (a refund by line).
+    REFUND_RETURN = "refund_return"
+    #: Close a return without a refund (received or never sent).
+    CLOSE_RETURN = "close_return"
 
 
 _ANY = frozenset(Status)
+#: Where an order may have shipped units: the statuses of the return actions.
+_RETURNABLE = frozenset(
+    {Status.PROCESSING, Status.ON_HOLD, Status.SHIPPED, Status.DELIVERED, Status.REFUNDED}
+)
 
 #: action -> the statuses it may start from. Refunds also need a confirmed payment.
 ACTIONS: Mapping[Action, frozenset[Status]] = {
@@ -145,9 +157,16 @@ ACTIONS: Mapping[Action, frozenset[Status]] = {
     Action.EMAIL_CUSTOMER: _ANY,
     Action.RESEND_NOTIFICATION: _ANY,
     Action.RETRY_EMAIL: _ANY,
+    # Returns are of shipped units: a partly shipped order (Processing) may have some back already.
+    Action.OPEN_RETURN: _RETURNABLE,
+    Action.RECEIVE_RETURN: _RETURNABLE,
+    Action.REFUND_RETURN: _RETURNABLE,
+    Action.CLOSE_RETURN: _RETURNABLE,
 }
 
 _ORDER = list(Status)
+#: The actions that need a confirmed payment besides their statuses.
+_PAID_ONLY = frozenset({Action.REFUND, Action.REFUND_RETURN})
 
 
 def _ordered(statuses: frozenset[Status]) -> list[str]:
@@ -156,7 +175,7 @@ def _ordered(statuses: frozenset[Status]) -> list[str]:
 
 def is_allowed(action: Action, status: Status, payment_status: PaymentStatus) -> bool:
     """Whether *action* is allowed now: its statuses, and a confirmed payment for a refund."""
-    return status in ACTIONS[action] and (action is not Action.REFUND or payment_status.was_paid)
+    return status in ACTIONS[action] and (action not in _PAID_ONLY or payment_status.was_paid)
 
 
 def require(action: Action, status: Status, payment_status: PaymentStatus) -> None:
@@ -166,7 +185,7 @@ def require(action: Action, status: Status, payment_status: PaymentStatus) -> No
     allowed = ACTIONS[action]
     if status not in allowed:
         raise InvalidTransition(action.value, status.value, _ordered(allowed))
-    if action is Action.REFUND and not payment_status.was_paid:
+    if action in _PAID_ONLY and not payment_status.was_paid:
         raise InvalidTransition(
             action.value, status.value, _ordered(allowed), reason="its payment was never confirmed"
         )

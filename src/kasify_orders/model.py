@@ -18,6 +18,7 @@ from typing import Any, Self
 import attrs
 
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
+from kasify_orders.return_model import Return
 from kasify_orders.timeline import timeline_kind
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "OrderSummary",
     "Page",
     "Refund",
+    "Return",
     "Shipment",
     "TimelineEvent",
     "Totals",
@@ -375,8 +377,15 @@ class Order:
     paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
     #: Bumped by every change; pass it back as ``expected_version`` to detect lost updates.
     version: int = 1
+    #: The returns (RMAs), in the order they were opened.
+    returns: tuple[Return, ...] = attrs.field(default=(), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        self._check_money()
+        self._check_units()
+
+    def _check_money(self) -> None:
+        """The taxes and the refunds add up to the totals."""
         line_tax = sum((line.tax for line in self.lines), ZERO)
         if line_tax + self.totals.shipping_tax != self.totals.tax:
             raise ValueError(
@@ -388,6 +397,8 @@ class Order:
         if _refunds_in(self.refunds, RefundStatus.PENDING) != self.totals.refund_pending:
             raise ValueError("the pending refunds do not add up to totals.refund_pending")
 
+    def _check_units(self) -> None:
+        """No line is shipped, refunded or returned beyond its units, nor unknown to the order."""
         line_ids = [line.id for line in self.lines]
         if len(set(line_ids)) != len(line_ids):
             raise ValueError(f"two lines have the same id: {line_ids}")
@@ -410,6 +421,11 @@ class Order:
             raise ValueError("a refund holds a line the order does not have")
         if sum(1 for refund in self._live_refunds() if refund.shipping) > 1:
             raise ValueError("the shipping is refunded more than once")
+        for line_id, quantity in self.returned_quantities().items():
+            if quantity > shipped.get(line_id, 0):
+                raise ValueError(
+                    f"line {line_id} is returned {quantity} times, shipped {shipped.get(line_id, 0)}"
+                )
 
     def line(self, line_id: int) -> Line | None:
         """The line with this id, or None."""
@@ -436,6 +452,27 @@ class Order:
         refunded = self.refunded_quantities()
         left = {line.id: line.quantity - refunded.get(line.id, 0) for line in self.lines}
         return {line_id: quantity for line_id, quantity in left.items() if quantity > 0}
+
+    def return_by_id(self, return_id: str) -> Return | None:
+        """The return with this id, or None."""
+        return next((found for found in self.returns if found.id == return_id), None)
+
+    def returned_quantities(self) -> dict[int, int]:
+        """``{line_id: units in returns}`` over the returns that hold units (not closed unreceived)."""
+        returned: dict[int, int] = {}
+        for found in self.returns:
+            if found.holds_units:
+                for line_id, quantity in found.lines.items():
+                    returned[line_id] = returned.get(line_id, 0) + quantity
+        return returned
+
+    def returnable_quantities(self) -> dict[int, int]:
+        """``{line_id: shipped units not in a return yet}``, for the lines with some left."""
+        returned = self.returned_quantities()
+        left = {
+            line_id: units - returned.get(line_id, 0) for line_id, units in self.shipped_quantities().items()
+        }
+        return {line_id: units for line_id, units in left.items() if units > 0}
 
     @property
     def shipping_refunded(self) -> bool:

@@ -34,6 +34,14 @@ class TimelineKind(enum.StrEnum):
     NOTE = "note"
     #: The merchant changed the address, quantities or lines before shipping (every change old -> new).
     EDITED = "edited"
+    #: A return (RMA) was opened: its lines and the customer's reason.
+    RETURN_OPENED = "return_opened"
+    #: A return's units came back (put back in stock or not).
+    RETURN_RECEIVED = "return_received"
+    #: A return was refunded by line (the refund has its own ``refunded`` entry).
+    RETURN_REFUNDED = "return_refunded"
+    #: A return was closed without a refund.
+    RETURN_CLOSED = "return_closed"
     #: The merchant wrote to the customer (the message itself goes out through the outbox).
     CUSTOMER_EMAILED = "customer_emailed"
     #: The merchant asked for a failed email to be tried again.

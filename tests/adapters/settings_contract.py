@@ -24,6 +24,7 @@ FORM = {
     "email_tracking_corrected": "on",
     "email_refund_confirmation": "on",
     "email_order_updated": "on",
+    "email_return_received": "on",
     "email_new_order_alert": "on",
 }  # order_cancelled unticked: turned off
 

@@ -435,10 +435,43 @@ def test_taxes_come_and_go_with_0018_and_the_orders_already_there_read_tax_0(sto
                 shipping_tax=Decimal("0.00"),
             )
         )
+        migrate.downgrade(shop.store, "0018")  # the newer revisions first
         with pytest.raises(RuntimeError, match="1 order holds tax"):
             migrate.downgrade(shop.store, "0017")
         assert migrate.current(shop.store) == "0018"
+        migrate.upgrade(shop.store)
         assert shop.get(taxed.id).totals.tax == Decimal("1.00")
+        with shop.store.engine.begin() as conn:
+            for table in reversed(shop.store.tables.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_returns_come_and_go_with_0019_and_their_orders_and_refunds_stay(store: SqlStore) -> None:
+    """0019 adds the returns and their lines; down drops both (the orders, parcels and refunds stay)."""
+    migrate.upgrade(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = ko.Settings(table_prefix="mig_")
+    with ko.Orders.connect(url, settings=settings, load_entrypoints=False, migrate=False) as shop:
+        cart = ko.structure(
+            {**_cart(), "lines": [{"sku": "A", "name": "Tee", "quantity": 3, "unit_price": "5.00"}]},
+            ko.NewOrder,
+        )
+        migrate.upgrade(shop.store)
+        order = shop.confirm_payment(shop.place(cart).id)
+        order = shop.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+        made = shop.returns.open(order.id, lines={1: 2}, reason="too small").returns[0]
+        shop.returns.receive(made.id)
+        refunded = shop.returns.refund(made.id)
+        assert {"mig_returns", "mig_return_lines"} <= set(sa.inspect(store.engine).get_table_names())
+        migrate.downgrade(shop.store, "0018")
+        names = set(sa.inspect(store.engine).get_table_names())
+        assert {"mig_returns", "mig_return_lines"}.isdisjoint(names)
+        migrate.upgrade(shop.store)
+        again = shop.get(order.id)
+        assert again.returns == () and again.refunds == refunded.refunds  # the refund stays, by line
+        assert again.shipments == refunded.shipments and again.totals == refunded.totals
+        # The order may be returned again: nothing remembers the dropped return.
+        assert shop.returns.open(order.id, lines={1: 1}, reason="again").returns[0].lines == {1: 1}
         with shop.store.engine.begin() as conn:
             for table in reversed(shop.store.tables.metadata.sorted_tables):
                 conn.execute(table.delete())

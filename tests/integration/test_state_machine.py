@@ -8,12 +8,16 @@ refunded twice (refunds by line take units and the shipping once, restocking wha
 Edits before the first parcel change the quantity (and the total, and the stock) but never what
 was paid. Orders carry the host's tax (none, added to prices, or included in them): a unit and
 the shipping refund their tax with them when it was added, and an edit scales the line's tax.
+Returns are opened of shipped units only (never more than shipped over the returns
+that hold units), received (restocking once), refunded by line (never a unit twice, never
+beyond what was paid, without restocking again) or closed (an unreceived one frees its units).
 """
 
 import os
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 from hypothesis import settings
@@ -72,6 +76,12 @@ class Model:
     #: The tax per unit and on the shipping (0 for an order without tax).
     unit_tax: Decimal = Decimal(0)
     ship_tax: Decimal = Decimal(0)
+    #: The returns, in order: ``[units, status, received]`` (status open/received/refunded/closed).
+    returns: list[list[Any]] = attrs.Factory(list)
+
+    def returned(self) -> int:
+        """Units in returns that hold them: every one but those closed without being received."""
+        return sum(int(r[0]) for r in self.returns if not (r[1] == "closed" and not r[2]))
 
 
 def _refused(call: Callable[[], object], what: str) -> None:
@@ -127,6 +137,15 @@ class MerchantDay(RuleBasedStateMachine):
             ship_tax=ship_tax,
         )
         return order.id
+
+    @rule(target=orders_bundle, quantity=st.integers(1, 8), taxes=st.sampled_from(TAXES))
+    def place_paid_and_shipped(self, quantity: int, taxes: str) -> str:
+        """An order placed, paid and shipped at once, so a day has some to return."""
+        order_id = self.place(quantity, taxes)
+        if order_id != "missing":
+            self._move(order_id, "confirm")
+            self._move(order_id, "ship")
+        return order_id
 
     def _move(self, order_id: str, move: str) -> None:
         if order_id == "missing":
@@ -292,6 +311,103 @@ class MerchantDay(RuleBasedStateMachine):
         model.quantity, model.total = quantity, model.unit * quantity + model.ship
         model.entries += 1
 
+    @rule(order_id=orders_bundle, pick=st.integers(0, 50), units=st.integers(-1, 9))
+    def open_return(self, order_id: str, pick: int, units: int) -> None:
+        """A return of *units* of the line: shipped units not in a return yet only.
+
+        Mostly of an order with a parcel out (*pick* chooses it), sometimes of the bundle's.
+        """
+        shipped = [other for other, model in self.model.items() if model.shipped]
+        if shipped and pick % 4:
+            order_id = shipped[pick % len(shipped)]
+        if order_id == "missing":
+            return
+        model = self.model[order_id]
+        left = model.shipped - model.returned()
+        returnable = model.status in {"processing", "shipped", "delivered", "refunded"}
+        try:
+            self.orders.returns.open(order_id, lines={1: units}, reason="too small")
+        except ko.InvalidTransition:
+            assert not returnable
+            return
+        except ko.ValidationError:
+            assert not 0 < units <= left
+            return
+        assert returnable and 0 < units <= left
+        model.returns.append([units, "open", False])
+        model.entries += 1
+
+    def _return(self, pick: int) -> tuple[str, Model, int, ko.Return] | None:
+        """One of the day's returns (of any order that has one), chosen by *pick*."""
+        having = [(order_id, model) for order_id, model in self.model.items() if model.returns]
+        if not having:
+            return None
+        order_id, model = having[pick % len(having)]
+        index = (pick // len(having)) % len(model.returns)
+        return order_id, model, index, self.orders.get(order_id).returns[index]
+
+    @rule(pick=st.integers(0, 50), restock=st.booleans())
+    def receive_return(self, pick: int, restock: bool) -> None:
+        found = self._return(pick)
+        if found is None:
+            return
+        _order_id, model, index, made = found
+        units, status, _received = model.returns[index]
+        try:
+            self.orders.returns.receive(made.id, restock=restock)
+        except ko.ValidationError:
+            assert status != "open"
+            return
+        assert status == "open"
+        model.returns[index] = [units, "received", True]
+        if restock:
+            self.stock += int(units)
+        model.entries += 1
+
+    @rule(pick=st.integers(0, 50), shipping=st.booleans())
+    def refund_return(self, pick: int, shipping: bool) -> None:
+        found = self._return(pick)
+        if found is None:
+            return
+        _order_id, model, index, made = found
+        units, status, received = model.returns[index]
+        count = int(units)
+        amount = model.unit * count + (model.ship if shipping else 0)
+        balance = model.paid_amount - model.refunded
+        try:
+            self.orders.returns.refund(made.id, shipping=shipping)
+        except ko.ValidationError:
+            unrefundable = count > model.quantity - model.refunded_units
+            assert status != "received" or unrefundable or (shipping and model.shipping_refunded)
+            return
+        except ko.RefundExceedsBalance:
+            assert status == "received" and amount > balance
+            return
+        assert status == "received" and amount <= balance
+        model.returns[index] = [units, "refunded", received]
+        model.refunded += amount
+        model.refunded_units += count
+        model.shipping_refunded = model.shipping_refunded or shipping
+        model.entries += 2  # the refund's entry and the return's
+        if model.refunded == model.paid_amount:
+            model.status = "refunded"
+
+    @rule(pick=st.integers(0, 50))
+    def close_return(self, pick: int) -> None:
+        found = self._return(pick)
+        if found is None:
+            return
+        _order_id, model, index, made = found
+        units, status, received = model.returns[index]
+        try:
+            self.orders.returns.close(made.id)
+        except ko.ValidationError:
+            assert status in {"refunded", "closed"}
+            return
+        assert status in {"open", "received"}
+        model.returns[index] = [units, "closed", received]
+        model.entries += 1
+
     @rule(order_id=consumes(orders_bundle))
     def note(self, order_id: str) -> None:
         if order_id == "missing":
@@ -327,6 +443,10 @@ class MerchantDay(RuleBasedStateMachine):
             assert order.refunded_quantities().get(1, 0) == model.refunded_units <= order.lines[0].quantity
             assert order.shipping_refunded == model.shipping_refunded
             assert sum(r.shipping for r in order.refunds) <= 1
+            # Nothing returned more than shipped; the returns are the model's.
+            assert order.returned_quantities().get(1, 0) == model.returned() <= model.shipped
+            assert [r.status.value for r in order.returns] == [str(r[1]) for r in model.returns]
+            assert all(not r.refund_id or order.refund(r.refund_id) is not None for r in order.returns)
 
 
 #: Random days to play: a quick 25 by default, ``KASIFY_STATE_MACHINE_EXAMPLES`` for a long run

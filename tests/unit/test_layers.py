@@ -24,6 +24,8 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "return_actions",
+    "return_model",
     "shipping_actions",
     "stock",
     "timeline",

@@ -25,6 +25,9 @@ EXPECTED = {
     Action.RESEND_NOTIFICATION: set(Status),
     Action.RETRY_EMAIL: set(Status),
 }
+RETURNS = [Action.OPEN_RETURN, Action.RECEIVE_RETURN, Action.REFUND_RETURN, Action.CLOSE_RETURN]
+for _action in RETURNS:  # returns: wherever an order may have shipped units
+    EXPECTED[_action] = {Status.PROCESSING, Status.ON_HOLD, Status.SHIPPED, Status.DELIVERED, Status.REFUNDED}
 TALK = [Action.EMAIL_CUSTOMER, Action.RESEND_NOTIFICATION, Action.RETRY_EMAIL]
 
 
@@ -64,6 +67,7 @@ def test_allowed_actions_lists_what_the_merchant_can_do_next() -> None:
         Action.REFUND,
         Action.ADD_NOTE,
         *TALK,
+        *RETURNS,
     ]
 
 
@@ -80,6 +84,7 @@ def test_a_held_order_may_be_released_cancelled_or_refunded_but_not_shipped() ->
         Action.ADD_NOTE,
         Action.RELEASE,
         *TALK,
+        *RETURNS,
     ]
     with pytest.raises(InvalidTransition, match="cannot mark shipped an order that is on_hold") as caught:
         require(Action.MARK_SHIPPED, Status.ON_HOLD, PaymentStatus.PAID)

@@ -25,6 +25,7 @@ def test_every_lifecycle_action_is_declared_once_with_the_lifecycles_statuses() 
 
 def test_every_action_has_a_route_a_body_an_operation_and_a_cli_command() -> None:
     from kasify_orders.cli import ACTION_COMMANDS, main
+    from kasify_orders.commands.actions import command_path
 
     routes = {route.spec.action: route for route in ROUTES if route.spec is not None}
     document = openapi_document("/api/orders")
@@ -43,8 +44,9 @@ def test_every_action_has_a_route_a_body_an_operation_and_a_cli_command() -> Non
         assert schema["required"] == [f.name for f in spec.fields if f.required]
         assert operation["x-kasify-statuses"] == [s.value for s in ko.Status if s in spec.statuses]
         assert body_class(spec) is route.body
-        command = orders_group.commands[spec.cli_name]  # type: ignore[attr-defined]
-        assert command is ACTION_COMMANDS[spec.cli_name]
+        group = orders_group if spec.cli_group is None else orders_group.commands[spec.cli_group]  # type: ignore[attr-defined]
+        command = group.commands[spec.cli_name]  # type: ignore[attr-defined]
+        assert command is ACTION_COMMANDS[command_path(spec)]
         options = {name for param in command.params for name in param.opts}
         assert {f.option for f in spec.fields} | {"--actor"} <= options
 

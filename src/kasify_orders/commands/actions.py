@@ -21,7 +21,7 @@ from kasify_orders.model import Order
 from kasify_orders.registry import MERCHANT_ACTIONS, ActionSpec, Context, Field, Inputs
 from kasify_orders.service import Orders
 
-__all__ = ["action_command"]
+__all__ = ["action_command", "command_path"]
 
 _KEY_HELP = (
     "Identifies this refund: repeat the command with the same key and nothing is refunded twice "
@@ -142,9 +142,30 @@ def action_command(spec: ActionSpec) -> click.Command:
     for field in reversed(spec.fields):
         command = _option(field)(command)
     command = click.argument("number", type=int)(command)
-    made: click.Command = orders_group.command(spec.cli_name)(command)
+    group = orders_group if spec.cli_group is None else _subgroup(spec.cli_group)
+    made: click.Command = group.command(spec.cli_name)(command)
     return made
 
 
-#: Every action's command, by its name (``"ship"``, ``"hold"``…).
-COMMANDS: dict[str, click.Command] = {spec.cli_name: action_command(spec) for spec in MERCHANT_ACTIONS}
+def _subgroup(name: str) -> click.Group:
+    """The ``orders <name>`` group (``orders returns``), made on first use."""
+    found = orders_group.commands.get(name)
+    if isinstance(found, click.Group):
+        return found
+    made = click.Group(
+        name,
+        help=f"The {name} of an order: "
+        + ", ".join(spec.cli_name for spec in MERCHANT_ACTIONS if spec.cli_group == name)
+        + ".",
+    )
+    orders_group.add_command(made)
+    return made
+
+
+def command_path(spec: ActionSpec) -> str:
+    """The command's name under ``orders`` (``"ship"``; ``"returns open"`` in a subgroup)."""
+    return spec.cli_name if spec.cli_group is None else f"{spec.cli_group} {spec.cli_name}"
+
+
+#: Every action's command, by its path under ``orders`` (``"ship"``, ``"returns open"``…).
+COMMANDS: dict[str, click.Command] = {command_path(spec): action_command(spec) for spec in MERCHANT_ACTIONS}

@@ -22,4 +22,8 @@ STATUS_LABELS = (
     N_("Partially refunded"),
     N_("Settled"),
     N_("Failed"),
+    # A return's (kasify_orders.return_model.ReturnStatus); "Refunded" is above.
+    N_("Open"),
+    N_("Received"),
+    N_("Closed"),
 )

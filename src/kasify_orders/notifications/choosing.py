@@ -84,6 +84,8 @@ def emails_for(
         return to_customer(kind, order, refund=settled[-1])
     if kind is EmailKind.ORDER_UPDATED and not any(entry.kind == "edited" for entry in order.timeline):
         raise ValidationError.single("kind", f"order #{order.number} was never edited")
+    if kind is EmailKind.RETURN_RECEIVED and not any(r.received_at for r in order.returns):
+        raise ValidationError.single("kind", "order #%(number)s has no return received", number=order.number)
     if kind is EmailKind.ORDER_CANCELLED and order.status is not Status.CANCELLED:
         raise ValidationError.single(
             "kind",

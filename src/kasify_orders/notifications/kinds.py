@@ -23,6 +23,8 @@ class EmailKind(enum.StrEnum):
     #: To the customer when the merchant edits the order before it ships: the new lines and
     #: totals, and any amount due or difference to be refunded.
     ORDER_UPDATED = "order_updated"
+    #: To the customer when the merchant receives the units of a return back.
+    RETURN_RECEIVED = "return_received"
     #: To each of ``Settings.new_order_alert_emails`` when an order is placed.
     NEW_ORDER_ALERT = "new_order_alert"
     #: The merchant's own message to the customer ("Email customer"); never turned off by

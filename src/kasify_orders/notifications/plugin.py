@@ -169,6 +169,13 @@ class Notifier:
         self._fresh()
         self.send_all(event_id, self.event_emails("kasify_order_updated", {"order": order}) or [])
 
+    @hookimpl
+    def kasify_return_updated(self, order: Order, return_id: str, step: str, event_id: str) -> None:
+        """Tell the customer their return arrived (the refund email comes with the refund)."""
+        self._fresh()
+        arguments = {"order": order, "step": step}
+        self.send_all(event_id, self.event_emails("kasify_return_updated", arguments) or [])
+
     def event_emails(self, hook: str, arguments: Mapping[str, Any]) -> list[Email] | None:  # noqa: PLR0911
         """The emails of the event hook *hook* called with *arguments*; None: not an emailing hook."""
         self._fresh()
@@ -195,6 +202,12 @@ class Notifier:
             return self.emails_for(EmailKind.ORDER_CANCELLED, order)
         if hook == "kasify_order_updated":
             return self.emails_for(EmailKind.ORDER_UPDATED, order)
+        if hook == "kasify_return_updated":
+            return (
+                self.emails_for(EmailKind.RETURN_RECEIVED, order)
+                if arguments.get("step") == "received"
+                else []
+            )
         return None
 
     @hookimpl

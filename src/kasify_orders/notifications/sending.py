@@ -43,6 +43,7 @@ LABELS = {
     EmailKind.REFUND_CONFIRMATION: N_("Refund confirmation"),
     EmailKind.ORDER_CANCELLED: N_("Cancellation notice"),
     EmailKind.ORDER_UPDATED: N_("Order update"),
+    EmailKind.RETURN_RECEIVED: N_("Return received"),
     EmailKind.NEW_ORDER_ALERT: N_("New-order alert"),
     EmailKind.CUSTOMER_MESSAGE: N_("Message to the customer"),
 }

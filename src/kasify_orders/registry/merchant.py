@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from kasify_orders import i18n, money
 from kasify_orders.lifecycle import Action, RefundStatus, Status
 from kasify_orders.model import Order, Refund
+from kasify_orders.registry.returns import CLOSE_RETURN, OPEN_RETURN, RECEIVE_RETURN, REFUND_RETURN
 from kasify_orders.registry.shipping import CONFIRM_PAYMENT, MARK_DELIVERED, MARK_SHIPPED, UPDATE_TRACKING
 from kasify_orders.registry.spec import ActionSpec, Context, Field, Inputs, Registry, Widget
 from kasify_orders.registry.talking import EMAIL_CUSTOMER, RESEND_NOTIFICATION, RETRY_EMAIL
@@ -345,6 +346,10 @@ MERCHANT_ACTIONS = Registry(
         RELEASE,
         REFUND,
         CANCEL,
+        OPEN_RETURN,
+        RECEIVE_RETURN,
+        REFUND_RETURN,
+        CLOSE_RETURN,
         EMAIL_CUSTOMER,
         ADD_NOTE,
         RESEND_NOTIFICATION,

@@ -145,6 +145,8 @@ class ActionSpec:
     cli_name: str = attrs.field(
         default=attrs.Factory(lambda self: self.action.value.replace("_", "-"), takes_self=True)
     )
+    #: The ``orders`` subgroup its command sits in (``"returns"``: ``orders returns open``), or None.
+    cli_group: str | None = None
     #: What the CLI prints once done (default: ``"Order #N: <notice>"``).
     cli_report: Callable[[Order, Order, Inputs, Context], str] | None = None
     #: Takes an idempotency key (a form's hidden field, the ``Idempotency-Key`` header, a CLI option).
@@ -165,7 +167,8 @@ class ActionSpec:
     page_labels: Mapping[str, Callable[[Order, Money], str]] = attrs.field(factory=dict)
     page_hints: Mapping[str, Callable[[Order, Money], str]] = attrs.field(factory=dict)
     #: Where the pages put its form: ``"actions"`` (the side column), ``"timeline"`` (above the
-    #: timeline), or ``"entry"`` (a button beside each timeline entry :attr:`for_entry` accepts).
+    #: timeline), ``"entry"`` (a button beside each timeline entry :attr:`for_entry` accepts),
+    #: ``"returns"`` (the Returns section) or ``"return"`` (a form on each return it applies to).
     placement: str = "actions"
     #: For ``"entry"``: the button's values beside *entry* (``{field: text}``), None for no button.
     for_entry: Callable[[Order, TimelineEvent], dict[str, str] | None] | None = None

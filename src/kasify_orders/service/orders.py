@@ -30,6 +30,7 @@ from kasify_orders.service.listing import OrderFilters, count_orders, list_order
 from kasify_orders.service.merchant_settings import MerchantSettings
 from kasify_orders.service.outbox import OutboxRuns
 from kasify_orders.service.refunds import Refunds
+from kasify_orders.service.returns import Returns
 from kasify_orders.service.talking import CustomerEmails
 from kasify_orders.service.writes import Step, Writer
 from kasify_orders.settings import Settings
@@ -68,6 +69,8 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
             store, hooks=self.hooks, settings=settings, dispatcher=self.dispatcher, clock=clock
         )
         self._refunds = Refunds(self._writer)
+        #: Returns (RMAs): ``orders.returns.open(order_id, lines=..., reason=...)``, receive, refund, close.
+        self.returns = Returns(self._writer, self._refunds)
         #: Tracked stock per SKU.
         self.inventory = Inventory(store, clock)
         #: Discount codes.

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kasify_orders import actions
+import attrs
+
+from kasify_orders import actions, return_actions
 from kasify_orders.actions import Change
 from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, RefundFailed, RefundPending
 from kasify_orders.lifecycle import RefundStatus, Status
@@ -41,6 +43,8 @@ REFUNDED_LINES = "refunded by line"
 CancelStep = Callable[[Transaction, Order, datetime], Change]
 #: Makes the refund's change in the first transaction: the locked order, the time, the new refund's id.
 Begin = Callable[[Transaction, Order, datetime, str], Change]
+#: A change of its own on the refunded order in its transaction: the order, the refund's id, the time.
+Then = Callable[[Order, str, datetime], Change]
 
 
 class Refunds:
@@ -133,8 +137,13 @@ class Refunds:
         lines: Mapping[Any, Any] | None = None,
         shipping: bool = False,
         restock: bool = False,
+        also: Then | None = None,
     ) -> Order:
-        """Refund *amount* (or the whole balance, or *lines*) in two phases; see :meth:`Orders.refund`."""
+        """Refund *amount* (or the whole balance, or *lines*) in two phases; see :meth:`Orders.refund`.
+
+        *also* makes a change of its own on the refunded order in the refund's first transaction
+        (a return marked refunded), given the new refund's id.
+        """
         key = checked_key("idempotency_key", idempotency_key)
         reference = checked_key("provider_reference", provider_reference)
         hooks = self.writer.hooks
@@ -152,11 +161,14 @@ class Refunds:
                 "restock": bool(restock),
             }
             if hooks.refunds_through_provider and reference is None:
-                return actions.request_refund(order, **arguments)
-            change = actions.refund(order, **arguments, reference=reference)
-            made = change.order.refund(refund_id)
-            if made is not None:
-                self._restock(tx, order, made, now)
+                change = actions.request_refund(order, **arguments)
+            else:
+                change = actions.refund(order, **arguments, reference=reference)
+                made = change.order.refund(refund_id)
+                if made is not None:
+                    self._restock(tx, order, made, now)
+            if also is not None:
+                change = actions.combine(change, also(change.order, refund_id, now))
             return change
 
         return self._in_two_phases(order_id, key, expected_version, begin)
@@ -250,6 +262,8 @@ class Refunds:
             now = writer.clock()
             if failure is not None:
                 change = actions.fail_refund(order, refund_id, reason=failure, at=now)
+                # A return the refund was for is received again, to be refunded anew.
+                change = attrs.evolve(change, order=return_actions.refund_failed(change.order, refund_id))
             else:
                 plan = tx.planned_cancel(refund_id)
                 change = self._cancel_then_settle(tx, order, pending, plan, reference=reference, now=now)

@@ -240,6 +240,9 @@ class OrderReads(Protocol):
         """The order with this human number; raises ``OrderNotFound``."""
         ...
 
+    def order_of_return(self, return_id: str) -> str | None:
+        """The id of the order the return *return_id* belongs to, or None."""
+
     def list_orders(
         self,
         where: OrderFilter,
@@ -365,9 +368,7 @@ class SettingsStore(Protocol):
     def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
         """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs` (the tab counts, needs attention).
 
-        What every merchant page's header (the store's name) and sidebar (Orders with its
-        count) show, and the order list its tabs, read in one unit of work: a page pays one
-        round trip for all of them.
+        The page header's and sidebar's data and the list's tabs, in one unit of work (one round trip).
         """
         ...
 

@@ -22,6 +22,7 @@ from kasify_orders.storage.json_rows import (
     order_from_json_rows,
 )
 from kasify_orders.storage.refund_lines import RefundLineStatements
+from kasify_orders.storage.returns import ReturnStatements
 from kasify_orders.storage.rows import (
     ADDRESS_COLUMNS,
     LINE,
@@ -201,6 +202,7 @@ class Statements:
         self.shipments = ShipmentStatements(t)
         #: The refunds by line's reads and writes.
         self.refund_lines = RefundLineStatements(t)
+        self.returns = ReturnStatements(t.returns, t.return_lines)
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.

@@ -189,6 +189,12 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         """The order with this human number; raises :class:`OrderNotFound`."""
         return self.read(lambda tx: tx.order_by_number(number))
 
+    def order_of_return(self, return_id: str) -> str | None:
+        """The id of the order the return *return_id* belongs to, or None."""
+        r = self.tables.returns
+        query = sa.select(r.c.order_id).where(r.c.id == return_id)
+        return self.read(lambda tx: tx.conn.scalar(query))
+
     def list_orders(
         self,
         where: OrderFilter,

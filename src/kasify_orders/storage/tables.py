@@ -6,16 +6,13 @@ times are stored in UTC and always read back timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
-
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Dialect
 
-__all__ = ["NAMING_CONVENTION", "Tables", "UTCDateTime", "build_tables"]
+from kasify_orders.storage.child_tables import refund_lines_table, return_tables, shipment_tables
+from kasify_orders.storage.column_types import BigId, Money, OrderRef, SearchTerm, UTCDateTime
+
+__all__ = ["NAMING_CONVENTION", "BigId", "OrderRef", "Tables", "UTCDateTime", "build_tables"]
 
 #: Stable constraint names on every database (Alembic relies on them).
 NAMING_CONVENTION = {
@@ -25,47 +22,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """An aware UTC datetime; stored naive-UTC where the database has no time zones."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        """Microsecond precision on MySQL/MariaDB, whose DATETIME drops fractions by default."""
-        if dialect.name in {"mysql", "mariadb"}:
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Refuse naive datetimes; store UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: kasify stores aware UTC times only")
-        value = value.astimezone(UTC)
-        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Return an aware UTC datetime."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY.
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-Money = sa.BigInteger  # integer minor units
-OrderRef = sa.String(32)
-#: Compared by code point on every database, so the terms starting with a prefix are one
-#: range of the index (see ``storage/search.py``); SQLite's default BINARY already is.
-SearchTerm = (
-    sa.String(64)
-    .with_variant(sa.String(64, collation="C"), "postgresql")
-    .with_variant(sa.String(64, collation="utf8mb4_bin"), "mysql", "mariadb")
-)
 
 
 @attrs.frozen
@@ -100,6 +56,8 @@ class Tables:
     shipment_lines: sa.Table
     #: The units of each order line each refund by line refunded, and what they refunded.
     refund_lines: sa.Table
+    returns: sa.Table  #: An order's returns (``storage/returns.py``); ``return_lines`` their units.
+    return_lines: sa.Table
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
@@ -330,6 +288,7 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         sa.Column("new", sa.JSON, nullable=True),
     )
     shipments, shipment_lines = shipment_tables(md, fk, prefix)
+    returns, return_lines = return_tables(md, fk, prefix)
     return Tables(
         prefix,
         md,
@@ -349,51 +308,6 @@ def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:
         shipments=shipments,
         shipment_lines=shipment_lines,
         refund_lines=refund_lines_table(md, fk, prefix),
-    )
-
-
-def shipment_tables(
-    md: sa.MetaData, fk: Callable[[str, str], sa.ForeignKey], prefix: str
-) -> tuple[sa.Table, sa.Table]:
-    """The parcels and their lines (migration 0015 creates them as they are here)."""
-    shipments = sa.Table(
-        f"{prefix}shipments",
-        md,
-        sa.Column("id", OrderRef, primary_key=True),
-        sa.Column("order_id", OrderRef, fk("orders", "id"), nullable=False, index=True),
-        #: the parcel's place among the order's, from 1
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("carrier", sa.String(64), nullable=False),
-        sa.Column("tracking_number", sa.String(64), nullable=False, index=True),
-        sa.Column("tracking_url", sa.String(500)),
-        sa.Column("shipped_at", UTCDateTime, nullable=False),
-        sa.Column("delivered_at", UTCDateTime),
-        #: another system's id for the parcel (a Saleor fulfillment's)
-        sa.Column("reference", sa.String(255)),
-        sa.UniqueConstraint("order_id", "position"),
-    )
-    shipment_lines = sa.Table(
-        f"{prefix}shipment_lines",
-        md,
-        sa.Column("shipment_id", OrderRef, fk("shipments", "id"), primary_key=True),
-        #: the order line's id: its position in the order, from 1
-        sa.Column("line_id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("quantity", sa.Integer, nullable=False),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
-    )
-    return shipments, shipment_lines
-
-
-def refund_lines_table(md: sa.MetaData, fk: Callable[[str, str], sa.ForeignKey], prefix: str) -> sa.Table:
-    """The lines of the refunds by line (migration 0016 creates it as it is here)."""
-    return sa.Table(
-        f"{prefix}refund_lines",
-        md,
-        sa.Column("refund_id", OrderRef, fk("refunds", "id"), primary_key=True),
-        #: the order line's id: its position in the order, from 1
-        sa.Column("line_id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("quantity", sa.Integer, nullable=False),
-        #: what those units refunded (their price after their share of the discount)
-        sa.Column("amount", Money, nullable=False),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        returns=returns,
+        return_lines=return_lines,
     )

@@ -19,6 +19,7 @@ from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.refund_lines import with_refund_lines, write_refund_lines
+from kasify_orders.storage.returns import with_returns, write_returns
 from kasify_orders.storage.rows import (
     children_from_union,
     order_columns,
@@ -63,7 +64,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if order.status is Status.PENDING:
             return order  # not paid, so not shipped or refunded: no parcel or refund line to read
         order = with_refund_lines(self.conn, self.sql.refund_lines, [order])[0]
-        return with_shipments(self.conn, self.sql.shipments, [order], lock=lock)[0]
+        order = with_shipments(self.conn, self.sql.shipments, [order], lock=lock)[0]
+        return with_returns(self.conn, self.sql.returns, [order])[0]
 
     def require_order(self, order_id: str) -> None:
         """Raise :class:`OrderNotFound` unless the order exists (without reading it)."""
@@ -124,7 +126,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
             grouped[child.order_id].append(child)
         orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
         orders = with_refund_lines(self.conn, self.sql.refund_lines, orders)
-        return with_shipments(self.conn, self.sql.shipments, orders)
+        orders = with_shipments(self.conn, self.sql.shipments, orders)
+        return with_returns(self.conn, self.sql.returns, orders)
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
         """The orders with these ids that exist, by id (two queries however many: the outbox's batch)."""
@@ -139,7 +142,10 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
             grouped[child.order_id].append(child)
         orders = [order_from_rows(row, *children_from_union(grouped[row.id], row.currency)) for row in rows]
         orders = with_refund_lines(self.conn, self.sql.refund_lines, orders)
-        return {order.id: order for order in with_shipments(self.conn, self.sql.shipments, orders)}
+        orders = with_returns(
+            self.conn, self.sql.returns, with_shipments(self.conn, self.sql.shipments, orders)
+        )
+        return {order.id: order for order in orders}
 
     def _after(
         self, columns: Sequence[sa.Column[Any]], where: OrderFilter, after: int, limit: int, common: bool
@@ -246,6 +252,8 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
                 ],
             )
             write_refund_lines(self.conn, self.sql.refund_lines, after, new_refunds)
+        if before.returns != after.returns:
+            write_returns(self.conn, self.sql.returns, before, after)
         r = self.t.refunds
         for refund in after.refunds:
             if refund.id in known and known[refund.id] != refund:

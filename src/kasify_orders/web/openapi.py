@@ -17,6 +17,7 @@ import attrs
 from kasify_orders import __version__
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
 from kasify_orders.registry import ActionSpec
+from kasify_orders.return_model import ReturnStatus
 from kasify_orders.service import MAX_PAGE
 from kasify_orders.service.listing import OrderSort
 from kasify_orders.web import coupon_api, edit_api
@@ -132,6 +133,23 @@ _SCHEMAS: dict[str, Any] = {
             "restock": {"type": "boolean", "description": "Its units go back in stock when it settles."},
         }
     ),
+    "Return": _object(
+        {
+            "id": {"type": "string", "description": "The return's id (return_id)."},
+            "lines": {
+                "type": "object",
+                "description": "Units of each line coming back: {line id: quantity}.",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
+            "reason": _STR,
+            "status": {"type": "string", "enum": [s.value for s in ReturnStatus]},
+            "opened_at": _TIME,
+            "received_at": {"type": ["string", "null"], "format": "date-time"},
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
+            "refund_id": {"type": ["string", "null"], "description": "The refund by line that refunded it."},
+            "restocked": {"type": "boolean", "description": "Its units went back in stock when received."},
+        }
+    ),
     "TimelineEvent": _object(
         {"kind": _STR, "at": _TIME, "actor": _NULLABLE_STR, "message": _STR, "data": {"type": "object"}}
     ),
@@ -155,6 +173,7 @@ _SCHEMAS: dict[str, Any] = {
             "shipments": {"type": "array", "items": _ref("Shipment"), "description": "Every parcel."},
             "fulfilment_status": {"type": "string", "enum": [s.value for s in FulfilmentStatus]},
             "refunds": {"type": "array", "items": _ref("Refund")},
+            "returns": {"type": "array", "items": _ref("Return"), "description": "The returns (RMAs)."},
             "timeline": {"type": "array", "items": _ref("TimelineEvent")},
             "created_at": _TIME,
             "paid_at": {"type": ["string", "null"], "format": "date-time"},
@@ -197,7 +216,7 @@ _SCHEMAS["OrderSummary"] = _object(
     {
         name: schema
         for name, schema in _SCHEMAS["Order"]["properties"].items()
-        if name not in {"shipping_address", "lines", "shipments", "refunds", "timeline"}
+        if name not in {"shipping_address", "lines", "shipments", "refunds", "returns", "timeline"}
     }
 )
 

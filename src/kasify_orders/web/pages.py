@@ -37,6 +37,7 @@ from kasify_orders.web.forms import (
     read_form,
 )
 from kasify_orders.web.problems import HANDLED, PageView, page_status, rule_for
+from kasify_orders.web.returns_view import return_rows
 from kasify_orders.web.timeline_view import timeline_items
 
 __all__ = [
@@ -281,6 +282,7 @@ class MerchantPages:
     ) -> Page:
         forms: list[ActionForm] = []
         beside: list[ActionSpec] = []  # the buttons beside timeline entries (Resend, Retry)
+        on_returns: list[ActionSpec] = []  # the buttons on each return (Receive, Refund, Close)
         for spec in MERCHANT_ACTIONS:
             if not _allowed_now(spec, order) or not authorize(spec.permission, order):
                 continue
@@ -288,6 +290,9 @@ class MerchantPages:
                 continue
             if spec.placement == "entry":
                 beside.append(spec)
+                continue
+            if spec.placement == "return":
+                on_returns.append(spec)
                 continue
             mine = spec is failed
             forms.append(
@@ -301,7 +306,7 @@ class MerchantPages:
                     sent=form if mine else None,
                 )
             )
-        shown = {f.action for f in forms}
+        shown = {f.action for f in forms} | {spec.action.value for spec in on_returns}
         lost = failure if failure and (failed is None or failed.action.value not in shown) else None
         return Page(
             "order_detail.html",
@@ -310,6 +315,17 @@ class MerchantPages:
                 "forms": {f.action: f for f in forms},
                 "action_forms": [f for f in forms if f.placement == "actions"],
                 "timeline_forms": [f for f in forms if f.placement == "timeline"],
+                "returns_forms": [f for f in forms if f.placement == "returns"],
+                "returns": return_rows(
+                    order,
+                    on_returns,
+                    url=lambda action: self.urls.action(order.id, action),
+                    may=lambda permission: authorize(permission, order),
+                    amount=self._money,
+                    failed=failed,
+                    failure=failure,
+                    sent=form,
+                ),
                 "timeline": timeline_items(
                     order,
                     beside,

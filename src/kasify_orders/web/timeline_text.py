@@ -266,6 +266,43 @@ def _edited(order: Order, entry: TimelineEvent) -> str:
     return _with_note(gettext("Order edited: %(changes)s") % {"changes": parts}, entry.data)
 
 
+def _returned(order: Order, data: Mapping[str, Any]) -> str:
+    """``"1 x T-shirt"``: what a return holds."""
+    lines = data.get("lines")
+    if not isinstance(lines, dict) or not lines:
+        raise _Missing("lines")
+    return describe_lines(order, {int(line_id): quantity for line_id, quantity in lines.items()})
+
+
+def _return_opened(order: Order, entry: TimelineEvent) -> str:
+    what = _returned(order, entry.data)
+    return gettext("Return opened for %(lines)s: %(reason)s") % {
+        "lines": what,
+        "reason": _text(entry.data, "reason"),
+    }
+
+
+def _return_received(order: Order, entry: TimelineEvent) -> str:
+    what = {"lines": _returned(order, entry.data)}
+    if entry.data.get("restock"):
+        return gettext("Return received: %(lines)s (put back in stock)") % what
+    return gettext("Return received: %(lines)s") % what
+
+
+def _return_refunded(order: Order, entry: TimelineEvent) -> str:
+    values = {"lines": _returned(order, entry.data), "amount": _money(order, entry.data, "amount")}
+    return _with_note(gettext("Return refunded %(amount)s: %(lines)s") % values, entry.data)
+
+
+def _return_closed(order: Order, entry: TimelineEvent) -> str:
+    what = {"lines": _returned(order, entry.data)}
+    if entry.data.get("received"):
+        sentence = gettext("Return closed without a refund: %(lines)s") % what
+    else:
+        sentence = gettext("Return closed without a refund: %(lines)s (never received)") % what
+    return _with_note(sentence, entry.data)
+
+
 def _fixed(message: str) -> Callable[[Order, TimelineEvent], str]:
     return lambda order, entry: gettext(message)
 
@@ -283,6 +320,10 @@ _SENTENCES: Mapping[str, Callable[[Order, TimelineEvent], str]] = {
     TimelineKind.REFUND_FAILED: _refund_failed,
     TimelineKind.REFUNDED: _refunded,
     TimelineKind.EDITED: _edited,
+    TimelineKind.RETURN_OPENED: _return_opened,
+    TimelineKind.RETURN_RECEIVED: _return_received,
+    TimelineKind.RETURN_REFUNDED: _return_refunded,
+    TimelineKind.RETURN_CLOSED: _return_closed,
     TimelineKind.CUSTOMER_EMAILED: _customer_emailed,
     TimelineKind.EMAIL_RETRIED: _fixed(N_("Asked to try the failed email again")),
     TimelineKind.EMAIL_SENT: _email_sent,

@@ -234,3 +234,25 @@ def test_reverting_0020_takes_the_tax_columns_off_and_the_orders_read_tax_0_agai
     again = orders.get(placed.id)
     assert again == placed and again.totals.tax == 0 and not again.totals.prices_include_tax
     assert schema_warnings(host) == []
+
+
+def test_reverting_0021_takes_the_returns_off_and_migrate_brings_them_back(
+    host: str, orders: ko.Orders
+) -> None:
+    ours = importlib.import_module("kasify_orders.adapters.django.migrations.0021_returns")
+    (before,) = ours.Migration.dependencies
+    order = orders.confirm_payment(orders.place(new_order()).id)
+    order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    orders.returns.open(order.id, lines={1: 1}, reason="too small")
+    call_command("migrate", "kasify_orders", before[1], database=host, verbosity=0)
+    try:
+        assert {"kasify_returns", "kasify_return_lines"}.isdisjoint(kasify_tables(host))
+        store = store_for(host)
+        assert migrate.current(store) == "0018"
+        store.dispose()
+    finally:
+        call_command("migrate", database=host, verbosity=0)
+    assert {"kasify_returns", "kasify_return_lines"} <= kasify_tables(host)
+    again = orders.get(order.id)
+    assert again.returns == () and again.shipments == order.shipments
+    assert schema_warnings(host) == []

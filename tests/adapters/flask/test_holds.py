@@ -122,10 +122,22 @@ def test_every_registry_action_has_a_form_on_the_order_page(client: FlaskClient,
     pending = orders.place(new_order())
     shipped = orders.mark_shipped(paid(orders).id, tracking_number="1Z999AA10123456784", carrier="ups")
     by_status = {o.status: o for o in (processing, held, pending, shipped)}
+    # A return's buttons sit on the returns their status allows: one open, one received.
+    ups = "1Z999AA10123456785"
+    opened = orders.mark_shipped(paid(orders).id, tracking_number=ups, carrier="ups")
+    opened = orders.returns.open(opened.id, lines={1: 1}, reason="too small")
+    received = orders.mark_shipped(paid(orders).id, tracking_number=ups, carrier="ups")
+    received = orders.returns.open(received.id, lines={1: 1}, reason="too small")
+    received = orders.returns.receive(received.returns[0].id)
+    on_return = {"receive_return": opened, "close_return": opened, "refund_return": received}
     for spec in MERCHANT_ACTIONS:
         if spec.placement == "entry":
             continue  # a button beside the entries it applies to: tests/adapters/customer_emails.py
-        order = next(o for status, o in by_status.items() if status in spec.statuses)
+        order = on_return.get(spec.action.value) or (
+            shipped
+            if spec.placement == "returns"
+            else next(o for status, o in by_status.items() if status in spec.statuses)
+        )
         html = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
         assert f'action="{ADMIN}/{order.id}/{spec.action.value}"' in html, spec.action
         for field in spec.fields:

@@ -352,3 +352,20 @@ def test_no_page_of_the_german_demo_shows_an_english_sentence_the_catalog_transl
                     queue.append(link)
     assert len(seen) > 20  # the walk reached the order, coupon, inventory and settings pages
     assert found == {}
+
+
+def test_the_returns_section_and_its_timeline_read_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    made = orders.returns.open(order.id, lines={1: 1}, reason="zu klein").returns[0]
+    with german_shop.test_client() as client:
+        answer = post_action(client, orders.get(order.id), "receive_return", return_id=made.id, restock="on")
+        assert answer.status_code == 303
+        page = text(client.get(f"{ADMIN}/{order.id}").get_data(as_text=True))
+        refused = post_action(client, orders.get(order.id), "receive_return", return_id=made.id)
+        assert refused.status_code == 400
+    assert "Rücksendungen" in page and "Erhalten" in page and "Rücksendung anlegen" in page
+    assert "Rücksendung angelegt für 1 x T-shirt: zu klein" in page
+    assert "Rücksendung erhalten: 1 x T-shirt (wieder im Bestand)" in page
+    assert "Rücksendung erhalten; die Artikel sind wieder im Bestand." in page

@@ -371,6 +371,14 @@ class SettingsStore(Protocol):
         """
         ...
 
+    def order_page(self, order_id: str, paid_before: datetime) -> tuple[Order, dict[str, Any], int]:
+        """The order (as :meth:`~OrderReads.get_order`), :meth:`saved_settings` and the needs-attention count.
+
+        What the order page shows, with its header and sidebar, read in one unit of work: the
+        page pays one round trip, as the API's ``get`` does. Raises ``OrderNotFound``.
+        """
+        ...
+
     def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
         """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
         ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self, Unpack
@@ -150,6 +151,13 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         not offset, so orders placed meanwhile never shift a page: none is shown twice or skipped.
         """
         return list_orders(self.store, limit=limit, cursor=cursor, filters=filters)
+
+    def reads_together(self) -> AbstractContextManager[None]:
+        """Inside the block, the reads share one connection and transaction (a page's several reads).
+
+        For blocks that write nothing: a page's list, header and count pay for one unit of work.
+        """
+        return self.store.reads_together()
 
     def count(self, *, at_most: int | None = None, **filters: Unpack[OrderFilters]) -> int:
         """How many orders :meth:`list` would page through with the same filters.

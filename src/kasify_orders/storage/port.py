@@ -14,6 +14,7 @@ or not at all. Writes lock what they change (``order(..., lock=True)``, ``take_s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -226,6 +227,14 @@ class UnitOfWork(Protocol):
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run *callback* once the last :meth:`atomic`'s changes are committed (never on rollback)."""
+        ...
+
+    def reads_together(self) -> AbstractContextManager[None]:
+        """Inside the block, every :meth:`read` (but a *snapshot* one) runs on one connection.
+
+        A page that makes several reads (the list, its header, its count) pays for one
+        connection and one transaction instead of one each. Only for blocks that write nothing.
+        """
         ...
 
 

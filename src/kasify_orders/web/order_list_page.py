@@ -92,9 +92,18 @@ def errors_sentence(errors: list[FieldError]) -> str:
 
 
 def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Authorize) -> Page:
-    """The list: tabs with counts, "Needs attention", search, filters, sort, newest first, keyset paging."""
+    """The list: tabs with counts, "Needs attention", search, filters, sort, newest first, keyset paging.
+
+    Its reads (the orders, the header with the tab counts, a filter's count) share one unit of
+    work: the API's list is one.
+    """
     if not authorize(VIEW, None):
         return pages.refused()
+    with pages.orders.reads_together():
+        return _order_list(pages, query)
+
+
+def _order_list(pages: MerchantPages, query: Mapping[str, str]) -> Page:
     tab, search, written, filters, errors, problem = list_selection(pages, query)
     cursor = query.get("cursor") or None
     items: tuple[Any, ...] = ()

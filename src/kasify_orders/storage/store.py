@@ -253,14 +253,22 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
             yield from rows
             after = rows[-1].number
 
-    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+    def count_orders(
+        self,
+        where: OrderFilter,
+        *,
+        at_most: int | None = None,
+        after: Keyset | None = None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> int:
         """How many orders match *where*; with *at_most*, counting no further than *at_most* + 1.
 
         The counters answer the unfiltered list and the status tabs exactly in O(1); any other
         filter with *at_most* is a scan that stops after *at_most* + 1 orders (a result above
-        *at_most* means "more than *at_most*").
+        *at_most* means "more than *at_most*"). *after*: only the orders after that key in
+        *sort*'s order, scanned from the key on (the list's first page counts the rest from its end).
         """
-        return self.read(lambda tx: tx.count_orders(where, at_most=at_most))
+        return self.read(lambda tx: tx.count_orders(where, at_most=at_most, after=after, sort=sort))
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""

@@ -138,6 +138,14 @@ def _order_list(pages: MerchantPages, query: Mapping[str, str]) -> Page:
     if (written.filtered or search) and not errors:
         if cursor is None and next_cursor is None:  # the whole selection is on this page: no count
             found, bounded = len(items), False
+        elif cursor is None:  # the first page: its orders, and the rest counted from its end on
+            rest = (
+                0  # more than the bound on the page already
+                if len(items) > COUNT_UP_TO
+                else pages.orders.count(**filters, at_most=COUNT_UP_TO - len(items), cursor=next_cursor)
+            )
+            found = len(items) + rest
+            bounded = found > COUNT_UP_TO
         else:
             where = {k: v for k, v in filters.items() if k != "sort"}
             found = pages.orders.count(**where, at_most=COUNT_UP_TO)

@@ -133,3 +133,30 @@ def test_bad_sorts_countries_and_cursors_name_their_field(
     with pytest.raises(ko.ValidationError) as raised:
         orders.list(**filters)
     assert [error.path for error in raised.value.errors] == [field]
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc", "total_desc", "total_asc"])
+def test_a_count_from_a_cursor_counts_the_orders_of_the_pages_after_it(
+    subject: StoreUnderTest, sort: str
+) -> None:
+    orders = subject.orders()
+    for quantity in (1, 3, 2, 2, 1, 3, 2):
+        placed(orders.store, coupon_code="BIG", quantity=quantity)
+    placed(orders.store, coupon_code="OTHER")
+    first = orders.list(coupon_code="BIG", sort=sort, limit=3)
+    assert first.next_cursor is not None
+    rest = [first.items]
+    cursor: str | None = first.next_cursor
+    while cursor is not None:
+        page = orders.list(coupon_code="BIG", sort=sort, limit=3, cursor=cursor)
+        rest.append(page.items)
+        cursor = page.next_cursor
+    after_first = sum(len(items) for items in rest[1:])
+    assert after_first == 4
+    assert orders.count(coupon_code="BIG", sort=sort, cursor=first.next_cursor) == after_first
+    more = orders.count(coupon_code="BIG", sort=sort, cursor=first.next_cursor, at_most=2)
+    assert more == 3  # "more than 2"
+    assert orders.count(coupon_code="BIG", sort=sort, cursor=first.next_cursor, at_most=4) == 4
+    with pytest.raises(ko.ValidationError) as refused:
+        orders.count(coupon_code="BIG", sort=sort, cursor="not-a-cursor")
+    assert refused.value.errors[0].path == "cursor"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kasify_orders import actions
 from kasify_orders.editable_settings import SettingChange
+from kasify_orders.errors import OrderNotFound
 from kasify_orders.storage.port import Store, Transaction
 from tests.conformance.conftest import StoreUnderTest
 from tests.conformance.helpers import insert
@@ -84,3 +87,24 @@ def test_a_pages_header_reads_the_saved_settings_and_the_needs_attention_count_t
     assert saved == {"store_name": "Corner shop"}
     assert attention == 1  # paid three days ago; the other was paid since, the third never
     assert (counts, attention) == store.count_tabs(AT - timedelta(days=1))
+
+
+def test_the_order_page_reads_its_order_with_the_saved_settings_and_the_needs_attention_count(
+    subject: StoreUnderTest,
+) -> None:
+    store: Store = subject.store
+    store.atomic(
+        lambda tx: (tx.lock_settings(), tx.write_settings({"store_name": "Corner shop"}, at=AT, actor=None))
+    )
+    placed = insert(store)
+    change = actions.confirm_payment(placed, at=AT - timedelta(days=3), actor=None)
+    store.atomic(lambda tx: tx.update_order(placed, change.order))
+    insert(store)
+
+    order, saved, attention = store.order_page(placed.id, AT - timedelta(days=1))
+    assert order == store.get_order(placed.id)
+    assert order.paid_at == AT - timedelta(days=3)
+    assert saved == {"store_name": "Corner shop"}
+    assert attention == 1 == store.count_tabs(AT - timedelta(days=1))[1]
+    with pytest.raises(OrderNotFound):
+        store.order_page("no-such-order", AT)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
+import sqlalchemy as sa
 
 import kasify_orders as ko
 from kasify_orders.errors import ConstraintViolation, DuplicateIdempotencyKey
@@ -13,6 +14,29 @@ from kasify_orders.storage.port import Store, Transaction
 from kasify_orders.storage.records import OrderFilter
 from tests.conformance.conftest import StoreUnderTest
 from tests.conformance.helpers import at_once, insert, new_order
+
+
+def test_reads_together_share_one_connection_and_read_what_each_read_alone(subject: StoreUnderTest) -> None:
+    store = subject.store
+    placed = insert(store, name="Grace Hopper")
+    checkouts: list[object] = []
+
+    def checked_out(*_args: object) -> None:
+        checkouts.append(_args)
+
+    sa.event.listen(store.engine, "checkout", checked_out)
+    try:
+        with store.reads_together():
+            assert store.get_order(placed.id) == placed
+            with pytest.raises(ko.OrderNotFound):  # a read that fails leaves the others theirs
+                store.get_order("missing")
+            with store.reads_together():  # nested: the outer block's connection
+                assert store.count_orders(OrderFilter()) == 1
+            assert store.saved_settings() == {}
+    finally:
+        sa.event.remove(store.engine, "checkout", checked_out)
+    assert len(checkouts) <= 1  # one for the block (none where the host's connection is held)
+    assert store.get_order(placed.id) == placed  # after the block: a read of its own again
 
 
 def test_an_order_reads_back_whole_by_id_and_number(subject: StoreUnderTest) -> None:

@@ -75,19 +75,25 @@ def list_orders(store: Store, *, limit: int, cursor: str | None, filters: OrderF
     return Page(tuple(items), next_cursor)
 
 
-def count_orders(store: Store, filters: OrderFilters, *, at_most: int | None = None) -> int:
+def count_orders(
+    store: Store, filters: OrderFilters, *, at_most: int | None = None, cursor: str | None = None
+) -> int:
     """How many orders :func:`list_orders` would page through with the same filters.
 
     *at_most*: count no further than *at_most* + 1 orders (a result above it means "more");
     the counters answer the unfiltered list and each status exactly, whatever *at_most*.
+    *cursor*: from that page on (a page's ``next_cursor``), in the filters' ``sort`` order.
     """
     checker = Checker()
     where = _order_filter(checker, filters)
-    _enum(checker, "sort", OrderSort, filters.get("sort"))
+    sort = _enum(checker, "sort", OrderSort, filters.get("sort")) or OrderSort.DATE_DESC
     if at_most is not None:
         at_most = checker.integer("at_most", at_most, minimum=0)
+    after = _cursor(checker, cursor, sort) if cursor is not None else None
     checker.done()
-    return store.count_orders(where, at_most=at_most)
+    if after is None:
+        return store.count_orders(where, at_most=at_most)
+    return store.count_orders(where, at_most=at_most, after=after, sort=sort)
 
 
 def order_filter(filters: OrderFilters) -> OrderFilter:

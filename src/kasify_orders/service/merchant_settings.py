@@ -25,6 +25,7 @@ import attrs
 from kasify_orders import editable_settings as editable
 from kasify_orders.editable_settings import EDITABLE, SettingChange, SettingField
 from kasify_orders.lifecycle import Status
+from kasify_orders.model import Order
 from kasify_orders.settings import Settings
 from kasify_orders.storage.port import Store, Transaction
 
@@ -109,6 +110,17 @@ class MerchantSettings:
         if self._held.get() is not None:
             self._held.set(saved)
         return self._layered(saved), counts, attention
+
+    def order_page(self, order_id: str, paid_before: datetime) -> tuple[Order, Settings, int]:
+        """The order, :meth:`effective` and the Processing orders paid before *paid_before*, in one read.
+
+        The order page's reads: the order, its header's store name and its sidebar's count.
+        Raises :class:`~kasify_orders.OrderNotFound`.
+        """
+        order, saved, attention = self._store.order_page(order_id, paid_before)
+        if self._held.get() is not None:
+            self._held.set(saved)
+        return order, self._layered(saved), attention
 
     def page_timezone(self, host_default: str = "UTC") -> str:
         """The IANA zone the merchant's pages show dates in: the effective ``timezone``.

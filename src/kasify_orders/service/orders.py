@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self, Unpack
@@ -154,14 +155,25 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
         """
         return list_orders(self.store, limit=limit, cursor=cursor, filters=filters)
 
-    def count(self, *, at_most: int | None = None, **filters: Unpack[OrderFilters]) -> int:
+    def reads_together(self) -> AbstractContextManager[None]:
+        """Inside the block, the reads share one connection and transaction (a page's several reads).
+
+        For blocks that write nothing: a page's list, header and count pay for one unit of work.
+        """
+        return self.store.reads_together()
+
+    def count(
+        self, *, at_most: int | None = None, cursor: str | None = None, **filters: Unpack[OrderFilters]
+    ) -> int:
         """How many orders :meth:`list` would page through with the same filters.
 
         *at_most*: a bounded count for a page that must stay fast at a million orders: it
         counts no further than *at_most* + 1 orders, so a result above *at_most* means "more
         than *at_most*" (the status counts and the unfiltered count are exact either way).
+        *cursor*: those from that page on (a page's ``next_cursor``; the filters' ``sort`` is
+        its order), counted from there: a first page counts the rest after its last order.
         """
-        return count_orders(self.store, filters, at_most=at_most)
+        return count_orders(self.store, filters, at_most=at_most, cursor=cursor)
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (for the list's tabs)."""

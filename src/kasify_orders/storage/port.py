@@ -14,14 +14,15 @@ or not at all. Writes lock what they change (``order(..., lock=True)``, ``take_s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from kasify_orders.editable_settings import SettingChange
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
 from kasify_orders.stock import StockCause, StockItem, StockMove
 from kasify_orders.storage.port_outbox import OutboxOps, OutboxStore
+from kasify_orders.storage.port_settings import SettingsOps, SettingsStore
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 
 __all__ = [
@@ -83,8 +84,18 @@ class OrderOps(Protocol):
         """Up to *limit* orders in *sort*'s order, after the key *after* (a keyset page)."""
         ...
 
-    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
-        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1)."""
+    def count_orders(
+        self,
+        where: OrderFilter,
+        *,
+        at_most: int | None = None,
+        after: Keyset | None = None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> int:
+        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1).
+
+        *after*: only those after this key in *sort*'s order (the rest of a list from a page on).
+        """
         ...
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
@@ -182,30 +193,6 @@ class CouponOps(Protocol):
         ...
 
 
-class SettingsOps(Protocol):
-    """The merchant's saved settings and their audit trail, inside one transaction."""
-
-    def saved_settings(self) -> dict[str, Any]:
-        """Every saved value by field name, as stored (JSON: str, list or None)."""
-        ...
-
-    def lock_settings(self) -> None:
-        """Hold the settings until the transaction ends, so concurrent saves serialise."""
-        ...
-
-    def write_settings(self, values: Mapping[str, Any], *, at: datetime, actor: str | None) -> None:
-        """Save each of *values* (field name -> value as stored)."""
-        ...
-
-    def record_setting_changes(self, changes: Sequence[SettingChange]) -> None:
-        """Add *changes* to the audit trail."""
-        ...
-
-    def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
-        """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
-        ...
-
-
 class Transaction(OrderOps, StockOps, CouponOps, OutboxOps, SettingsOps, Protocol):
     """One unit of work: every read and write the service makes inside :meth:`UnitOfWork.atomic`."""
 
@@ -226,6 +213,14 @@ class UnitOfWork(Protocol):
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run *callback* once the last :meth:`atomic`'s changes are committed (never on rollback)."""
+        ...
+
+    def reads_together(self) -> AbstractContextManager[None]:
+        """Inside the block, every :meth:`read` (but a *snapshot* one) runs on one connection.
+
+        A page that makes several reads (the list, its header, its count) pays for one
+        connection and one transaction instead of one each. Only for blocks that write nothing.
+        """
         ...
 
 
@@ -262,8 +257,18 @@ class OrderReads(Protocol):
         """Like :meth:`iter_orders`, summaries only."""
         ...
 
-    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
-        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1)."""
+    def count_orders(
+        self,
+        where: OrderFilter,
+        *,
+        at_most: int | None = None,
+        after: Keyset | None = None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> int:
+        """How many orders match *where* (with *at_most*: counting no further than *at_most* + 1).
+
+        *after*: only those after this key in *sort*'s order (the rest of a list from a page on).
+        """
         ...
 
     def count_by_status(self) -> dict[Status, int]:
@@ -355,25 +360,6 @@ class StatusCounts(Protocol):
 
     def status_count_drift(self) -> dict[str, tuple[int, int]]:
         """The counts that differ from the orders: ``{name: (stored, counted)}``; empty when exact."""
-        ...
-
-
-class SettingsStore(Protocol):
-    """The merchant's saved settings and their audit trail, read on their own."""
-
-    def saved_settings(self) -> dict[str, Any]:
-        """Every saved value by field name, as stored, in one statement."""
-        ...
-
-    def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
-        """:meth:`saved_settings` and :meth:`~OrderQueries.count_tabs` (the tab counts, needs attention).
-
-        The page header's and sidebar's data and the list's tabs, in one unit of work (one round trip).
-        """
-        ...
-
-    def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
-        """Up to *limit* audit entries, newest first, with their ids (below *before*)."""
         ...
 
 

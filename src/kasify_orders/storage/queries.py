@@ -79,13 +79,25 @@ def sorted_page(query: sa.Select[Any], t: Tables, sort: OrderSort, after: Keyset
     return query.where(total >= after.total, sa.or_(total > after.total, number > after.number))
 
 
-def at_most(conn: Connection, t: Tables, where: OrderFilter, limit: int) -> int:
+def at_most(
+    conn: Connection,
+    t: Tables,
+    where: OrderFilter,
+    limit: int,
+    *,
+    after: Keyset | None = None,
+    sort: OrderSort = OrderSort.DATE_DESC,
+) -> int:
     """How many orders match *where*, counting no further than *limit* + 1 (a bounded scan).
 
-    A result above *limit* means "more than *limit*"; the list shows "10,000+".
+    A result above *limit* means "more than *limit*"; the list shows "1,000+". *after*: those
+    after that key in *sort*'s order, walked from the key on as the list's next page would be.
     """
     o = t.orders
-    first = filtered(sa.select(o.c.number), t, where).limit(limit + 1).subquery()
+    query = filtered(sa.select(o.c.number), t, where)
+    if after is not None:
+        query = sorted_page(query, t, sort, after)
+    first = query.limit(limit + 1).subquery()
     return int(conn.scalar(sa.select(sa.func.count()).select_from(first)) or 0)
 
 

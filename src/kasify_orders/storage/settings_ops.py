@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from kasify_orders.editable_settings import SettingChange
 from kasify_orders.lifecycle import Status
+from kasify_orders.model import Order
 from kasify_orders.storage import counters
 from kasify_orders.storage.queries import upsert
 from kasify_orders.storage.tables import Tables
@@ -104,6 +105,17 @@ class SettingsReads:
         """See :meth:`~kasify_orders.storage.port.SettingsStore.page_header`."""
         result: tuple[dict[str, Any], dict[Status, int], int] = self.read(
             lambda tx: (tx.saved_settings(), *counters.tabs(tx.conn, self.tables, paid_before))
+        )
+        return result
+
+    def order_page(self, order_id: str, paid_before: datetime) -> tuple[Order, dict[str, Any], int]:
+        """See :meth:`~kasify_orders.storage.port.SettingsStore.order_page`."""
+        result: tuple[Order, dict[str, Any], int] = self.read(
+            lambda tx: (
+                tx.order(order_id),
+                tx.saved_settings(),
+                counters.tabs(tx.conn, self.tables, paid_before)[1],
+            )
         )
         return result
 

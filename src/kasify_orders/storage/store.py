@@ -21,6 +21,8 @@ the outbox and search index (:mod:`~kasify_orders.storage.outbox_ops`), engines
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import random
 import time
@@ -31,7 +33,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from kasify_orders import errors
 from kasify_orders.errors import ConstraintViolation, ValidationError
@@ -93,6 +95,10 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         self.dialect = engine.dialect.name
         self.statements = Statements(tables, self.dialect)
         self.connections: ConnectionSource = connections or EngineConnections(self.dialect)
+        #: The connection of the :meth:`reads_together` block this context is in, if any.
+        self._together: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"kasify_reads_together_{id(self)}", default=None
+        )
         # Counts the statements of an atomic() attempt: a write is retried only before any.
         event.listen(engine, "after_cursor_execute", count_statement)
 
@@ -166,6 +172,12 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
 
         :raises StorageError: any other database failure (the driver's error is its cause).
         """
+        held = None if snapshot else self._together.get()
+        if held is not None:
+            try:
+                return work(SqlTransaction(held, self.tables, self.statements))
+            except sa.exc.SQLAlchemyError as error:
+                raise storage_error(operation_of(work), error) from error
         tries = 2 if self.reconnects else 1
         for attempt in range(tries):
             try:
@@ -178,6 +190,22 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
             except sa.exc.SQLAlchemyError as error:
                 raise storage_error(operation_of(work), error) from error
         raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def reads_together(self) -> Iterator[None]:
+        """See :meth:`~kasify_orders.storage.port.UnitOfWork.reads_together` (nested: the outer block's)."""
+        if self._together.get() is not None:
+            yield
+            return
+        try:
+            with self.connections.begin(self.engine, write=False, snapshot=False) as conn:
+                token = self._together.set(conn)
+                try:
+                    yield
+                finally:
+                    self._together.reset(token)
+        except sa.exc.SQLAlchemyError as error:  # opening or ending it (a read's own are raised as theirs)
+            raise storage_error("read", error) from error
 
     # -- reads --------------------------------------------------------------------------
 
@@ -231,14 +259,22 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
             yield from rows
             after = rows[-1].number
 
-    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+    def count_orders(
+        self,
+        where: OrderFilter,
+        *,
+        at_most: int | None = None,
+        after: Keyset | None = None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> int:
         """How many orders match *where*; with *at_most*, counting no further than *at_most* + 1.
 
         The counters answer the unfiltered list and the status tabs exactly in O(1); any other
         filter with *at_most* is a scan that stops after *at_most* + 1 orders (a result above
-        *at_most* means "more than *at_most*").
+        *at_most* means "more than *at_most*"). *after*: only the orders after that key in
+        *sort*'s order, scanned from the key on (the list's first page counts the rest from its end).
         """
-        return self.read(lambda tx: tx.count_orders(where, at_most=at_most))
+        return self.read(lambda tx: tx.count_orders(where, at_most=at_most, after=after, sort=sort))
 
     def count_by_status(self) -> dict[Status, int]:
         """How many orders are in each status (from the counter rows: ``storage/counters.py``)."""

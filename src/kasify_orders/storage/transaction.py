@@ -154,13 +154,23 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         query = filtered(sa.select(*columns), self.t, where, common=common)
         return query.where(o.c.number > after).order_by(o.c.number).limit(limit)
 
-    def count_orders(self, where: OrderFilter, *, at_most: int | None = None) -> int:
+    def count_orders(
+        self,
+        where: OrderFilter,
+        *,
+        at_most: int | None = None,
+        after: Keyset | None = None,
+        sort: OrderSort = OrderSort.DATE_DESC,
+    ) -> int:
         """See :meth:`SqlStore.count_orders`."""
-        if (known := counters.answer(self.conn, self.t, where)) is not None:
+        if after is None and (known := counters.answer(self.conn, self.t, where)) is not None:
             return known
         if at_most is not None:
-            return bounded_count(self.conn, self.t, where, at_most)
+            return bounded_count(self.conn, self.t, where, at_most, after=after, sort=sort)
         o = self.t.orders
+        if after is not None:
+            rest = sorted_page(filtered(sa.select(o.c.number), self.t, where), self.t, sort, after)
+            return int(self.conn.scalar(sa.select(sa.func.count()).select_from(rest.subquery())) or 0)
         return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:

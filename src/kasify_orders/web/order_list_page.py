@@ -92,9 +92,18 @@ def errors_sentence(errors: list[FieldError]) -> str:
 
 
 def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Authorize) -> Page:
-    """The list: tabs with counts, "Needs attention", search, filters, sort, newest first, keyset paging."""
+    """The list: tabs with counts, "Needs attention", search, filters, sort, newest first, keyset paging.
+
+    Its reads (the orders, the header with the tab counts, a filter's count) share one unit of
+    work: the API's list is one.
+    """
     if not authorize(VIEW, None):
         return pages.refused()
+    with pages.orders.reads_together():
+        return _order_list(pages, query)
+
+
+def _order_list(pages: MerchantPages, query: Mapping[str, str]) -> Page:
     tab, search, written, filters, errors, problem = list_selection(pages, query)
     cursor = query.get("cursor") or None
     items: tuple[Any, ...] = ()
@@ -129,6 +138,14 @@ def order_list(pages: MerchantPages, query: Mapping[str, str], authorize: Author
     if (written.filtered or search) and not errors:
         if cursor is None and next_cursor is None:  # the whole selection is on this page: no count
             found, bounded = len(items), False
+        elif cursor is None:  # the first page: its orders, and the rest counted from its end on
+            rest = (
+                0  # more than the bound on the page already
+                if len(items) > COUNT_UP_TO
+                else pages.orders.count(**filters, at_most=COUNT_UP_TO - len(items), cursor=next_cursor)
+            )
+            found = len(items) + rest
+            bounded = found > COUNT_UP_TO
         else:
             where = {k: v for k, v in filters.items() if k != "sort"}
             found = pages.orders.count(**where, at_most=COUNT_UP_TO)

@@ -140,9 +140,19 @@ class MerchantPages:
         return order if authorize(VIEW, order) else self.refused()
 
     def order_detail(self, order_id: str, authorize: Authorize) -> Page:
-        """An order: customer, items, totals, payment, the customer's notes, timeline and actions."""
-        order = self._viewable(order_id, authorize)
-        return order if isinstance(order, Page) else self._detail(order, authorize)
+        """An order: customer, items, totals, payment, the customer's notes, timeline and actions.
+
+        The order, the saved settings and the sidebar's needs-attention count are one read
+        (``MerchantSettings.order_page``), as the API's ``get`` is one.
+        """
+        cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
+        try:
+            order, _settings, attention = self.orders.merchant_settings.order_page(order_id, cutoff)
+        except OrderNotFound:
+            return self.not_found()
+        if not authorize(VIEW, order):
+            return self.refused()
+        return self._detail(order, authorize, attention=attention)
 
     def packing_slip(self, order_id: str, authorize: Authorize, *, parcel: str | None = None) -> Page:
         """The printable packing slip, with the customer's notes on it.
@@ -279,7 +289,10 @@ class MerchantPages:
         failed: ActionSpec | None = None,
         failure: Failure | None = None,
         form: Mapping[str, str] | None = None,
+        attention: int | None = None,
     ) -> Page:
+        """The order page; *attention*: the sidebar's count when it was read with the order."""
+        action_url = _action_urls(self.urls, order.id)
         forms: list[ActionForm] = []
         beside: list[ActionSpec] = []  # the buttons beside timeline entries (Resend, Retry)
         on_returns: list[ActionSpec] = []  # the buttons on each return (Receive, Refund, Close)
@@ -299,7 +312,7 @@ class MerchantPages:
                 form_for(
                     spec,
                     order,
-                    url=self.urls.action(order.id, spec.action.value),
+                    url=action_url(spec.action.value),
                     may=lambda permission: authorize(permission, order),
                     amount=self._money,
                     failure=failure if mine else None,
@@ -329,7 +342,7 @@ class MerchantPages:
                 "timeline": timeline_items(
                     order,
                     beside,
-                    url=lambda action: self.urls.action(order.id, action),
+                    url=action_url,
                     may=lambda permission: authorize(permission, order),
                     amount=self._money,
                 ),
@@ -341,9 +354,27 @@ class MerchantPages:
                 "page_error": lost.message or "; ".join(m for ms in lost.errors.values() for m in ms)
                 if lost
                 else None,
+                **({} if attention is None else {"attention": attention}),
             },
             failure.status if failure else 200,
         )
+
+
+#: Stands for the action while the order's action URL is built once per page.
+_ACTION = "kasifyaction0"
+
+
+def _action_urls(urls: Urls, order_id: str) -> Callable[[str], str]:
+    """Where each action's form posts: the adapter's router asked once per page, not once per form.
+
+    Action names are plain words (``mark_shipped``), which a router writes as they are; a URL
+    the placeholder does not appear in once goes to the router for each action.
+    """
+    url = urls.action(order_id, _ACTION)
+    if url.count(_ACTION) != 1:
+        return lambda action: urls.action(order_id, action)
+    before, _, after = url.partition(_ACTION)
+    return lambda action: f"{before}{action}{after}"
 
 
 def _section_of(template: str) -> str | None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import jinja2
+import jinja2.nodes
 from markupsafe import Markup, escape
 
 from kasify_orders import i18n
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, Status
 from kasify_orders.model import OrderSummary
-from kasify_orders.web import formatting
+from kasify_orders.web import form_html, formatting
+from kasify_orders.web.forms import ActionForm
 from kasify_orders.web.pages import Page, Urls
 
 __all__ = ["ORIGINAL", "environment", "render"]
@@ -47,6 +49,7 @@ def environment(
     )
     # Every template's text goes through gettext: ``{{ _("Orders") }}``, ``{% trans %}``.
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _words(i18n.translations(locale).gettext)
 
     def money(amount: Decimal, currency: str) -> str:
         return formatting.money_label(amount, currency, locale)
@@ -57,6 +60,11 @@ def environment(
     def when(moment: datetime) -> str:
         return formatting.when(moment, timezone)
 
+    gettext = i18n.translations(locale).gettext
+
+    def action_fields(form: ActionForm) -> Markup:
+        return form_html.action_fields(form, gettext)
+
     env.filters.update(
         money=money,
         when=when,
@@ -65,8 +73,37 @@ def environment(
         carrier=formatting.carrier_label,
         label=formatting.status_label,
         order_rows=order_rows,
+        action_fields=action_fields,
     )
     return env
+
+
+#: The most words :func:`_words` keeps (a page's ``_(f.label)`` may be a label made for its order).
+_WORDS_KEPT = 4096
+
+
+def _words(gettext: Callable[[str], str]) -> Callable[..., str]:
+    """The templates' ``_()``: jinja's newstyle gettext, each fixed text translated once per language.
+
+    The same markup as jinja's ``_`` (the translation as markup, always formatted with its
+    values escaped into it, so ``%%`` is ``%``); a page's forty ``_("Items ordered")`` were a
+    good part of its time through jinja's two calls and formatting for each.
+    """
+    kept: dict[str, Markup] = {}
+
+    @jinja2.pass_eval_context
+    def _(eval_ctx: jinja2.nodes.EvalContext, message: str, **values: Any) -> str:
+        if values or not eval_ctx.autoescape:
+            text = Markup(gettext(message)) if eval_ctx.autoescape else gettext(message)
+            return text % values
+        found = kept.get(message)
+        if found is None:
+            found = Markup(gettext(message)) % {}
+            if len(kept) < _WORDS_KEPT:
+                kept[message] = found
+        return found
+
+    return _
 
 
 def render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -64,6 +65,27 @@ def test_filters_bulk_confirm_slips_and_exports(orders: ko.Orders, client: Flask
     assert [r["id"] for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))] == [b.id, c.id]
     refused = client.post(f"{ADMIN}/orders/bulk", data={"bulk_action": "export", "order": [a.id]})
     assert refused.status_code == 400
+
+
+def test_a_filtered_list_past_its_first_page_counts_every_match_on_each_page(
+    orders: ko.Orders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(5):
+        orders.place(new_order(country="FR"))
+    orders.place(new_order(country="DE"))
+    client = make_app(orders, authorize=lambda action, order: True, KASIFY_ORDERS_PAGE_SIZE=3).test_client()
+    first = client.get(f"{ADMIN}/?country=FR&sort=total_desc").get_data(as_text=True)
+    exact = '<span class="matching" data-field="matching">5 matching orders</span>'
+    assert exact in first  # three on the page, two after it
+    cursor = re.search(r'href="[^"]*cursor=([^"&]+)', first)
+    assert cursor is not None
+    second = client.get(f"{ADMIN}/?country=FR&sort=total_desc&cursor={cursor.group(1)}").get_data(
+        as_text=True
+    )
+    assert exact in second
+    monkeypatch.setattr(order_list_page, "COUNT_UP_TO", 4)
+    bounded = client.get(f"{ADMIN}/?country=FR").get_data(as_text=True)
+    assert '<span class="matching" data-field="matching">4+ matching orders</span>' in bounded
 
 
 def test_a_filtered_list_counts_its_orders_only_up_to_the_bound(

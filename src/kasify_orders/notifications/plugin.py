@@ -278,9 +278,9 @@ class Notifier:
         # rendering, and at most the budget.
         deadline = inline_deadline()
         sending = Sending(self, event_id, actor, resending)
-        # Within a budget, or with several emails, each is sent on a pool thread as soon as it
-        # is rendered (the next one renders meanwhile, and they travel side by side).
-        threaded = deadline is not None or len(wanted) > 1
+        # Within a budget the caller never blocks on the server; without one it sends one
+        # email itself (Sending.hand_over).
+        threaded = deadline is not None
         # An action's new event without a budget: its outbox lease is the emails' claim.
         unclaimed = (
             batch is not None
@@ -288,20 +288,8 @@ class Notifier:
             and deadline is None
             and any(event.event_id == event_id and event.first for event in batch.events)
         )
-        claimed = self._claim(sending, wanted, threaded=threaded, unclaimed=unclaimed)
-        futures = []
-        try:
-            for email, recipient, claim, ready in claimed:
-                send = sending.prepare(email, recipient, claim, ready)
-                if send is None:
-                    continue
-                if threaded:
-                    futures.append(self._start(send))
-                else:
-                    send()
-        except BaseException:
-            sending.let_go()  # interrupted: the emails on their way still get recorded
-            raise
+        claimed = self._claim(sending, wanted, threaded=threaded or len(wanted) > 1, unclaimed=unclaimed)
+        futures = sending.hand_over(claimed, self._start, threaded=threaded)
         if futures:
             wait(futures, timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0))
             if sending.let_go():

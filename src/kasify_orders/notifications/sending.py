@@ -1,18 +1,20 @@
 """Sending one event's claimed emails: rendered in turn, sent side by side, recorded together.
 
-The caller renders each email and hands it to a pool thread at once, so the next one renders
-while the first is on the wire, and the emails of an event (the confirmation and each
-merchant alert) travel at the same time, each over an SMTP connection of its own (the
-sender keeps a few open). Their outcomes are written to the ledger in one transaction once
-the last one is done, by the caller, or, when the caller's inline budget ran out, by the
-thread that finished last.
+Within an inline budget the caller renders each email and hands it to a pool thread at once;
+without one it sends the first itself while pool threads render and send the others. Either
+way the next one renders while the first is on the wire, and the emails of an event (the
+confirmation and each merchant alert) travel at the same time, each over an SMTP connection
+of its own (the sender keeps a few open, reused across events). Their outcomes are written
+to the ledger in one transaction once the last one is done, by the caller, or, when the
+caller's inline budget ran out, by the thread that finished last.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -148,6 +150,40 @@ class Sending:
         except Exception as error:  # noqa: BLE001 - recorded, raised together by send_all
             return message_id, error
 
+    def hand_over(
+        self,
+        claimed: Sequence[tuple[Email, str, Claim, Rendered | None]],
+        start: Callable[[Callable[[], None]], Future[None]],
+        *,
+        threaded: bool,
+    ) -> list[Future[None]]:
+        """Send the *claimed* emails; the pool threads' (*start*) sends, to wait for.
+
+        *threaded*: each is sent by a pool thread once rendered here, and the caller does
+        not block on the server. Else the caller sends the first itself, while pool threads
+        render and send the others: each thread's rendering fills another's wait for the
+        server (a thread sending beside the caller's rendering would wait for the
+        interpreter's lock until that is done).
+        """
+        futures = []
+        try:
+            own = None
+            for index, (email, recipient, claim, ready) in enumerate(claimed):
+                if not threaded and index:  # only the first may have been rendered already
+                    futures.append(start(self.render_and_send(email, recipient, claim)))
+                    continue
+                send = self.prepare(email, recipient, claim, ready)
+                if send is not None and threaded:
+                    futures.append(start(send))
+                elif send is not None:
+                    own = send
+            if own is not None:
+                own()
+        except BaseException:
+            self.let_go()  # interrupted: the emails on their way still get recorded
+            raise
+        return futures
+
     def prepare(
         self, email: Email, recipient: str, claim: Claim, rendered: Rendered | None = None
     ) -> Callable[[], None] | None:
@@ -155,17 +191,40 @@ class Sending:
 
         *rendered* is used when it carries the claim's ``Message-ID``; else it is rendered now.
         """
-        slot = len(self._outcomes)
-        self._outcomes.append(None)
+        slot = self._reserve()
         if rendered is None or rendered[0] != claim.message_id:
             rendered = self.render(email, claim.message_id)
         message = rendered[1]
         if isinstance(message, Exception):
             self._outcome(slot, email, recipient, claim, message)
+            self._done()
             return None
-        with self._lock:
-            self._in_flight += 1
         return lambda: self._send(slot, email, recipient, claim, message)
+
+    def render_and_send(self, email: Email, recipient: str, claim: Claim) -> Callable[[], None]:
+        """What renders the claimed email, then sends it: for a pool thread, while the caller sends another.
+
+        Its outcome's place is taken now, in the caller's thread, so the outcomes keep the
+        emails' order and a caller that stops waiting leaves it to be recorded.
+        """
+        slot = self._reserve()
+
+        def render_and_send() -> None:
+            message = self.render(email, claim.message_id)[1]
+            if isinstance(message, Exception):
+                self._outcome(slot, email, recipient, claim, message)
+                self._done()
+            else:
+                self._send(slot, email, recipient, claim, message)
+
+        return render_and_send
+
+    def _reserve(self) -> int:
+        """A place for one more email's outcome, that email counted as on its way."""
+        with self._lock:
+            self._outcomes.append(None)
+            self._in_flight += 1
+            return len(self._outcomes) - 1
 
     def _send(self, slot: int, email: Email, recipient: str, claim: Claim, message: EmailMessage) -> None:
         try:
@@ -175,14 +234,18 @@ class Sending:
         else:
             self._outcome(slot, email, recipient, claim, None)
         finally:
-            with self._lock:
-                self._in_flight -= 1
-                last = self._in_flight == 0 and self._abandoned
-            if last:  # the caller stopped waiting: this thread records the event's emails
-                try:
-                    self.record(durable=True)  # the outbox has committed already
-                except Exception:
-                    log.exception("recording the emails of event %s failed", self.event_id)
+            self._done()
+
+    def _done(self) -> None:
+        """One email less on its way; the last, once the caller stopped waiting, records them all."""
+        with self._lock:
+            self._in_flight -= 1
+            last = self._in_flight == 0 and self._abandoned
+        if last:  # the caller stopped waiting: this thread records the event's emails
+            try:
+                self.record(durable=True)  # the outbox has committed already
+            except Exception:
+                log.exception("recording the emails of event %s failed", self.event_id)
 
     def record(self, *, durable: bool) -> None:
         """Write every outcome to the ledger and the timelines, in one transaction.

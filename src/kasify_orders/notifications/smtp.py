@@ -10,7 +10,8 @@ attempt, which the outbox retries, instead of hanging a web request.
 :class:`SmtpSender` builds its TLS context once (and only when TLS is used) and keeps a small
 pool of open connections, each reused for ``Settings.smtp_connection_lifetime_seconds``
 after it was opened. A reused connection the server has dropped (closed while idle, ``421``,
-a broken pipe) is replaced by a new one and the message sent again on it, once.
+a broken pipe) is replaced by a new one and the message sent again on it, once. The
+message's bytes are ``send_message``'s, made by :mod:`.wire` for less.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import attrs
 from kasify_orders.errors import ValidationError
 from kasify_orders.hookspecs import hookimpl
 from kasify_orders.network import is_loopback
+from kasify_orders.notifications import wire
 
 if TYPE_CHECKING:
     from kasify_orders.service import Orders
@@ -115,7 +117,7 @@ class SmtpSender:
         connection = self._take()
         if connection is not None:
             try:
-                connection.client.send_message(message)
+                wire.send(connection.client, message)
             except Exception as error:
                 _close(connection)
                 if not _dropped(error):
@@ -125,7 +127,7 @@ class SmtpSender:
                 return
         connection = self._open()
         try:
-            connection.client.send_message(message)
+            wire.send(connection.client, message)
         except BaseException:
             _close(connection)
             raise

@@ -23,6 +23,8 @@ from tests.adapters.saleor.recorded import Delivery
 from tests.helpers import wipe
 
 SALEOR_SETTINGS = ko.Settings(manage_inventory=False, store_name="Saleor shop")
+#: Seconds the app waits for the fake Saleor: far beyond any answer, however loaded the machine.
+SALEOR_ANSWERS_WITHIN = 600.0
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +66,10 @@ def make_app(saleor_orders: ko.Orders) -> Callable[..., SaleorApp]:
     def build(**options: Any) -> SaleorApp:
         options.setdefault("allowed_api_urls", lambda url: url.startswith("http://127.0.0.1:"))
         options.setdefault("jwks_min_refetch_seconds", 0)
+        # The fake Saleor answers every request (or fails it on purpose, at once); a loaded
+        # machine may only make it slow, and a client timeout firing then would turn a refund
+        # Saleor failed into one pending (no answer): the test would prove the machine's load.
+        options.setdefault("timeout", SALEOR_ANSWERS_WITHIN)
         return SaleorApp(saleor_orders, **options)
 
     return build

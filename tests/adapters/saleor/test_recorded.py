@@ -21,7 +21,7 @@ from werkzeug.test import Client, TestResponse
 import kasify_orders as ko
 from kasify_orders.adapters.saleor import SaleorApp, SaleorRefundFailed
 from kasify_orders.cli import main
-from tests.adapters.saleor.conftest import post_webhook, register, replay
+from tests.adapters.saleor.conftest import SALEOR_ANSWERS_WITHIN, post_webhook, register, replay
 from tests.adapters.saleor.fake_saleor import APP_ID, FakeSaleor
 from tests.adapters.saleor.recorded import RECORDED_JWKS, RECORDED_KID, Delivery, webhook, webhooks
 from tests.helpers import wipe
@@ -258,7 +258,11 @@ def mailing_app(database_url: str, smtp: SmtpServer) -> Iterator[SaleorApp]:
         smtp_url=smtp.url,
     )
     with ko.Orders.connect(database_url, settings=settings, load_entrypoints=False, migrate=False) as orders:
-        yield SaleorApp(orders, allowed_api_urls=lambda url: url.startswith("http://127.0.0.1:"))
+        yield SaleorApp(
+            orders,
+            allowed_api_urls=lambda url: url.startswith("http://127.0.0.1:"),
+            timeout=SALEOR_ANSWERS_WITHIN,
+        )
     wipe(database_url)
 
 

@@ -56,7 +56,7 @@ def _checkbox(f: FormField, field_id: str) -> str:
     )
 
 
-def _lines(f: FormField, field_id: str, gettext: Gettext) -> str:
+def _lines(f: FormField, field_id: str, gettext: Gettext, action: str) -> str:
     invalid = " has-error" if f.errors else ""
     head = (
         f'<fieldset class="field parcel-lines{invalid}">\n'
@@ -64,6 +64,7 @@ def _lines(f: FormField, field_id: str, gettext: Gettext) -> str:
         f'  <input type="hidden" name="{escape(f.name)}" value="">\n'
     )
     out = [head]
+    pick_label = "Return %(line)s" if action == "open_return" else "Refund %(line)s"
     for name, what, value, left in f.lines:
         key = escape(name)
         pick = ""
@@ -72,7 +73,7 @@ def _lines(f: FormField, field_id: str, gettext: Gettext) -> str:
                 f'<input id="{field_id}-pick-{key}" name="pick-{key}" type="checkbox" value="on"'
                 f"{' checked' if name in f.picked else ''}>"
                 f'<label for="{field_id}-pick-{key}" class="visually-hidden">'
-                f"{_t(gettext, 'Refund %(line)s', line=what)}</label>"
+                f"{_t(gettext, pick_label, line=what)}</label>"
             )
         out.append(
             '  <div class="parcel-line">\n'
@@ -154,7 +155,7 @@ def action_fields(form: ActionForm, gettext: Gettext) -> Markup:
         elif f.widget == "checkbox":
             out.append(_checkbox(f, field_id))
         elif f.widget == "lines":
-            out.append(_lines(f, field_id, gettext))
+            out.append(_lines(f, field_id, gettext, form.action))
         elif f.choices:
             out.append(_choice(f, field_id, gettext))
         else:

@@ -37,8 +37,13 @@ def orders_in_every_state(orders: ko.Orders) -> list[ko.Order]:
     edited = orders.confirm_payment(orders.place(tee_and_mug()).id)
     orders.edit(edited.id, set_quantity={1: 1}, note="customer called")
     cancelled = orders.cancel(orders.place(new_order(quantity=1)).id)
+    returned = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    orders.mark_shipped(returned.id, tracking_number=UPS, carrier="ups")
+    received = orders.returns.open(returned.id, lines={1: 1}, reason="too small").returns[0]
+    orders.returns.receive(received.id, restock=True)
+    orders.returns.open(returned.id, lines={2: 1}, reason="chipped")
     orders.add_note(paid.id, "Called the customer <b>twice</b> & left a message")
-    return [orders.get(o.id) for o in (pending, paid, parcels, by_line, edited, cancelled)]
+    return [orders.get(o.id) for o in (pending, paid, parcels, by_line, edited, cancelled, returned)]
 
 
 def _page(pages: MerchantPages, order: ko.Order) -> Page:
@@ -50,6 +55,8 @@ def _forms(page: Page) -> list[object]:
         *page.context["action_forms"],
         *page.context["timeline_forms"],
         *(f for item in page.context["timeline"] for f in item.forms),
+        *page.context["returns_forms"],
+        *(f for row in page.context["returns"] for f in row.forms),
     ]
 
 
@@ -91,6 +98,9 @@ def test_every_form_of_the_page_is_the_macros_markup(
                 assert str(written) == _macro_fields(locale, form), form.action
     # The forms of every widget: lines with picks, a select with "Other…", checkboxes, text.
     assert {"refund", "mark_shipped", "update_tracking", "add_note", "email_customer", "cancel"} <= seen
+    # A return's own forms are named for it ("receive_return-<return id>").
+    kinds = {action.partition("-")[0] for action in seen}
+    assert {"open_return", "receive_return", "refund_return", "close_return"} <= kinds
 
 
 def test_an_error_beside_a_field_is_written_as_the_macro_writes_it(

@@ -5,6 +5,8 @@ so two merchants opening returns of the same units at once are serialized and on
 Receiving with ``restock=True`` puts the units back on their tracked SKUs in that transaction;
 refunding a return is a refund by line of its lines (:meth:`Orders.refund`, its two phases and
 cap) that does not restock again, and marks the return refunded in the refund's transaction.
+A refund the provider made already (a return refunded in Saleor) is recorded with its
+``provider_reference``, or linked when the order has it already, so it is never made twice.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import attrs
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import ValidationError
 from kasify_orders.events import ReturnUpdated
-from kasify_orders.lifecycle import Action, require
+from kasify_orders.lifecycle import Action, RefundStatus, require
 from kasify_orders.model import Order, TimelineEvent, describe_lines
 from kasify_orders.return_model import Return, ReturnStatus
 from kasify_orders.timeline import TimelineKind
@@ -25,6 +25,7 @@ from kasify_orders.validation import MAX_REASON, Checker
 
 __all__ = [
     "close_return",
+    "link_refund",
     "mark_refunded",
     "open_return",
     "receive_return",
@@ -92,8 +93,12 @@ def open_return(
     return_id: str,
     at: datetime,
     actor: str | None,
+    idempotency_key: str | None = None,
 ) -> Change:
     """Open a return of *lines* (shipped units) for *reason*: OPEN, on the timeline.
+
+    *idempotency_key*, when given, is kept in the timeline entry's data, where
+    :func:`opened_with` finds it.
 
     :raises InvalidTransition: the order cannot have shipped units (Pending, Cancelled).
     :raises ValidationError: naming ``lines[<id>]``, ``lines`` or ``reason``.
@@ -105,13 +110,10 @@ def open_return(
     checker.done()
     made = Return(return_id, chosen, reason, ReturnStatus.OPEN, at)
     what = describe_lines(order, made.lines)
-    entry = TimelineEvent(
-        TimelineKind.RETURN_OPENED,
-        at,
-        actor,
-        f"Return opened for {what}: {reason}",
-        {"return_id": return_id, "lines": _data(made.lines), "reason": reason},
-    )
+    data: dict[str, Any] = {"return_id": return_id, "lines": _data(made.lines), "reason": reason}
+    if idempotency_key is not None:
+        data["idempotency_key"] = idempotency_key
+    entry = TimelineEvent(TimelineKind.RETURN_OPENED, at, actor, f"Return opened for {what}: {reason}", data)
     return next_change(order, entry, (ReturnUpdated(return_id, "opened"),), returns=(*order.returns, made))
 
 
@@ -202,6 +204,45 @@ def mark_refunded(
     return next_change(
         order, entry, (ReturnUpdated(found.id, "refunded"),), returns=_replace(order, refunded)
     )
+
+
+def opened_with(order: Order, idempotency_key: str) -> str | None:
+    """The id of the return of *order* opened with *idempotency_key*, or None."""
+    for entry in order.timeline:
+        if entry.kind == TimelineKind.RETURN_OPENED and entry.data.get("idempotency_key") == idempotency_key:
+            return str(entry.data.get("return_id"))
+    return None
+
+
+def link_refund(
+    order: Order, return_id: object, *, refund_id: str, note: str, at: datetime, actor: str | None
+) -> Change | None:
+    """The received return was refunded by *refund_id*, a settled refund by line of just its lines.
+
+    Returns None when the return names that refund already (a retry).
+
+    :raises ValidationError: naming ``return_id``, ``status``, or ``provider_reference`` (the
+        refund is not settled, is not of the return's lines, or refunded another return).
+    """
+    found = returning(
+        order, return_id, action=Action.REFUND_RETURN, allowed=(ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)
+    )
+    if found.refund_id == refund_id:
+        return None
+    returning(order, return_id, action=Action.REFUND_RETURN, allowed=(ReturnStatus.RECEIVED,))
+    made = order.refund(refund_id)
+    if (
+        made is None
+        or made.status is not RefundStatus.SETTLED
+        or dict(made.lines) != dict(found.lines)
+        or any(r.refund_id == refund_id for r in order.returns)
+    ):
+        raise ValidationError.single(
+            "provider_reference",
+            "names a refund that is not a settled refund of just this return's lines (%(lines)s)",
+            lines=describe_lines(order, found.lines),
+        )
+    return mark_refunded(order, found.id, refund_id=refund_id, note=note, at=at, actor=actor)
 
 
 def close_return(order: Order, return_id: object, *, note: str, at: datetime, actor: str | None) -> Change:

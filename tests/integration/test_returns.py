@@ -172,6 +172,56 @@ def test_a_return_refund_through_the_provider_settles_with_its_key(
     assert again.returns[0].status is ko.ReturnStatus.REFUNDED
 
 
+def test_a_return_opened_with_a_key_is_opened_once(orders: ko.Orders, shipped: ko.Order) -> None:
+    first = orders.returns.open(shipped.id, lines={1: 1}, reason="too small", idempotency_key="rma-1")
+    again = orders.returns.open(shipped.id, lines={1: 1}, reason="too small", idempotency_key="rma-1")
+    assert again == first and len(again.returns) == 1  # the retry wrote nothing
+    assert first.timeline[-1].data["idempotency_key"] == "rma-1"
+    other = orders.returns.open(shipped.id, lines={1: 1}, reason="too small", idempotency_key="rma-2")
+    assert len(other.returns) == 2
+
+
+def test_a_refund_the_provider_made_already_is_recorded_without_asking_it(
+    orders: ko.Orders, shipped: ko.Order
+) -> None:
+    provider = Provider()
+    orders.plugins.register(provider)
+    made = orders.returns.open(shipped.id, lines={2: 1}, reason="broken").returns[0]
+    orders.returns.receive(made.id)
+    refunded = orders.returns.refund(made.id, provider_reference="grant-1", idempotency_key="g-1")
+    done = refunded.returns[0]
+    refund = refunded.refund(done.refund_id or "")
+    assert done.status is ko.ReturnStatus.REFUNDED and provider.keys == []  # never asked
+    assert refund is not None and refund.status is ko.RefundStatus.SETTLED
+    assert (refund.reference, dict(refund.lines), refund.amount) == ("grant-1", {2: 1}, Decimal("8.00"))
+    again = orders.returns.refund(made.id, provider_reference="grant-1", idempotency_key="g-1")
+    assert again == refunded  # a retry changes nothing
+
+
+def test_a_refund_recorded_before_its_return_is_linked_not_made_twice(
+    orders: ko.Orders, shipped: ko.Order
+) -> None:
+    orders.refund(shipped.id, lines={2: 1}, note="in the dashboard", provider_reference="grant-1")
+    made = orders.returns.open(shipped.id, lines={2: 1}, reason="broken").returns[0]
+    orders.returns.receive(made.id)
+    linked = orders.returns.refund(made.id, provider_reference="grant-1")
+    (refund,) = linked.refunds
+    assert linked.returns[0].status is ko.ReturnStatus.REFUNDED and linked.returns[0].refund_id == refund.id
+    assert linked.totals.refunded == Decimal("8.00")
+    assert linked.timeline[-1].kind == "return_refunded"
+    assert orders.returns.refund(made.id, provider_reference="grant-1") == linked  # a retry
+
+
+def test_a_linked_refund_must_be_of_just_the_return_s_lines(orders: ko.Orders, shipped: ko.Order) -> None:
+    orders.refund(shipped.id, lines={1: 1, 2: 1}, provider_reference="grant-1")
+    made = orders.returns.open(shipped.id, lines={2: 1}, reason="broken").returns[0]
+    before = orders.returns.receive(made.id)
+    with pytest.raises(ko.ValidationError) as caught:
+        orders.returns.refund(made.id, provider_reference="grant-1")
+    assert caught.value.errors[0].path == "provider_reference"
+    assert orders.get(shipped.id) == before  # nothing written
+
+
 def test_every_step_calls_the_return_hook_after_its_commit(orders: ko.Orders, shipped: ko.Order) -> None:
     seen: list[tuple[str, str, ko.ReturnStatus]] = []
 

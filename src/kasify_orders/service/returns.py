@@ -5,6 +5,8 @@ so two merchants opening returns of the same units at once are serialized and on
 Receiving with ``restock=True`` puts the units back on their tracked SKUs in that transaction;
 refunding a return is a refund by line of its lines (:meth:`Orders.refund`, its two phases and
 cap) that does not restock again, and marks the return refunded in the refund's transaction.
+A refund the provider made already (a return refunded in Saleor) is recorded with its
+``provider_reference``, or linked when the order has it already, so it is never made twice.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from kasify_orders.lifecycle import Action
 from kasify_orders.model import Order
 from kasify_orders.return_model import ReturnStatus
 from kasify_orders.service.refunds import Refunds
-from kasify_orders.service.writes import Writer
+from kasify_orders.service.writes import Writer, checked_key
 from kasify_orders.stock import StockCause, StockKind
 from kasify_orders.storage.port import Transaction
 
@@ -45,23 +47,35 @@ class Returns:
         *,
         lines: Mapping[Any, Any] | None,
         reason: str,
+        idempotency_key: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
     ) -> Order:
         """Open a return of shipped units, ``{line_id: quantity}``, with the customer's *reason*.
 
         The new return is ``order.returns[-1]`` (status OPEN). A line is never returned more than
-        was shipped, over every return but those closed without being received.
+        was shipped, over every return but those closed without being received. With
+        *idempotency_key*, a return opened with that key already is the answer (nothing is
+        written): a webhook delivered twice opens one return.
 
         :raises InvalidTransition: the order has no shipped units to return (Pending, Cancelled).
         :raises ValidationError: naming ``lines[<id>]`` (an unknown line, a bad quantity, more than
             is left to return), ``lines`` (none chosen) or ``reason``; nothing is written.
         """
         return_id = uuid.uuid4().hex
+        key = checked_key("idempotency_key", idempotency_key)
 
-        def step(tx: Transaction, order: Order, now: datetime) -> Change:
+        def step(tx: Transaction, order: Order, now: datetime) -> Change | None:
+            if key is not None and return_actions.opened_with(order, key) is not None:
+                return None
             return return_actions.open_return(
-                order, lines=lines, reason=reason, return_id=return_id, at=now, actor=actor
+                order,
+                lines=lines,
+                reason=reason,
+                return_id=return_id,
+                at=now,
+                actor=actor,
+                idempotency_key=key,
             )
 
         return self._writer.act(order_id, expected_version, step)
@@ -107,6 +121,7 @@ class Returns:
         shipping: bool = False,
         note: str = "",
         idempotency_key: str | None = None,
+        provider_reference: str | None = None,
         order_id: str | None = None,
         actor: str | None = None,
         expected_version: int | None = None,
@@ -118,12 +133,23 @@ class Returns:
         in the refund's own transaction. The customer gets the refund email. With a payment
         plugin that refuses the refund, the return is RECEIVED again.
 
+        *provider_reference* records a refund the provider made already (as
+        :meth:`Orders.refund` does: settled, the provider is not asked). When the order has a
+        refund with that reference already (recorded before the return was), that refund is
+        linked instead: the return is REFUNDED by it, and nothing is refunded twice.
+
         :raises ValidationError: naming ``return_id``, ``status`` (not received), ``lines[<id>]``
-            (a unit refunded already by another refund) or ``shipping``.
+            (a unit refunded already by another refund), ``shipping``, or ``provider_reference``
+            (its refund is not a settled refund of just the return's lines).
         :raises RefundExceedsBalance: the refund would exceed what was paid.
         """
         target = self._order_of(return_id, order_id)
         order = self._writer.store.get_order(target)
+        reference = checked_key("provider_reference", provider_reference)
+        if reference is not None and any(made.reference == reference for made in order.refunds):
+            return self._link(
+                target, return_id, reference, note=note, actor=actor, expected_version=expected_version
+            )
         allowed: tuple[ReturnStatus, ...] = (ReturnStatus.RECEIVED,)
         if idempotency_key is not None and _refunded_with(order, return_id, idempotency_key):
             allowed = (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED)  # a retry: the refund answers it
@@ -139,7 +165,7 @@ class Returns:
             None,
             note=note,
             idempotency_key=idempotency_key,
-            provider_reference=None,
+            provider_reference=reference,
             actor=actor,
             expected_version=expected_version,
             lines=dict(found.lines),
@@ -147,6 +173,26 @@ class Returns:
             restock=False,
             also=also,
         )
+
+    def _link(
+        self,
+        order_id: str,
+        return_id: str,
+        reference: str,
+        *,
+        note: str,
+        actor: str | None,
+        expected_version: int | None,
+    ) -> Order:
+        """Mark the return refunded by the order's refund with provider reference *reference*."""
+
+        def step(tx: Transaction, order: Order, now: datetime) -> Change | None:
+            made = next(made for made in order.refunds if made.reference == reference)
+            return return_actions.link_refund(
+                order, return_id, refund_id=made.id, note=note.strip(), at=now, actor=actor
+            )
+
+        return self._writer.act(order_id, expected_version, step)
 
     def close(
         self,

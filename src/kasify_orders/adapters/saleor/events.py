@@ -21,7 +21,8 @@ ORDER_REFUNDED / ORDER_FULLY_REFUNDED  ``refund`` by line of each settled grante
 ORDER_UPDATED                          only its returns (a known order's; never places)
 =====================================  ===============================================
 
-Every event's returns (RETURNED fulfillments) are noted once on the timeline (``returns.py``).
+Every event's returns (RETURNED fulfillments) become kasify returns, received at once, once per
+fulfillment and units (``returns.py``).
 
 A partial fulfilment is a timeline note until Saleor has fulfilled every line (kasify has one
 shipment per order); an echo of the tracking number kasify has is a duplicate, whatever
@@ -35,7 +36,7 @@ carries the whole order, else from Saleor's API.
 
 The parts: :mod:`.names` (the actor, the events, the metadata keys), :mod:`.payloads` (what
 a webhook carries), :mod:`.parsing` (the three body shapes), :mod:`.handler` (applying an
-event), :mod:`.grants` (refunds by line) and :mod:`.returns` (returns on the timeline).
+event), :mod:`.grants` (refunds by line) and :mod:`.returns` (returns as kasify returns).
 """
 
 from __future__ import annotations

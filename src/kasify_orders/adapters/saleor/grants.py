@@ -30,7 +30,14 @@ from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, Valida
 from kasify_orders.model import Order, Refund
 from kasify_orders.service import Orders
 
-__all__ = ["KASIFY_GRANT_MARKER", "grant_key", "grant_lines", "record_granted_refunds"]
+__all__ = [
+    "KASIFY_GRANT_MARKER",
+    "grant_kasify_lines",
+    "grant_key",
+    "grant_lines",
+    "record_granted_refunds",
+    "recordable_grant",
+]
 
 #: How the reason of a refund kasify granted in Saleor names it (``kasify refund <key>``).
 KASIFY_GRANT_MARKER = "kasify refund "
@@ -81,7 +88,9 @@ def _made_by_kasify(order: Order, grant: SaleorGrantedRefund) -> bool:
     return KASIFY_GRANT_MARKER in grant.reason or any(r.reference == grant.id for r in order.refunds)
 
 
-def _kasify_lines(order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund) -> dict[int, int] | None:
+def grant_kasify_lines(
+    order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund
+) -> dict[int, int] | None:
     """``{kasify line id: quantity}`` of *grant*, or None when a line is not kasify's."""
     ids = kasify_line_ids(order, saleor)
     lines: dict[int, int] = {}
@@ -92,11 +101,11 @@ def _kasify_lines(order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund)
     return lines
 
 
-def _recordable(
+def recordable_grant(
     order: Order, saleor: SaleorOrder, grant: SaleorGrantedRefund
 ) -> tuple[dict[int, int], bool] | None:
     """``(kasify lines, shipping)`` to record *grant* as, or None to leave it to the refund by amount."""
-    lines = _kasify_lines(order, saleor, grant)
+    lines = grant_kasify_lines(order, saleor, grant)
     if lines is None:
         return None
     shipping = grant.shipping and not order.shipping_refunded and order.totals.shipping > 0
@@ -124,7 +133,7 @@ def record_granted_refunds(orders: Orders, order: Order, saleor: SaleorOrder) ->
         key = grant_key(saleor.id, grant.id)
         if any(refund.idempotency_key == key for refund in order.refunds):
             continue
-        recordable = _recordable(order, saleor, grant)
+        recordable = recordable_grant(order, saleor, grant)
         if recordable is None:
             continue
         lines, shipping = recordable

@@ -29,7 +29,7 @@ from kasify_orders.adapters.saleor.payloads import (
     SaleorOrder,
     UnusableEvent,
 )
-from kasify_orders.adapters.saleor.returns import record_returns
+from kasify_orders.adapters.saleor.returns import follow_returns
 from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
@@ -138,7 +138,7 @@ class EventHandler:
             "ORDER_REFUNDED": self._refunded,
             "ORDER_FULLY_REFUNDED": self._refunded,
         }[event.name](order, event)
-        returns_noted = record_returns(self.orders, self.orders.get(order.id), event.order)
+        returns_noted = follow_returns(self.orders, self.orders.get(order.id), event.order)
         if returns_noted and outcome in {"duplicate", "ignored"}:
             outcome = "returned"
         return "placed" if placed and outcome == "duplicate" else outcome

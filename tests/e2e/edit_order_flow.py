@@ -160,7 +160,7 @@ def edit_below_what_was_paid_shows_the_refund_due(
     # Paid back with Issue Refund: nothing is due any more.
     page.get_by_text("Issue Refund", exact=True).click()
     form = page.locator("details").filter(has=page.get_by_text("Issue Refund", exact=True))
-    form.get_by_label("Amount").fill("25.00")
+    expect(form.get_by_label("Amount")).to_have_value("25.00")  # what is due, not all 63.00
     form.get_by_role("button", name="Confirm Refund").click()
     expect(page.get_by_role("status")).to_contain_text("Refunded $25.00.")
     expect(totals).to_contain_text("Refunded−$25.00")  # noqa: RUF001

@@ -123,3 +123,46 @@ def overselling_is_refused_and_a_shipped_order_has_no_edit(
     page.get_by_role("link", name=f"← Order #{order.number}").click()
     expect(page.locator("[data-field=fulfilment-status]")).to_have_text("Partially shipped")
     expect(page.get_by_role("link", name="Edit order")).to_have_count(0)
+
+
+def edit_below_what_was_paid_shows_the_refund_due(
+    page: Any, admin: str, orders: ko.Orders, inbox: Inbox
+) -> None:
+    """One T-shirt fewer on a paid 63.00 order: 38.00, so 25.00 to be refunded; refunded, it is gone."""
+    from playwright.sync_api import expect
+
+    order = paid_tee_and_mug(orders)
+    page.goto(f"{admin}/{order.id}")
+    page.get_by_role("link", name="Edit order").click()
+    expect(page.get_by_role("heading", name=f"Edit order #{order.number}")).to_be_visible()
+    page.get_by_label("Quantity of T-shirt").fill("1")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Order edited")
+    totals = page.locator("dl.totals")
+    expect(totals).to_contain_text("Total$38.00")
+    expect(page.locator("[data-field=refund-due]")).to_have_text("$25.00")  # 63.00 paid - 38.00
+    expect(totals).to_contain_text("To be refunded$25.00")
+    expect(page.locator("[data-field=amount-due]")).to_have_count(0)
+    edited = page.locator("ol.timeline li.event-edited")
+    expect(edited).to_contain_text("Quantity of T-shirt: 2 → 1")
+    expect(edited).to_contain_text("Total: $63.00 → $38.00")
+    stored = orders.get(order.id)
+    assert (stored.totals.total, stored.totals.paid, stored.totals.refund_due) == (
+        Decimal("38.00"),
+        Decimal("63.00"),
+        Decimal("25.00"),
+    )
+    assert orders.inventory.stock("TEE") == 4  # 5 - 2 placed + 1 given back by the edit
+    (updated,) = [text for subject, text in inbox() if subject.endswith(f"order #{order.number} updated")]
+    assert "To be refunded: $25.00" in updated
+
+    # Paid back with Issue Refund: nothing is due any more.
+    page.get_by_text("Issue Refund", exact=True).click()
+    form = page.locator("details").filter(has=page.get_by_text("Issue Refund", exact=True))
+    expect(form.get_by_label("Amount")).to_have_value("25.00")  # what is due, not all 63.00
+    form.get_by_role("button", name="Confirm Refund").click()
+    expect(page.get_by_role("status")).to_contain_text("Refunded $25.00.")
+    expect(totals).to_contain_text("Refunded−$25.00")  # noqa: RUF001
+    expect(page.locator("[data-field=refund-due]")).to_have_count(0)
+    assert orders.get(order.id).totals.refund_due == Decimal("0.00")

@@ -17,6 +17,7 @@ pytest.importorskip("flask")
 import kasify_orders as ko
 from tests.adapters.flask.conftest import make_app
 from tests.e2e.edit_order_flow import (
+    edit_below_what_was_paid_shows_the_refund_due,
     edit_quantity_lines_address_and_note,
     inbox_of,
     overselling_is_refused_and_a_shipped_order_has_no_edit,
@@ -52,3 +53,18 @@ def test_merchant_edits_an_order_before_it_ships_and_the_customer_is_told(
             page.close()
     DOCS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(artifacts / "edit-order-01-form.png", DOCS / "edit-order.png")
+
+
+def test_an_edit_below_what_was_paid_shows_the_refund_due_until_it_is_refunded(
+    browser: Any, serve: Any, tmp_path: Path, mail_server: SmtpServer
+) -> None:
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    with ko.Orders.connect(url, settings=shop_settings(mail_server.url), load_entrypoints=False) as orders:
+        base = serve(make_app(orders, authorize=lambda action, o: True))
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            edit_below_what_was_paid_shows_the_refund_due(
+                page, f"{base}/admin/orders", orders, inbox_of(mail_server)
+            )
+        finally:
+            page.close()

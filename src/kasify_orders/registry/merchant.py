@@ -111,6 +111,14 @@ def _by_line_or_amount(inputs: Inputs) -> Inputs:
     return inputs
 
 
+def _amount_to_refund(order: Order) -> Decimal:
+    """The refund form's amount: what an edit left to refund, else the whole refundable balance.
+
+    An order edited below what was paid owes the customer the difference, not everything.
+    """
+    return order.totals.refund_due or order.totals.refundable
+
+
 REFUND = ActionSpec(
     action=Action.REFUND,
     label="Issue Refund",
@@ -184,7 +192,7 @@ REFUND = ActionSpec(
     cli_report=_refund_report,
     offered=lambda order: order.totals.refundable > 0,
     defaults=lambda order, may: {
-        "amount": str(money.quantize(order.totals.refundable, order.currency)),
+        "amount": str(money.quantize(_amount_to_refund(order), order.currency)),
         **({"lines": ""} if order.refundable_quantities() else {}),
         **({"shipping": ""} if order.totals.shipping > 0 and not order.shipping_refunded else {}),
         **({"restock": ""} if order.refundable_quantities() else {}),

@@ -20,6 +20,9 @@ __all__ = ["action_fields", "hidden_inputs"]
 #: ``gettext`` of the page's language (the jinja environment's translations).
 Gettext = Callable[[str], str]
 
+#: The hidden label of a line's tick box, by form (as the macro's); a refund's otherwise.
+_PICK_LABEL = {"open_return": "Return %(line)s"}
+
 
 def hidden_inputs(csrf_field: str, csrf_token: str, version: int) -> Markup:
     """The CSRF token and the order's version, as ``_macros.html``'s ``hidden`` writes them."""
@@ -56,7 +59,7 @@ def _checkbox(f: FormField, field_id: str) -> str:
     )
 
 
-def _lines(f: FormField, field_id: str, gettext: Gettext, action: str) -> str:
+def _lines(form: ActionForm, f: FormField, field_id: str, gettext: Gettext) -> str:
     invalid = " has-error" if f.errors else ""
     head = (
         f'<fieldset class="field parcel-lines{invalid}">\n'
@@ -64,7 +67,6 @@ def _lines(f: FormField, field_id: str, gettext: Gettext, action: str) -> str:
         f'  <input type="hidden" name="{escape(f.name)}" value="">\n'
     )
     out = [head]
-    pick_label = "Return %(line)s" if action == "open_return" else "Refund %(line)s"
     for name, what, value, left in f.lines:
         key = escape(name)
         pick = ""
@@ -73,7 +75,7 @@ def _lines(f: FormField, field_id: str, gettext: Gettext, action: str) -> str:
                 f'<input id="{field_id}-pick-{key}" name="pick-{key}" type="checkbox" value="on"'
                 f"{' checked' if name in f.picked else ''}>"
                 f'<label for="{field_id}-pick-{key}" class="visually-hidden">'
-                f"{_t(gettext, pick_label, line=what)}</label>"
+                f"{_t(gettext, _PICK_LABEL.get(form.action, 'Refund %(line)s'), line=what)}</label>"
             )
         out.append(
             '  <div class="parcel-line">\n'
@@ -155,7 +157,7 @@ def action_fields(form: ActionForm, gettext: Gettext) -> Markup:
         elif f.widget == "checkbox":
             out.append(_checkbox(f, field_id))
         elif f.widget == "lines":
-            out.append(_lines(f, field_id, gettext, form.action))
+            out.append(_lines(form, f, field_id, gettext))
         elif f.choices:
             out.append(_choice(f, field_id, gettext))
         else:

@@ -41,7 +41,7 @@ event), :mod:`.grants` (refunds by line) and :mod:`.returns` (returns as kasify 
 
 from __future__ import annotations
 
-from kasify_orders.adapters.saleor.handler import EventHandler, placing_key, saleor_refund_key
+from kasify_orders.adapters.saleor.handler import EventHandler, saleor_refund_key
 from kasify_orders.adapters.saleor.names import (
     ACTOR,
     APP_EVENTS,
@@ -59,6 +59,7 @@ from kasify_orders.adapters.saleor.payloads import (
     SaleorTransaction,
     UnusableEvent,
 )
+from kasify_orders.adapters.saleor.placing import placing_key
 
 __all__ = [
     "ACTOR",

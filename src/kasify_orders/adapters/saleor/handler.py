@@ -3,16 +3,13 @@
 See :mod:`kasify_orders.adapters.saleor.events` for which Saleor event becomes which action.
 """
 
-import hashlib
 import logging
-import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from kasify_orders import carriers
 from kasify_orders.adapters.saleor.grants import record_granted_refunds
 from kasify_orders.adapters.saleor.graphql import ORDER, SaleorClient
 from kasify_orders.adapters.saleor.installations import Installations, SaleorOrderLink
@@ -27,80 +24,18 @@ from kasify_orders.adapters.saleor.payloads import (
     SaleorEvent,
     SaleorFulfillment,
     SaleorOrder,
-    UnusableEvent,
 )
+from kasify_orders.adapters.saleor.placing import guess_carrier, placing_key, to_new_order
 from kasify_orders.adapters.saleor.returns import follow_returns
 from kasify_orders.errors import InvalidTransition, RefundExceedsBalance, ValidationError
 from kasify_orders.lifecycle import Status
-from kasify_orders.model import Customer, NewLine, NewOrder, Order, TimelineEvent, utcnow
+from kasify_orders.model import Order, TimelineEvent, utcnow
 from kasify_orders.service import Orders
 from kasify_orders.storage.port import Transaction
 
-__all__ = ["EventHandler", "placing_key", "saleor_refund_key"]
+__all__ = ["EventHandler", "saleor_refund_key"]
 
 log = logging.getLogger("kasify_orders.adapters.saleor.events")
-
-
-def _guess_carrier(number: str, shipping_method: str | None, default: str) -> str:
-    """Kasify's carrier for a tracking number Saleor sent without one.
-
-    UPS's ``1Z`` numbers are recognised; else a carrier named in the shipping method
-    (``"DHL Express"``); else *default*.
-    """
-    if re.fullmatch(r"1Z[0-9A-Z]{16}", number.upper()):
-        return "ups"
-    if shipping_method:
-        words = shipping_method.lower()
-        for code, carrier in carriers.CARRIERS.items():
-            if re.search(rf"\b({re.escape(carrier.name.lower())}|{re.escape(code)})\b", words):
-                return code
-    return default
-
-
-def _to_new_order(order: SaleorOrder) -> NewOrder:
-    if not order.complete:
-        raise UnusableEvent(f"Saleor order {order.number or order.id} lacks what kasify needs to place it")
-    assert order.currency is not None and order.address is not None and order.total is not None
-    lines = [
-        NewLine(
-            sku=line.sku,
-            name=line.name or line.sku,
-            variant=line.variant,
-            quantity=line.quantity,
-            unit_price=line.unit_price or Decimal(0),
-            tax=line.tax,
-        )
-        for line in order.lines
-    ]
-    subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
-    shipping = order.shipping or Decimal(0)
-    # Saleor's taxes are added (net prices): whatever else makes its gross total is the discount.
-    tax = sum((line.tax for line in lines), order.shipping_tax)
-    discount = subtotal + shipping + tax - order.total
-    if discount < 0:
-        # Saleor charged more than its undiscounted prices add up to (a surcharge kasify has no
-        # line for): show the difference as shipping so the totals match what was paid.
-        shipping -= discount
-        discount = Decimal(0)
-    return NewOrder(
-        customer=Customer(name=order.customer_name or order.email or "", email=order.email or ""),
-        shipping_address=order.address,
-        lines=lines,
-        currency=order.currency,
-        shipping_cost=shipping,
-        coupon_code=order.voucher_code,
-        customer_note=order.customer_note,
-        discount=discount,
-        shipping_tax=order.shipping_tax,
-    )
-
-
-def placing_key(api_url: str, saleor_order_id: str) -> str:
-    """The idempotency key kasify places a Saleor order under (at most 255 characters)."""
-    key = f"saleor:{api_url}:{saleor_order_id}"
-    if len(key) <= 255:
-        return key
-    return "saleor:" + hashlib.sha256(f"{api_url}\n{saleor_order_id}".encode()).hexdigest()
 
 
 @attrs.define
@@ -180,7 +115,7 @@ class EventHandler:
             )
             tx.append_timeline(order.id, [entry])
 
-        order = self.orders.place(_to_new_order(saleor), idempotency_key=key, actor=ACTOR, also=record_origin)
+        order = self.orders.place(to_new_order(saleor), idempotency_key=key, actor=ACTOR, also=record_origin)
         return order, order.id in placed_here
 
     def _link_for(self, order_id: str, saleor: SaleorOrder, saleor_order_id: str) -> SaleorOrderLink:
@@ -282,7 +217,7 @@ class EventHandler:
                 )
             if lines is not None and not lines:
                 return "duplicate"  # Saleor fulfilled nothing kasify has not shipped already
-            carrier = fulfillment.carrier or _guess_carrier(
+            carrier = fulfillment.carrier or guess_carrier(
                 number, saleor.shipping_method, self.default_carrier
             )
             self.installations.update_link(order.id, fulfillment_id=fulfillment.id)
@@ -309,7 +244,7 @@ class EventHandler:
             url = fulfillment.tracking_url
             if new_carrier is not None and url and number not in url:
                 # kasify's metadata describes the number Saleor just replaced, not this one.
-                new_carrier = _guess_carrier(number, saleor.shipping_method, parcel.carrier)
+                new_carrier = guess_carrier(number, saleor.shipping_method, parcel.carrier)
             try:
                 self.orders.update_tracking(
                     order.id, tracking_number=number, carrier=new_carrier, shipment_id=parcel.id, actor=ACTOR

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from kasify_orders import money, pricing
+from kasify_orders.addresses import address_text
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import InvalidTransition, ValidationError
 from kasify_orders.events import OrderUpdated
@@ -33,7 +34,6 @@ from kasify_orders.validation import MAX_QUANTITY, MAX_REASON, Checker, _address
 __all__ = [
     "EDITABLE",
     "OrderEdit",
-    "address_text",
     "check_edit",
     "edit",
     "edited_lines",
@@ -307,14 +307,6 @@ def _totals(order: Order, lines: Sequence[Line], coupon: Coupon | None) -> Total
         refunded=order.totals.refunded,
         refund_pending=order.totals.refund_pending,
         paid=order.totals.paid,
-    )
-
-
-def address_text(address: Address) -> str:
-    """An address on one line: ``line1, line2, postal code city, region, country``."""
-    place = " ".join(part for part in (address.postal_code, address.city) if part)
-    return ", ".join(
-        part for part in (address.line1, address.line2, place, address.region, address.country) if part
     )
 
 

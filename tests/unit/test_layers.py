@@ -7,6 +7,7 @@ from pathlib import Path
 
 DOMAIN = [
     "actions",
+    "addresses",
     "bulk_ship",
     "carriers",
     "change",

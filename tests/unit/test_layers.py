@@ -13,6 +13,7 @@ DOMAIN = [
     "change",
     "customer_messages",
     "edit_actions",
+    "edit_changes",
     "editable_settings",
     "i18n",
     "i18n.formats",

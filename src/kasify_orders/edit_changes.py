@@ -74,7 +74,7 @@ def changes(
                 }
             )
     before = order.totals
-    for field, label in (("discount", "Discount"), ("total", "Total")):
+    for field, label in (("discount", "Discount"), ("tax", "Tax"), ("total", "Total")):
         old_amount: Decimal = getattr(before, field)
         new_amount: Decimal = getattr(totals, field)
         if old_amount != new_amount:

@@ -221,6 +221,14 @@ def _gave_up(order: Order, entry: TimelineEvent) -> str:
     }
 
 
+#: The sentences of an edit's changes of an amount (the tax only where it changed).
+_AMOUNT_CHANGES = {
+    "discount": N_("Discount: %(old)s → %(new)s"),
+    "tax": N_("Tax: %(old)s → %(new)s"),
+    "total": N_("Total: %(old)s → %(new)s"),
+}
+
+
 def _edit_change(order: Order, change: Mapping[str, Any]) -> str:
     kind = change.get("change")
     if kind == "address":
@@ -245,13 +253,8 @@ def _edit_change(order: Order, change: Mapping[str, Any]) -> str:
             "name": _text(change, "name"),
             "price": _money(order, change, "unit_price"),
         }
-    if kind == "discount":
-        return gettext("Discount: %(old)s → %(new)s") % {
-            "old": _money(order, change, "old"),
-            "new": _money(order, change, "new"),
-        }
-    if kind == "total":
-        return gettext("Total: %(old)s → %(new)s") % {
+    if isinstance(kind, str) and kind in _AMOUNT_CHANGES:  # discount, tax, total: old -> new
+        return gettext(_AMOUNT_CHANGES[kind]) % {
             "old": _money(order, change, "old"),
             "new": _money(order, change, "new"),
         }

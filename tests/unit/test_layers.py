@@ -26,6 +26,7 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "restocking",
     "return_actions",
     "return_model",
     "shipping_actions",

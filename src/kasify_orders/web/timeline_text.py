@@ -157,11 +157,20 @@ def _refunded_what(order: Order, data: Mapping[str, Any]) -> str:
     return ", ".join(filter(None, [units, gettext("shipping") if data.get("shipping") else ""]))
 
 
+def _back_already(units: str) -> str:
+    """``"(1 x T-shirt back in stock already: not put back again)"``: a unit goes back in stock once."""
+    return gettext("(%(lines)s back in stock already: not put back again)") % {"lines": units}
+
+
 def _refunded(order: Order, entry: TimelineEvent) -> str:
     amount = _money(order, entry.data, "amount")
     what = _refunded_what(order, entry.data)
     if what:
         sentence = gettext("Refunded %(amount)s for %(what)s") % {"amount": amount, "what": what}
+        kept = entry.data.get("back_already")
+        if isinstance(kept, dict) and kept:
+            units = describe_lines(order, {int(line_id): units for line_id, units in kept.items()})
+            sentence += " " + _back_already(units)
         return _with_note(sentence, entry.data)
     return _with_note(gettext("Refunded %(amount)s") % {"amount": amount}, entry.data)
 
@@ -287,6 +296,10 @@ def _return_opened(order: Order, entry: TimelineEvent) -> str:
 
 def _return_received(order: Order, entry: TimelineEvent) -> str:
     what = {"lines": _returned(order, entry.data)}
+    kept = entry.data.get("back_already")
+    if isinstance(kept, dict) and kept:
+        units = describe_lines(order, {int(line_id): units for line_id, units in kept.items()})
+        return gettext("Return received: %(lines)s") % what + " " + _back_already(units)
     if entry.data.get("restock"):
         return gettext("Return received: %(lines)s (put back in stock)") % what
     return gettext("Return received: %(lines)s") % what

@@ -384,3 +384,17 @@ def test_an_edits_timeline_writes_the_address_as_the_page_does(german_shop: flas
     timeline = text(html.unescape(page))
     old = "12 St James's Sq, London SW1Y 4JH, GB"
     assert f"Bestellung geändert: Adresse: {old} → {', '.join(shown)}" in timeline
+
+
+def test_a_refund_of_units_back_in_stock_already_says_so_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    orders.inventory.set_stock("TEE", 10)
+    order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    made = orders.returns.open(order.id, lines={1: 1}, reason="zu klein").returns[0]
+    orders.returns.receive(made.id, restock=True)
+    orders.refund(order.id, lines={1: 1}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 9  # 10 - 2 + the returned one, once
+    with german_shop.test_client() as client:
+        page = text(html.unescape(client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)))
+    assert "(1 x T-shirt schon wieder im Bestand: nicht noch einmal zurückgebucht)" in page

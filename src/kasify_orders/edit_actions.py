@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from kasify_orders import money, pricing
+from kasify_orders import edit_changes, money, pricing
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import InvalidTransition, ValidationError
 from kasify_orders.events import OrderUpdated
@@ -33,7 +33,6 @@ from kasify_orders.validation import MAX_QUANTITY, MAX_REASON, Checker, _address
 __all__ = [
     "EDITABLE",
     "OrderEdit",
-    "address_text",
     "check_edit",
     "edit",
     "edited_lines",
@@ -213,7 +212,14 @@ def edit(
     )
     lines = edited_lines(order, wanted)
     totals = _totals(order, lines, coupon)
-    changes = _changes(order, wanted, lines, totals)
+    changes = edit_changes.changes(
+        order,
+        shipping_address=wanted.shipping_address,
+        set_quantity=wanted.set_quantity,
+        remove_lines=wanted.remove_lines,
+        lines=lines,
+        totals=totals,
+    )
     message = "Order edited: " + "; ".join(change["text"] for change in changes)
     if wanted.note:
         message += f" — note: {wanted.note}"
@@ -308,73 +314,6 @@ def _totals(order: Order, lines: Sequence[Line], coupon: Coupon | None) -> Total
         refund_pending=order.totals.refund_pending,
         paid=order.totals.paid,
     )
-
-
-def address_text(address: Address) -> str:
-    """An address on one line: ``line1, line2, postal code city, region, country``."""
-    place = " ".join(part for part in (address.postal_code, address.city) if part)
-    return ", ".join(
-        part for part in (address.line1, address.line2, place, address.region, address.country) if part
-    )
-
-
-def _changes(order: Order, wanted: OrderEdit, lines: Sequence[Line], totals: Totals) -> list[dict[str, Any]]:
-    """Every change, old -> new: a sentence (``text``) and its parts for programs and the page."""
-    changes: list[dict[str, Any]] = []
-    if wanted.shipping_address is not None:
-        old, new = address_text(order.shipping_address), address_text(wanted.shipping_address)
-        changes.append({"change": "address", "old": old, "new": new, "text": f"Address: {old} → {new}"})
-    for line in order.lines:
-        if line.id in wanted.set_quantity:
-            new_quantity = wanted.set_quantity[line.id]
-            changes.append(
-                {
-                    "change": "quantity",
-                    "line_id": line.id,
-                    "name": line.name,
-                    "old": line.quantity,
-                    "new": new_quantity,
-                    "text": f"Quantity of {line.name}: {line.quantity} → {new_quantity}",
-                }
-            )
-    for line in order.lines:
-        if line.id in wanted.remove_lines:
-            changes.append(
-                {
-                    "change": "removed",
-                    "line_id": line.id,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "text": f"Removed {line.quantity} x {line.name}",
-                }
-            )
-    known = {line.id for line in order.lines}
-    for line in lines:
-        if line.id not in known:
-            changes.append(
-                {
-                    "change": "added",
-                    "line_id": line.id,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": str(line.unit_price),
-                    "text": f"Added {line.quantity} x {line.name} at {line.unit_price} {order.currency}",
-                }
-            )
-    before = order.totals
-    for field, label in (("discount", "Discount"), ("total", "Total")):
-        old_amount: Decimal = getattr(before, field)
-        new_amount: Decimal = getattr(totals, field)
-        if old_amount != new_amount:
-            changes.append(
-                {
-                    "change": field,
-                    "old": str(old_amount),
-                    "new": str(new_amount),
-                    "text": f"{label}: {old_amount} → {new_amount} {order.currency}",
-                }
-            )
-    return changes
 
 
 def _whole(value: object) -> int | None:

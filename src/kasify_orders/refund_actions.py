@@ -12,12 +12,12 @@ from typing import Any
 
 import attrs
 
-from kasify_orders import line_refunds, money
+from kasify_orders import line_refunds, money, restocking
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import RefundExceedsBalance
 from kasify_orders.events import OrderRefunded
 from kasify_orders.lifecycle import Action, PaymentStatus, RefundStatus, Status, require
-from kasify_orders.model import Order, Refund, TimelineEvent
+from kasify_orders.model import Order, Refund, TimelineEvent, describe_lines
 from kasify_orders.timeline import TimelineKind
 from kasify_orders.validation import Checker
 
@@ -79,6 +79,13 @@ def _what(order: Order, record: Refund) -> str:
     if not record.by_line:
         return ""
     return " for " + line_refunds.describe(order, record.lines, record.shipping)
+
+
+def _back_already(order: Order, record: Refund) -> dict[int, int]:
+    """The units of a settling refund by line with restock already back in stock (not put back again)."""
+    if not record.restock or order.status is Status.CANCELLED:
+        return {}
+    return restocking.already_back(order, record.lines)
 
 
 def _line_data(record: Refund) -> dict[str, Any]:
@@ -193,9 +200,11 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
     status = order.status
     if full and status is not Status.CANCELLED:
         status = Status.REFUNDED
+    kept = _back_already(order, record)
     message = f"Refunded {value} {order.currency}{_what(order, record)}" + (
-        f" — note: {record.note}" if record.note else ""
+        f" ({describe_lines(order, kept)} back in stock already: not put back again)" if kept else ""
     )
+    message += f" — note: {record.note}" if record.note else ""
     entry = TimelineEvent(
         TimelineKind.REFUNDED,
         at,
@@ -207,6 +216,7 @@ def _settle(order: Order, record: Refund, at: datetime) -> Change:
             "reference": record.reference,
             "note": record.note,
             **_line_data(record),
+            **({"back_already": {str(line_id): units for line_id, units in kept.items()}} if kept else {}),
         },
     )
     if pending:

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from kasify_orders import restocking
 from kasify_orders.change import Change, next_change
 from kasify_orders.errors import ValidationError
 from kasify_orders.events import ReturnUpdated
@@ -167,13 +168,18 @@ def receive_return(
     found = returning(order, return_id, action=Action.RECEIVE_RETURN, allowed=(ReturnStatus.OPEN,))
     received = attrs.evolve(found, status=ReturnStatus.RECEIVED, received_at=at, restocked=bool(restock))
     what = describe_lines(order, found.lines)
-    entry = TimelineEvent(
-        TimelineKind.RETURN_RECEIVED,
-        at,
-        actor,
-        f"Return received: {what}" + (" (put back in stock)" if restock else ""),
-        {"return_id": found.id, "lines": _data(found.lines), "restock": bool(restock)},
-    )
+    data: dict[str, Any] = {"return_id": found.id, "lines": _data(found.lines), "restock": bool(restock)}
+    message = f"Return received: {what}"
+    kept: dict[int, int] = {}
+    if restock:  # a unit a refund by line put back already is not put back again
+        put = restocking.put_back(order, attrs.evolve(order, returns=_replace(order, received)))
+        kept = {i: units - put.get(i, 0) for i, units in found.lines.items() if units > put.get(i, 0)}
+    if kept:
+        message += f" ({describe_lines(order, kept)} back in stock already: not put back again)"
+        data["back_already"] = _data(kept)
+    elif restock:
+        message += " (put back in stock)"
+    entry = TimelineEvent(TimelineKind.RETURN_RECEIVED, at, actor, message, data)
     return next_change(
         order, entry, (ReturnUpdated(found.id, "received"),), returns=_replace(order, received)
     )

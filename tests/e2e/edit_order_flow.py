@@ -72,7 +72,7 @@ def edit_quantity_lines_address_and_note(
     edited = page.locator("ol.timeline li.event-edited")
     expect(edited).to_have_count(1)
     for change in (
-        "Address: 12 St James's Sq, SW1Y 4JH London, GB → 12 St James's Sq, YO1 7HH York, GB",
+        "Address: 12 St James's Sq, London SW1Y 4JH, GB → 12 St James's Sq, York YO1 7HH, GB",
         "Quantity of T-shirt: 2 → 3",
         "Removed 1 x Mug",
         "Added 1 x Cap at $12.00",

@@ -283,3 +283,51 @@ def test_returns_are_read_with_the_orders_of_a_list_export(orders: ko.Orders, sh
     orders.returns.open(second.id, lines={2: 1}, reason="b")
     found = orders.store.atomic(lambda tx: tx.orders_by_id([shipped.id, second.id]))
     assert found[shipped.id].returns[0].lines == {1: 1} and found[second.id].returns[0].lines == {2: 1}
+
+
+def test_a_unit_goes_back_in_stock_once_whether_received_or_refunded_with_restock(
+    orders: ko.Orders, shipped: ko.Order
+) -> None:
+    """A restocked return, then a refund by line with restock of its units and one more: one back."""
+    made = orders.returns.open(shipped.id, lines={1: 1}, reason="too small").returns[0]
+    orders.returns.receive(made.id, restock=True)
+    assert orders.inventory.stock("TEE") == 9  # 10 - 2 placed + 1 back
+    # The merchant refunds both T-shirts by hand, restock ticked: the returned one is in stock already.
+    refunded = orders.refund(shipped.id, lines={1: 2}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 10  # only the other T-shirt went back
+    moves = [m.delta for m in orders.inventory.history("TEE", limit=10) if m.kind is ko.StockKind.RETURNED]
+    assert sorted(moves) == [1, 1]
+    entry = refunded.timeline[-1]
+    assert entry.message == (
+        "Refunded 50.00 USD for 2 x T-shirt (1 x T-shirt back in stock already: not put back again)"
+    )
+    assert entry.data["back_already"] == {"1": 1}
+    assert orders.get(shipped.id) == refunded
+
+
+def test_a_refund_by_line_with_restock_before_the_return_is_received_puts_back_once(
+    orders: ko.Orders, shipped: ko.Order
+) -> None:
+    made = orders.returns.open(shipped.id, lines={1: 1}, reason="too small").returns[0]
+    refunded = orders.refund(shipped.id, lines={1: 1}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 9 and "back_already" not in refunded.timeline[-1].data
+    received = orders.returns.receive(made.id, restock=True)
+    assert orders.inventory.stock("TEE") == 9  # the refund put that T-shirt back already
+    assert received.timeline[-1].message == (
+        "Return received: 1 x T-shirt (1 x T-shirt back in stock already: not put back again)"
+    )
+    # A return's own refund puts nothing back (its units came back when received).
+    second = orders.returns.open(shipped.id, lines={1: 1}, reason="too big").returns[-1]
+    orders.returns.receive(second.id, restock=True)
+    assert orders.inventory.stock("TEE") == 10
+    orders.returns.refund(second.id)
+    assert orders.inventory.stock("TEE") == 10
+
+
+def test_a_cancel_with_restock_puts_back_only_what_no_refund_put_back(orders: ko.Orders) -> None:
+    orders.inventory.set_stock("TEE", 10)
+    order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    orders.refund(order.id, lines={1: 1}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 9
+    orders.cancel(order.id, restock=True)
+    assert orders.inventory.stock("TEE") == 10

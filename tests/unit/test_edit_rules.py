@@ -76,7 +76,7 @@ def test_the_timeline_entry_lists_every_change_old_to_new() -> None:
     (entry,) = change.entries
     assert entry.kind == ko.TimelineKind.EDITED and entry.actor == "staff:1"
     assert entry.message == (
-        "Order edited: Address: 1 Analytical Row, N1 1AA London, GB → 2 Mill Lane, YO1 7HH York, GB;"
+        "Order edited: Address: 1 Analytical Row, London N1 1AA, GB → 2 Mill Lane, York YO1 7HH, GB;"
         " Quantity of T-shirt: 2 → 3; Total: 63.00 → 88.00 EUR — note: customer called"
     )
     assert [c["change"] for c in entry.data["changes"]] == ["address", "quantity", "total"]

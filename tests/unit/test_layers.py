@@ -7,11 +7,13 @@ from pathlib import Path
 
 DOMAIN = [
     "actions",
+    "addresses",
     "bulk_ship",
     "carriers",
     "change",
     "customer_messages",
     "edit_actions",
+    "edit_changes",
     "editable_settings",
     "i18n",
     "i18n.formats",
@@ -24,6 +26,7 @@ DOMAIN = [
     "money",
     "pricing",
     "refund_actions",
+    "restocking",
     "return_actions",
     "return_model",
     "shipping_actions",

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from kasify_orders import actions, return_actions
+from kasify_orders import actions, restocking, return_actions
 from kasify_orders.actions import Change
 from kasify_orders.errors import ConcurrentUpdate, InvalidTransition, RefundFailed, RefundPending
 from kasify_orders.lifecycle import RefundStatus, Status
@@ -164,11 +164,11 @@ class Refunds:
                 change = actions.request_refund(order, **arguments)
             else:
                 change = actions.refund(order, **arguments, reference=reference)
-                made = change.order.refund(refund_id)
-                if made is not None:
-                    self._restock(tx, order, made, now)
             if also is not None:
                 change = actions.combine(change, also(change.order, refund_id, now))
+            made = change.order.refund(refund_id)
+            if made is not None:
+                self._restock(tx, order, change.order, made.actor, now)
             return change
 
         return self._in_two_phases(order_id, key, expected_version, begin)
@@ -285,8 +285,9 @@ class Refunds:
     ) -> Change:
         """Settle the refund; first cancel the order if the refund was a "cancel and refund"."""
         if plan is None or order.status is Status.CANCELLED:  # (cancelled by hand meanwhile)
-            self._restock(tx, order, pending, now)
-            return actions.settle_refund(order, pending.id, reference=reference, at=now)
+            settled = actions.settle_refund(order, pending.id, reference=reference, at=now)
+            self._restock(tx, order, settled.order, pending.actor, now)
+            return settled
         restock = bool(plan.get("restock"))
         try:
             cancelled = actions.cancel(
@@ -314,33 +315,28 @@ class Refunds:
             cancelled, actions.settle_refund(cancelled.order, pending.id, reference=reference, at=now)
         )
 
-    def _restock(self, tx: Transaction, order: Order, refund: Refund, now: datetime) -> None:
-        """Put a settling refund by line's units back on their tracked SKUs, if it asked to.
+    def _restock(
+        self, tx: Transaction, before: Order, after: Order, actor: str | None, now: datetime
+    ) -> None:
+        """Put back on their tracked SKUs the units a settling refund adds to those back in stock.
 
-        Not on a cancelled order: its cancel put back what was to be put back.
+        A refund by line with restock puts back its units, but none that are back already (a
+        received return's, see :mod:`kasify_orders.restocking`). Not on a cancelled order: its
+        cancel put back what was to be put back.
         """
-        if not (refund.restock and refund.lines and self.writer.settings.manage_inventory):
+        if not self.writer.settings.manage_inventory or after.status is Status.CANCELLED:
             return
-        if order.status is Status.CANCELLED:
+        units = restocking.put_back(before, after)
+        if not units:
             return
-        skus: Counter[str] = Counter()
-        by_id = {line.id: line for line in order.lines}
-        for line_id, quantity in refund.lines.items():
-            skus[by_id[line_id].sku] += quantity
-        cause = StockCause(
-            StockKind.RETURNED, now, actor=refund.actor, reason=REFUNDED_LINES, order_id=order.id
-        )
-        tx.return_stock(skus, cause)
+        cause = StockCause(StockKind.RETURNED, now, actor=actor, reason=REFUNDED_LINES, order_id=after.id)
+        tx.return_stock(restocking.by_sku(after, units), cause)
 
 
 def not_restocked(order: Order) -> Counter[str]:
-    """Units per SKU of *order* not put back yet by a settled refund by line (what a cancel restocks)."""
+    """Units per SKU of *order* not back in stock yet (what a cancel restocks; a unit goes back once)."""
     left = quantities(order.lines)
-    by_id = {line.id: line for line in order.lines}
-    for refund in order.refunds:
-        if refund.restock and refund.status is RefundStatus.SETTLED:
-            for line_id, quantity in refund.lines.items():
-                left[by_id[line_id].sku] -= quantity
+    left.subtract(restocking.by_sku(order, restocking.units_back(order)))
     return +left  # only the positive counts
 
 

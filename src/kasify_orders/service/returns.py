@@ -12,12 +12,11 @@ A refund the provider made already (a return refunded in Saleor) is recorded wit
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from kasify_orders import return_actions
+from kasify_orders import restocking, return_actions
 from kasify_orders.change import Change
 from kasify_orders.errors import ValidationError
 from kasify_orders.lifecycle import Action
@@ -99,17 +98,12 @@ class Returns:
 
         def step(tx: Transaction, order: Order, now: datetime) -> Change:
             change = return_actions.receive_return(order, return_id, restock=restock, at=now, actor=actor)
-            if restock and settings.manage_inventory:
-                found = change.order.return_by_id(return_id)
-                assert found is not None
-                skus: Counter[str] = Counter()
-                by_id = {line.id: line for line in order.lines}
-                for line_id, quantity in found.lines.items():
-                    skus[by_id[line_id].sku] += quantity
+            units = restocking.put_back(order, change.order)  # none a restocking refund put back
+            if restock and settings.manage_inventory and units:
                 cause = StockCause(
                     StockKind.RETURNED, now, actor=actor, reason=RETURN_RECEIVED, order_id=order.id
                 )
-                tx.return_stock(skus, cause)
+                tx.return_stock(restocking.by_sku(order, units), cause)
             return change
 
         return self._writer.act(self._order_of(return_id, order_id), expected_version, step)

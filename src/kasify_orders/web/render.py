@@ -14,6 +14,7 @@ import jinja2.nodes
 from markupsafe import Markup, escape
 
 from kasify_orders import i18n
+from kasify_orders.addresses import address_lines
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, Status
 from kasify_orders.model import OrderSummary
 from kasify_orders.web import form_html, formatting
@@ -69,6 +70,7 @@ def environment(
         money=money,
         when=when,
         iso=formatting.iso,
+        address_lines=address_lines,
         actor=formatting.actor_label,
         carrier=formatting.carrier_label,
         label=formatting.status_label,

@@ -157,11 +157,20 @@ def _refunded_what(order: Order, data: Mapping[str, Any]) -> str:
     return ", ".join(filter(None, [units, gettext("shipping") if data.get("shipping") else ""]))
 
 
+def _back_already(units: str) -> str:
+    """``"(1 x T-shirt back in stock already: not put back again)"``: a unit goes back in stock once."""
+    return gettext("(%(lines)s back in stock already: not put back again)") % {"lines": units}
+
+
 def _refunded(order: Order, entry: TimelineEvent) -> str:
     amount = _money(order, entry.data, "amount")
     what = _refunded_what(order, entry.data)
     if what:
         sentence = gettext("Refunded %(amount)s for %(what)s") % {"amount": amount, "what": what}
+        kept = entry.data.get("back_already")
+        if isinstance(kept, dict) and kept:
+            units = describe_lines(order, {int(line_id): units for line_id, units in kept.items()})
+            sentence += " " + _back_already(units)
         return _with_note(sentence, entry.data)
     return _with_note(gettext("Refunded %(amount)s") % {"amount": amount}, entry.data)
 
@@ -221,6 +230,14 @@ def _gave_up(order: Order, entry: TimelineEvent) -> str:
     }
 
 
+#: The sentences of an edit's changes of an amount (the tax only where it changed).
+_AMOUNT_CHANGES = {
+    "discount": N_("Discount: %(old)s → %(new)s"),
+    "tax": N_("Tax: %(old)s → %(new)s"),
+    "total": N_("Total: %(old)s → %(new)s"),
+}
+
+
 def _edit_change(order: Order, change: Mapping[str, Any]) -> str:
     kind = change.get("change")
     if kind == "address":
@@ -245,13 +262,8 @@ def _edit_change(order: Order, change: Mapping[str, Any]) -> str:
             "name": _text(change, "name"),
             "price": _money(order, change, "unit_price"),
         }
-    if kind == "discount":
-        return gettext("Discount: %(old)s → %(new)s") % {
-            "old": _money(order, change, "old"),
-            "new": _money(order, change, "new"),
-        }
-    if kind == "total":
-        return gettext("Total: %(old)s → %(new)s") % {
+    if isinstance(kind, str) and kind in _AMOUNT_CHANGES:  # discount, tax, total: old -> new
+        return gettext(_AMOUNT_CHANGES[kind]) % {
             "old": _money(order, change, "old"),
             "new": _money(order, change, "new"),
         }
@@ -284,6 +296,10 @@ def _return_opened(order: Order, entry: TimelineEvent) -> str:
 
 def _return_received(order: Order, entry: TimelineEvent) -> str:
     what = {"lines": _returned(order, entry.data)}
+    kept = entry.data.get("back_already")
+    if isinstance(kept, dict) and kept:
+        units = describe_lines(order, {int(line_id): units for line_id, units in kept.items()})
+        return gettext("Return received: %(lines)s") % what + " " + _back_already(units)
     if entry.data.get("restock"):
         return gettext("Return received: %(lines)s (put back in stock)") % what
     return gettext("Return received: %(lines)s") % what

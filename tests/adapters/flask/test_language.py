@@ -369,3 +369,32 @@ def test_the_returns_section_and_its_timeline_read_german(german_shop: flask.Fla
     assert "Rücksendung angelegt für 1 x T-shirt: zu klein" in page
     assert "Rücksendung erhalten: 1 x T-shirt (wieder im Bestand)" in page
     assert "Rücksendung erhalten; die Artikel sind wieder im Bestand." in page
+
+
+def test_an_edits_timeline_writes_the_address_as_the_page_does(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.place(tee_and_mug())
+    new = ko.Address("2 Mill Lane", "York", "YO1 7HH", "GB", region="North Yorkshire")
+    orders.edit(order.id, shipping_address=new)
+    with german_shop.test_client() as client:
+        page = client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)
+    (block,) = re.findall(r"<address>(.*?)</address>", page, flags=re.DOTALL)
+    shown = [text(html.unescape(part)).strip() for part in block.split("<br>")][1:]  # after the name
+    assert shown == ["2 Mill Lane", "York, North Yorkshire YO1 7HH", "GB"]
+    timeline = text(html.unescape(page))
+    old = "12 St James's Sq, London SW1Y 4JH, GB"
+    assert f"Bestellung geändert: Adresse: {old} → {', '.join(shown)}" in timeline
+
+
+def test_a_refund_of_units_back_in_stock_already_says_so_in_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    orders.inventory.set_stock("TEE", 10)
+    order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+    order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+    made = orders.returns.open(order.id, lines={1: 1}, reason="zu klein").returns[0]
+    orders.returns.receive(made.id, restock=True)
+    orders.refund(order.id, lines={1: 1}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 9  # 10 - 2 + the returned one, once
+    with german_shop.test_client() as client:
+        page = text(html.unescape(client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)))
+    assert "(1 x T-shirt schon wieder im Bestand: nicht noch einmal zurückgebucht)" in page

@@ -84,3 +84,22 @@ def test_a_german_page_says_steuer(german_shop: flask.Flask) -> None:  # noqa: F
         other = text(client.get(f"{ADMIN}/{included.id}").get_data(as_text=True))
         listing = text(client.get(f"{ADMIN}/").get_data(as_text=True))
     assert "Steuer 10,45" in page and "inkl. Steuer 10,45" in other and "inkl. Steuer" in listing
+
+
+def test_an_edits_timeline_lists_the_tax_old_to_new_in_german_too(german_shop: flask.Flask) -> None:  # noqa: F811
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    order = orders.place(taxed())
+    edited = orders.edit(order.id, set_quantity={1: 3})  # the line's 9.50 scaled to 14.25
+    assert edited.totals.tax == D("15.20")
+    entry = edited.timeline[-1]
+    assert entry.message == (
+        "Order edited: Quantity of T-shirt: 2 → 3; Tax: 10.45 → 15.20 USD; Total: 65.45 → 95.20 USD"
+    )
+    moved = orders.edit(order.id, shipping_address=ko.Address("2 Mill Lane", "York", "YO1 7HH", "GB"))
+    assert [change["change"] for change in moved.timeline[-1].data["changes"]] == ["address"]
+    with german_shop.test_client() as client:
+        page = text(client.get(f"{ADMIN}/{order.id}").get_data(as_text=True))
+    assert (
+        "Bestellung geändert: Menge von T-shirt: 2 → 3; Steuer: 10,45 $ → 15,20 $;"
+        " Gesamt: 65,45 $ → 95,20 $" in page.replace("\xa0", " ")
+    )

@@ -28,7 +28,7 @@ from kasify_orders.events import OrderUpdated
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Address, Coupon, Line, NewLine, Order, TimelineEvent, Totals
 from kasify_orders.timeline import TimelineKind
-from kasify_orders.validation import MAX_QUANTITY, MAX_REASON, Checker, _address, _line
+from kasify_orders.validation import MAX_QUANTITY, MAX_REASON, Checker, _address, _line, whole_number
 
 __all__ = [
     "EDITABLE",
@@ -128,7 +128,7 @@ def _removed(checker: Checker, order: Order, remove_lines: Sequence[Any]) -> lis
     refunded = order.refunded_quantities()
     removed: list[int] = []
     for index, raw in enumerate(remove_lines):
-        line_id = _whole(raw)
+        line_id = whole_number(raw)
         if line_id is None or line_id not in known:
             _not_a_line(checker, f"remove_lines[{index}]", order)
         elif refunded.get(line_id):
@@ -154,8 +154,8 @@ def _quantities(
     quantities: dict[int, int] = {}
     for raw_id, raw_quantity in set_quantity.items():
         path = f"set_quantity[{raw_id}]"
-        line_id = _whole(raw_id)
-        quantity = _whole(raw_quantity)
+        line_id = whole_number(raw_id)
+        quantity = whole_number(raw_quantity)
         if line_id is None or line_id not in known:
             _not_a_line(checker, path, order)
         elif line_id in removed:
@@ -314,17 +314,6 @@ def _totals(order: Order, lines: Sequence[Line], coupon: Coupon | None) -> Total
         refund_pending=order.totals.refund_pending,
         paid=order.totals.paid,
     )
-
-
-def _whole(value: object) -> int | None:
-    """*value* as a whole number (an int, or digits from a form); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def stock_changes(before: Iterable[Line], after: Iterable[Line]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from kasify_orders.lifecycle import Action, RefundStatus, require
 from kasify_orders.model import Order, TimelineEvent, describe_lines
 from kasify_orders.return_model import Return, ReturnStatus
 from kasify_orders.timeline import TimelineKind
-from kasify_orders.validation import MAX_REASON, Checker
+from kasify_orders.validation import MAX_REASON, Checker, whole_number
 
 __all__ = [
     "close_return",
@@ -36,16 +36,6 @@ __all__ = [
 ]
 
 
-def _whole(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def return_lines(order: Order, lines: Mapping[Any, Any] | None, checker: Checker) -> dict[int, int]:
     """*lines* (``{line_id: quantity}``) checked against the shipped units not in a return yet."""
     known = {line.id for line in order.lines}
@@ -54,7 +44,7 @@ def return_lines(order: Order, lines: Mapping[Any, Any] | None, checker: Checker
     chosen: dict[int, int] = {}
     for raw_id, raw_quantity in (lines or {}).items():
         path = f"lines[{raw_id}]"
-        line_id = _whole(raw_id)
+        line_id = whole_number(raw_id)
         if line_id is None or line_id not in known:
             ids = ", ".join(str(i) for i in sorted(known))
             checker.fail(
@@ -64,7 +54,7 @@ def return_lines(order: Order, lines: Mapping[Any, Any] | None, checker: Checker
                 ids=ids,
             )
             continue
-        quantity = _whole(raw_quantity)
+        quantity = whole_number(raw_quantity)
         if quantity is None or quantity < 0:
             checker.fail(
                 path, "must be a whole number of units, at least 1, got %(got)s", got=repr(raw_quantity)

@@ -28,6 +28,7 @@ __all__ = [
     "unknown_name",
     "validate_coupon",
     "validate_new_order",
+    "whole_number",
 ]
 
 MAX_NAME = 200
@@ -66,6 +67,17 @@ def shown(value: object, limit: int = 40) -> str:
     """*value* as a message quotes what was given: ``repr``, cut short when long."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def whole_number(value: object) -> int | None:
+    """*value* as a whole number (an int, or digits from a form); None for anything else (bools too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def is_country(code: str) -> bool:

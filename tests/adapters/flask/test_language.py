@@ -369,3 +369,16 @@ def test_the_returns_section_and_its_timeline_read_german(german_shop: flask.Fla
     assert "Rücksendung angelegt für 1 x T-shirt: zu klein" in page
     assert "Rücksendung erhalten: 1 x T-shirt (wieder im Bestand)" in page
     assert "Rücksendung erhalten; die Artikel sind wieder im Bestand." in page
+
+
+def test_the_returns_page_reads_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    with german_shop.test_client() as client:
+        empty = text(client.get(f"{ADMIN}/returns").get_data(as_text=True))
+        order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+        order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+        orders.returns.open(order.id, lines={1: 1}, reason="zu klein")
+        page = text(client.get(f"{ADMIN}/returns").get_data(as_text=True))
+    assert "Keine Rücksendung wartet auf Sie" in empty
+    assert "Rücksendungen" in page and "Angelegt" in page and "Grund" in page and "zu klein" in page
+    assert "Offen" in page and "Returns waiting" not in page

@@ -62,7 +62,7 @@ from kasify_orders.model import (
     TimelineEvent,
     Totals,
 )
-from kasify_orders.return_model import Return, ReturnStatus
+from kasify_orders.return_model import Return, ReturnStatus, ReturnSummary
 from kasify_orders.settings import Settings
 from kasify_orders.stock import StockItem, StockKind, StockMove
 from kasify_orders.timeline import TimelineKind
@@ -106,6 +106,7 @@ __all__ = [
     "RefundStatus",
     "Return",
     "ReturnStatus",
+    "ReturnSummary",
     "Settings",
     "Shipment",
     "Status",

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Return", "ReturnStatus"]
+__all__ = ["Return", "ReturnStatus", "ReturnSummary"]
 
 
 class ReturnStatus(enum.StrEnum):
@@ -81,3 +81,17 @@ class Return:
     def units(self) -> int:
         """How many units it returns."""
         return sum(self.lines.values())
+
+
+@attrs.frozen
+class ReturnSummary:
+    """A return as the Returns page lists it: with its order's number and its lines' names."""
+
+    id: str
+    order_id: str
+    order_number: int
+    #: ``[(line name, units)]`` of what comes back, in line order.
+    lines: tuple[tuple[str, int], ...]
+    reason: str
+    status: ReturnStatus = attrs.field(converter=ReturnStatus)
+    opened_at: datetime = attrs.field(converter=_utc, validator=_aware)

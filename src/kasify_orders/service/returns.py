@@ -21,7 +21,7 @@ from kasify_orders.change import Change
 from kasify_orders.errors import ValidationError
 from kasify_orders.lifecycle import Action
 from kasify_orders.model import Order
-from kasify_orders.return_model import ReturnStatus
+from kasify_orders.return_model import ReturnStatus, ReturnSummary
 from kasify_orders.service.refunds import Refunds
 from kasify_orders.service.writes import Writer, checked_key
 from kasify_orders.stock import StockCause, StockKind
@@ -39,6 +39,10 @@ class Returns:
     def __init__(self, writer: Writer, refunds: Refunds) -> None:
         self._writer = writer
         self._refunds = refunds
+
+    def needing_merchant(self, *, limit: int = 50) -> tuple[list[ReturnSummary], int]:
+        """The newest *limit* returns open or received (the Returns page), and how many there are."""
+        return self._writer.store.returns_needing_merchant(limit=limit)
 
     def open(
         self,

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, TimelineEvent
+from kasify_orders.return_model import ReturnSummary
 from kasify_orders.stock import StockCause, StockItem, StockMove
 from kasify_orders.storage.port_outbox import OutboxOps, OutboxStore
 from kasify_orders.storage.port_settings import SettingsOps, SettingsStore
@@ -237,6 +238,10 @@ class OrderReads(Protocol):
 
     def order_of_return(self, return_id: str) -> str | None:
         """The id of the order the return *return_id* belongs to, or None."""
+
+    def returns_needing_merchant(self, *, limit: int) -> tuple[list[ReturnSummary], int]:
+        """The newest *limit* returns open or received (newest first), and how many there are."""
+        ...
 
     def list_orders(
         self,

@@ -15,15 +15,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kasify_orders.model import Order
-from kasify_orders.return_model import Return
+from kasify_orders.return_model import Return, ReturnStatus, ReturnSummary
 
-__all__ = ["ReturnStatements", "with_returns", "write_returns"]
+__all__ = ["ReturnStatements", "needing_merchant", "with_returns", "write_returns"]
+
+#: The statuses that wait on the merchant (receive the parcel, then refund or close).
+WAITING = (ReturnStatus.OPEN.value, ReturnStatus.RECEIVED.value)
 
 
 class ReturnStatements:
     """The returns' statements, built once per store."""
 
-    def __init__(self, returns: sa.Table, return_lines: sa.Table) -> None:
+    def __init__(self, returns: sa.Table, return_lines: sa.Table, orders: sa.Table, lines: sa.Table) -> None:
         r, rl = returns, return_lines
         columns = (
             r.c.order_id,
@@ -42,6 +45,24 @@ class ReturnStatements:
         joined = sa.select(*columns).select_from(r.join(rl, rl.c.return_id == r.c.id))
         self.of_many = joined.where(r.c.order_id.in_(sa.bindparam("ids", expanding=True)))
         self.insert = sa.insert(r)
+        waiting = r.c.status.in_(WAITING)
+        newest = (
+            sa.select(r.c.id, r.c.order_id, orders.c.number, r.c.reason, r.c.status, r.c.opened_at)
+            .select_from(r.join(orders, orders.c.id == r.c.order_id))
+            .where(waiting)
+            .order_by(r.c.opened_at.desc(), r.c.id.desc())
+            .limit(sa.bindparam("b_limit", type_=sa.Integer))
+            .subquery("newest")
+        )
+        # An order line is never renumbered; the outer join only guards a line gone missing.
+        named = sa.and_(lines.c.order_id == newest.c.order_id, lines.c.position == rl.c.line_id - 1)
+        #: The newest returns waiting on the merchant, one row per return line, with its name.
+        self.waiting = (
+            sa.select(newest, rl.c.line_id, rl.c.quantity, lines.c.name)
+            .select_from(newest.join(rl, rl.c.return_id == newest.c.id).outerjoin(lines, named))
+            .order_by(newest.c.opened_at.desc(), newest.c.id.desc(), rl.c.line_id)
+        )
+        self.count_waiting = sa.select(sa.func.count()).select_from(r).where(waiting)
         self.insert_lines = sa.insert(rl)
         self.update = (
             sa.update(r)
@@ -94,6 +115,29 @@ def with_returns(conn: Connection, sql: ReturnStatements, orders: Sequence[Order
         return list(orders)
     found = _returns(rows)
     return [attrs.evolve(order, returns=found[order.id]) if order.id in found else order for order in orders]
+
+
+def needing_merchant(
+    conn: Connection, sql: ReturnStatements, *, limit: int
+) -> tuple[list[ReturnSummary], int]:
+    """The newest *limit* returns open or received, and how many there are in all.
+
+    One statement reads one more than *limit*; only when there is more are they all counted.
+    """
+    heads: dict[str, tuple[Any, ...]] = {}
+    lines: dict[str, list[tuple[str, int]]] = {}
+    for return_id, order_id, number, reason, status, opened_at, line_id, quantity, name in conn.execute(
+        sql.waiting, {"b_limit": limit + 1}
+    ):
+        heads.setdefault(return_id, (order_id, number, reason, status, opened_at))
+        lines.setdefault(return_id, []).append((name if name is not None else f"#{line_id}", quantity))
+    found = [
+        ReturnSummary(return_id, order_id, number, tuple(lines[return_id]), reason, status, opened_at)
+        for return_id, (order_id, number, reason, status, opened_at) in heads.items()
+    ]
+    if len(found) <= limit:
+        return found, len(found)
+    return found[:limit], int(conn.scalar(sql.count_waiting) or 0)
 
 
 def write_returns(conn: Connection, sql: ReturnStatements, before: Order, after: Order) -> None:

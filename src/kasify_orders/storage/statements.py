@@ -202,7 +202,7 @@ class Statements:
         self.shipments = ShipmentStatements(t)
         #: The refunds by line's reads and writes.
         self.refund_lines = RefundLineStatements(t)
-        self.returns = ReturnStatements(t.returns, t.return_lines)
+        self.returns = ReturnStatements(t.returns, t.return_lines, o, t.lines)
         self.id_by_id = sa.select(o.c.id).where(o.c.id == sa.bindparam("b_id"))
         if dialect in {"mysql", "mariadb"}:
             # One round trip: the locking union reads the order row, then its children.

@@ -39,6 +39,7 @@ from kasify_orders import errors
 from kasify_orders.errors import ConstraintViolation, ValidationError
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Coupon, Order, OrderSummary, utcnow
+from kasify_orders.return_model import ReturnSummary
 from kasify_orders.storage import counters
 from kasify_orders.storage.engine import ConnectionSource, EngineConnections, create_engine, is_transient
 from kasify_orders.storage.failures import count_statement, operation_of, statements_sent, storage_error
@@ -46,6 +47,7 @@ from kasify_orders.storage.outbox_ops import OutboxAndSearch
 from kasify_orders.storage.port import Store
 from kasify_orders.storage.queries import is_common
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort, OutboxItem
+from kasify_orders.storage.returns import needing_merchant
 from kasify_orders.storage.rows import coupon_from_row, coupon_values
 from kasify_orders.storage.settings_ops import SettingsReads
 from kasify_orders.storage.statements import Statements
@@ -222,6 +224,10 @@ class SqlStore(StockReads, OutboxAndSearch, SettingsReads):
         r = self.tables.returns
         query = sa.select(r.c.order_id).where(r.c.id == return_id)
         return self.read(lambda tx: tx.conn.scalar(query))
+
+    def returns_needing_merchant(self, *, limit: int) -> tuple[list[ReturnSummary], int]:
+        """The newest *limit* returns open or received (newest first), and how many there are."""
+        return self.read(lambda tx: needing_merchant(tx.conn, self.statements.returns, limit=limit))
 
     def list_orders(
         self,

@@ -12,6 +12,7 @@ import attrs
 
 from kasify_orders.i18n import N_
 from kasify_orders.registry.backoffice import MANAGE_COUPONS, MANAGE_INVENTORY, MANAGE_SETTINGS
+from kasify_orders.registry.returns import OPEN_RETURN
 from kasify_orders.web.pages import VIEW, Authorize
 
 __all__ = ["NAV", "NavItem", "NavLink", "back_link", "host_links", "sidebar"]
@@ -41,6 +42,7 @@ class NavLink:
 #: kasify's sections, in the sidebar's order. Each feature adds its own item here.
 NAV: tuple[NavItem, ...] = (
     NavItem("Orders", "order_list", VIEW),
+    NavItem("Returns", "returns", OPEN_RETURN.permission),
     NavItem("Coupons", "coupon_list", MANAGE_COUPONS),
     NavItem("Inventory", "inventory", MANAGE_INVENTORY),
     NavItem("Settings", "settings", MANAGE_SETTINGS),

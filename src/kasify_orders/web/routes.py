@@ -92,12 +92,14 @@ from kasify_orders.web import coupon_pages, inventory_pages  # noqa: E402 - they
 from kasify_orders.web.bulk_ship_pages import ROUTES as BULK_SHIP_ROUTES  # noqa: E402
 from kasify_orders.web.edit_pages import ROUTES as EDIT_ROUTES  # noqa: E402
 from kasify_orders.web.order_bulk_pages import ROUTES as ORDER_BULK_ROUTES  # noqa: E402
+from kasify_orders.web.returns_page import ROUTES as RETURNS_ROUTES  # noqa: E402
 from kasify_orders.web.settings_pages import ROUTES as SETTINGS_ROUTES  # noqa: E402
 
 #: Every back-office page, in registration order (fixed paths before parameterised ones).
 ALL_ROUTES: tuple[Route, ...] = (
     *coupon_pages.routes(),
     *inventory_pages.ROUTES,
+    *RETURNS_ROUTES,
     *SETTINGS_ROUTES,
     *BULK_SHIP_ROUTES,
     *ORDER_BULK_ROUTES,

@@ -398,3 +398,16 @@ def test_a_refund_of_units_back_in_stock_already_says_so_in_german(german_shop: 
     with german_shop.test_client() as client:
         page = text(html.unescape(client.get(f"{ADMIN}/{order.id}").get_data(as_text=True)))
     assert "(1 x T-shirt schon wieder im Bestand: nicht noch einmal zurückgebucht)" in page
+
+
+def test_the_returns_page_reads_german(german_shop: flask.Flask) -> None:
+    orders: ko.Orders = german_shop.extensions[EXTENSION].orders
+    with german_shop.test_client() as client:
+        empty = text(client.get(f"{ADMIN}/returns").get_data(as_text=True))
+        order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+        order = orders.mark_shipped(order.id, tracking_number="1Z999AA10123456784", carrier="ups")
+        orders.returns.open(order.id, lines={1: 1}, reason="zu klein")
+        page = text(client.get(f"{ADMIN}/returns").get_data(as_text=True))
+    assert "Keine Rücksendung wartet auf Sie" in empty
+    assert "Rücksendungen" in page and "Angelegt" in page and "Grund" in page and "zu klein" in page
+    assert "Offen" in page and "Returns waiting" not in page

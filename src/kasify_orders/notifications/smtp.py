@@ -103,8 +103,11 @@ class SmtpSender:
         self._context: ssl.SSLContext | None = None
         self._idle: list[_Connection] = []
         self._lock = threading.Lock()
-        # Closes the idle connections when the sender goes (with its Orders) or at exit.
-        weakref.finalize(self, _quit_all, self._idle)
+        # Closes the idle connections' sockets when the sender goes (with its Orders) or at exit.
+        # Only closes them: a finalizer runs in whichever thread collects the garbage (a host's
+        # event loop, an in-process mail server's), where a QUIT waiting for its answer could
+        # block that thread, and with it the server it waits for, until the timeout.
+        weakref.finalize(self, _close_all, self._idle)
 
     @hookimpl(trylast=True)
     def kasify_send_email(self, message: EmailMessage) -> bool:
@@ -216,6 +219,11 @@ def _quit(connection: _Connection) -> None:
 def _quit_all(idle: list[_Connection]) -> None:
     while idle:
         _quit(idle.pop())
+
+
+def _close_all(idle: list[_Connection]) -> None:
+    while idle:
+        _close(idle.pop())
 
 
 def _close(connection: _Connection) -> None:

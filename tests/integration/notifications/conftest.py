@@ -75,6 +75,8 @@ class Inbox:
         #: Set once a message is held (the server has it and keeps its answer back).
         self.holding = threading.Event()
         self.lock = threading.Lock()
+        #: QUIT commands received (a client saying goodbye before it closes).
+        self.quits = 0
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -110,6 +112,11 @@ class Inbox:
                 Received(list(envelope.rcpt_tos), message, bool(session.authenticated), session.peer)
             )
         return "250 Message accepted"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.lock:
+            self.quits += 1
+        return "221 Bye"
 
     def to(self, address: str) -> list[Received]:
         """What *address* received."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import smtplib
 import socket
 import ssl
@@ -141,6 +142,24 @@ def test_a_sender_reuses_its_connection_and_replaces_one_the_server_dropped() ->
         received = server.inbox.received
         assert len(received) == 5  # each sent once, on a new connection where the old one was gone
         assert len({r.peer for r in received}) == 3
+    finally:
+        server.stop()
+
+
+def test_a_sender_dropped_as_garbage_closes_its_connections_without_talking_to_the_server() -> None:
+    """Its finalizer runs in whichever thread collects it (a host's event loop, an in-process
+    server's): a QUIT there would wait for an answer that thread may be the one to give."""
+    server = running()
+    try:
+        dropped = transport.SmtpSender(server.url)
+        dropped.send(message())  # its connection stays open in the pool
+        del dropped
+        gc.collect()
+        closing = transport.SmtpSender(server.url)
+        closing.send(message())
+        closing.close()  # an explicit close says goodbye
+        assert len({r.peer for r in server.inbox.received}) == 2
+        assert server.inbox.quits == 1
     finally:
         server.stop()
 

@@ -322,7 +322,6 @@ class MerchantDay(RuleBasedStateMachine):
         model.shipping_refunded = model.shipping_refunded or shipping
         if restock and model.status != "cancelled":
             before = model.back()
-            OVERLAPS[0] += model.returned_restocked > model.restocked
             model.restocked += units
             self.stock += model.back() - before
         model.entries += 1
@@ -519,16 +518,13 @@ class MerchantDay(RuleBasedStateMachine):
 EXAMPLES = int(os.environ.get("KASIFY_STATE_MACHINE_EXAMPLES", "25"))
 #: Steps played in this process (counted after each one), for the long run's report.
 STEPS: list[int] = [0]
-#: Refunds by line with restock of an order with returned units back in stock no refund covered.
-OVERLAPS: list[int] = [0]
 
 
 def test_merchant_day() -> None:
     """Play the days; a long run also checks that it played as many steps as it promises."""
-    STEPS[0] = OVERLAPS[0] = 0
+    STEPS[0] = 0
     run_state_machine_as_test(
         MerchantDay, settings=settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None)
     )
     if EXAMPLES >= 250:  # the invariant also runs once as each day starts
         assert STEPS[0] - EXAMPLES >= 5_000, f"played only {STEPS[0] - EXAMPLES} steps"
-        assert OVERLAPS[0], "no refund by line with restock followed a restocked return"

@@ -23,20 +23,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "back-office"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    """A real SMTP server on loopback."""
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def shop(tmp_path: Path, smtp: SmtpServer) -> Iterator[ko.Orders]:
-    """A shop on SQLite that emails through *smtp*."""
-    with ko.Orders.connect(
-        f"sqlite:///{tmp_path / 'shop.sqlite3'}", settings=shop_settings(smtp.url), load_entrypoints=False
-    ) as orders:
+def shop(tmp_path: Path, mail_server: SmtpServer) -> Iterator[ko.Orders]:
+    """A shop on SQLite that emails through *mail_server*."""
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    with ko.Orders.connect(url, settings=shop_settings(mail_server.url), load_entrypoints=False) as orders:
         yield orders
 
 
@@ -45,9 +35,9 @@ def paid(orders: ko.Orders, name: str) -> ko.Order:
     return orders.confirm_payment(order.id)
 
 
-def shipping_emails(smtp: SmtpServer) -> list[str]:
+def shipping_emails(server: SmtpServer) -> list[str]:
     return [
-        str(r.message["Subject"]) for r in smtp.inbox.received if "has shipped" in str(r.message["Subject"])
+        str(r.message["Subject"]) for r in server.inbox.received if "has shipped" in str(r.message["Subject"])
     ]
 
 
@@ -60,7 +50,7 @@ def preview(page: Any, csv: bytes) -> None:
 
 
 def test_merchant_ships_orders_from_a_csv_file(
-    browser: Any, serve: Any, artifacts: Path, shop: ko.Orders, smtp: SmtpServer
+    browser: Any, serve: Any, artifacts: Path, shop: ko.Orders, mail_server: SmtpServer
 ) -> None:
     from playwright.sync_api import expect
 
@@ -93,7 +83,7 @@ def test_merchant_ships_orders_from_a_csv_file(
         )
         expect(page.locator("tr[data-line='6']")).to_contain_text("there is no order #4242")
         expect(page.locator("tr[data-line='4']")).to_contain_text("Not a listed carrier: no tracking link")
-        assert shipping_emails(smtp) == []  # the preview changed nothing
+        assert shipping_emails(mail_server) == []  # the preview changed nothing
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOCS / "bulk-ship.png"), full_page=True)
         page.screenshot(path=str(artifacts / "bulk-ship-preview.png"), full_page=True)
@@ -103,7 +93,7 @@ def test_merchant_ships_orders_from_a_csv_file(
             "3 shipped, 0 with nothing to do, 2 skipped, 0 failed."
         )
         page.screenshot(path=str(artifacts / "bulk-ship-result.png"), full_page=True)
-        assert len(shipping_emails(smtp)) == 3
+        assert len(shipping_emails(mail_server)) == 3
         parcel = shop.get(grace.id).shipment
         assert parcel is not None  # the whole order in one parcel
         assert parcel.lines == {line.id: line.quantity for line in shop.get(grace.id).lines}
@@ -125,7 +115,7 @@ def test_merchant_ships_orders_from_a_csv_file(
             "Already shipped with this tracking number"
         )
         second_tab.close()
-        assert len(shipping_emails(smtp)) == 3
+        assert len(shipping_emails(mail_server)) == 3
 
         page.set_viewport_size({"width": 390, "height": 800})  # a phone: no sideways scrolling
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -134,7 +124,7 @@ def test_merchant_ships_orders_from_a_csv_file(
 
 
 def test_other_carrier_reveals_its_field_and_ships_with_the_typed_name(
-    browser: Any, serve: Any, shop: ko.Orders, smtp: SmtpServer
+    browser: Any, serve: Any, shop: ko.Orders, mail_server: SmtpServer
 ) -> None:
     from playwright.sync_api import expect
 
@@ -160,6 +150,6 @@ def test_other_carrier_reveals_its_field_and_ships_with_the_typed_name(
         page.get_by_text("Edit tracking", exact=True).click()
         expect(page.locator("#update_tracking-carrier")).to_have_value("other")
         expect(page.locator("#update_tracking-carrier-other")).to_have_value("Evri")
-        assert len(shipping_emails(smtp)) == 1
+        assert len(shipping_emails(mail_server)) == 1
     finally:
         page.close()

@@ -6,7 +6,6 @@ message is looked for in what that server received.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,6 @@ from tests.helpers import new_order
 from tests.integration.notifications.conftest import SmtpServer, shop_settings
 
 CUSTOMER = "ada@example.com"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def subjects(server: SmtpServer) -> list[str]:

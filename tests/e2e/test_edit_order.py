@@ -6,7 +6,6 @@ The Edit order page's screenshot is docs/back-office/edit-order.md's (edit-order
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,6 @@ from tests.e2e.edit_order_flow import (
 from tests.integration.notifications.conftest import SmtpServer, shop_settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "back-office"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_merchant_edits_an_order_before_it_ships_and_the_customer_is_told(

@@ -6,7 +6,6 @@ The Returns section's screenshot is docs/back-office/returns.md's (returns.png).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,6 @@ from tests.e2e.returns_flow import (
 from tests.integration.notifications.conftest import SmtpServer, shop_settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "back-office"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_merchant_opens_receives_into_stock_and_refunds_a_return(

@@ -27,8 +27,9 @@ from django.test import Client, override_settings
 
 import kasify_orders as ko
 from kasify_orders.adapters.django import get_orders
+from tests.integration.notifications.conftest import SmtpServer
 
-__all__ = ["DjangoSite", "alias", "django_site", "host"]
+__all__ = ["DjangoSite", "alias", "django_site", "host", "mail_server"]
 
 
 @attrs.frozen
@@ -67,3 +68,16 @@ def django_site(monkeypatch: pytest.MonkeyPatch, host: str, serve: Any, browser:
             yield DjangoSite(base=base, admin=f"{base}{ADMIN}", page=page, orders=get_orders(), alias=host)
         finally:
             context.close()
+
+
+@pytest.fixture
+def mail_server(mail_server: SmtpServer) -> Iterator[SmtpServer]:
+    """The loopback SMTP server, with Django's own SMTP backend sending kasify's emails to it."""
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": mail_server.port,
+        "EMAIL_TIMEOUT": 5,
+    }
+    with override_settings(**smtp):
+        yield mail_server

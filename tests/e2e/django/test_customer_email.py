@@ -5,10 +5,7 @@ Django's own SMTP backend sends kasify's emails, to a real aiosmtpd server on lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.test import override_settings
 
 from tests.e2e.django.conftest import DjangoSite
 from tests.helpers import new_order
@@ -17,21 +14,6 @@ from tests.integration.notifications.conftest import SmtpServer
 pytestmark = pytest.mark.parametrize("alias", ["sqlite"], indirect=True)
 
 CUSTOMER = "ada@example.com"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": server.port,
-        "EMAIL_TIMEOUT": 2,
-    }
-    with override_settings(**smtp):
-        yield server
-    server.stop()
 
 
 def subjects(server: SmtpServer) -> list[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from tests.e2e.django.conftest import DjangoSite
 from tests.e2e.edit_order_flow import (
@@ -18,21 +16,6 @@ from tests.e2e.edit_order_flow import (
 from tests.integration.notifications.conftest import SmtpServer
 
 pytestmark = pytest.mark.parametrize("alias", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": server.port,
-        "EMAIL_TIMEOUT": 2,
-    }
-    with override_settings(**smtp):
-        yield server
-    server.stop()
 
 
 def test_merchant_edits_an_order_before_it_ships_and_the_customer_is_told(

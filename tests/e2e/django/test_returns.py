@@ -5,11 +5,9 @@ Django's own SMTP backend sends kasify's emails, to a real aiosmtpd server on lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from tests.e2e.django.conftest import DjangoSite
 from tests.e2e.edit_order_flow import inbox_of
@@ -20,21 +18,6 @@ from tests.e2e.returns_flow import (
 from tests.integration.notifications.conftest import SmtpServer
 
 pytestmark = pytest.mark.parametrize("alias", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": server.port,
-        "EMAIL_TIMEOUT": 2,
-    }
-    with override_settings(**smtp):
-        yield server
-    server.stop()
 
 
 def test_merchant_opens_receives_into_stock_and_refunds_a_return(

@@ -36,6 +36,7 @@ from kasify_orders.web.forms import (
     form_key,
     read_form,
 )
+from kasify_orders.web.page_reuse import ShownPage, ShownPages
 from kasify_orders.web.problems import HANDLED, PageView, page_status, rule_for
 from kasify_orders.web.returns_view import return_rows
 from kasify_orders.web.timeline_view import timeline_items
@@ -95,6 +96,8 @@ class Page:
     template: str
     context: Mapping[str, Any]
     status: int = 200
+    #: The kept page this one is (:mod:`~kasify_orders.web.page_reuse`): its HTML may be reused.
+    reuse: ShownPage | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -116,12 +119,16 @@ class MerchantPages:
         locale: str = "en",
         page_size: int = 50,
         clock: Callable[[], datetime] = utcnow,
+        shown: ShownPages | None = None,
     ) -> None:
         self.orders = orders
         self.urls = urls
         self.locale = locale
         self.page_size = page_size
         self.clock = clock
+        #: The order pages kept to be shown again unchanged (an adapter that builds these pages
+        #: per request passes one it keeps).
+        self.shown = ShownPages() if shown is None else shown
 
     # -- reading ------------------------------------------------------------------------
 
@@ -143,7 +150,9 @@ class MerchantPages:
         """An order: customer, items, totals, payment, the customer's notes, timeline and actions.
 
         The order, the saved settings and the sidebar's needs-attention count are one read
-        (``MerchantSettings.order_page``), as the API's ``get`` is one.
+        (``MerchantSettings.order_page``), as the API's ``get`` is one. The page built for an
+        order is kept and shown again while the order and the host's answers are the same
+        (:mod:`~kasify_orders.web.page_reuse`).
         """
         cutoff = attention_cutoff(self.clock(), self.orders.settings.needs_attention_business_days)
         try:
@@ -152,7 +161,13 @@ class MerchantPages:
             return self.not_found()
         if not authorize(VIEW, order):
             return self.refused()
-        return self._detail(order, authorize, attention=attention)
+        shown = self.shown.page(
+            order,
+            (self.locale, self.urls.order(order.id)),
+            authorize,
+            lambda noting: self._detail(order, noting).context,
+        )
+        return Page("order_detail.html", {**shown.context, "attention": attention}, reuse=shown)
 
     def packing_slip(self, order_id: str, authorize: Authorize, *, parcel: str | None = None) -> Page:
         """The printable packing slip, with the customer's notes on it.
@@ -289,9 +304,8 @@ class MerchantPages:
         failed: ActionSpec | None = None,
         failure: Failure | None = None,
         form: Mapping[str, str] | None = None,
-        attention: int | None = None,
     ) -> Page:
-        """The order page; *attention*: the sidebar's count when it was read with the order."""
+        """The order page; after a failed action, its form (*failed*) with *failure* and what was sent."""
         action_url = _action_urls(self.urls, order.id)
         forms: list[ActionForm] = []
         beside: list[ActionSpec] = []  # the buttons beside timeline entries (Resend, Retry)
@@ -354,7 +368,6 @@ class MerchantPages:
                 "page_error": lost.message or "; ".join(m for ms in lost.errors.values() for m in ms)
                 if lost
                 else None,
-                **({} if attention is None else {"attention": attention}),
             },
             failure.status if failure else 200,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -127,8 +128,50 @@ def render(
     context = {"lang": locale.replace("_", "-"), **request_context, **page.context}
     if "urls" in context:
         context["urls"] = _OrderUrls(context["urls"])
+    if page.reuse is None or request_context.get("notices"):
+        return _render(template, context, locale, timezone)
+    # A kept page (web/page_reuse.py): rendered once per frame with a stand-in for the CSRF
+    # token, which each response replaces with its own.
+    frame = _frame(page, request_context, template, (locale, tuple(template_dirs), timezone))
+    kept = {**context, "csrf_token": _CSRF_STANDIN}
+    html = page.reuse.html(frame, lambda: _render(template, kept, locale, timezone))
+    return html.replace(_CSRF_STANDIN, str(escape(request_context.get("csrf_token", ""))))
+
+
+def _render(template: jinja2.Template, context: Mapping[str, Any], locale: str, timezone: str) -> str:
     with i18n.activate(locale, timezone):
         return template.render(context)
+
+
+#: Written where the CSRF token goes in a page rendered to be kept: plain letters and digits,
+#: which escaping leaves as they are, and found nowhere else.
+_CSRF_STANDIN = f"kasifycsrf{secrets.token_hex(16)}"
+#: What the frame of a kept page leaves out: the token (replaced), the URLs (compared by their root).
+_NOT_FRAME = frozenset({"csrf_token", "urls"})
+
+
+def _frame(
+    page: Page, request_context: Mapping[str, Any], template: jinja2.Template, env: tuple[object, ...]
+) -> object:
+    """All a kept page's HTML depends on besides its kept context, compared by equality.
+
+    The template (a reloaded one is another object), the environment's language, folders
+    and time zone, the adapter's request context but for the CSRF token, where the pages
+    live (the order list's URL), and the page's own values the kept context lacks (the
+    sidebar's count).
+    """
+    assert page.reuse is not None
+    kept = page.reuse.context
+    urls = request_context.get("urls")
+    return (
+        template,
+        env,
+        page.template,
+        page.status,
+        None if urls is None else (type(urls), urls.order_list()),
+        tuple((k, v) for k, v in request_context.items() if k not in _NOT_FRAME),
+        tuple((k, v) for k, v in page.context.items() if k not in kept or kept[k] is not v),
+    )
 
 
 #: Stands for an order id while an order's URL is built once per render.

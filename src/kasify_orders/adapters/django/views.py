@@ -41,6 +41,7 @@ from kasify_orders.adapters.django import conf
 from kasify_orders.adapters.django.orders import get_orders
 from kasify_orders.i18n import formats
 from kasify_orders.model import Order
+from kasify_orders.web.page_reuse import ShownPages
 from kasify_orders.web.pages import Authorize, MerchantPages, Page, Redirect
 from kasify_orders.web.render import render
 from kasify_orders.web.routes import Download, PageRequest, Route, Upload
@@ -101,9 +102,17 @@ class _DjangoUrls:
         return f"{url}?{urlencode(query)}" if query else url
 
 
+#: The order pages kept for reuse, for every request's pages (they are built per request).
+_SHOWN = ShownPages()
+
+
 def _pages(request: HttpRequest, config: conf.Conf) -> MerchantPages:
     return MerchantPages(
-        get_orders(), _DjangoUrls(request), locale=config.page_locale(), page_size=config.page_size
+        get_orders(),
+        _DjangoUrls(request),
+        locale=config.page_locale(),
+        page_size=config.page_size,
+        shown=_SHOWN,
     )
 
 

@@ -9,6 +9,7 @@ transaction, :class:`SettingsReads` into the store.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -32,6 +33,12 @@ T = TypeVar("T")
 SETTINGS_LOCK = "merchant_settings"
 
 
+@functools.cache
+def _saved_query(s: sa.Table) -> sa.Select[tuple[str, Any]]:
+    """Built once per table: every merchant page reads the saved settings."""
+    return sa.select(s.c.name, s.c.value)
+
+
 class SettingsOps:
     """The saved settings read and written inside one transaction."""
 
@@ -40,8 +47,7 @@ class SettingsOps:
 
     def saved_settings(self) -> dict[str, Any]:
         """Every saved value by field name, as stored (JSON: str, list or None)."""
-        s = self.t.merchant_settings
-        return {name: value for name, value in self.conn.execute(sa.select(s.c.name, s.c.value))}
+        return {name: value for name, value in self.conn.execute(_saved_query(self.t.merchant_settings))}
 
     def lock_settings(self) -> None:
         """Hold the settings until this transaction ends (a concurrent save waits here)."""

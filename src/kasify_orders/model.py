@@ -20,6 +20,7 @@ import attrs
 from kasify_orders.lifecycle import FulfilmentStatus, PaymentStatus, RefundStatus, Status
 from kasify_orders.return_model import Return
 from kasify_orders.timeline import timeline_kind
+from kasify_orders.utc import aware, to_utc
 
 __all__ = [
     "Address",
@@ -51,17 +52,6 @@ def _new_lines(lines: Iterable[NewLine]) -> tuple[NewLine, ...]:
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
-
-
-def _aware(_instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{attribute.name} must be timezone-aware (UTC), got {value!r}")
-
-
-def _to_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None or value.tzinfo is UTC:
-        return value
-    return value.astimezone(UTC)
 
 
 def _frozen_dict(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -261,9 +251,9 @@ class Shipment:
     tracking_number: str
     #: Where the customer follows the parcel, when the carrier has a tracking page.
     tracking_url: str | None
-    shipped_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    shipped_at: datetime = attrs.field(converter=to_utc, validator=aware)
     #: When the parcel arrived (None until it is marked delivered).
-    delivered_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    delivered_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     #: Another system's id for this parcel (a Saleor fulfillment's), when it came from there.
     reference: str | None = None
 
@@ -279,7 +269,7 @@ class Refund:
 
     id: str
     amount: Decimal
-    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    created_at: datetime = attrs.field(converter=to_utc, validator=aware)
     #: Internal note; never shown to the customer.
     note: str = ""
     actor: str | None = None
@@ -289,7 +279,7 @@ class Refund:
     #: PENDING while the provider has not answered; only SETTLED refunds count as refunded.
     status: RefundStatus = attrs.field(default=RefundStatus.SETTLED, converter=RefundStatus)
     #: When it settled or failed (None while pending); ``created_at`` is when it was asked for.
-    resolved_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    resolved_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     #: Why the provider refused it (FAILED only).
     failure: str | None = None
     #: A refund by line: ``{line_id: quantity}`` of the units it refunds (empty: by amount).
@@ -320,7 +310,7 @@ class TimelineEvent:
     #: Machine-readable: a :class:`~kasify_orders.TimelineKind` (``"placed"``, ``"shipped"``,
     #: ``"tracking_updated"``, ``"note"``, ...; equal to its string), or a plugin's own kind.
     kind: str = attrs.field(converter=timeline_kind)
-    at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    at: datetime = attrs.field(converter=to_utc, validator=aware)
     #: Who acted (``"staff:7"``), or None for the system.
     actor: str | None
     #: What a merchant reads.
@@ -372,9 +362,9 @@ class Order:
     shipments: tuple[Shipment, ...]
     refunds: tuple[Refund, ...]
     timeline: tuple[TimelineEvent, ...]
-    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
+    created_at: datetime = attrs.field(converter=to_utc, validator=aware)
     #: When payment was confirmed (None while pending).
-    paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    paid_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     #: Bumped by every change; pass it back as ``expected_version`` to detect lost updates.
     version: int = 1
     #: The returns (RMAs), in the order they were opened.
@@ -557,8 +547,8 @@ class Coupon:
     usage_limit: int | None = None
     #: When true, each customer (by email) may use it once.
     once_per_customer: bool = False
-    starts_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
-    ends_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    starts_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
+    ends_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     active: bool = True
     #: How many orders have used it (maintained by the store).
     times_used: int = 0
@@ -600,8 +590,8 @@ class OrderSummary:
     customer_note: str
     #: The latest parcel's carrier and tracking (its ``id``; its ``lines`` are on the whole order).
     shipment: Shipment | None
-    created_at: datetime = attrs.field(converter=_to_utc, validator=_aware)
-    paid_at: datetime | None = attrs.field(default=None, converter=_to_utc, validator=_aware)
+    created_at: datetime = attrs.field(converter=to_utc, validator=aware)
+    paid_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     version: int = 1
     #: How much has shipped (from the order's own row: a list reads nothing else).
     fulfilment_status: FulfilmentStatus = attrs.field(

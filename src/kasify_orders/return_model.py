@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import attrs
+
+from kasify_orders.utc import aware, to_utc
 
 __all__ = ["Return", "ReturnStatus", "ReturnSummary"]
 
@@ -36,17 +38,6 @@ def _quantities(value: Mapping[Any, Any] | None) -> Mapping[int, int]:
     return {int(line_id): int(quantity) for line_id, quantity in sorted((value or {}).items())}
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None or value.tzinfo is UTC:
-        return value
-    return value.astimezone(UTC)
-
-
-def _aware(_instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{attribute.name} must be timezone-aware (UTC), got {value!r}")
-
-
 @attrs.frozen
 class Return:
     """One return of an order (``order.returns``)."""
@@ -58,11 +49,11 @@ class Return:
     #: The customer's reason ("too small"), as the merchant typed it.
     reason: str
     status: ReturnStatus = attrs.field(converter=ReturnStatus)
-    opened_at: datetime = attrs.field(converter=_utc, validator=_aware)
+    opened_at: datetime = attrs.field(converter=to_utc, validator=aware)
     #: When its units came back (None until received).
-    received_at: datetime | None = attrs.field(default=None, converter=_utc, validator=_aware)
+    received_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     #: When it was refunded or closed (None while open or received).
-    closed_at: datetime | None = attrs.field(default=None, converter=_utc, validator=_aware)
+    closed_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=aware)
     #: The refund that refunded it (``order.refund(refund_id)``), once refunded.
     refund_id: str | None = None
     #: Whether its units were put back in stock when it was received.
@@ -94,4 +85,4 @@ class ReturnSummary:
     lines: tuple[tuple[str, int], ...]
     reason: str
     status: ReturnStatus = attrs.field(converter=ReturnStatus)
-    opened_at: datetime = attrs.field(converter=_utc, validator=_aware)
+    opened_at: datetime = attrs.field(converter=to_utc, validator=aware)

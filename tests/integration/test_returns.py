@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import kasify_orders as ko
@@ -331,3 +332,52 @@ def test_a_cancel_with_restock_puts_back_only_what_no_refund_put_back(orders: ko
     assert orders.inventory.stock("TEE") == 9
     orders.cancel(order.id, restock=True)
     assert orders.inventory.stock("TEE") == 10
+
+
+@pytest.fixture
+def partly_shipped(orders: ko.Orders) -> ko.Order:
+    """3 T-shirts (line 1, tracked: 10 before the order) and a mug, paid; a parcel of 2 T-shirts out."""
+    orders.inventory.set_stock("TEE", 10)
+    cart = tee_and_mug()
+    cart = attrs.evolve(cart, lines=[attrs.evolve(cart.lines[0], quantity=3), cart.lines[1]])
+    order = orders.confirm_payment(orders.place(cart).id)
+    return orders.mark_shipped(order.id, tracking_number=UPS_1, carrier="ups", lines={1: 2})
+
+
+def test_a_refund_by_line_with_restock_of_an_unshipped_unit_puts_it_back_after_a_restocked_return(
+    orders: ko.Orders, partly_shipped: ko.Order
+) -> None:
+    """A returned T-shirt is back in stock; refunding the never-shipped one with restock puts it back too."""
+    made = orders.returns.open(partly_shipped.id, lines={1: 1}, reason="too small").returns[0]
+    orders.returns.receive(made.id, restock=True)
+    assert orders.inventory.stock("TEE") == 8  # 10 - 3 placed + 1 back
+    refunded = orders.refund(partly_shipped.id, lines={1: 1}, restock=True, note="will not ship the third")
+    assert orders.inventory.stock("TEE") == 9  # the unshipped T-shirt, never returned, is back too
+    entry = refunded.timeline[-1]
+    assert entry.message == "Refunded 25.00 USD for 1 x T-shirt — note: will not ship the third"
+    assert "back_already" not in entry.data
+    moves = [m.delta for m in orders.inventory.history("TEE", limit=10) if m.kind is ko.StockKind.RETURNED]
+    assert sorted(moves) == [1, 1]
+    # The return's own refund then names the returned T-shirt: nothing more goes back.
+    orders.returns.refund(made.id)
+    assert orders.inventory.stock("TEE") == 9
+    # The other shipped T-shirt, returned and restocked, goes back: each T-shirt back once.
+    again = orders.returns.open(partly_shipped.id, lines={1: 1}, reason="too big").returns[-1]
+    orders.returns.receive(again.id, restock=True)
+    assert orders.inventory.stock("TEE") == 10
+
+
+def test_a_return_received_after_a_refund_of_the_unshipped_unit_puts_its_unit_back(
+    orders: ko.Orders, partly_shipped: ko.Order
+) -> None:
+    """The refund named the T-shirt that never shipped; the returned one is another, so it goes back."""
+    made = orders.returns.open(partly_shipped.id, lines={1: 1}, reason="too small").returns[0]
+    orders.refund(partly_shipped.id, lines={1: 1}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 8
+    received = orders.returns.receive(made.id, restock=True)
+    assert orders.inventory.stock("TEE") == 9
+    assert received.timeline[-1].message == "Return received: 1 x T-shirt (put back in stock)"
+    # A refund of more than the unshipped units: beyond it, the returned T-shirt is back already.
+    refunded = orders.refund(partly_shipped.id, lines={1: 2}, restock=True, note="")
+    assert orders.inventory.stock("TEE") == 10
+    assert refunded.timeline[-1].data["back_already"] == {"1": 1}

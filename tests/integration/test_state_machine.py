@@ -11,8 +11,10 @@ the shipping refund their tax with them when it was added, and an edit scales th
 Returns are opened of shipped units only (never more than shipped over the returns
 that hold units), received (restocking once), refunded by line (never a unit twice, never
 beyond what was paid, without restocking again) or closed (an unreceived one frees its units).
-A unit goes back in stock once: a refund by line with restock after a restocked return puts
-back only the units the return did not (the model counts the units back, not the moves).
+A unit goes back in stock once: a refund by line with restock names first the units not shipped
+when it settles (put back), then those a restocked return brought back (in stock already), then
+other shipped ones (put back; a return of them received later puts back nothing more). The model
+counts the units back, not the moves.
 """
 
 import os
@@ -68,10 +70,13 @@ class Model:
     shipped: int = 0
     parcels: int = 0
     delivered: int = 0
-    #: Units refunded by line, those of them that restock (with restock, or a restocked return's
-    #: refund), and whether the shipping was refunded.
+    #: Units refunded by line, and whether the shipping was refunded.
     refunded_units: int = 0
-    restocked: int = 0
+    #: Units of refunds by line with restock that were not shipped when refunded, and the rest
+    #: of their units (shipped ones); units refunded by restocked returns' own refunds.
+    restocked_unshipped: int = 0
+    restocked_shipped: int = 0
+    returns_refunded: int = 0
     #: Units in returns received with restock.
     returned_restocked: int = 0
     shipping_refunded: bool = False
@@ -87,9 +92,12 @@ class Model:
     def back(self) -> int:
         """Units back in stock: a unit goes back once, by a restocked return or a restocking refund.
 
-        A refund's units are first those a restocked return brought back and no refund covers.
+        A restocking refund's unshipped units all go back; its shipped ones are first those a
+        restocked return brought back and no refund covers (back already), only the rest go back.
         """
-        return min(self.quantity, max(self.returned_restocked, self.restocked))
+        in_stock_unrefunded = max(0, self.returned_restocked - self.returns_refunded)
+        beyond = max(0, self.restocked_shipped - in_stock_unrefunded)
+        return min(self.quantity, self.returned_restocked + self.restocked_unshipped + beyond)
 
     def returned(self) -> int:
         """Units in returns that hold them: every one but those closed without being received."""
@@ -157,6 +165,16 @@ class MerchantDay(RuleBasedStateMachine):
         if order_id != "missing":
             self._move(order_id, "confirm")
             self._move(order_id, "ship")
+        return order_id
+
+    @rule(target=orders_bundle, quantity=st.integers(2, 8), part=st.integers(1, 7))
+    def place_paid_and_partly_shipped(self, quantity: int, part: int) -> str:
+        """An order paid with a parcel of part of it out, so a day returns and refunds units of a
+        line some of whose units never shipped."""
+        order_id = self.place(quantity, "none")
+        if order_id != "missing":
+            self._move(order_id, "confirm")
+            self.ship_part(order_id, min(part, quantity - 1))
         return order_id
 
     def _move(self, order_id: str, move: str) -> None:
@@ -291,6 +309,16 @@ class MerchantDay(RuleBasedStateMachine):
             order_id, units = received[pick % len(received)]
             self._refund_lines(order_id, units, False, restock)
 
+    @rule(pick=st.integers(0, 50), units=st.integers(1, 3))
+    def refund_partly_shipped_with_restock(self, pick: int, units: int) -> None:
+        """The merchant refunds units of a partly shipped line, restock ticked, often after a
+        restocked return of its shipped units: the unshipped units go back all the same."""
+        partly = [order_id for order_id, model in self.model.items() if 0 < model.shipped < model.quantity]
+        returned = [order_id for order_id in partly if self.model[order_id].returned_restocked]
+        chosen = returned if returned and pick % 3 else partly
+        if chosen:
+            self._refund_lines(chosen[pick % len(chosen)], units, False, True)
+
     def _refund_lines(self, order_id: str, units: int, shipping: bool, restock: bool) -> None:
         if order_id == "missing":
             return
@@ -322,7 +350,9 @@ class MerchantDay(RuleBasedStateMachine):
         model.shipping_refunded = model.shipping_refunded or shipping
         if restock and model.status != "cancelled":
             before = model.back()
-            model.restocked += units
+            never = min(units, max(0, model.quantity - model.shipped - model.restocked_unshipped))
+            model.restocked_unshipped += never
+            model.restocked_shipped += units - never
             self.stock += model.back() - before
         model.entries += 1
         if model.refunded == model.paid_amount and model.status != "cancelled":
@@ -449,7 +479,7 @@ class MerchantDay(RuleBasedStateMachine):
         model.refunded_units += count
         if restocked:  # its units came back when received: counted as the refund's
             before = model.back()
-            model.restocked += count
+            model.returns_refunded += count
             self.stock += model.back() - before
         model.shipping_refunded = model.shipping_refunded or shipping
         model.entries += 2  # the refund's entry and the return's

@@ -32,6 +32,7 @@ DOMAIN = [
     "shipping_actions",
     "stock",
     "timeline",
+    "utc",
     "validation",
 ]
 FORBIDDEN = ["sqlalchemy", "flask", "django", "jinja2", "werkzeug", "alembic"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +16,7 @@ pytest.importorskip("aiosmtpd")
 import kasify_orders as ko
 from kasify_orders.cli import main
 from kasify_orders.demo import MailSink, create_app
+from tests.helpers import new_order
 
 
 @pytest.fixture
@@ -61,8 +63,44 @@ def test_seed_covers_every_status_and_the_checkout_places_an_order(tmp_path: Pat
     order = orders.get_by_number(number)
     assert order.coupon_code == "TENOFF" and order.totals.discount == Decimal("10.00")
     assert order.customer_note == "Ring twice"
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Thank you, Test Person!" in thanks and f"<strong>#{number}</strong>" in thanks
+    assert "<dt>Discount (TENOFF)</dt><dd>\N{MINUS SIGN}$10.00</dd>" in thanks
+    assert f'data-field="total">${order.totals.total}</dd>' in thanks
+    assert 'data-field="tax"' not in thanks  # the demo's checkout adds no tax
     assert "Test Person" in client.get("/admin/orders/").get_data(as_text=True)
     assert client.get("/mail/").status_code == 200
+    orders.close()
+
+
+@pytest.mark.parametrize(
+    ("inclusive", "total", "shown"),
+    [
+        (False, "29.75", '<dt>Tax</dt><dd data-field="tax">$4.75</dd>'),
+        (True, "25.00", '<dt>incl. tax</dt><dd data-field="tax">$4.75</dd>'),
+    ],
+)
+def test_the_thank_you_page_shows_the_order_s_tax(
+    tmp_path: Path, sink: MailSink, inclusive: bool, total: str, shown: str
+) -> None:
+    """A host's tax as the order page shows it: added, a Tax line before the total; included, after it."""
+    app = create_app(f"sqlite:///{tmp_path / 'demo.sqlite3'}", mail_sink=sink, seed_orders=False)
+    orders: ko.Orders = app.extensions["kasify_orders"].orders
+    cart = new_order(sku="TAXED", quantity=1, unit_price="20.00")
+    cart = attrs.evolve(
+        cart,
+        lines=[attrs.evolve(cart.lines[0], tax=Decimal("3.80"))],
+        shipping_tax=Decimal("0.95"),
+        prices_include_tax=inclusive,
+    )
+    order = orders.place(cart)
+    assert order.totals.total == Decimal(total)
+    html = app.test_client().get(f"/thanks/{order.number}").get_data(as_text=True)
+    assert shown in html  # the lines' tax and the shipping's
+    assert f'<dt class="grand">Total</dt><dd class="grand" data-field="total">${total}</dd>' in html
+    tax_at, total_at = html.index(shown), html.index('data-field="total"')
+    assert (tax_at > total_at) is inclusive
+    assert html.count('data-field="tax"') == 1
     orders.close()
 
 

@@ -185,3 +185,27 @@ def test_export_and_bulk_reads_carry_the_parcels(orders: ko.Orders, paid: ko.Ord
     read = list(orders.store.iter_orders(OrderFilter()))
     by_id = {o.id: o for o in read}
     assert by_id[order.id] == order and by_id[other.id] == other
+
+
+def test_a_batch_of_orders_reads_each_child_table_once(orders: ko.Orders) -> None:
+    """An export reads a batch's parcels, returns and refunds by line in one statement each, not per order."""
+    placed = []
+    for _ in range(3):
+        order = orders.confirm_payment(orders.place(tee_and_mug()).id)
+        orders.mark_shipped(order.id, tracking_number=UPS_1, carrier="ups", lines={1: 1})
+        orders.mark_shipped(order.id, tracking_number=UPS_2, carrier="ups")
+        orders.refund(order.id, lines={2: 1}, restock=True)
+        placed.append(orders.returns.open(order.id, lines={1: 1}, reason="too small"))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(orders.store.engine, "before_cursor_execute", seen)
+    try:
+        read = list(orders.store.iter_orders(OrderFilter(), batch_size=10))
+    finally:
+        sa.event.remove(orders.store.engine, "before_cursor_execute", seen)
+    assert read == sorted(placed, key=lambda order: order.number)
+    for table in ("shipment_lines", "return_lines", "refund_lines"):
+        assert len([s for s in statements if table in s]) == 1, table

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from kasify_orders import money
 from kasify_orders.model import Order, Refund
+from kasify_orders.storage.child_rows import attach, line_rows, of_orders, rows_of_orders
 from kasify_orders.storage.tables import Tables
 
 __all__ = ["RefundLineStatements", "with_refund_lines", "write_refund_lines"]
@@ -32,31 +33,23 @@ class RefundLineStatements:
             sa.select(r.c.order_id, r.c.id, r.c.shipping, r.c.restock)
             .add_columns(rl.c.line_id, rl.c.quantity, rl.c.amount)
             .select_from(r.outerjoin(rl, rl.c.refund_id == r.c.id))
-            .where(r.c.order_id.in_(sa.bindparam("ids", expanding=True)))
-            .where(sa.or_(r.c.shipping, r.c.restock, rl.c.refund_id.is_not(None)))
         )
-        self.of_many = joined
+        with_parts = sa.or_(r.c.shipping, r.c.restock, rl.c.refund_id.is_not(None))
+        self.of_many = of_orders(joined, r).where(with_parts)
         self.insert_lines = sa.insert(rl)
 
 
 def with_refund_lines(conn: Connection, sql: RefundLineStatements, orders: Sequence[Order]) -> list[Order]:
     """*orders* whose refunds carry their lines, shipping and restock (one statement, if any refunded)."""
-    refunded = [order for order in orders if order.refunds]
-    if not refunded:
-        return list(orders)
-    currency = {order.id: order.currency for order in refunded}
-    rows = conn.execute(sql.of_many, {"ids": list(currency)}).all()
-    if not rows:
-        return list(orders)
-    parts = _parts(rows, currency)
-    return [_with(order, parts) if order.id in currency else order for order in orders]
+    currency = {order.id: order.currency for order in orders if order.refunds}
+    return attach(orders, _parts(rows_of_orders(conn, sql.of_many, list(currency)), currency), _with)
 
 
-def _parts(rows: Iterable[Sequence[Any]], currency: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """``{refund_id: its Refund fields}`` from the joined rows (one row per refund line)."""
-    parts: dict[str, dict[str, Any]] = {}
+def _parts(rows: Iterable[Sequence[Any]], currency: dict[str, str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{order_id: {refund_id: its Refund fields}}`` from the joined rows (one row per refund line)."""
+    parts: dict[str, dict[str, dict[str, Any]]] = {}
     for order_id, refund_id, shipping, restock, line_id, quantity, amount in rows:
-        fields = parts.setdefault(
+        fields = parts.setdefault(order_id, {}).setdefault(
             refund_id,
             {"lines": {}, "line_amounts": {}, "shipping": bool(shipping), "restock": bool(restock)},
         )
@@ -77,15 +70,10 @@ def write_refund_lines(
     conn: Connection, sql: RefundLineStatements, order: Order, refunds: Sequence[Refund]
 ) -> None:
     """Insert the lines of the new *refunds* of *order*."""
-    rows = [
-        {
-            "refund_id": refund.id,
-            "line_id": line_id,
-            "quantity": quantity,
-            "amount": money.to_minor(refund.line_amounts.get(line_id, Decimal(0)), order.currency),
-        }
-        for refund in refunds
-        for line_id, quantity in refund.lines.items()
-    ]
+
+    def amount(refund: Refund, line_id: int) -> dict[str, int]:
+        return {"amount": money.to_minor(refund.line_amounts.get(line_id, Decimal(0)), order.currency)}
+
+    rows = line_rows("refund_id", refunds, amount)
     if rows:
         conn.execute(sql.insert_lines, rows)

@@ -1,13 +1,14 @@
 """An order's returns (RMAs) in SQL: read with the order, written in the action's own transaction.
 
-A return is a ``returns`` row and one ``return_lines`` row per order line it takes back. They
-are only ever written under the order's row lock (the service's unit of work), so two merchants
+A return is a ``returns`` row and one ``return_lines`` row per order line it takes back
+(:class:`~kasify_orders.storage.child_rows.ChildRows` reads and writes them). They are only ever
+written under the order's row lock (the service's unit of work), so two merchants
 opening returns at once are serialized and no line is returned more than was shipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -16,35 +17,27 @@ from sqlalchemy.engine import Connection
 
 from kasify_orders.model import Order
 from kasify_orders.return_model import Return, ReturnStatus, ReturnSummary
+from kasify_orders.storage.child_rows import ChildRows, attach, rows_of_orders
 
-__all__ = ["ReturnStatements", "needing_merchant", "with_returns", "write_returns"]
+__all__ = ["ReturnStatements", "needing_merchant", "with_returns"]
 
 #: The statuses that wait on the merchant (receive the parcel, then refund or close).
 WAITING = (ReturnStatus.OPEN.value, ReturnStatus.RECEIVED.value)
 
 
-class ReturnStatements:
+class ReturnStatements(ChildRows[Return]):
     """The returns' statements, built once per store."""
 
     def __init__(self, returns: sa.Table, return_lines: sa.Table, orders: sa.Table, lines: sa.Table) -> None:
-        r, rl = returns, return_lines
-        columns = (
-            r.c.order_id,
-            r.c.id,
-            r.c.position,
-            r.c.reason,
-            r.c.status,
-            r.c.opened_at,
-            r.c.received_at,
-            r.c.closed_at,
-            r.c.refund_id,
-            r.c.restocked,
-            rl.c.line_id,
-            rl.c.quantity,
+        super().__init__(
+            returns,
+            return_lines,
+            link="return_id",
+            fields=("reason", "status", "opened_at", "received_at", "closed_at", "refund_id", "restocked"),
+            changing=("status", "received_at", "closed_at", "refund_id", "restocked"),
+            build=_return,
         )
-        joined = sa.select(*columns).select_from(r.join(rl, rl.c.return_id == r.c.id))
-        self.of_many = joined.where(r.c.order_id.in_(sa.bindparam("ids", expanding=True)))
-        self.insert = sa.insert(r)
+        r, rl = returns, return_lines
         waiting = r.c.status.in_(WAITING)
         newest = (
             sa.select(r.c.id, r.c.order_id, orders.c.number, r.c.reason, r.c.status, r.c.opened_at)
@@ -63,58 +56,17 @@ class ReturnStatements:
             .order_by(newest.c.opened_at.desc(), newest.c.id.desc(), rl.c.line_id)
         )
         self.count_waiting = sa.select(sa.func.count()).select_from(r).where(waiting)
-        self.insert_lines = sa.insert(rl)
-        self.update = (
-            sa.update(r)
-            .where(r.c.id == sa.bindparam("b_id"))
-            .values(
-                status=sa.bindparam("b_status"),
-                received_at=sa.bindparam("b_received_at"),
-                closed_at=sa.bindparam("b_closed_at"),
-                refund_id=sa.bindparam("b_refund_id"),
-                restocked=sa.bindparam("b_restocked"),
-            )
-        )
 
 
-def _returns(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[Return, ...]]:
-    """``{order_id: its returns in order}`` from the joined rows (one row per return line)."""
-    heads: dict[str, tuple[str, int, tuple[Any, ...]]] = {}
-    lines: dict[str, dict[int, int]] = {}
-    for order_id, return_id, position, *values, line_id, quantity in rows:
-        heads.setdefault(return_id, (order_id, position, tuple(values)))
-        lines.setdefault(return_id, {})[line_id] = quantity
-    by_order: dict[str, list[tuple[int, Return]]] = {}
-    for return_id, (order_id, position, fields) in heads.items():
-        reason, status, opened_at, received_at, closed_at, refund_id, restocked = fields
-        found = Return(
-            return_id,
-            lines[return_id],
-            reason,
-            status,
-            opened_at,
-            received_at,
-            closed_at,
-            refund_id,
-            bool(restocked),
-        )
-        by_order.setdefault(order_id, []).append((position, found))
-    return {
-        order_id: tuple(found for _, found in sorted(items, key=lambda item: item[0]))
-        for order_id, items in by_order.items()
-    }
+def _return(*, restocked: Any, **fields: Any) -> Return:
+    """A return from its row (MariaDB reads a BOOLEAN back as 0 or 1)."""
+    return Return(restocked=bool(restocked), **fields)
 
 
 def with_returns(conn: Connection, sql: ReturnStatements, orders: Sequence[Order]) -> list[Order]:
     """*orders* with their returns, read in one statement (only orders with a parcel can have one)."""
-    shipped = [order.id for order in orders if order.shipments]
-    if not shipped:
-        return list(orders)
-    rows = conn.execute(sql.of_many, {"ids": shipped}).all()
-    if not rows:
-        return list(orders)
-    found = _returns(rows)
-    return [attrs.evolve(order, returns=found[order.id]) if order.id in found else order for order in orders]
+    rows = rows_of_orders(conn, sql.of_many, [order.id for order in orders if order.shipments])
+    return attach(orders, sql.grouped(rows), lambda order, found: attrs.evolve(order, returns=found))
 
 
 def needing_merchant(
@@ -138,52 +90,3 @@ def needing_merchant(
     if len(found) <= limit:
         return found, len(found)
     return found[:limit], int(conn.scalar(sql.count_waiting) or 0)
-
-
-def write_returns(conn: Connection, sql: ReturnStatements, before: Order, after: Order) -> None:
-    """Insert *after*'s new returns and update those an action moved on."""
-    known = {found.id: found for found in before.returns}
-    new = [(position, r) for position, r in enumerate(after.returns, start=1) if r.id not in known]
-    if new:
-        conn.execute(
-            sql.insert,
-            [
-                {
-                    "id": found.id,
-                    "order_id": after.id,
-                    "position": position,
-                    "reason": found.reason,
-                    "status": found.status.value,
-                    "opened_at": found.opened_at,
-                    "received_at": found.received_at,
-                    "closed_at": found.closed_at,
-                    "refund_id": found.refund_id,
-                    "restocked": found.restocked,
-                }
-                for position, found in new
-            ],
-        )
-        conn.execute(
-            sql.insert_lines,
-            [
-                {"return_id": found.id, "line_id": line_id, "quantity": quantity}
-                for _, found in new
-                for line_id, quantity in found.lines.items()
-            ],
-        )
-    changed = [r for r in after.returns if r.id in known and known[r.id] != r]
-    if changed:
-        conn.execute(
-            sql.update,
-            [
-                {
-                    "b_id": found.id,
-                    "b_status": found.status.value,
-                    "b_received_at": found.received_at,
-                    "b_closed_at": found.closed_at,
-                    "b_refund_id": found.refund_id,
-                    "b_restocked": found.restocked,
-                }
-                for found in changed
-            ],
-        )

@@ -19,7 +19,7 @@ from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.refund_lines import with_refund_lines, write_refund_lines
-from kasify_orders.storage.returns import with_returns, write_returns
+from kasify_orders.storage.returns import with_returns
 from kasify_orders.storage.rows import (
     children_from_union,
     order_columns,
@@ -31,7 +31,7 @@ from kasify_orders.storage.rows import (
 )
 from kasify_orders.storage.search import terms_of
 from kasify_orders.storage.settings_ops import SettingsOps
-from kasify_orders.storage.shipments import with_shipments, write_shipments
+from kasify_orders.storage.shipments import with_shipments
 from kasify_orders.storage.statements import ORDER_NUMBER, Statements
 from kasify_orders.storage.stock import StockStatements
 from kasify_orders.storage.stock_coupons import StockCouponsOutbox
@@ -199,7 +199,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         self.conn.execute(self.sql.insert_search_terms, [{"term": term, "number": number} for term in terms])
         self.append_timeline(order.id, order.timeline)
         if order.shipments:
-            write_shipments(self.conn, self.sql.shipments, attrs.evolve(order, shipments=()), order)
+            self.sql.shipments.write(self.conn, order.id, (), order.shipments)
         counters.record(self.conn, self.t, None, order)
         return attrs.evolve(order, number=number)
 
@@ -246,7 +246,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         if before.lines != after.lines:
             self._write_lines(before, after)
         if before.shipments != after.shipments:
-            write_shipments(self.conn, self.sql.shipments, before, after)
+            self.sql.shipments.write(self.conn, after.id, before.shipments, after.shipments)
         known = {refund.id: refund for refund in before.refunds}
         new_refunds = [refund for refund in after.refunds if refund.id not in known]
         if new_refunds:
@@ -263,7 +263,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
             )
             write_refund_lines(self.conn, self.sql.refund_lines, after, new_refunds)
         if before.returns != after.returns:
-            write_returns(self.conn, self.sql.returns, before, after)
+            self.sql.returns.write(self.conn, after.id, before.returns, after.returns)
         r = self.t.refunds
         for refund in after.refunds:
             if refund.id in known and known[refund.id] != refund:

@@ -34,14 +34,18 @@ EXPORT_RATE = 20_000
 EXPORT_RSS_MB = 100
 
 
-def _client(orders: ko.Orders) -> object:
+def _client(orders: ko.Orders, *, keep: bool = True) -> object:
+    """A Flask host's test client; *keep*: False keeps no order page, so each is a first view."""
     import flask
 
     from kasify_orders.adapters.flask import KasifyOrders
+    from kasify_orders.web.page_reuse import ShownPages
 
     app = flask.Flask("bench")
     app.config.update(SECRET_KEY="bench", TESTING=True)
     KasifyOrders(app, orders=orders).authorize(lambda action, order: True)
+    if not keep:
+        app.extensions["kasify_orders"].pages.shown = ShownPages(size=0)
     return app.test_client()
 
 
@@ -108,8 +112,9 @@ def _list_urls(query: str) -> tuple[str, str]:
 
 def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
     """Page against API: the list (newest; filtered; sorted by total; 50 rows) and an order's page
-    against ``get``. Each list pair asks the same query of both sides (the page's filters are the
-    API's parameters), and is checked to show the same orders before it is timed."""
+    against ``get``, kept (shown again: ``web/page_reuse.py``) and at its first view. Each list
+    pair asks the same query of both sides (the page's filters are the API's parameters), and is
+    checked to show the same orders before it is timed."""
     client: object = _client(orders)
     get = client.get  # type: ignore[attr-defined]
     newest = orders.list(limit=200).items
@@ -118,6 +123,12 @@ def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
 
     def ok(url: str) -> None:
         response = get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    unkept = _client(orders, keep=False).get  # type: ignore[attr-defined]
+
+    def first_view(url: str) -> None:
+        response = unkept(url)
         assert response.status_code == 200, (url, response.status_code)
 
     def list_case(label: str, query: str) -> tuple[str, Callable[[int], None], Callable[[int], None]]:
@@ -131,6 +142,11 @@ def pages(orders: ko.Orders, kind: str, runs: int, repeats: int) -> list[Row]:
         (
             "detail page vs API get",
             lambda i: ok(f"/admin/orders/{sample[i % len(sample)]}"),
+            lambda i: ok(f"/api/orders/{sample[i % len(sample)]}"),
+        ),
+        (  # each order's page as at its first view, or after a change: built and rendered
+            "detail page, first view, vs API get",
+            lambda i: first_view(f"/admin/orders/{sample[i % len(sample)]}"),
             lambda i: ok(f"/api/orders/{sample[i % len(sample)]}"),
         ),
     )

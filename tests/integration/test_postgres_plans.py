@@ -1,8 +1,9 @@
-"""PostgreSQL plans each of kasify's statements for its values, never once for any (``storage/engine.py``).
+"""PostgreSQL plans a filtered list for its values each time, never once for any (``storage/engine.py``).
 
 psycopg 3 prepares a statement a connection runs five times; PostgreSQL may then switch to one
 plan for every value. For a filtered list's dates and cursor that plan read half of a million
-orders where the plan for the values read a thousand. This runs on PostgreSQL alone: the other
+orders where the plan for the values read a thousand. So the filtered lists and counts go
+unprepared, and the rest keep their prepared plans. This runs on PostgreSQL alone: the other
 databases kasify runs on keep no plan across executions this way.
 """
 
@@ -25,7 +26,7 @@ def postgres_orders() -> Iterator[ko.Orders]:
     next(urls, None)
 
 
-def test_a_filtered_list_asked_again_and_again_is_planned_for_its_values_each_time(
+def test_a_filtered_list_asked_again_and_again_is_never_prepared_the_rest_is(
     postgres_orders: ko.Orders,
 ) -> None:
     orders = postgres_orders
@@ -38,7 +39,7 @@ def test_a_filtered_list_asked_again_and_again_is_planned_for_its_values_each_ti
         assert orders.list(limit=3, cursor=first.next_cursor, **filters).items  # type: ignore[arg-type]
         assert orders.count(at_most=5, cursor=first.next_cursor, **filters) == 5  # type: ignore[arg-type]
     with orders.store.engine.connect() as conn:  # the pool's one connection, which ran them
-        sums = "coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
-        generic, custom = conn.exec_driver_sql(f"SELECT {sums} FROM pg_prepared_statements").one()
-    assert custom > 0, "no statement was prepared: the test did not reach PostgreSQL's plan cache"
-    assert generic == 0
+        prepared = [text for (text,) in conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements")]
+    assert prepared, "nothing was prepared: the test did not reach psycopg's threshold"
+    assert any("kasify_orders.number" in text for text in prepared)  # reading an order, say
+    assert not [text for text in prepared if "created_at >=" in text]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from kasify_orders.storage.engine import for_its_values
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
 from kasify_orders.storage.search import prefix_range
 from kasify_orders.storage.tables import Tables
@@ -98,7 +99,7 @@ def at_most(
     if after is not None:
         query = sorted_page(query, t, sort, after)
     first = query.limit(limit + 1).subquery()
-    return int(conn.scalar(sa.select(sa.func.count()).select_from(first)) or 0)
+    return int(conn.scalar(for_its_values(sa.select(sa.func.count()).select_from(first))) or 0)
 
 
 def is_common(conn: Connection, t: Tables, where: OrderFilter) -> bool:

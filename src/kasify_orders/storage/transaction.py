@@ -15,6 +15,7 @@ from kasify_orders.errors import ConcurrentUpdate, DuplicateIdempotencyKey, Orde
 from kasify_orders.lifecycle import Status
 from kasify_orders.model import Line, Order, OrderSummary, TimelineEvent
 from kasify_orders.storage import counters
+from kasify_orders.storage.engine import for_its_values
 from kasify_orders.storage.queries import at_most as bounded_count
 from kasify_orders.storage.queries import filtered, is_common, sorted_page
 from kasify_orders.storage.records import Keyset, OrderFilter, OrderSort
@@ -100,7 +101,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
             return [summary_from_row(row) for row in self.conn.execute(query, params).all()]
         common = is_common(self.conn, self.t, where)
         query = filtered(sa.select(*summary_columns(self.t.orders)), self.t, where, common=common)
-        query = sorted_page(query, self.t, sort, key).limit(limit)
+        query = for_its_values(sorted_page(query, self.t, sort, key).limit(limit))
         return [summary_from_row(row) for row in self.conn.execute(query).all()]
 
     def summaries_after(
@@ -152,7 +153,7 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
     ) -> sa.Select[Any]:
         o = self.t.orders
         query = filtered(sa.select(*columns), self.t, where, common=common)
-        return query.where(o.c.number > after).order_by(o.c.number).limit(limit)
+        return for_its_values(query.where(o.c.number > after).order_by(o.c.number).limit(limit))
 
     def count_orders(
         self,
@@ -170,8 +171,10 @@ class SqlTransaction(StockStatements, StockCouponsOutbox, SettingsOps):
         o = self.t.orders
         if after is not None:
             rest = sorted_page(filtered(sa.select(o.c.number), self.t, where), self.t, sort, after)
-            return int(self.conn.scalar(sa.select(sa.func.count()).select_from(rest.subquery())) or 0)
-        return int(self.conn.scalar(filtered(sa.select(sa.func.count()).select_from(o), self.t, where)) or 0)
+            count = sa.select(sa.func.count()).select_from(rest.subquery())
+        else:
+            count = filtered(sa.select(sa.func.count()).select_from(o), self.t, where)
+        return int(self.conn.scalar(for_its_values(count)) or 0)
 
     def insert_order(self, order: Order, idempotency_key: str | None) -> Order:
         """Insert a new order with its lines and first timeline entry; returns it numbered."""

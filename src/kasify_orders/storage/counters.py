@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,8 @@ __all__ = [
     "record",
     "replace",
     "tabs",
+    "tabs_of",
+    "tabs_query",
     "tally",
     "waiting_since",
 ]
@@ -190,7 +192,18 @@ def _tabs_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
 
 def tabs(conn: Connection, t: Tables, cutoff: datetime) -> tuple[dict[Status, int], int]:
     """:func:`by_status` and :func:`waiting_since` together: one statement, one round trip."""
-    rows = conn.execute(_tabs_query(t.counters, t.orders), {"b_cutoff": cutoff}).all()
+    return tabs_of(conn, t, cutoff, conn.execute(tabs_query(t), {"b_cutoff": cutoff}).all())
+
+
+def tabs_query(t: Tables) -> sa.Select[Any]:
+    """:func:`tabs`' statement (``b_cutoff`` bound), for a read that asks it with others."""
+    return _tabs_query(t.counters, t.orders)
+
+
+def tabs_of(
+    conn: Connection, t: Tables, cutoff: datetime, rows: Sequence[Sequence[Any]]
+) -> tuple[dict[Status, int], int]:
+    """:func:`tabs` from the rows of :func:`tabs_query` (name, value, paid since, never paid)."""
     if not rows:  # no counter rows yet: no orders (or none counted), asked the long way
         return by_status(conn, t), waiting_since(conn, t, cutoff)
     stored = {name: int(value) for name, value, _, _ in rows}

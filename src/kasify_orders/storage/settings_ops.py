@@ -10,6 +10,7 @@ transaction, :class:`SettingsReads` into the store.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -110,19 +111,19 @@ class SettingsReads:
     def page_header(self, paid_before: datetime) -> tuple[dict[str, Any], dict[Status, int], int]:
         """See :meth:`~kasify_orders.storage.port.SettingsStore.page_header`."""
         result: tuple[dict[str, Any], dict[Status, int], int] = self.read(
-            lambda tx: (tx.saved_settings(), *counters.tabs(tx.conn, self.tables, paid_before))
+            lambda tx: _frame(tx.conn, self.tables, paid_before)
         )
         return result
 
     def order_page(self, order_id: str, paid_before: datetime) -> tuple[Order, dict[str, Any], int]:
         """See :meth:`~kasify_orders.storage.port.SettingsStore.order_page`."""
-        result: tuple[Order, dict[str, Any], int] = self.read(
-            lambda tx: (
-                tx.order(order_id),
-                tx.saved_settings(),
-                counters.tabs(tx.conn, self.tables, paid_before)[1],
-            )
-        )
+
+        def work(tx: Any) -> tuple[Order, dict[str, Any], int]:
+            order = tx.order(order_id)
+            saved, _counts, attention = _frame(tx.conn, self.tables, paid_before)
+            return order, saved, attention
+
+        result: tuple[Order, dict[str, Any], int] = self.read(work)
         return result
 
     def setting_changes(self, *, limit: int, before: int | None = None) -> list[tuple[int, SettingChange]]:
@@ -131,3 +132,27 @@ class SettingsReads:
             lambda tx: tx.setting_changes(limit=limit, before=before)
         )
         return result
+
+
+def _frame(
+    conn: Connection, t: Tables, paid_before: datetime
+) -> tuple[dict[str, Any], dict[Status, int], int]:
+    """The saved settings, the tab counts and the needs-attention count: a page's frame, one statement.
+
+    The settings' rows follow the counters' (``counters.tabs_query``), with no counter value
+    and their JSON as text: a round trip less on every merchant page.
+    """
+    rows = conn.execute(_frame_query(t), {"b_cutoff": paid_before}).all()
+    settings = [(name, text) for name, value, *_, text in rows if value is None]
+    saved = {name: None if text is None else json.loads(text) for name, text in settings}
+    counted = [row[:4] for row in rows if row[1] is not None]
+    return saved, *counters.tabs_of(conn, t, paid_before, counted)
+
+
+@functools.cache
+def _frame_query(t: Tables) -> sa.CompoundSelect[Any]:
+    """Built once per store: the tab counts' statement, then the saved settings' rows."""
+    s = t.merchant_settings
+    nothing = sa.cast(sa.null(), sa.BigInteger)
+    tabs = counters.tabs_query(t).add_columns(sa.cast(sa.null(), sa.Text))
+    return sa.union_all(tabs, sa.select(s.c.name, nothing, nothing, nothing, sa.cast(s.c.value, sa.Text)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ from kasify_orders.notifications.tables import EMAIL_TABLES
 from kasify_orders.storage import migrate
 from kasify_orders.storage.store import SqlStore
 from tests.helpers import server_database, wipe
+
+if TYPE_CHECKING:
+    from tests.integration.notifications.conftest import SmtpServer  # here: that module imports this one
 
 #: Test directories (relative to this one) and the modules each needs: its framework, its extra's libraries.
 NEEDS = {
@@ -96,3 +100,14 @@ def sqlite_orders(tmp_path: Path) -> Iterator[ko.Orders]:
     """An ``Orders`` on a fresh SQLite file, for tests about the core rather than the database."""
     with ko.Orders.connect(f"sqlite:///{tmp_path / 'k.sqlite3'}", load_entrypoints=False) as connected:
         yield connected
+
+
+@pytest.fixture
+def mail_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback, running, whose inbox the test reads."""
+    from tests.integration.notifications.conftest import SmtpServer  # here: that module imports this one
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

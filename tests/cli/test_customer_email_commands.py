@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from click.testing import CliRunner, Result
 
 import kasify_orders as ko
@@ -13,14 +10,6 @@ from tests.helpers import new_order
 from tests.integration.notifications.conftest import SmtpServer
 
 CUSTOMER = "ada@example.com"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def run(url: str, *args: str, smtp: str | None = None) -> Result:

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.integration.notifications.conftest import SmtpServer
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -74,12 +72,3 @@ def artifacts() -> Path:
     """Where screenshots go (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on loopback, whose inbox the test reads."""
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()

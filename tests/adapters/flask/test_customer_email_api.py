@@ -17,14 +17,6 @@ CUSTOMER = "ada@example.com"
 
 
 @pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def shop(database_url: str, mail_server: SmtpServer) -> Iterator[ko.Orders]:
     settings = shop_settings(mail_server.url, smtp_timeout_seconds=2.0, max_dispatch_attempts=1)
     connected = ko.Orders.connect(database_url, settings=settings, load_entrypoints=False, migrate=False)

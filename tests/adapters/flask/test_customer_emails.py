@@ -15,15 +15,6 @@ from tests.integration.notifications.conftest import SmtpServer, shop_settings
 
 
 @pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on loopback, running."""
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def orders(database_url: str, mail_server: SmtpServer) -> Iterator[ko.Orders]:
     """An ``Orders`` on each database that emails through *mail_server*."""
     settings = shop_settings(mail_server.url, smtp_timeout_seconds=2.0)

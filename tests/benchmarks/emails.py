@@ -80,7 +80,8 @@ _SLOW_SINK = (
     "    async def handle_DATA(self, server, session, envelope):\n"
     "        await asyncio.sleep(2)\n"
     "        return '250 OK'\n"
-    "Controller(Slow(), hostname='127.0.0.1', port=int(sys.argv[1])).start()\n"
+    "port = int(sys.argv[1])\n"
+    "Controller(Slow(), hostname='127.0.0.1', port=port, server_hostname='sink.localhost').start()\n"
     "print('ready', flush=True)\n"
     "sys.stdin.read()\n"
 )

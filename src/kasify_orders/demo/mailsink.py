@@ -36,7 +36,10 @@ class MailSink:
         self.port = port or _free_port()
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
-        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=self.port)
+        # A greeting name of its own: otherwise aiosmtpd looks this machine's up (maybe DNS) per connection.
+        self._controller = Controller(
+            _Keep(self), hostname="127.0.0.1", port=self.port, server_hostname="mailsink.localhost"
+        )
 
     @property
     def url(self) -> str:

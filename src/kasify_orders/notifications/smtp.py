@@ -101,6 +101,8 @@ class SmtpSender:
         #: Seconds a connection is reused after it was opened; 0: a new connection per message.
         self.connection_lifetime = connection_lifetime
         self._context: ssl.SSLContext | None = None
+        #: The name this machine greets the server with, looked up with the first connection.
+        self._local_hostname: str | None = None
         self._idle: list[_Connection] = []
         self._lock = threading.Lock()
         # Closes the idle connections' sockets when the sender goes (with its Orders) or at exit.
@@ -178,13 +180,16 @@ class SmtpSender:
         parts = self.parts
         host = parts.hostname
         assert host is not None
+        # smtplib looks up this machine's name (a DNS query) for each client it makes: once is enough.
+        name = self._local_hostname
         client: smtplib.SMTP
         if parts.scheme == "smtps":
             client = smtplib.SMTP_SSL(
-                host, parts.port or 465, timeout=self.timeout, context=self.tls_context()
+                host, parts.port or 465, name, timeout=self.timeout, context=self.tls_context()
             )
         else:
-            client = smtplib.SMTP(host, parts.port or 25, timeout=self.timeout)
+            client = smtplib.SMTP(host, parts.port or 25, name, timeout=self.timeout)
+        self._local_hostname = client.local_hostname
         connection = _Connection(client, time.monotonic(), os.getpid())
         try:
             client.ehlo()

@@ -23,6 +23,8 @@ from tests.conftest import wipe
 from tests.helpers import Clock
 
 ALERT = "boss@shop.example"
+#: The name the test server greets with.
+SERVER_NAME = "mail.kasify.test"
 
 
 def free_port() -> int:
@@ -138,7 +140,11 @@ class SmtpServer:
         return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **self.options)
+        # A name of its own: without one aiosmtpd looks up this machine's (socket.getfqdn, maybe a
+        # DNS query) on its event loop for every connection, and a slow resolver stalls them all.
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, server_hostname=SERVER_NAME, **self.options
+        )
         self.controller.start()
 
     def stop(self) -> None:

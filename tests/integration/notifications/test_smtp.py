@@ -175,6 +175,27 @@ def test_a_connection_lifetime_of_zero_opens_one_per_message() -> None:
         server.stop()
 
 
+def test_a_sender_looks_up_the_name_it_greets_with_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """smtplib asks for this machine's name (``socket.getfqdn``, maybe a DNS query) per client."""
+    lookups: list[str] = []
+    getfqdn = socket.getfqdn
+
+    def counting(name: str = "") -> str:
+        lookups.append(name)
+        return getfqdn(name)
+
+    server = running()
+    monkeypatch.setattr(socket, "getfqdn", counting)
+    try:
+        sender = transport.SmtpSender(server.url, connection_lifetime=0)  # a new connection per message
+        for _ in range(3):
+            sender.send(message())
+        assert len({r.peer for r in server.inbox.received}) == 3
+        assert len(lookups) == 1
+    finally:
+        server.stop()
+
+
 def test_the_tls_context_is_built_once_and_only_for_tls(
     ca: trustme.CA, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,7 +36,7 @@ class MailSink:
         self.port = port or _free_port()
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
-        # A greeting name of its own: otherwise aiosmtpd looks this machine's up (maybe DNS) per connection.
+        # A name of its own to greet with: else aiosmtpd looks up this machine's (maybe DNS) per connection.
         self._controller = Controller(
             _Keep(self), hostname="127.0.0.1", port=self.port, server_hostname="mailsink.localhost"
         )

@@ -25,7 +25,6 @@ rows' locks in the same order and never deadlock on them; :func:`rebuild` locks 
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -37,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from kasify_orders.lifecycle import Status
 from kasify_orders.storage.queries import OrderFilter
+from kasify_orders.storage.table_cache import per_tables
 
 if TYPE_CHECKING:
     from kasify_orders.model import Order
@@ -100,7 +100,7 @@ def _add(conn: Connection, c: sa.TableClause, deltas: Mapping[str, int]) -> None
     conn.execute(_upsert(c, conn.dialect.name, len(deltas)), params)
 
 
-@functools.cache
+@per_tables
 def _upsert(c: sa.TableClause, dialect: str, rows: int) -> Any:
     """The upsert adding to *rows* counter rows, built once (a multi-row VALUES is not cached)."""
     values: list[dict[str, Any]] = [
@@ -131,7 +131,7 @@ def _prefixed(c: sa.TableClause, prefix: str) -> sa.ColumnElement[bool]:
 # -- reading ----------------------------------------------------------------------------------
 
 
-@functools.cache
+@per_tables
 def _statuses_query(c: sa.Table) -> sa.Select[Any]:
     return sa.select(c.c.name, c.c.value).where(_prefixed(c, STATUS))
 
@@ -158,7 +158,7 @@ def _recently_paid(o: sa.Table) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[A
     return waiting_orders(o.c.paid_at >= cutoff), waiting_orders(o.c.paid_at.is_(None))
 
 
-@functools.cache
+@per_tables
 def _waiting_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
     """Built once per table pair (building a statement costs more than running this one).
 
@@ -179,7 +179,7 @@ def waiting_since(conn: Connection, t: Tables, cutoff: datetime) -> int:
     return int(waiting) - int(paid_since) - int(never_paid)
 
 
-@functools.cache
+@per_tables
 def _tabs_query(c: sa.Table, o: sa.Table) -> sa.Select[Any]:
     """Every ``status:`` row, each with the two range counts of :func:`_waiting_query` beside it.
 

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, CursorResult
 
 from kasify_orders.storage.port import Store, Transaction
 from kasify_orders.storage.store import SqlStore, sql_store
+from kasify_orders.storage.table_cache import per_tables
 from kasify_orders.storage.tables import Tables
 from kasify_orders.storage.transaction import SqlTransaction
 
@@ -122,15 +123,15 @@ class PluginTables:
         return config
 
 
-@functools.cache
-def _cached(plugin: PluginTables, prefix: str, schema: str | None, core: Tables) -> tuple[sa.MetaData, Any]:
+@per_tables
+def _cached(core: Tables, plugin: PluginTables, prefix: str, schema: str | None) -> tuple[sa.MetaData, Any]:
     convention: Any = core.metadata.naming_convention
     md = sa.MetaData(schema=schema, naming_convention=convention)
     return md, dict(plugin.define(md, prefix, core))
 
 
 def _defined(plugin: PluginTables, store: SqlStore) -> tuple[sa.MetaData, dict[str, sa.Table]]:
-    md, tables = _cached(plugin, store.tables.prefix, store.tables.metadata.schema, store.tables)
+    md, tables = _cached(store.tables, plugin, store.tables.prefix, store.tables.metadata.schema)
     return md, tables
 
 

@@ -9,7 +9,6 @@ transaction, :class:`SettingsReads` into the store.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -24,6 +23,7 @@ from kasify_orders.lifecycle import Status
 from kasify_orders.model import Order
 from kasify_orders.storage import counters
 from kasify_orders.storage.queries import upsert
+from kasify_orders.storage.table_cache import per_tables
 from kasify_orders.storage.tables import Tables
 
 __all__ = ["SETTINGS_LOCK", "SettingsOps", "SettingsReads"]
@@ -34,7 +34,7 @@ T = TypeVar("T")
 SETTINGS_LOCK = "merchant_settings"
 
 
-@functools.cache
+@per_tables
 def _saved_query(s: sa.Table) -> sa.Select[tuple[str, Any]]:
     """Built once per table: every merchant page reads the saved settings."""
     return sa.select(s.c.name, s.c.value)
@@ -149,7 +149,7 @@ def _frame(
     return saved, *counters.tabs_of(conn, t, paid_before, counted)
 
 
-@functools.cache
+@per_tables
 def _frame_query(t: Tables) -> sa.CompoundSelect[Any]:
     """Built once per store: the tab counts' statement, then the saved settings' rows."""
     s = t.merchant_settings

@@ -6,6 +6,8 @@ times are stored in UTC and always read back timezone-aware.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import sqlalchemy as sa
 
@@ -58,6 +60,11 @@ class Tables:
     refund_lines: sa.Table
     returns: sa.Table  #: An order's returns (``storage/returns.py``); ``return_lines`` their units.
     return_lines: sa.Table
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        """The ``MetaData``'s ``info``: where ``table_cache`` keeps what is built from these tables."""
+        return self.metadata.info
 
 
 def build_tables(prefix: str = "kasify_", schema: str | None = None) -> Tables:

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar, cast
 
 __all__ = ["per_tables"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
-Owner = TypeVar("Owner")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def per_tables(build: Callable[Concatenate[Owner, P], R]) -> Callable[Concatenate[Owner, P], R]:
-    """Cache *build*'s value per first argument (in its ``info``) and the other arguments.
+def per_tables(build: F) -> F:
+    """Cache *build*'s value per first argument (in its ``info``) and the other (positional) ones.
 
     A first argument without ``info`` (a light ``sa.table()``, as a migration passes) is
     built for each call. Two threads building at once both build, and both get the first value
@@ -32,15 +30,16 @@ def per_tables(build: Callable[Concatenate[Owner, P], R]) -> Callable[Concatenat
     name = f"kasify_orders:{build.__module__}.{build.__qualname__}"
 
     @functools.wraps(build)
-    def cached(owner: Owner, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def cached(owner: Any, /, *args: Any) -> Any:
         info: dict[Any, Any] | None = getattr(owner, "info", None)
         if info is None:
-            return build(owner, *args, **kwargs)
-        kept: dict[Any, R] = info.setdefault(name, {})
-        key = (args, tuple(sorted(kwargs.items())))
+            return build(owner, *args)
+        kept = info.get(name)
+        if kept is None:
+            kept = info.setdefault(name, {})
         try:
-            return kept[key]
+            return kept[args]
         except KeyError:
-            return kept.setdefault(key, build(owner, *args, **kwargs))
+            return kept.setdefault(args, build(owner, *args))
 
-    return cached
+    return cast("F", cached)

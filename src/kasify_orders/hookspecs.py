@@ -69,6 +69,22 @@ def kasify_started(context: PluginContext) -> None:
 
 
 @hookspec
+def kasify_closing(context: PluginContext) -> None:
+    """Called by ``Orders.close()``, before it closes its database connections.
+
+    Finish or let go of what the plugin started, and close what it opened: connections to
+    other servers, threads. kasify's email plugin waits here for the emails still being sent
+    in the background (an action's inline budget ran out on them; each send is bounded by
+    ``Settings.smtp_timeout_seconds``), then ends its threads, and the SMTP sender says
+    goodbye on its pooled connections. An ``Orders`` used again after ``close()`` opens what
+    it needs anew, so an implementation is called once per ``close()``, and again after reuse.
+
+    :param context: The same :class:`~kasify_orders.service.compose.PluginContext` as in
+        ``kasify_configure``.
+    """
+
+
+@hookspec
 def kasify_plugin_tables() -> PluginTables | None:
     """Return the tables this plugin keeps (a :class:`~kasify_orders.storage.plugin_tables.PluginTables`).
 

@@ -360,6 +360,11 @@ class Notifier:
         """Have a pool thread do *work* (send one email, or claim an event's)."""
         return self._pool.start(work)
 
+    @hookimpl(tryfirst=True)  # before the SMTP sender closes the connections these threads use
+    def kasify_closing(self) -> None:
+        """Finish the emails still being sent in the background, then end the sending threads."""
+        self._pool.close()
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for emails still being sent in the background; True when none is left.
 

@@ -44,6 +44,14 @@ class SendingPool:
         with self._lock:
             self._running.discard(future)
 
+    def close(self) -> None:
+        """Wait for the work still running, then end the threads (a later :meth:`start` starts others)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            ours = self._pid == os.getpid()
+        if executor is not None and ours:  # a forked worker's parent's threads are not here
+            executor.shutdown(wait=True)
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the work still running; True when none is left."""
         with self._lock:

@@ -117,6 +117,11 @@ class SmtpSender:
         self.send(message)
         return True
 
+    @hookimpl(trylast=True)  # after the email plugin has finished the sends that use them
+    def kasify_closing(self) -> None:
+        """Say goodbye on the pooled connections: the ``Orders`` is closing."""
+        self.close()
+
     def send(self, message: EmailMessage) -> None:
         """Send *message*, over a pooled connection when one is open and young enough."""
         connection = self._take()

@@ -126,7 +126,13 @@ class Orders(OutboxRuns, Holds, CustomerEmails):
             tables.upgrade(self.store)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Let the plugins finish and close what they opened, then release the database connections.
+
+        The plugins do theirs in ``kasify_closing``: emails still being sent in the background
+        are finished first, so their outcome is recorded, and the SMTP connections kept for
+        reuse are closed. Using the ``Orders`` again opens new connections.
+        """
+        self.plugins.hook.kasify_closing(context=self.context)
         self.store.dispose()
 
     def __enter__(self) -> Self:

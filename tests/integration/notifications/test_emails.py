@@ -468,6 +468,37 @@ def test_a_slow_mail_server_never_holds_up_the_action_and_each_email_goes_once(
     assert len(smtp.inbox.received) == 3
 
 
+def test_closing_the_orders_finishes_the_emails_in_the_background_and_says_goodbye(
+    connect: Connect, smtp: SmtpServer
+) -> None:
+    # A budget of 0 leaves both emails of the order to the background; the server holds them.
+    shop = connect(shop_settings(smtp.url, inline_dispatch_budget_seconds=0.0))
+    threads_before = set(threading.enumerate())
+    smtp.inbox.hold = threading.Event()
+    try:
+        order = shop.place(new_order())
+        assert smtp.inbox.holding.wait(timeout=60)
+        closing = threading.Thread(target=shop.close)
+        closing.start()
+        closing.join(timeout=0.5)
+        assert closing.is_alive()  # close() waits for the emails still on their way
+    finally:
+        smtp.inbox.hold.set()
+    closing.join(timeout=60)
+    assert not closing.is_alive()
+    # Every email went, and its outcome was recorded before close() returned.
+    assert sorted(r.to for r in smtp.inbox.received) == sorted([ALERT, CUSTOMER])
+    assert {m.state.value for m in notifications.sent_emails(shop, order.id)} == {"sent"}
+    # Every connection the sender opened was ended with a QUIT, and its threads are gone.
+    assert smtp.inbox.quits == len({r.peer for r in smtp.inbox.received})
+    started = [t for t in set(threading.enumerate()) - threads_before if t.name.startswith("kasify-email")]
+    assert started == []
+    # Used again, the Orders opens what it needs anew.
+    shop.place(new_order())
+    assert notifier(shop).join(timeout=30)
+    assert len(smtp.inbox.received) == 4
+
+
 def test_without_a_budget_the_action_waits_for_the_mail_server(connect: Connect, smtp: SmtpServer) -> None:
     shop = connect(shop_settings(smtp.url))  # inline_dispatch_budget_seconds=None, the default
     smtp.inbox.hold = threading.Event()

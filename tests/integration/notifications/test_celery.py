@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,8 +55,13 @@ def test_install_adds_the_tasks_and_a_beat_schedule() -> None:
 
 
 @pytest.fixture
-def workers(database_url: str, smtp: SmtpServer, tmp_path: Path) -> Iterator[tuple[Celery, str]]:
-    """Two worker processes (two threads each) on a queue of this test's own."""
+def workers(
+    database_url: str, smtp: SmtpServer, tmp_path: Path
+) -> Iterator[tuple[Celery, str, Callable[[], None]]]:
+    """Two worker processes (two threads each) on a queue of this test's own, and how to stop them.
+
+    ``stop()`` is a warm shutdown (``SIGTERM``), waited for; the fixture stops them after the test.
+    """
     broker_reachable()
     queue = f"kasify-test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -81,22 +86,26 @@ def workers(database_url: str, smtp: SmtpServer, tmp_path: Path) -> Iterator[tup
         processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     sender = Celery("sender", broker=BROKER, backend=BROKER)
     sender.conf.update(task_default_queue=queue, broker_connection_retry_on_startup=True)
-    try:
-        yield sender, queue
-    finally:
+
+    def stop() -> None:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=60)
+
+    try:
+        yield sender, queue, stop
+    finally:
+        stop()
         for log in logs:
             log.close()
         sender.close()
 
 
 def test_workers_deliver_every_email_once(
-    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str]
+    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str, Callable[[], None]]
 ) -> None:
-    sender, queue = workers
+    sender, queue, _stop = workers
     web = connect(shop_settings(smtp.url, deliver_inline=False))
     placed = [web.place(new_order(email=f"buyer{i}@example.com")) for i in range(8)]
     assert smtp.inbox.received == []
@@ -113,10 +122,10 @@ def test_workers_deliver_every_email_once(
 
 
 def test_the_documented_task_calls_reach_the_workers(
-    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str]
+    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str, Callable[[], None]]
 ) -> None:
     """``outbox.deliver_pending.delay()`` and friends, called as README.md shows."""
-    sender, queue = workers
+    sender, queue, _stop = workers
     web = connect(shop_settings(smtp.url, deliver_inline=False))
     outbox = install(sender, lambda: web)  # the web app's own tasks module
 
@@ -135,3 +144,16 @@ def test_the_documented_task_calls_reach_the_workers(
     assert outbox.deliver_pending.apply_async(queue=queue).get(timeout=120) == 1
     assert len(smtp.inbox.to("grace@example.com")) == 1
     assert web.store.outbox_items() == []
+
+
+def test_a_stopped_worker_ends_its_smtp_connections(
+    connect: Connect, smtp: SmtpServer, workers: tuple[Celery, str, Callable[[], None]]
+) -> None:
+    sender, queue, stop = workers
+    web = connect(shop_settings(smtp.url, deliver_inline=False))
+    web.place(new_order())
+    assert sender.send_task(DELIVER_TASK, queue=queue).get(timeout=120) == 1
+    connections = {r.peer for r in smtp.inbox.received}
+    assert smtp.inbox.quits == 0  # kept open for the worker's next delivery
+    stop()  # a warm shutdown closes the worker's Orders
+    assert smtp.inbox.quits == len(connections)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 try:
-    from celery import Celery  # type: ignore[import-untyped]
+    from celery import Celery, signals  # type: ignore[import-untyped]
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "kasify_orders.contrib.celery needs Celery: pip install 'kasify-orders[celery]'"
@@ -59,6 +59,10 @@ class OutboxTasks:
         self.deliver_pending: Any = app.task(name=DELIVER_TASK)(deliver_pending)
         #: ``retry_dead.delay()`` makes dead events due again (after fixing their cause).
         self.retry_dead: Any = app.task(name=RETRY_DEAD_TASK)(retry_dead)
+        # A worker that stops closes its Orders: a prefork child as it exits, the main process
+        # of a threads or solo pool at its shutdown (held weakly: these tasks keep it alive).
+        signals.worker_process_shutdown.connect(self.close)
+        signals.worker_shutdown.connect(self.close)
 
     def orders(self) -> Orders:
         """This process's ``Orders``, connected on first use (after the worker forked)."""
@@ -68,6 +72,14 @@ class OutboxTasks:
                 self._orders = self._connect()
                 self._pid = os.getpid()
             return self._orders
+
+    def close(self, **_signal: object) -> None:
+        """Close this process's ``Orders``, if it connected one (``Orders.close``)."""
+        with self._lock:
+            orders, ours = self._orders, self._pid == os.getpid()
+            self._orders = None
+        if orders is not None and ours:
+            orders.close()
 
 
 def install(

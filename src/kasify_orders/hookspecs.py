@@ -76,8 +76,8 @@ def kasify_closing(context: PluginContext) -> None:
     other servers, threads. kasify's email plugin waits here for the emails still being sent
     in the background (an action's inline budget ran out on them; each send is bounded by
     ``Settings.smtp_timeout_seconds``), then ends its threads, and the SMTP sender says
-    goodbye on its pooled connections. An ``Orders`` used again after ``close()`` opens what
-    it needs anew, so an implementation is called once per ``close()``, and again after reuse.
+    goodbye on its pooled connections. It is called on every ``close()``: an ``Orders`` used
+    again after one opens what it needs anew.
 
     :param context: The same :class:`~kasify_orders.service.compose.PluginContext` as in
         ``kasify_configure``.
